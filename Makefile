@@ -1,0 +1,75 @@
+# Gemba Walk — `make run` serves the demo, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+HTTPS ?=
+export FLASK_APP := gemba_walk
+
+.PHONY: help install assets db run test test-sqlite test-postgres browser lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/dist/manifest.json: node_modules/.installed static/build.mjs $(shell find static/js static/css -type f 2>/dev/null)
+	npm run --silent build
+
+install: $(BIN)/.installed node_modules/.installed ## Install Python and npm dependencies
+
+assets: static/dist/manifest.json ## Build the front-end assets
+
+db: install ## Create or upgrade the database; load the demo only into an empty one
+	$(BIN)/flask init-db
+	$(BIN)/flask seed-demo --if-empty
+
+run: install assets db ## Serve the app (HOST, PORT; HTTPS=1 for a self-signed certificate)
+ifeq ($(HTTPS),)
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
+		--access-logfile - 'gemba_walk:create_app()'
+else
+	$(BIN)/flask make-cert
+	@echo "Serving on https://$(HOST):$(PORT)  (self-signed: accept the warning once per device)"
+	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
+		--certfile instance/tls/cert.pem --keyfile instance/tls/key.pem \
+		--access-logfile - 'gemba_walk:create_app()'
+endif
+
+browser: ## Make sure a Chromium for the browser tests exists
+	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	else $(BIN)/playwright install chromium; fi
+
+test: install assets browser ## Run the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		GEMBA_TEST_DB=postgresql $(BIN)/pytest; \
+	fi
+
+lint: install ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Fix lint and formatting where ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove built assets and test artifacts (never the database)
+	rm -rf static/dist tests/artifacts .pytest_cache

@@ -1,0 +1,93 @@
+"""Gemba Walk: an offline-first PWA for Lean shop-floor leadership."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from gemba_walk.config import Defaults, settings_from_environment
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, then extensions, blueprints, errors and commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv(PROJECT_ROOT / ".env")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(Defaults)
+    app.config.update(settings_from_environment(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.update(test_config)
+
+
+def register_extensions(app: Flask) -> None:
+    from gemba_walk.core import database
+    from gemba_walk.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    import gemba_walk.models  # noqa: F401 — every table known to Alembic and the shell
+
+    database.tune_sqlite()
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from gemba_walk.auth import sessions
+
+    sessions.configure_login_manager(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from gemba_walk.api.views import bp as api_bp
+    from gemba_walk.auth.admin_views import bp as users_bp
+    from gemba_walk.auth.views import bp as auth_bp
+    from gemba_walk.core.views import bp as core_bp
+
+    for blueprint in (core_bp, auth_bp, users_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from gemba_walk.core import errors
+
+    errors.register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from gemba_walk.core import security_headers
+
+    security_headers.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from gemba_walk.core import template_helpers
+
+    template_helpers.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from gemba_walk.core import commands
+
+    commands.register(app)

@@ -1,0 +1,1 @@
+"""Plant sites and areas, their QR labels and scans."""

@@ -1,0 +1,1 @@
+"""Audits and the findings made during them."""

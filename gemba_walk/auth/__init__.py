@@ -1,0 +1,1 @@
+"""Accounts: signing in and out, roles, and the admin pages for users."""

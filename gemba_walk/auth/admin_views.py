@@ -1,0 +1,74 @@
+"""Admin pages to create, edit and deactivate users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from gemba_walk.auth.forms import EditUserForm, NewUserForm
+from gemba_walk.auth.models import User
+from gemba_walk.auth.operations import AccountError, create_user, list_users, update_user
+from gemba_walk.auth.roles import admin_required
+from gemba_walk.extensions import db
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """List every user, active ones first."""
+    return render_template("users/index.html", users=list_users())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    """Create a user with a role and a first password."""
+    form = NewUserForm()
+    status = 200
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append("Give the new user a first password.")
+        else:
+            try:
+                user = create_user(
+                    form.email.data, form.name.data, form.role.data, form.password.data
+                )
+            except AccountError as error:
+                form.email.errors.append(str(error))
+            else:
+                flash(f"Created {user.name} ({user.role}).", "success")
+                return redirect(url_for("users.index"))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("users/form.html", form=form, user=None), status
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit(user_id: int):
+    """Change a user's name, role, password or whether they may sign in."""
+    user = db.get_or_404(User, user_id)
+    form = EditUserForm(obj=user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                acting=current_user,
+                name=form.name.data,
+                role=form.role.data,
+                active=form.active.data,
+                password=form.password.data or None,
+            )
+        except AccountError as error:
+            form.role.errors.append(str(error))
+        else:
+            flash(f"Saved {user.name}.", "success")
+            return redirect(url_for("users.index"))
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("users/form.html", form=form, user=user), status

@@ -1,0 +1,1 @@
+"""Pieces every domain shares: time, identifiers, errors, roles, CLI and the demo seed."""

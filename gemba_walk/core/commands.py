@@ -1,0 +1,124 @@
+"""Command-line tasks: flask --app gemba_walk init-db | seed-demo | backup | user create."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(backup)
+    app.cli.add_command(user_group)
+    app.cli.add_command(make_cert)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    upgrade()
+    click.echo(f"Database ready: {_safe_url()}")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and say so) when the database has data already."
+)
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo plant, users and eight weeks of history into an empty database."""
+    from gemba_walk.core.demo import database_is_empty, seed_demo
+
+    accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"
+    if not database_is_empty():
+        click.echo("The database already has data: nothing was added or changed.")
+        if accounts_file.exists():
+            click.echo(f"Demo sign-ins (from {accounts_file}):")
+            click.echo(accounts_file.read_text().rstrip())
+        if if_empty:
+            return
+        raise click.ClickException("seed-demo only loads into an empty database.")
+    accounts = seed_demo(current_app.instance_path)
+    click.echo("Demo plant loaded. Sign in with:")
+    for account in accounts:
+        click.echo(f"  {account.role:<8} {account.email:<24} {account.password}")
+    click.echo(f"(kept in {accounts_file})")
+
+
+@click.command("backup")
+@click.argument("destination", required=False, type=click.Path(dir_okay=False))
+def backup(destination: str | None) -> None:
+    """Copy the SQLite database while the app runs; for PostgreSQL, print the pg_dump command."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        port = f" -p {url.port}" if url.port else ""
+        user = f" -U {url.username}" if url.username else ""
+        click.echo("For PostgreSQL, use pg_dump (custom format, restorable with pg_restore):")
+        click.echo(
+            f"  pg_dump -h {url.host or 'localhost'}{port}{user} -Fc "
+            f"-f gemba_walk-{datetime.now():%Y%m%d-%H%M}.dump {url.database}"
+        )
+        return
+    source_path = Path(url.database)
+    target = Path(
+        destination
+        or Path(current_app.instance_path)
+        / "backups"
+        / f"gemba_walk-{datetime.now():%Y%m%d-%H%M%S}.db"
+    )
+    if target.exists():
+        raise click.ClickException(f"{target} exists already; choose another name.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # The online backup API copies a consistent snapshot even while the app writes.
+    with closing(sqlite3.connect(source_path)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+    click.echo(f"Backed up {source_path} to {target}")
+
+
+user_group = AppGroup("user", help="Manage user accounts.")
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="Display name (defaults to the email).")
+@click.option(
+    "--role", type=click.Choice(["admin", "leader", "member"]), default="member", show_default=True
+)
+@click.password_option(help="Prompted for when not given.")
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create a user account."""
+    from gemba_walk.auth.operations import AccountError, create_user
+
+    try:
+        user = create_user(email, name, role, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+def _safe_url() -> str:
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(
+        hide_password=True
+    )
+
+
+@click.command("make-cert")
+@click.option("--force", is_flag=True, help="Replace an existing certificate.")
+def make_cert(force: bool) -> None:
+    """Create a self-signed certificate in instance/tls, to try the app from a phone on the LAN."""
+    from gemba_walk.core.tls import write_self_signed_certificate
+
+    folder = Path(current_app.instance_path) / "tls"
+    if (folder / "cert.pem").exists() and not force:
+        click.echo(f"Using the certificate in {folder} (--force to replace it).")
+        return
+    names = write_self_signed_certificate(folder)
+    click.echo(f"Self-signed certificate for {', '.join(names)} written to {folder}")

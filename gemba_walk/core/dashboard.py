@@ -1,0 +1,58 @@
+"""Queries behind the home page: what needs attention now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from gemba_walk.areas.models import Area
+from gemba_walk.audits.models import Audit
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.lean import OPEN_TICKET_STATUSES
+from gemba_walk.tickets.models import KaizenTicket
+
+
+@dataclass
+class HomeSummary:
+    open_tickets: int
+    overdue_tickets: int
+    my_open_tickets: int
+    audits_last_7_days: int
+    active_areas: int
+    recent_audits: list[Audit]
+
+
+def home_summary() -> HomeSummary:
+    today = utcnow().date()
+    open_filter = KaizenTicket.status.in_(OPEN_TICKET_STATUSES)
+    count = sa.select(sa.func.count()).select_from(KaizenTicket)
+    recent = (
+        sa.select(Audit)
+        .options(sa.orm.joinedload(Audit.area), sa.orm.joinedload(Audit.auditor))
+        .order_by(Audit.submitted_at.desc())
+        .limit(5)
+    )
+    return HomeSummary(
+        open_tickets=db.session.scalar(count.where(open_filter)) or 0,
+        overdue_tickets=db.session.scalar(count.where(open_filter, KaizenTicket.due_date < today))
+        or 0,
+        my_open_tickets=db.session.scalar(
+            count.where(open_filter, KaizenTicket.owner_id == current_user.id)
+        )
+        or 0,
+        audits_last_7_days=db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Audit)
+            .where(Audit.submitted_at >= utcnow() - timedelta(days=7))
+        )
+        or 0,
+        active_areas=db.session.scalar(
+            sa.select(sa.func.count()).select_from(Area).where(Area.active)
+        )
+        or 0,
+        recent_audits=list(db.session.scalars(recent).unique()),
+    )

@@ -1,0 +1,70 @@
+"""SQLite tuned for a busy plant: WAL, foreign keys, a busy timeout, immediate write transactions.
+
+Reads run in ordinary (deferred) transactions, so pages never wait for each other. Operations
+that write run inside ``write_transaction()``, which on SQLite begins with BEGIN IMMEDIATE: the
+write lock is taken up front, and two syncs arriving together queue on the busy timeout instead
+of one failing halfway with "database is locked" when it upgrades a stale read snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from gemba_walk.extensions import db
+
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+_tuned = False
+
+
+def tune_sqlite() -> None:
+    """Attach the SQLite connection settings once for every engine of the process."""
+    global _tuned
+    if _tuned:
+        return
+    _tuned = True
+
+    @event.listens_for(sa.engine.Engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        if type(dbapi_connection).__module__ != "sqlite3":
+            return
+        # Let SQLAlchemy, not the driver, decide where transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sa.engine.Engine, "begin")
+    def _on_begin(connection) -> None:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the block as one write transaction, committed at the end or rolled back on error.
+
+    Nested calls join the outer transaction, so operations compose into one atomic write.
+    """
+    if _immediate.get():
+        yield
+        return
+    session = db.session()  # the session itself, not the scoped proxy
+    if session.in_transaction():
+        session.commit()  # end the read transaction so the write one starts fresh
+    token = _immediate.set(True)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _immediate.reset(token)

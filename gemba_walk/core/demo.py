@@ -1,0 +1,260 @@
+"""Demo data: one plant, its areas, a user per role and eight weeks of walks and kaizen."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from gemba_walk.areas.models import Area, Site
+from gemba_walk.audits.models import Audit, Finding, Response
+from gemba_walk.audits.scoring import five_s_scores
+from gemba_walk.auth.models import User
+from gemba_walk.auth.operations import create_user
+from gemba_walk.checklists.defaults import ensure_default_templates
+from gemba_walk.checklists.models import ChecklistTemplate
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import new_uuid, utcnow
+from gemba_walk.extensions import db
+from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, WASTES, label_of
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.tickets.numbering import next_ticket_number
+
+SITE_NAME = "Riverside Plant"
+AREAS = (
+    ("A-01", "Goods receiving", "Dock doors 1–3 and incoming inspection"),
+    ("A-02", "Raw material store", "Racking rows R1–R6"),
+    ("A-10", "CNC machining cell", "Five machining centres and the deburr bench"),
+    ("A-11", "Press shop", "Presses P1–P4 and die storage"),
+    ("A-12", "Assembly line 1", "Stations 1–8, kitting trolley lane"),
+    ("A-13", "Assembly line 2", "Stations 1–6 and end-of-line test"),
+    ("A-20", "Paint booth", "Booth, flash-off zone and paint kitchen"),
+    ("A-30", "Shipping", "Packing benches and outbound staging"),
+)
+ACCOUNTS = (
+    ("admin@gemba.example", "Ada Admin", "admin"),
+    ("leader@gemba.example", "Lee Leader", "leader"),
+    ("member@gemba.example", "Max Member", "member"),
+)
+WEEKS_OF_HISTORY = 8
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    role: str
+    password: str
+
+
+def database_is_empty() -> bool:
+    """True when no one has set this installation up yet (no users, no sites)."""
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
+    sites = db.session.scalar(sa.select(sa.func.count()).select_from(Site)) or 0
+    return users == 0 and sites == 0
+
+
+def seed_demo(instance_path: str, rng: random.Random | None = None) -> list[DemoAccount]:
+    """Load the demo plant into an empty database; return the accounts with their passwords."""
+    rng = rng or random.Random(5)  # noqa: S311 — demo history, not security
+    accounts = [DemoAccount(email, role, secrets.token_urlsafe(9)) for email, _, role in ACCOUNTS]
+    with write_transaction():  # all of the demo, or none of it
+        ensure_default_templates()
+        users = {
+            account.role: create_user(account.email, name, account.role, account.password)
+            for account, (_, name, _) in zip(accounts, ACCOUNTS, strict=True)
+        }
+        site = Site(name=SITE_NAME, timezone="Europe/Berlin")
+        db.session.add(site)
+        areas = []
+        for index, (code, name, description) in enumerate(AREAS):
+            owner = users["member"] if index % 2 else users["leader"]
+            area = Area(site=site, code=code, name=name, description=description, owner=owner)
+            areas.append(area)
+        db.session.add_all(areas)
+        db.session.flush()
+        _seed_history(areas, users, rng)
+    write_accounts_file(instance_path, accounts)
+    return accounts
+
+
+def write_accounts_file(instance_path: str, accounts: list[DemoAccount]) -> Path:
+    """Keep the demo passwords in instance/ (never committed) so `make run` can show them again."""
+    path = Path(instance_path) / "demo-accounts.txt"
+    lines = [f"{a.role:<8} {a.email:<24} {a.password}" for a in accounts]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def _published(key: str):
+    template = db.session.scalar(sa.select(ChecklistTemplate).where(ChecklistTemplate.key == key))
+    return template.published_version
+
+
+def _seed_history(areas: list[Area], users: dict[str, User], rng: random.Random) -> None:
+    five_s = _published("5s-audit")
+    waste_walk = _published("waste-walk")
+    now = utcnow().replace(second=0, microsecond=0)
+    auditors = [users["leader"], users["admin"]]
+    for area_index, area in enumerate(areas):
+        # Each area has its own level and drift, so some improve and some slip.
+        level = 1.6 + (area_index % 4) * 0.6
+        drift = rng.choice((-0.12, 0.0, 0.1, 0.18))
+        for week in range(WEEKS_OF_HISTORY, 0, -1):
+            when = now - timedelta(weeks=week, hours=rng.randint(0, 72))
+            mean = min(4.8, max(0.4, level + drift * (WEEKS_OF_HISTORY - week)))
+            _five_s_audit(area, five_s, rng.choice(auditors), when, mean, rng)
+        if area_index % 2 == 0:
+            when = now - timedelta(days=rng.randint(2, 20))
+            _waste_walk(area, waste_walk, users["leader"], when, rng)
+    _spread_ticket_statuses(users, now)
+
+
+def _five_s_audit(area, version, auditor, when: datetime, mean: float, rng) -> Audit:
+    audit = Audit(
+        uuid=new_uuid(),
+        area=area,
+        template_version=version,
+        auditor=auditor,
+        kind="5s",
+        started_at=when,
+        submitted_at=when + timedelta(minutes=rng.randint(12, 35)),
+        scanned_at=when if rng.random() < 0.8 else None,
+        received_at=when + timedelta(minutes=40),
+    )
+    db.session.add(audit)
+    scored = []
+    for item in version.items:
+        score = max(0, min(5, round(rng.gauss(mean, 0.9))))
+        scored.append((item.section, score))
+        db.session.add(Response(uuid=new_uuid(), audit=audit, item=item, score=score))
+        if score <= (item.ticket_threshold or 0):
+            note = f"{item.prompt} — scored {score}"
+            _finding_with_ticket(audit, item, "5s", item.section, "medium", note, when)
+    audit.pillar_scores, audit.score_total = five_s_scores(scored)
+    return audit
+
+
+def _waste_walk(area, version, auditor, when: datetime, rng) -> Audit:
+    audit = Audit(
+        uuid=new_uuid(),
+        area=area,
+        template_version=version,
+        auditor=auditor,
+        kind="waste",
+        started_at=when,
+        submitted_at=when + timedelta(minutes=20),
+        scanned_at=when,
+        received_at=when + timedelta(minutes=25),
+    )
+    db.session.add(audit)
+    for item, waste in zip(version.items, WASTES, strict=True):
+        observed = rng.random() < 0.3
+        db.session.add(Response(uuid=new_uuid(), audit=audit, item=item, value_bool=observed))
+        if observed:
+            note = f"{label_of(WASTES, waste.key)} seen during the walk"
+            _finding_with_ticket(audit, item, "waste", waste.key, "low", note, when)
+    return audit
+
+
+def _finding_with_ticket(audit, item, kind, category, severity, text, when) -> None:
+    # Same area and item as an open ticket: the finding joins it (the dedupe rule).
+    with db.session.no_autoflush:
+        ticket = db.session.scalar(
+            sa.select(KaizenTicket).where(
+                KaizenTicket.area_id == audit.area.id,
+                KaizenTicket.item_key == item.key,
+                KaizenTicket.status == "open",
+            )
+        )
+    if ticket is not None:
+        ticket.occurrences += 1
+    else:
+        ticket = KaizenTicket(
+            number=next_ticket_number(),
+            area=audit.area,
+            kind=kind,
+            category=category,
+            item_key=item.key,
+            title=text[:200],
+            problem=text,
+            severity=severity,
+            priority=2 if severity == "high" else 3,
+            status="open",
+            owner=audit.area.owner,
+            created_by_id=audit.auditor.id,
+            due_date=(when + timedelta(days=DUE_DAYS_BY_SEVERITY[severity])).date(),
+            opened_at=when,
+            first_observed_at=when,
+            updated_at=when,
+        )
+        db.session.add(ticket)
+        db.session.add(
+            TicketEvent(ticket=ticket, kind="created", to_status="open", created_at=when, body=text)
+        )
+        db.session.flush()
+    finding = Finding(
+        uuid=new_uuid(),
+        audit=audit,
+        area=audit.area,
+        item=item,
+        kind=kind,
+        category=category,
+        severity=severity,
+        description=text,
+        reported_by=audit.auditor,
+        observed_at=when,
+        received_at=when,
+        ticket_id=ticket.id,
+    )
+    db.session.add(finding)
+
+
+def _spread_ticket_statuses(users: dict[str, User], now: datetime) -> None:
+    """Walk the older tickets through the workflow so every status has examples."""
+    tickets = list(db.session.scalars(sa.select(KaizenTicket).order_by(KaizenTicket.opened_at)))
+    plan = ("verified", "verified", "done", "in_progress", "rejected", "reopened", "in_progress")
+    for index, ticket in enumerate(tickets[: len(tickets) * 2 // 3]):
+        target = plan[index % len(plan)]
+        _move(ticket, "in_progress", ticket.owner, ticket.opened_at + timedelta(days=1))
+        ticket.whys = ["Nobody owns the check", "The standard does not name an owner"]
+        ticket.root_cause = "No owner in the area standard"
+        if target == "in_progress":
+            continue
+        if target == "rejected":
+            ticket.reject_reason = "Duplicate of a line-side improvement already planned"
+            _move(ticket, "rejected", users["leader"], ticket.opened_at + timedelta(days=2))
+            continue
+        ticket.countermeasure = "Owner named on the area board; daily check added to the standard"
+        _move(ticket, "done", ticket.owner, ticket.opened_at + timedelta(days=4))
+        ticket.done_at = ticket.opened_at + timedelta(days=4)
+        if target == "done":
+            continue
+        verifier = users["admin"] if ticket.owner == users["leader"] else users["leader"]
+        if target == "reopened":
+            _move(ticket, "reopened", verifier, ticket.opened_at + timedelta(days=5))
+            continue
+        ticket.check_result = "Checked at the gemba: holds"
+        ticket.standardize = "Area standard updated"
+        ticket.verified_by = verifier
+        ticket.verified_at = min(now, ticket.opened_at + timedelta(days=6))
+        _move(ticket, "verified", verifier, ticket.verified_at)
+
+
+def _move(ticket: KaizenTicket, to_status: str, actor: User | None, when: datetime) -> None:
+    db.session.add(
+        TicketEvent(
+            ticket=ticket,
+            actor=actor,
+            kind="status",
+            from_status=ticket.status,
+            to_status=to_status,
+            created_at=when,
+        )
+    )
+    ticket.status = to_status
+    ticket.updated_at = when

@@ -1,0 +1,94 @@
+"""Errors as people read them: an HTML page for pages, JSON ``{"error": ...}`` for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from gemba_walk.extensions import db
+
+# What a person should read, by status; the API also returns a stable machine code.
+MESSAGES: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "Bad request", "The request could not be understood."),
+    401: ("unauthorized", "Please sign in", "You need to sign in to do that."),
+    403: (
+        "forbidden",
+        "Not allowed",
+        "Your role does not allow this. Ask an admin if you need it.",
+    ),
+    404: ("not_found", "Not found", "There is nothing at this address."),
+    405: ("method_not_allowed", "Not allowed", "This address does not accept that method."),
+    409: ("conflict", "Conflict", "This clashes with what is already saved."),
+    413: (
+        "too_large",
+        "Too large",
+        "What you sent is larger than the server accepts. Send less at once or a smaller file.",
+    ),
+    415: ("unsupported_media_type", "Unsupported file", "That kind of content is not accepted."),
+    422: ("invalid", "Invalid", "Some of what you sent is not valid."),
+    429: ("rate_limited", "Too many attempts", "Too many attempts. Wait a minute and try again."),
+    500: (
+        "server_error",
+        "Something went wrong",
+        "Something went wrong on the server. Nothing you had saved is lost; try again.",
+    ),
+}
+
+
+class ApiError(Exception):
+    """An error the API answers with a JSON body and a 4xx status."""
+
+    def __init__(self, status: int, message: str, code: str | None = None, details=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or MESSAGES.get(status, ("error",))[0]
+        self.details = details
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, message: str | None = None, code: str | None = None, details=None):
+    default_code, title, default_message = MESSAGES.get(status, ("error", "Error", "Error."))
+    message = message or default_message
+    if wants_json():
+        body = {"error": {"code": code or default_code, "message": message}}
+        if details is not None:
+            body["error"]["details"] = details
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return error_response(error.status, error.message, error.code, error.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        message = (
+            "Your form's security token was missing or had expired. "
+            "Go back, reload the page and submit again."
+        )
+        return error_response(400, message, code="csrf_failed")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        # Werkzeug's own descriptions are for developers; ours are for people.
+        message = error.description if status in (400, 404) and _is_ours(error) else None
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)
+
+
+def _is_ours(error: HTTPException) -> bool:
+    """True when the description was written by our code (abort(404, "...")), not Werkzeug's."""
+    return error.description != type(error).description

@@ -1,0 +1,78 @@
+"""What every template can use: built asset URLs, the navigation, Lean labels."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from gemba_walk import lean
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    icon: str
+    roles: tuple[str, ...] = ("admin", "leader", "member")
+
+
+# Items whose blueprint is not registered (yet) are skipped, so the menu follows the app.
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("core.home", "Home", "home"),
+    NavItem("capture.scan", "Scan", "scan"),
+    NavItem("tickets.board", "Tickets", "tickets"),
+    NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader")),
+    NavItem("areas.index", "Areas", "areas", ("admin",)),
+    NavItem("users.index", "Users", "users", ("admin",)),
+)
+
+
+@lru_cache(maxsize=4)
+def _asset_manifest(path: str, _mtime: float) -> dict[str, str]:
+    return json.loads(Path(path).read_text())
+
+
+def asset_url(name: str) -> str:
+    """URL of a built asset (hashed file name from static/dist/manifest.json)."""
+    manifest = Path(current_app.static_folder) / "dist" / "manifest.json"
+    try:
+        mapping = _asset_manifest(str(manifest), manifest.stat().st_mtime)
+    except FileNotFoundError as error:
+        raise RuntimeError("Front-end assets are not built: run `make assets`.") from error
+    return url_for("static", filename=f"dist/{mapping[name]}")
+
+
+def navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if item.endpoint not in current_app.view_functions or current_user.role not in item.roles:
+            continue
+        href = url_for(item.endpoint)
+        items.append(
+            {
+                "href": href,
+                "label": item.label,
+                "icon": item.icon,
+                "current": request.endpoint == item.endpoint,
+            }
+        )
+    return items
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(asset_url=asset_url, navigation=navigation, lean=lean)
+
+    @app.template_filter("datetime")
+    def _format_datetime(value) -> str:
+        return value.strftime("%d %b %Y, %H:%M") if value else "—"
+
+    @app.template_filter("date")
+    def _format_date(value) -> str:
+        return value.strftime("%d %b %Y") if value else "—"

@@ -1,0 +1,31 @@
+"""The home page and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, render_template
+from flask_login import login_required
+
+from gemba_walk.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Show what needs attention: the user's starting point after sign-in."""
+    from gemba_walk.core.dashboard import home_summary
+
+    return render_template("home.html", summary=home_summary())
+
+
+@bp.get("/healthz")
+def healthz():
+    """Tell a load balancer whether the app and its database answer."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,1 @@
+"""Kaizen tickets: from finding to verified countermeasure."""

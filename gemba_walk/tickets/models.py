@@ -1,0 +1,109 @@
+"""Kaizen tickets, the events that make up their history, and their human numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gemba_walk.areas.models import Area
+from gemba_walk.auth.models import User
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.lean import SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
+
+EVENT_KINDS = (
+    "created",
+    "status",
+    "comment",
+    "gemba_check",
+    "fields",
+    "reassigned",
+    "occurrence",
+    "recurred",
+    "photo",
+)
+
+
+class KaizenTicket(db.Model):
+    __tablename__ = "kaizen_tickets"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(keys(TICKET_STATUSES)), name="status_known"),
+        sa.CheckConstraint(sa.column("severity").in_(keys(SEVERITIES)), name="severity_known"),
+        sa.CheckConstraint(sa.column("kind").in_(keys(TEMPLATE_KINDS)), name="kind_known"),
+        sa.Index("ix_kaizen_tickets_status_due", "status", "due_date"),
+        sa.Index("ix_kaizen_tickets_area_status", "area_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)  # shown as KZ-0042, never reused
+    area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    category: Mapped[str] = mapped_column(sa.String(64))  # pillar, waste or SQDCE key
+    item_key: Mapped[str | None] = mapped_column(sa.String(64))  # the checklist item, for dedupe
+    title: Mapped[str] = mapped_column(sa.String(200))
+    severity: Mapped[str] = mapped_column(sa.String(16), default="medium")
+    priority: Mapped[int] = mapped_column(default=3)  # 1 highest
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    due_date: Mapped[date | None]
+    # PDCA
+    problem: Mapped[str] = mapped_column(sa.Text, default="")
+    whys: Mapped[list | None] = mapped_column(sa.JSON)  # up to five answers to "why?"
+    root_cause: Mapped[str] = mapped_column(sa.Text, default="")
+    countermeasure: Mapped[str] = mapped_column(sa.Text, default="")
+    check_result: Mapped[str] = mapped_column(sa.Text, default="")
+    standardize: Mapped[str] = mapped_column(sa.Text, default="")
+    reject_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    occurrences: Mapped[int] = mapped_column(default=1)
+    recurred: Mapped[bool] = mapped_column(default=False)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_observed_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    area: Mapped[Area] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.created_at"
+    )
+
+    @property
+    def display_number(self) -> str:
+        return f"KZ-{self.number:04d}"
+
+
+class TicketEvent(db.Model):
+    """One entry in a ticket's history: a change, a comment or a check at the gemba."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(EVENT_KINDS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str | None] = mapped_column(sa.String(36), unique=True)  # set for field records
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("kaizen_tickets.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    from_status: Mapped[str | None] = mapped_column(sa.String(16))
+    to_status: Mapped[str | None] = mapped_column(sa.String(16))
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)  # {"field": [old, new]}
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    occurred_at: Mapped[datetime | None]  # when it happened on the phone, if offline
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket: Mapped[KaizenTicket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Counter(db.Model):
+    """Named monotonically increasing counters (ticket numbers), safe under concurrent syncs."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,292 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL with GEMBA_TEST_DB=postgresql), the app,
+a test client signed in as any role, factories, a live gunicorn server and a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from gemba_walk import PROJECT_ROOT, create_app
+from gemba_walk.config import normalise_database_url
+from gemba_walk.extensions import db as _db
+from tests import factories
+
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+TEST_SECRET = "test-secret-key-not-for-production"
+PHONE = {"width": 390, "height": 844}
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    if os.environ.get("GEMBA_TEST_DB") == "postgresql":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("GEMBA_TEST_DB=postgresql needs TEST_DATABASE_URL", returncode=2)
+        if "test" not in (make_url(url).database or ""):
+            pytest.exit("TEST_DATABASE_URL must name a database with 'test' in it: it is wiped")
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'gemba_walk_test.db'}"
+
+
+def _wipe(url: str) -> None:
+    """Drop every table (ours, left over from an earlier run) so migrations start from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        else:
+            meta = sa.MetaData()
+            meta.reflect(connection)
+            meta.drop_all(connection)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """A database built by the committed Alembic migrations, once per test session."""
+    from flask_migrate import upgrade
+
+    url = _test_database_url(tmp_path_factory)
+    _wipe(url)
+    app = create_app(_test_config(url, tmp_path_factory.mktemp("photos")))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+    return url
+
+
+def _test_config(url: str, photos: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PHOTO_STORAGE_PATH": str(photos),
+        "PUBLIC_BASE_URL": "http://gemba.test",
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 — our own names
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The application on the migrated test database; every table is emptied after the test."""
+    app = create_app(_test_config(database_url, tmp_path / "photos"))
+    with app.app_context():
+        yield app
+        _db.session.rollback()
+        _empty_all_tables()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app):
+    """Build another app on the same database (other settings); its connections close after."""
+    made = []
+
+    def make(**settings):
+        other = create_app({**app.config, **settings})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign a test client in and out the way a person does: through the form, with CSRF."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = factories.DEFAULT_PASSWORD, remember=True):
+        page = self._client.get("/login")
+        data = {"email": email, "password": password, "csrf_token": csrf_token_from(page.text)}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/login", data=data)
+
+    def login_as(self, role: str):
+        """Create a user with this role and sign in as them."""
+        user = factories.UserFactory(role=role)
+        response = self.login(user.email)
+        assert response.status_code == 302, response.text
+        return user
+
+    def csrf_token(self, path: str = "/") -> str:
+        return csrf_token_from(self._client.get(path).text)
+
+    def logout(self):
+        return self._client.post("/logout", data={"csrf_token": self.csrf_token()})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+# --- a real server and a real browser ----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The real app under gunicorn on a free loopback port, on the test database."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "PHOTO_STORAGE_PATH": str(tmp_path_factory.mktemp("live-photos")),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "RATELIMIT_ENABLED": "0",
+    }
+    log = (tmp_path_factory.mktemp("live") / "gunicorn.log").open("w")
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--threads",
+        "4",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "gemba_walk:create_app()",
+    ]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.close()
+            raise RuntimeError(f"live server did not start: {Path(log.name).read_text()}")
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def chromium_executable() -> str | None:
+    """Debian's Chromium (or CHROMIUM_PATH); None lets Playwright use its own download."""
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit
+    for candidate in (
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {**browser_type_launch_args, "headless": True, "args": CHROMIUM_ARGS}
+    executable = chromium_executable()
+    if executable:
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE, "device_scale_factor": 2, "has_touch": True}
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot under tests/artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+def sign_in_in_browser(page, base_url: str, email: str, password: str = factories.DEFAULT_PASSWORD):
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}/")
