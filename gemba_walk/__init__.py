@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -11,11 +12,16 @@ from gemba_walk.config import Defaults, settings_from_environment
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: configuration, then extensions, blueprints, errors and commands."""
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: configuration, then extensions, blueprints, errors and commands.
+
+    Runtime data lives in ``instance/`` unless ``instance_path`` or GEMBA_INSTANCE_PATH says else.
+    """
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=instance_path
+        or os.environ.get("GEMBA_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -61,11 +67,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from gemba_walk.api.views import bp as api_bp
+    from gemba_walk.areas.site_views import bp as sites_bp
+    from gemba_walk.areas.views import bp as areas_bp
     from gemba_walk.auth.admin_views import bp as users_bp
     from gemba_walk.auth.views import bp as auth_bp
+    from gemba_walk.capture.views import bp as capture_bp
     from gemba_walk.core.views import bp as core_bp
 
-    for blueprint in (core_bp, auth_bp, users_bp, api_bp):
+    for blueprint in (core_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -65,6 +65,8 @@ TICKET_STATUSES: tuple[Term, ...] = (
 )
 OPEN_TICKET_STATUSES: frozenset[str] = frozenset({"open", "in_progress", "done", "reopened"})
 CLOSED_TICKET_STATUSES: frozenset[str] = frozenset({"verified", "rejected"})
+# A "done" ticket waits for the verifier, not for the team: it is not overdue.
+OVERDUE_TICKET_STATUSES: frozenset[str] = frozenset({"open", "in_progress", "reopened"})
 
 ROLES: tuple[Term, ...] = (
     Term("admin", "Admin", "Manages sites, areas, labels, users and checklists"),

@@ -1,5 +1,6 @@
 // Front-end build: bundles JS and CSS with esbuild into static/dist with hashed names and
-// writes static/dist/manifest.json, which Flask reads to link them. Run by `make assets`.
+// writes static/dist/manifest.json ({"app.js": "app-HASH.js", ...}), which Flask reads to link
+// them. Run by `make assets` (and so by `make run` and `make test`).
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,14 +9,19 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = path.join(here, 'dist');
 
+// logical name → source; pages link the logical name through asset_url().
+const entries = {
+  'app.js': 'js/app.js',
+  'scanner.js': 'js/scanner.js',
+  'labels.js': 'js/labels.js',
+  'app.css': 'css/app.css',
+};
+
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
 const result = await build({
-  entryPoints: {
-    app: path.join(here, 'js/app.js'),
-    'app-styles': path.join(here, 'css/app.css'),
-  },
+  entryPoints: Object.values(entries).map((source) => path.join(here, source)),
   outdir,
   bundle: true,
   minify: true,
@@ -27,12 +33,16 @@ const result = await build({
   logLevel: 'warning',
 });
 
+const bySource = Object.fromEntries(
+  Object.entries(entries).map(([logical, source]) => [path.join('static', source), logical]),
+);
 const manifest = {};
 for (const [file, info] of Object.entries(result.metafile.outputs)) {
-  if (!info.entryPoint || file.endsWith('.map')) continue;
-  const name = path.basename(file);
-  const logical = name.endsWith('.css') ? 'app.css' : `${name.split('-')[0]}.js`;
-  manifest[logical] = name;
+  if (!info.entryPoint) continue;
+  const logical = bySource[path.relative(path.dirname(here), path.resolve(info.entryPoint))];
+  if (logical) manifest[logical] = path.basename(file);
 }
+const missing = Object.keys(entries).filter((name) => !manifest[name]);
+if (missing.length) throw new Error(`build produced no output for ${missing.join(', ')}`);
 await writeFile(path.join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
 console.log('built', manifest);

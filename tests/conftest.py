@@ -62,7 +62,10 @@ def database_url(tmp_path_factory) -> str:
 
     url = _test_database_url(tmp_path_factory)
     _wipe(url)
-    app = create_app(_test_config(url, tmp_path_factory.mktemp("photos")))
+    app = create_app(
+        _test_config(url, tmp_path_factory.mktemp("photos")),
+        instance_path=str(tmp_path_factory.mktemp("instance")),
+    )
     with app.app_context():
         upgrade()
         _db.engine.dispose()
@@ -93,7 +96,9 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(database_url, tmp_path):
     """The application on the migrated test database; every table is emptied after the test."""
-    app = create_app(_test_config(database_url, tmp_path / "photos"))
+    app = create_app(
+        _test_config(database_url, tmp_path / "photos"), instance_path=str(tmp_path / "instance")
+    )
     with app.app_context():
         yield app
         _db.session.rollback()
@@ -108,7 +113,7 @@ def make_app(app):
     made = []
 
     def make(**settings):
-        other = create_app({**app.config, **settings})
+        other = create_app({**app.config, **settings}, instance_path=app.instance_path)
         made.append(other)
         return other
 
@@ -196,6 +201,7 @@ def live_server(database_url, tmp_path_factory):
         "PHOTO_STORAGE_PATH": str(tmp_path_factory.mktemp("live-photos")),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATELIMIT_ENABLED": "0",
+        "GEMBA_INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance")),
     }
     log = (tmp_path_factory.mktemp("live") / "gunicorn.log").open("w")
     command = [

@@ -53,3 +53,9 @@ class AreaFactory(BaseFactory):
     name = factory.Sequence(lambda n: f"Area {n}")
     code = factory.Sequence(lambda n: f"A-{n:02d}")
     owner = factory.SubFactory(UserFactory)
+
+
+def demo_plant(runner) -> None:
+    """The full demo plant (areas, eight weeks of audits and tickets), loaded by the CLI."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output

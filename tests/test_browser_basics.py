@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from gemba_walk import PROJECT_ROOT
+from tests.browser_checks import (
+    no_horizontal_scroll,
+    serious_accessibility_violations,
+    small_touch_targets,
+)
 from tests.conftest import sign_in_in_browser
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def _no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def _small_touch_targets(page) -> list[str]:
-    return page.evaluate(
-        """() => [...document.querySelectorAll('a, button, input, select, textarea')]
-            .filter(el => el.offsetParent !== null && !el.closest('.skip-link'))
-            // a checkbox is tapped through its label, which is the target to measure
-            .map(el => [el, (['checkbox', 'radio'].includes(el.type) && el.labels.length
-                             ? el.labels[0] : el).getBoundingClientRect()])
-            .filter(([el, r]) => r.height < 44 || (r.width < 44 && el.type !== 'hidden'))
-            .map(([el, r]) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`)"""
-    )
 
 
 def test_leader_signs_in_on_a_phone_and_sees_home(app, live_server, page, screenshot):
@@ -34,15 +20,15 @@ def test_leader_signs_in_on_a_phone_and_sees_home(app, live_server, page, screen
     page.goto(f"{live_server}/")
     assert page.url.startswith(f"{live_server}/login")
     screenshot(page, "login-phone")
-    assert _no_horizontal_scroll(page)
+    assert no_horizontal_scroll(page)
     sign_in_in_browser(page, live_server, leader.email)
     assert page.get_by_role("heading", name="Good to see you, Lina").is_visible()
     assert page.get_by_text("Signed in as Lina Leader.").is_visible()
     nav = page.get_by_role("navigation", name="Main")
     box = nav.bounding_box()
     assert box["y"] + box["height"] == pytest.approx(844, abs=2)  # bottom bar on a phone
-    assert _no_horizontal_scroll(page)
-    assert _small_touch_targets(page) == []
+    assert no_horizontal_scroll(page)
+    assert small_touch_targets(page) == []
     screenshot(page, "home-phone")
 
 
@@ -80,15 +66,8 @@ def test_pages_have_no_serious_accessibility_violations(app, live_server, browse
     if path != "/login":
         sign_in_in_browser(page, live_server, admin.email)
     page.goto(f"{live_server}{path}")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
-    assert _small_touch_targets(page) == []
+    assert serious_accessibility_violations(page) == []
+    assert small_touch_targets(page) == []
     context.close()
 
 

@@ -53,8 +53,7 @@ def test_instance_config_file_overrides_environment(tmp_path, monkeypatch, datab
     (instance / "config.py").write_text("PUBLIC_BASE_URL = 'https://gemba.plant.example'\n")
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("PUBLIC_BASE_URL", "http://ignored.example/")
-    monkeypatch.setattr("gemba_walk.PROJECT_ROOT", tmp_path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(instance))
     assert app.config["PUBLIC_BASE_URL"] == "https://gemba.plant.example"
     assert app.config["SECRET_KEY"] == "from-env"
     with app.app_context():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from contextlib import closing
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -19,6 +20,7 @@ def _count(db, model) -> int:
 def test_seed_demo_loads_a_plant_worth_looking_at(runner, db, app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
+    kept = (Path(app.instance_path) / "demo-accounts.txt").read_text()
     assert _count(db, Site) == 1
     assert _count(db, Area) >= 6
     users = db.session.scalars(sa.select(User)).all()
@@ -26,6 +28,7 @@ def test_seed_demo_loads_a_plant_worth_looking_at(runner, db, app):
     for user in users:  # every printed password really signs that user in
         line = next(line for line in result.output.splitlines() if user.email in line)
         assert user.check_password(line.split()[-1])
+        assert line.strip() in kept  # shown again by the next `make run`
     statuses = Counter(db.session.scalars(sa.select(KaizenTicket.status)))
     assert set(statuses) == set(keys(TICKET_STATUSES))
     audits = db.session.scalars(sa.select(Audit).where(Audit.kind == "5s")).all()

@@ -12,7 +12,7 @@ from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import OPEN_TICKET_STATUSES
+from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
 from gemba_walk.tickets.models import KaizenTicket
 
 
@@ -38,7 +38,11 @@ def home_summary() -> HomeSummary:
     )
     return HomeSummary(
         open_tickets=db.session.scalar(count.where(open_filter)) or 0,
-        overdue_tickets=db.session.scalar(count.where(open_filter, KaizenTicket.due_date < today))
+        overdue_tickets=db.session.scalar(
+            count.where(
+                KaizenTicket.status.in_(OVERDUE_TICKET_STATUSES), KaizenTicket.due_date < today
+            )
+        )
         or 0,
         my_open_tickets=db.session.scalar(
             count.where(open_filter, KaizenTicket.owner_id == current_user.id)

@@ -215,34 +215,47 @@ def _finding_with_ticket(audit, item, kind, category, severity, text, when) -> N
 
 
 def _spread_ticket_statuses(users: dict[str, User], now: datetime) -> None:
-    """Walk the older tickets through the workflow so every status has examples."""
+    """Walk tickets through the workflow like a working team would: most old ones closed,
+    recent ones in progress, the newest still open — and every status has examples."""
     tickets = list(db.session.scalars(sa.select(KaizenTicket).order_by(KaizenTicket.opened_at)))
-    plan = ("verified", "verified", "done", "in_progress", "rejected", "reopened", "in_progress")
-    for index, ticket in enumerate(tickets[: len(tickets) * 2 // 3]):
-        target = plan[index % len(plan)]
-        _move(ticket, "in_progress", ticket.owner, ticket.opened_at + timedelta(days=1))
-        ticket.whys = ["Nobody owns the check", "The standard does not name an owner"]
-        ticket.root_cause = "No owner in the area standard"
-        if target == "in_progress":
+    old_plan = ("verified",) * 4 + ("rejected", "verified", "verified", "reopened", "done")
+    recent_plan = ("in_progress", "done", "open", "in_progress")
+    for index, ticket in enumerate(tickets):
+        age = now - ticket.opened_at
+        if age > timedelta(days=21):
+            target = old_plan[index % len(old_plan)]
+        elif age > timedelta(days=7):
+            target = recent_plan[index % len(recent_plan)]
+        else:
             continue
-        if target == "rejected":
-            ticket.reject_reason = "Duplicate of a line-side improvement already planned"
-            _move(ticket, "rejected", users["leader"], ticket.opened_at + timedelta(days=2))
-            continue
-        ticket.countermeasure = "Owner named on the area board; daily check added to the standard"
-        _move(ticket, "done", ticket.owner, ticket.opened_at + timedelta(days=4))
-        ticket.done_at = ticket.opened_at + timedelta(days=4)
-        if target == "done":
-            continue
-        verifier = users["admin"] if ticket.owner == users["leader"] else users["leader"]
-        if target == "reopened":
-            _move(ticket, "reopened", verifier, ticket.opened_at + timedelta(days=5))
-            continue
-        ticket.check_result = "Checked at the gemba: holds"
-        ticket.standardize = "Area standard updated"
-        ticket.verified_by = verifier
-        ticket.verified_at = min(now, ticket.opened_at + timedelta(days=6))
-        _move(ticket, "verified", verifier, ticket.verified_at)
+        if target != "open":
+            _work_ticket(ticket, target, users, now)
+
+
+def _work_ticket(ticket: KaizenTicket, target: str, users: dict[str, User], now) -> None:
+    _move(ticket, "in_progress", ticket.owner, ticket.opened_at + timedelta(days=1))
+    ticket.whys = ["Nobody owns the check", "The standard does not name an owner"]
+    ticket.root_cause = "No owner in the area standard"
+    if target == "in_progress":
+        return
+    if target == "rejected":
+        ticket.reject_reason = "Duplicate of a line-side improvement already planned"
+        _move(ticket, "rejected", users["leader"], ticket.opened_at + timedelta(days=2))
+        return
+    ticket.countermeasure = "Owner named on the area board; daily check added to the standard"
+    ticket.done_at = ticket.opened_at + timedelta(days=4)
+    _move(ticket, "done", ticket.owner, ticket.done_at)
+    if target == "done":
+        return
+    verifier = users["admin"] if ticket.owner == users["leader"] else users["leader"]
+    if target == "reopened":
+        _move(ticket, "reopened", verifier, ticket.opened_at + timedelta(days=5))
+        return
+    ticket.check_result = "Checked at the gemba: holds"
+    ticket.standardize = "Area standard updated"
+    ticket.verified_by = verifier
+    ticket.verified_at = min(now, ticket.opened_at + timedelta(days=6))
+    _move(ticket, "verified", verifier, ticket.verified_at)
 
 
 def _move(ticket: KaizenTicket, to_status: str, actor: User | None, when: datetime) -> None:

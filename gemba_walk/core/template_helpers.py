@@ -11,6 +11,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from gemba_walk import lean
+from gemba_walk.core.ids import utcnow
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("capture.scan", "Scan", "scan"),
     NavItem("tickets.board", "Tickets", "tickets"),
     NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader")),
-    NavItem("areas.index", "Areas", "areas", ("admin",)),
+    NavItem("areas.index", "Areas", "areas"),
     NavItem("users.index", "Users", "users", ("admin",)),
 )
 
@@ -66,8 +67,19 @@ def navigation() -> list[dict]:
     return items
 
 
+def has_endpoint(endpoint: str) -> bool:
+    """True when a feature's route exists (templates link to it only then)."""
+    return endpoint in current_app.view_functions
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(asset_url=asset_url, navigation=navigation, lean=lean)
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        navigation=navigation,
+        lean=lean,
+        has_endpoint=has_endpoint,
+        today=lambda: utcnow().date(),
+    )
 
     @app.template_filter("datetime")
     def _format_datetime(value) -> str:

@@ -1,0 +1,51 @@
+"""Forms for sites and areas."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Regexp
+
+from gemba_walk.auth.models import User
+from gemba_walk.extensions import db
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$"
+
+
+class SiteForm(FlaskForm):
+    name = StringField("Site name", validators=[InputRequired("Name the site."), Length(max=120)])
+    timezone = StringField(
+        "Time zone",
+        default="UTC",
+        description="For example Europe/Berlin or America/Chicago.",
+        validators=[InputRequired("Give the site's time zone."), Length(max=64)],
+    )
+
+
+class AreaForm(FlaskForm):
+    site_id = SelectField("Site", coerce=int)
+    name = StringField("Area name", validators=[InputRequired("Name the area."), Length(max=120)])
+    code = StringField(
+        "Short code",
+        description="Printed on the label and typed when a label is damaged, e.g. A-12.",
+        validators=[
+            InputRequired("Give the area a short code."),
+            Regexp(
+                CODE_PATTERN, message="Use up to 16 letters, digits, dots or dashes, e.g. A-12."
+            ),
+        ],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"},
+    )
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    owner_id = SelectField(
+        "Owner", coerce=int, description="Gets the area's kaizen tickets by default."
+    )
+
+    def load_choices(self, sites) -> None:
+        self.site_id.choices = [SelectChoice(site.id, site.name) for site in sites]
+        users = db.session.scalars(sa.select(User).where(User.active).order_by(User.name))
+        self.owner_id.choices = [SelectChoice(0, "— nobody yet —")] + [
+            SelectChoice(user.id, f"{user.name} ({user.email})") for user in users
+        ]

@@ -1,0 +1,121 @@
+"""Read-only questions about areas: search, lookup by token or code, what an area page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
+from gemba_walk.audits.models import Audit
+from gemba_walk.extensions import db
+from gemba_walk.lean import OPEN_TICKET_STATUSES
+from gemba_walk.tickets.models import KaizenTicket
+
+
+def active_sites() -> list[Site]:
+    return list(db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)))
+
+
+def search_areas(
+    text: str = "",
+    site_id: int | None = None,
+    include_archived: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+):
+    """Areas matching the text in their code, name or description; a Flask-SQLAlchemy page."""
+    query = (
+        sa.select(Area)
+        .join(Area.site)
+        .options(joinedload(Area.site), joinedload(Area.owner))
+        .order_by(Site.name, Area.code)
+    )
+    if text.strip():
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Area.code).like(pattern),
+                sa.func.lower(Area.name).like(pattern),
+                sa.func.lower(Area.description).like(pattern),
+            )
+        )
+    if site_id:
+        query = query.where(Area.site_id == site_id)
+    if not include_archived:
+        query = query.where(Area.active)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def areas_with_code(code: str) -> list[Area]:
+    """Every active area with this short code (one per site at most)."""
+    query = (
+        sa.select(Area)
+        .options(joinedload(Area.site))
+        .where(sa.func.upper(Area.code) == code.strip().upper(), Area.active)
+    )
+    return list(db.session.scalars(query))
+
+
+def area_by_token(token: str) -> Area | None:
+    return db.session.scalar(
+        sa.select(Area).options(joinedload(Area.site)).where(Area.qr_token == token)
+    )
+
+
+def retired_token(token: str) -> RetiredQrToken | None:
+    return db.session.scalar(
+        sa.select(RetiredQrToken)
+        .options(joinedload(RetiredQrToken.area))
+        .where(RetiredQrToken.token == token)
+    )
+
+
+@dataclass
+class AreaOverview:
+    area: Area
+    last_audit: Audit | None
+    last_five_s: Audit | None
+    open_tickets: list[KaizenTicket]
+    last_scan: AreaScan | None
+
+
+def area_overview(area: Area, user_id: int | None = None) -> AreaOverview:
+    """What a leader wants on arrival: the last audit and score, and the open tickets."""
+    latest = sa.select(Audit).where(Audit.area_id == area.id).order_by(Audit.submitted_at.desc())
+    tickets = (
+        sa.select(KaizenTicket)
+        .options(joinedload(KaizenTicket.owner))
+        .where(KaizenTicket.area_id == area.id, KaizenTicket.status.in_(OPEN_TICKET_STATUSES))
+        .order_by(KaizenTicket.priority, KaizenTicket.due_date.is_(None), KaizenTicket.due_date)
+    )
+    scan = None
+    if user_id is not None:
+        scan = db.session.scalar(
+            sa.select(AreaScan)
+            .where(AreaScan.area_id == area.id, AreaScan.user_id == user_id)
+            .order_by(AreaScan.scanned_at.desc())
+            .limit(1)
+        )
+    return AreaOverview(
+        area=area,
+        last_audit=db.session.scalar(latest.limit(1)),
+        last_five_s=db.session.scalar(latest.where(Audit.kind == "5s").limit(1)),
+        open_tickets=list(db.session.scalars(tickets)),
+        last_scan=scan,
+    )
+
+
+def areas_for_labels(
+    site_id: int | None, area_ids: list[int], offset: int, limit: int
+) -> tuple[list[Area], int]:
+    """Active areas to print labels for (a selection, a site or all) and how many in total."""
+    query = sa.select(Area).join(Area.site).where(Area.active)
+    if area_ids:
+        query = query.where(Area.id.in_(area_ids))
+    if site_id:
+        query = query.where(Area.site_id == site_id)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    page = query.options(joinedload(Area.site)).order_by(Site.name, Area.code)
+    return list(db.session.scalars(page.offset(offset).limit(limit))), total

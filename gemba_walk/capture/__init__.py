@@ -1,0 +1,1 @@
+"""At the gemba: scanning area labels and (with offline capture) running checklists."""

@@ -1,0 +1,45 @@
+"""Scanning: the label URL /a/<qr_token> and the in-app scanner."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from gemba_walk.areas import queries
+from gemba_walk.areas.operations import record_scan
+
+bp = Blueprint("capture", __name__)
+
+SCAN_METHODS = {"in_app": "in_app"}  # anything else arriving at /a/<token> came from a label
+
+
+@bp.get("/a/<token>")
+@login_required
+def area_by_label(token: str):
+    """Open the area whose label was scanned, recording the scan as proof of presence."""
+    area = queries.area_by_token(token)
+    if area is None:
+        retired = queries.retired_token(token)
+        if retired is not None:
+            return render_template("capture/outdated_label.html", retired=retired), 410
+        return render_template("capture/unknown_label.html"), 404
+    scan = None
+    if area.active:
+        method = SCAN_METHODS.get(request.args.get("scan", ""), "label")
+        scan = record_scan(area, current_user, method)
+    overview = queries.area_overview(area, current_user.id)
+    return render_template("areas/show.html", overview=overview, scan=scan)
+
+
+@bp.get("/scan")
+@login_required
+def scan():
+    """The in-app scanner: the rear camera reads a label; a typed short code works too."""
+    public_origin = "{0.scheme}://{0.netloc}".format(
+        urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    )
+    return render_template(
+        "capture/scan.html", public_origin=public_origin, code=request.args.get("code", "")
+    )

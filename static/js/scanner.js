@@ -1,0 +1,139 @@
+// In-app scanner: rear camera → BarcodeDetector where the browser has it, jsQR otherwise.
+import jsQR from 'jsqr';
+import { classifyQrText } from './qr-target.js';
+
+const root = document.querySelector('.scanner');
+const video = document.getElementById('scanner-video');
+const statusLine = document.getElementById('scanner-status');
+const startButton = document.getElementById('scanner-start');
+const stopButton = document.getElementById('scanner-stop');
+const codeInput = document.getElementById('code');
+const origins = [window.location.origin, root.dataset.publicOrigin].filter(Boolean);
+const canvas = document.createElement('canvas');
+const context = canvas.getContext('2d', { willReadFrequently: true });
+
+let stream = null;
+let detector = null;
+let timer = null;
+let lastRejected = '';
+
+function say(message, tone = '') {
+  statusLine.textContent = message;
+  statusLine.dataset.tone = tone;
+}
+
+/** Decode a QR code from pixels with jsQR (the path every browser has). */
+export function decodeImageData(imageData) {
+  const found = jsQR(imageData.data, imageData.width, imageData.height, {
+    inversionAttempts: 'attemptBoth',
+  });
+  return found ? found.data : null;
+}
+
+async function makeDetector() {
+  if (!('BarcodeDetector' in window)) return null;
+  try {
+    const formats = await window.BarcodeDetector.getSupportedFormats();
+    return formats.includes('qr_code') ? new window.BarcodeDetector({ formats: ['qr_code'] }) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readFrame() {
+  if (!video.videoWidth) return null;
+  if (detector) {
+    try {
+      const codes = await detector.detect(video);
+      return codes.length ? codes[0].rawValue : null;
+    } catch {
+      detector = null; // "not implemented" on some platforms: use jsQR from now on
+    }
+  }
+  const scale = Math.min(1, 800 / Math.max(video.videoWidth, video.videoHeight));
+  canvas.width = Math.round(video.videoWidth * scale);
+  canvas.height = Math.round(video.videoHeight * scale);
+  context.drawImage(video, 0, 0, canvas.width, canvas.height);
+  return decodeImageData(context.getImageData(0, 0, canvas.width, canvas.height));
+}
+
+function handle(text) {
+  const target = classifyQrText(text, origins);
+  if (target.kind === 'area') {
+    say('Label found — opening the area…', 'ok');
+    stop();
+    window.location.assign(`${target.path}?scan=in_app`);
+    return;
+  }
+  if (text === lastRejected) return;
+  lastRejected = text;
+  if (target.kind === 'other-server') {
+    say(`This label belongs to another Gemba Walk (${target.host}), not this one.`, 'warn');
+  } else {
+    say('This QR code is not a Gemba Walk area label. Try the label posted in the area.', 'warn');
+  }
+}
+
+async function tick() {
+  const text = await readFrame();
+  if (text) handle(text);
+  if (stream) timer = window.setTimeout(tick, 150);
+}
+
+function explainCameraError(error) {
+  if (error && error.name === 'NotAllowedError') {
+    say('Camera access was refused. Allow the camera for this site in the browser settings, or type the area code below.', 'warn');
+  } else if (!window.isSecureContext) {
+    say('The camera only works over HTTPS. Type the area code below instead.', 'warn');
+  } else {
+    say('No camera is available on this device. Type the area code below instead.', 'warn');
+  }
+  codeInput.focus();
+}
+
+async function start() {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    explainCameraError(null);
+    return;
+  }
+  say('Starting the camera…');
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: { ideal: 'environment' } },
+      audio: false,
+    });
+  } catch (error) {
+    stream = null;
+    explainCameraError(error);
+    return;
+  }
+  detector = await makeDetector();
+  video.srcObject = stream;
+  await video.play().catch(() => {});
+  root.classList.add('scanner--live');
+  startButton.hidden = true;
+  stopButton.hidden = false;
+  say('Point the camera at the QR label.');
+  tick();
+}
+
+function stop() {
+  window.clearTimeout(timer);
+  if (stream) stream.getTracks().forEach((track) => track.stop());
+  stream = null;
+  video.srcObject = null;
+  root.classList.remove('scanner--live');
+  startButton.hidden = false;
+  stopButton.hidden = true;
+}
+
+startButton.addEventListener('click', start);
+stopButton.addEventListener('click', () => {
+  stop();
+  say('Camera stopped.');
+});
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) stop();
+});
+// Exposed for tests and for decoding a photo of a label.
+window.gembaScanner = { decodeImageData, classifyQrText: (t) => classifyQrText(t, origins) };

@@ -1,0 +1,34 @@
+"""Checks every page must pass in the browser: no sideways scrolling, thumb-sized targets, axe."""
+
+from __future__ import annotations
+
+from gemba_walk import PROJECT_ROOT
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def small_touch_targets(page) -> list[str]:
+    """Visible controls smaller than 44 px (a checkbox counts through its label)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
+            .filter(el => el.offsetParent !== null && !el.closest('.skip-link, .label'))
+            .map(el => [el, (['checkbox', 'radio'].includes(el.type) && el.labels.length
+                             ? el.labels[0] : el).getBoundingClientRect()])
+            .filter(([el, r]) => r.height < 44 || (r.width < 44 && el.type !== 'hidden'))
+            .map(([el, r]) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`)"""
+    )
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """What axe-core rates serious or critical (the page's context must bypass CSP)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({v['nodes'][0]['html'][:80]})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,62 @@
+"""Area pages on a phone, with the demo plant: readable, thumb-sized, accessible."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from gemba_walk.areas.models import Area
+from tests.browser_checks import (
+    no_horizontal_scroll,
+    serious_accessibility_violations,
+    small_touch_targets,
+)
+from tests.conftest import PHONE, sign_in_in_browser
+from tests.factories import UserFactory, demo_plant
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def admin_phone(app, runner, live_server, browser):
+    """An admin signed in on a phone, the demo plant loaded; CSP bypassed only for axe."""
+    demo_plant(runner)
+    admin = UserFactory(role="admin")
+    context = browser.new_context(viewport=PHONE, has_touch=True, bypass_csp=True)
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, admin.email)
+    yield page
+    context.close()
+
+
+def test_area_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, screenshot):
+    page = admin_phone
+    page.set_viewport_size({"width": 360, "height": 780})
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-12"))
+    paths = {
+        "areas-list": "/areas/",
+        "area-page": f"/a/{area.qr_token}",
+        "area-edit": f"/areas/{area.id}/edit",
+        "area-new": "/areas/new",
+        "scan": "/scan",
+        "sites": "/admin/sites/",
+    }
+    problems = {}
+    for name, path in paths.items():
+        page.goto(f"{live_server}{path}")
+        screenshot(page, f"{name}-phone")
+        found = serious_accessibility_violations(page) + small_touch_targets(page)
+        if not no_horizontal_scroll(page):
+            found.append("scrolls sideways")
+        if found:
+            problems[name] = found
+    assert problems == {}
+
+
+def test_admin_prints_labels_for_two_selected_areas(admin_phone, live_server):
+    page = admin_phone
+    page.goto(f"{live_server}/areas/")
+    page.get_by_label("Select A-01 for labels").check()
+    page.get_by_label("Select A-12 for labels").check()
+    page.get_by_role("button", name="Print labels for selected").click()
+    assert page.locator(".label__code").all_inner_texts() == ["A-01", "A-12"]
