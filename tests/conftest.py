@@ -181,6 +181,31 @@ def auth(client):
     return AuthActions(client)
 
 
+class ApiClient:
+    """The phone's side of the API: JSON, with the CSRF token from /api/v1/me on every write."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self) -> str:
+        return self.client.get("/api/v1/me").json["csrf_token"]
+
+    def sync(self, batch: dict, csrf: bool = True):
+        headers = {"X-CSRFToken": self.token()} if csrf else {}
+        return self.client.post("/api/v1/sync", json=batch, headers=headers)
+
+    def put_photo(self, uuid: str, data: bytes, sha256: str | None, content_type="image/jpeg"):
+        headers = {"X-CSRFToken": self.token(), "Content-Type": content_type}
+        if sha256 is not None:
+            headers["X-Content-SHA256"] = sha256
+        return self.client.put(f"/api/v1/photos/{uuid}", data=data, headers=headers)
+
+
+@pytest.fixture
+def api(client):
+    return ApiClient(client)
+
+
 # --- a real server and a real browser ----------------------------------------------------------
 
 

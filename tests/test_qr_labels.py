@@ -20,8 +20,9 @@ def test_png_label_decodes_to_the_area_url(client, auth, db, runner):
     auth.login_as("admin")
     for area in db.session.scalars(sa.select(Area)):
         response = client.get(f"/areas/{area.id}/qr.png")
-        assert response.status_code == 200 and response.mimetype == "image/png"
-        assert decode_all(response.data) == {f"http://gemba.test/a/{area.qr_token}"}
+        assert (response.status_code, response.mimetype) == (200, "image/png"), area.code
+        decoded = decode_all(response.data)
+        assert decoded == {f"http://gemba.test/a/{area.qr_token}"}, (area.code, area.qr_token)
 
 
 def test_svg_label_is_a_self_contained_image(client, auth):

@@ -1,12 +1,35 @@
-"""API endpoints shared by every screen of the phone."""
+"""The field API: who am I, the field pack, photos and sync. Thin: parse, call, answer."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import hashlib
+import json
+
+from flask import Blueprint, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from gemba_walk.api.openapi import openapi_document
+from gemba_walk.api.pack import build_field_pack
+from gemba_walk.audits.photos import PhotoError, PhotoStore, find_photo, photo_json, store_photo
+from gemba_walk.audits.sync import SyncError, apply_sync_batch
+from gemba_walk.core.errors import ApiError
+from gemba_walk.core.ids import parse_uuid
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_SYNC_BYTES = 2 * 1024 * 1024
+
+
+def photo_store() -> PhotoStore:
+    return PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
+
+
+def _uuid_or_404(value: str) -> str:
+    uuid = parse_uuid(value)
+    if uuid is None:
+        raise ApiError(404, "That is not a valid photo id.")
+    return uuid
 
 
 @bp.get("/me")
@@ -14,7 +37,78 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def me():
     """Who is signed in, with a fresh CSRF token for the next write."""
     user = current_user
-    return jsonify(
+    response = jsonify(
         user={"id": user.id, "email": user.email, "name": user.name, "role": user.role},
         csrf_token=generate_csrf(),
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/pack")
+@login_required
+def pack():
+    """The field pack for offline work, with an ETag so an unchanged pack costs a 304."""
+    body = json.dumps(build_field_pack(current_user), separators=(",", ":"), sort_keys=True)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
+@bp.put("/photos/<uuid>")
+@login_required
+def put_photo(uuid: str):
+    """Upload one photo; the same id with the same bytes again answers 200 as before."""
+    uuid = _uuid_or_404(uuid)
+    if request.content_length is not None and request.content_length > 15 * 1024 * 1024:
+        raise ApiError(413, "The photo is larger than 15 MB.", "too_large")
+    try:
+        stored = store_photo(
+            photo_store(),
+            current_user,
+            uuid,
+            request.get_data(cache=False),
+            request.headers.get("X-Content-SHA256"),
+        )
+    except PhotoError as error:
+        raise ApiError(error.status, error.message, error.code) from error
+    return jsonify(photo_json(stored.photo)), 201 if stored.created else 200
+
+
+@bp.get("/photos/<uuid>")
+@login_required
+def get_photo(uuid: str):
+    """A stored photo, to signed-in users only; ?variant=thumb for the thumbnail."""
+    photo = find_photo(_uuid_or_404(uuid))
+    if photo is None:
+        raise ApiError(404, "There is no photo with this id.")
+    variant = "thumb" if request.args.get("variant") == "thumb" else "full"
+    path = photo_store().path(photo.stored_sha256, variant)
+    if not path.exists():
+        raise ApiError(404, "The photo file is missing from storage; tell an admin.")
+    response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+@bp.post("/sync")
+@login_required
+def sync():
+    """Store a batch of audits and findings from a phone, exactly once."""
+    if request.content_length is not None and request.content_length > MAX_SYNC_BYTES:
+        raise ApiError(413, "The batch is too large; send fewer records at once.", "too_large")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ApiError(400, "The body must be JSON (Content-Type: application/json).", "bad_json")
+    try:
+        result = apply_sync_batch(current_user, payload)
+    except SyncError as error:
+        raise ApiError(error.status, error.message, error.code, error.details) from error
+    return jsonify(result)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(openapi_document())

@@ -39,6 +39,8 @@ class Audit(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(sa.Text, default="")
     device_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # SHA-256 of the record as the phone sent it: a resend must match it exactly.
+    payload_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     score_total: Mapped[float | None]  # 5S: mean of the pillar scores, 0–5
     pillar_scores: Mapped[dict | None] = mapped_column(sa.JSON)
 
@@ -89,6 +91,7 @@ class Finding(db.Model):
     reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     observed_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    payload_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kaizen_tickets.id"), index=True)
 
     audit: Mapped[Audit | None] = relationship(back_populates="findings")

@@ -1,0 +1,336 @@
+"""The OpenAPI document of /api/v1. Its schemas also validate incoming sync batches, so the
+documentation and the server cannot disagree."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jsonschema import Draft202012Validator
+
+from gemba_walk.lean import SEVERITIES, TEMPLATE_KINDS, keys
+
+MAX_AUDITS_PER_BATCH = 25
+MAX_FINDINGS_PER_BATCH = 200
+MAX_RESPONSES_PER_AUDIT = 300
+MAX_PHOTOS_PER_FINDING = 12
+
+UUID = {"type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F-]{36}$"}
+TIMESTAMP = {"type": "string", "format": "date-time", "minLength": 10, "maxLength": 40}
+TEXT = {"type": "string", "maxLength": 5000}
+
+SCHEMAS: dict = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {},
+                },
+            }
+        },
+    },
+    "Me": {
+        "type": "object",
+        "required": ["user", "csrf_token"],
+        "properties": {
+            "user": {
+                "type": "object",
+                "required": ["id", "email", "name", "role"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "email": {"type": "string"},
+                    "name": {"type": "string"},
+                    "role": {"enum": ["admin", "leader", "member"]},
+                },
+            },
+            "csrf_token": {"type": "string"},
+        },
+    },
+    "Pack": {
+        "type": "object",
+        "required": ["user", "vocabulary", "sites", "areas", "templates"],
+        "properties": {
+            "user": {"type": "object"},
+            "vocabulary": {"type": "object"},
+            "sites": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "name"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                },
+            },
+            "areas": {"type": "array", "items": {"$ref": "#/components/schemas/PackArea"}},
+            "retired_tokens": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["token", "area_id"],
+                    "properties": {"token": {"type": "string"}, "area_id": {"type": "integer"}},
+                },
+            },
+            "templates": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/PackTemplate"},
+            },
+        },
+    },
+    "PackArea": {
+        "type": "object",
+        "required": ["id", "site_id", "token", "name", "code", "owner", "open_tickets"],
+        "properties": {
+            "id": {"type": "integer"},
+            "site_id": {"type": "integer"},
+            "token": {"type": "string"},
+            "name": {"type": "string"},
+            "code": {"type": "string"},
+            "description": {"type": "string"},
+            "owner": {"type": ["string", "null"]},
+            "last_five_s": {"type": ["object", "null"]},
+            "open_tickets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["number", "title", "status", "due"],
+                    "properties": {
+                        "number": {"type": "string"},
+                        "title": {"type": "string"},
+                        "status": {"type": "string"},
+                        "due": {"type": ["string", "null"]},
+                        "occurrences": {"type": "integer"},
+                    },
+                },
+            },
+        },
+    },
+    "PackTemplate": {
+        "type": "object",
+        "required": ["key", "name", "kind", "version_id", "version", "items"],
+        "properties": {
+            "key": {"type": "string"},
+            "name": {"type": "string"},
+            "kind": {"enum": keys(TEMPLATE_KINDS)},
+            "version_id": {"type": "integer"},
+            "version": {"type": "integer"},
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "key", "section", "prompt", "response_type"],
+                },
+            },
+        },
+    },
+    "Photo": {
+        "type": "object",
+        "required": ["uuid", "sha256", "width", "height", "bytes", "content_type"],
+        "properties": {
+            "uuid": UUID,
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "width": {"type": "integer", "maximum": 1600},
+            "height": {"type": "integer", "maximum": 1600},
+            "bytes": {"type": "integer"},
+            "content_type": {"const": "image/jpeg"},
+        },
+    },
+    "SyncRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["batch_id"],
+        "properties": {
+            "batch_id": UUID,
+            "device_id": {"type": "string", "maxLength": 64},
+            "audits": {
+                "type": "array",
+                "maxItems": MAX_AUDITS_PER_BATCH,
+                "items": {"$ref": "#/components/schemas/SyncAudit"},
+            },
+            "findings": {
+                "type": "array",
+                "maxItems": MAX_FINDINGS_PER_BATCH,
+                "items": {"$ref": "#/components/schemas/SyncFinding"},
+            },
+        },
+    },
+    "SyncAudit": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["uuid", "area_id", "template_version_id", "started_at", "submitted_at"],
+        "properties": {
+            "uuid": UUID,
+            "area_id": {"type": "integer"},
+            "template_version_id": {"type": "integer"},
+            "started_at": TIMESTAMP,
+            "submitted_at": TIMESTAMP,
+            "scanned_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
+            "note": TEXT,
+            "responses": {
+                "type": "array",
+                "maxItems": MAX_RESPONSES_PER_AUDIT,
+                "items": {"$ref": "#/components/schemas/SyncResponse"},
+            },
+        },
+    },
+    "SyncResponse": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["uuid", "item_id"],
+        "properties": {
+            "uuid": UUID,
+            "item_id": {"type": "integer"},
+            "score": {"type": ["integer", "null"]},
+            "value_bool": {"type": ["boolean", "null"]},
+            "value_number": {"type": ["number", "null"]},
+            "value_text": {"type": ["string", "null"], "maxLength": 5000},
+            "note": TEXT,
+        },
+    },
+    "SyncFinding": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "uuid",
+            "area_id",
+            "kind",
+            "category",
+            "severity",
+            "description",
+            "observed_at",
+        ],
+        "properties": {
+            "uuid": UUID,
+            "audit_uuid": {"anyOf": [UUID, {"type": "null"}]},
+            "area_id": {"type": "integer"},
+            "item_id": {"type": ["integer", "null"]},
+            "kind": {"enum": keys(TEMPLATE_KINDS)},
+            "category": {"type": "string", "minLength": 1, "maxLength": 64},
+            "severity": {"enum": keys(SEVERITIES)},
+            "description": {"type": "string", "minLength": 1, "maxLength": 5000},
+            "observed_at": TIMESTAMP,
+            "photo_uuids": {"type": "array", "maxItems": MAX_PHOTOS_PER_FINDING, "items": UUID},
+        },
+    },
+    "SyncResult": {
+        "type": "object",
+        "required": ["batch_id", "audits", "findings"],
+        "properties": {
+            "batch_id": UUID,
+            "audits": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["uuid", "status"],
+                    "properties": {
+                        "uuid": UUID,
+                        "status": {"enum": ["created", "duplicate"]},
+                        "score_total": {"type": ["number", "null"]},
+                    },
+                },
+            },
+            "findings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["uuid", "status"],
+                    "properties": {
+                        "uuid": UUID,
+                        "status": {"enum": ["created", "duplicate"]},
+                        "ticket": {"type": ["object", "null"]},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _json(schema_name: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}
+
+
+def _errors(*statuses: int) -> dict:
+    return {str(status): {"description": "Error", "content": _json("Error")} for status in statuses}
+
+
+@cache
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Gemba Walk field API",
+            "version": "1",
+            "description": "What the phone uses: who am I, the field pack, photos and sync. "
+            "Every write needs the X-CSRFToken header from /me. Errors are "
+            '{"error": {"code", "message", "details"}}.',
+        },
+        "paths": {
+            "/api/v1/me": {
+                "get": {
+                    "summary": "The signed-in user and a fresh CSRF token",
+                    "responses": {"200": {"description": "OK", "content": _json("Me")}}
+                    | _errors(401),
+                }
+            },
+            "/api/v1/pack": {
+                "get": {
+                    "summary": "The field pack: areas, published checklists, open tickets",
+                    "responses": {
+                        "200": {"description": "OK", "content": _json("Pack")},
+                        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+                    }
+                    | _errors(401),
+                }
+            },
+            "/api/v1/photos/{uuid}": {
+                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": UUID}],
+                "put": {
+                    "summary": "Upload a photo (idempotent by uuid and SHA-256)",
+                    "parameters": [
+                        {
+                            "name": "X-Content-SHA256",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "requestBody": {
+                        "content": {
+                            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                            "image/webp": {"schema": {"type": "string", "format": "binary"}},
+                            "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        }
+                    },
+                    "responses": {
+                        "201": {"description": "Stored", "content": _json("Photo")},
+                        "200": {"description": "Already stored", "content": _json("Photo")},
+                    }
+                    | _errors(400, 401, 409, 413, 415, 422),
+                },
+                "get": {
+                    "summary": "The stored photo (JPEG); ?variant=thumb for the thumbnail",
+                    "responses": {"200": {"description": "JPEG"}} | _errors(401, 404),
+                },
+            },
+            "/api/v1/sync": {
+                "post": {
+                    "summary": "Send a batch of audits and findings (idempotent by uuid)",
+                    "requestBody": {"required": True, "content": _json("SyncRequest")},
+                    "responses": {"200": {"description": "Stored", "content": _json("SyncResult")}}
+                    | _errors(400, 401, 409, 413, 422),
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+@cache
+def validator_for(schema_name: str) -> Draft202012Validator:
+    """A validator for one component schema, resolving refs within the document."""
+    document = {**openapi_document(), "$ref": f"#/components/schemas/{schema_name}"}
+    return Draft202012Validator(document)

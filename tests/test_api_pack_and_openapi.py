@@ -1,0 +1,94 @@
+"""The field pack a phone downloads, and the OpenAPI document that describes the real answers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gemba_walk.api.openapi import validator_for
+from gemba_walk.areas.models import Area
+from gemba_walk.lean import FIVE_S_PILLARS, WASTES, keys
+from tests.factories import demo_plant
+from tests.photo_tools import camera_jpeg, sha256
+from tests.sync_batches import batch, finding, five_s_audit, new_id
+
+
+def _valid(schema: str, body) -> list[str]:
+    return [error.message for error in validator_for(schema).iter_errors(body)]
+
+
+def test_pack_holds_areas_checklists_and_open_tickets(client, auth, db, runner):
+    demo_plant(runner)
+    auth.login_as("member")
+    response = client.get("/api/v1/pack")
+    assert response.status_code == 200
+    pack = response.json
+    assert _valid("Pack", pack) == []
+    active = db.session.scalars(sa.select(Area).where(Area.active)).all()
+    assert {a["token"] for a in pack["areas"]} == {a.qr_token for a in active}
+    five_s = next(t for t in pack["templates"] if t["kind"] == "5s")
+    assert {i["section"] for i in five_s["items"]} == set(keys(FIVE_S_PILLARS))
+    assert [w["key"] for w in pack["vocabulary"]["wastes"]] == keys(WASTES)
+    assert any(a["open_tickets"] for a in pack["areas"])
+    assert all(a["last_five_s"]["score"] is not None for a in pack["areas"])
+
+
+def test_unchanged_pack_costs_a_304(client, auth, runner, db):
+    demo_plant(runner)
+    auth.login_as("leader")
+    first = client.get("/api/v1/pack")
+    etag = first.headers["ETag"]
+    again = client.get("/api/v1/pack", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-01"))
+    area.name = "Goods receiving (renamed)"
+    db.session.commit()
+    changed = client.get("/api/v1/pack", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_archived_areas_leave_the_pack_and_rotated_tokens_are_listed(client, auth, runner, db):
+    demo_plant(runner)
+    auth.login_as("admin")
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-02"))
+    old_token = area.qr_token
+    client.post(f"/areas/{area.id}/rotate-token", data={"csrf_token": auth.csrf_token()})
+    pack = client.get("/api/v1/pack").json
+    assert {"token": old_token, "area_id": area.id} in pack["retired_tokens"]
+    client.post(f"/areas/{area.id}/archive", data={"csrf_token": auth.csrf_token()})
+    assert area.id not in {a["id"] for a in client.get("/api/v1/pack").json["areas"]}
+
+
+def test_pack_needs_sign_in(client):
+    response = client.get("/api/v1/pack")
+    assert response.status_code == 401
+    assert _valid("Error", response.json) == []
+
+
+def test_openapi_document_describes_the_real_answers(client, auth, api, runner):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.1")
+    assert set(document["paths"]) == {
+        "/api/v1/me",
+        "/api/v1/pack",
+        "/api/v1/photos/{uuid}",
+        "/api/v1/sync",
+    }
+    demo_plant(runner)
+    auth.login_as("leader")
+    assert _valid("Me", client.get("/api/v1/me").json) == []
+    pack = client.get("/api/v1/pack").json
+    data, photo_id = camera_jpeg(2000, 1500), new_id()
+    photo = api.put_photo(photo_id, data, sha256(data))
+    assert _valid("Photo", photo.json) == []
+    area = pack["areas"][0]
+    audit = five_s_audit(pack, area, [1, 2, 3])
+    sent = batch([audit], [finding(area, audit, photos=[photo_id])])
+    assert _valid("SyncRequest", sent) == []
+    result = api.sync(sent)
+    assert _valid("SyncResult", result.json) == []
+    for error in (
+        api.sync({"batch_id": "x"}),
+        api.sync(batch(findings=[finding(area, photos=[new_id()])])),
+    ):
+        assert error.status_code in (409, 422)
+        assert _valid("Error", error.json) == []
