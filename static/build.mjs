@@ -1,17 +1,23 @@
-// Front-end build: bundles JS and CSS with esbuild into static/dist with hashed names and
-// writes static/dist/manifest.json ({"app.js": "app-HASH.js", ...}), which Flask reads to link
-// them. Run by `make assets` (and so by `make run` and `make test`).
+// Front-end build, run by `make assets` (and so by `make run` and `make test`):
+// 1. esbuild bundles the page scripts and CSS into static/dist with hashed names and writes
+//    static/dist/manifest.json ({"app.js": "app-HASH.js", ...}), which Flask reads to link them;
+// 2. esbuild bundles the service worker, and workbox-build injects the precache manifest
+//    (every built asset, the icons, the capture shell and the offline page) into static/dist/sw.js.
 import { build } from 'esbuild';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { injectManifest } from 'workbox-build';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
 const outdir = path.join(here, 'dist');
 
 // logical name → source; pages link the logical name through asset_url().
 const entries = {
   'app.js': 'js/app.js',
+  'shell.js': 'js/shell.js',
   'scanner.js': 'js/scanner.js',
   'labels.js': 'js/labels.js',
   'app.css': 'css/app.css',
@@ -20,17 +26,18 @@ const entries = {
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
+const common = { bundle: true, minify: true, sourcemap: true, logLevel: 'warning' };
+const targets = ['es2020', 'chrome100', 'safari15'];
 const result = await build({
+  ...common,
   entryPoints: Object.values(entries).map((source) => path.join(here, source)),
   outdir,
-  bundle: true,
-  minify: true,
-  sourcemap: true,
   format: 'esm',
-  target: ['es2020', 'chrome100', 'safari15'],
+  splitting: true,
+  target: targets,
   entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
   metafile: true,
-  logLevel: 'warning',
 });
 
 const bySource = Object.fromEntries(
@@ -39,10 +46,52 @@ const bySource = Object.fromEntries(
 const manifest = {};
 for (const [file, info] of Object.entries(result.metafile.outputs)) {
   if (!info.entryPoint) continue;
-  const logical = bySource[path.relative(path.dirname(here), path.resolve(info.entryPoint))];
+  const logical = bySource[path.relative(root, path.resolve(root, info.entryPoint))];
   if (logical) manifest[logical] = path.basename(file);
 }
 const missing = Object.keys(entries).filter((name) => !manifest[name]);
 if (missing.length) throw new Error(`build produced no output for ${missing.join(', ')}`);
-await writeFile(path.join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-console.log('built', manifest);
+const manifestText = JSON.stringify(manifest, null, 2);
+await writeFile(path.join(outdir, 'manifest.json'), manifestText);
+
+// The shell and offline pages are rendered by Flask from templates that link hashed assets:
+// their revision changes whenever a template or an asset changes.
+async function revisionOf(...files) {
+  const hash = createHash('sha256').update(manifestText);
+  for (const file of files) hash.update(await readFile(path.join(root, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+const swBundle = path.join(outdir, 'sw-src.js');
+await build({
+  ...common,
+  entryPoints: [path.join(here, 'js/sw.js')],
+  outfile: swBundle,
+  format: 'iife',
+  target: targets,
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+const staticFiles = ['img/icon.svg', 'img/icons.svg', 'img/icon-192.png', 'img/icon-512.png'];
+const { count, size, warnings } = await injectManifest({
+  swSrc: swBundle,
+  swDest: path.join(outdir, 'sw.js'),
+  globDirectory: outdir,
+  globPatterns: ['*.{js,css}'],
+  globIgnores: ['sw.js', 'sw-src.js'],
+  modifyURLPrefix: { '': '/static/dist/' },
+  dontCacheBustURLsMatching: /-[A-Z0-9]{8}\.(js|css)$/,
+  additionalManifestEntries: [
+    { url: '/capture/shell', revision: await revisionOf('templates/capture/shell.html') },
+    { url: '/offline', revision: await revisionOf('templates/offline.html') },
+    { url: '/manifest.webmanifest', revision: await revisionOf('gemba_walk/core/pwa.py') },
+    ...(await Promise.all(
+      staticFiles.map(async (file) => ({
+        url: `/static/${file}`,
+        revision: await revisionOf(`static/${file}`),
+      })),
+    )),
+  ],
+});
+await rm(swBundle, { force: true });
+await rm(`${swBundle}.map`, { force: true });
+if (warnings.length) console.warn(warnings.join('\n'));
+console.log('built', manifest, `service worker precaches ${count} files, ${size} bytes`);

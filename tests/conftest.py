@@ -215,15 +215,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class LiveServer(str):
+    """The server's base URL, which also knows where that server keeps photos."""
+
+    photo_path: Path
+
+
 @pytest.fixture(scope="session")
 def live_server(database_url, tmp_path_factory):
     """The real app under gunicorn on a free loopback port, on the test database."""
     port = _free_port()
+    photos = tmp_path_factory.mktemp("live-photos")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
-        "PHOTO_STORAGE_PATH": str(tmp_path_factory.mktemp("live-photos")),
+        "PHOTO_STORAGE_PATH": str(photos),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATELIMIT_ENABLED": "0",
         "GEMBA_INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance")),
@@ -242,7 +249,8 @@ def live_server(database_url, tmp_path_factory):
         "gemba_walk:create_app()",
     ]
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
+    url = LiveServer(f"http://127.0.0.1:{port}")
+    url.photo_path = photos
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -71,6 +71,7 @@ def test_openapi_document_describes_the_real_answers(client, auth, api, runner):
         "/api/v1/me",
         "/api/v1/pack",
         "/api/v1/photos/{uuid}",
+        "/api/v1/scans",
         "/api/v1/sync",
     }
     demo_plant(runner)
@@ -92,3 +93,29 @@ def test_openapi_document_describes_the_real_answers(client, auth, api, runner):
     ):
         assert error.status_code in (409, 422)
         assert _valid("Error", error.json) == []
+
+
+def test_a_scan_made_on_the_phone_is_recorded_once(client, auth, api, db):
+    from gemba_walk.areas.models import AreaScan
+    from tests.factories import AreaFactory
+
+    leader = auth.login_as("leader")
+    area = AreaFactory()
+    scan = {
+        "uuid": new_id(),
+        "area_id": area.id,
+        "method": "in_app",
+        "scanned_at": "2026-11-25T09:12:00Z",
+    }
+    headers = {"X-CSRFToken": api.token()}
+    assert _valid("ScanRequest", scan) == []
+    for _ in range(2):
+        assert client.post("/api/v1/scans", json=scan, headers=headers).status_code == 201
+    stored = db.session.scalars(sa.select(AreaScan)).all()
+    assert [(s.user_id, s.method, s.scanned_at.hour) for s in stored] == [(leader.id, "in_app", 9)]
+    bad = client.post("/api/v1/scans", json={**scan, "method": "telepathy"}, headers=headers)
+    assert bad.status_code == 422 and _valid("Error", bad.json) == []
+    unknown = client.post(
+        "/api/v1/scans", json={**scan, "uuid": new_id(), "area_id": 99999}, headers=headers
+    )
+    assert unknown.status_code == 422

@@ -46,11 +46,16 @@ def test_leader_scans_a_label_with_the_in_app_scanner(
     screenshot(page, "scanner-phone")
     page.get_by_role("button", name="Start camera").click()
     page.wait_for_url(f"{live_server}/a/{area.qr_token}?scan=in_app", timeout=10_000)
-    assert page.get_by_role("heading", name="Assembly line 1").is_visible()
+    page.get_by_role("heading", name="Assembly line 1").wait_for()
     assert page.get_by_text("Scanned at the gemba").is_visible()
     screenshot(page, "area-after-scan-phone")
-    db.session.rollback()  # see what the server committed
-    scan = db.session.scalar(sa.select(AreaScan))
+    scan = None
+    for _ in range(50):  # the page reports the scan to the server in the background
+        db.session.rollback()  # see what the server committed
+        scan = db.session.scalar(sa.select(AreaScan))
+        if scan is not None:
+            break
+        page.wait_for_timeout(100)
     assert (scan.area_id, scan.user_id, scan.method) == (area.id, leader.id, "in_app")
 
 

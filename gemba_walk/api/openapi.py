@@ -138,6 +138,17 @@ SCHEMAS: dict = {
             "content_type": {"const": "image/jpeg"},
         },
     },
+    "ScanRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["uuid", "area_id", "method", "scanned_at"],
+        "properties": {
+            "uuid": UUID,
+            "area_id": {"type": "integer"},
+            "method": {"enum": ["label", "in_app"]},
+            "scanned_at": TIMESTAMP,
+        },
+    },
     "SyncRequest": {
         "type": "object",
         "additionalProperties": False,
@@ -315,6 +326,13 @@ def openapi_document() -> dict:
                     "summary": "The stored photo (JPEG); ?variant=thumb for the thumbnail",
                     "responses": {"200": {"description": "JPEG"}} | _errors(401, 404),
                 },
+            },
+            "/api/v1/scans": {
+                "post": {
+                    "summary": "Record a label scan made on the phone (idempotent by uuid)",
+                    "requestBody": {"required": True, "content": _json("ScanRequest")},
+                    "responses": {"201": {"description": "Recorded"}} | _errors(400, 401, 422),
+                }
             },
             "/api/v1/sync": {
                 "post": {

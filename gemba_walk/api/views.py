@@ -9,12 +9,15 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from gemba_walk.api.openapi import openapi_document
+from gemba_walk.api.openapi import openapi_document, validator_for
 from gemba_walk.api.pack import build_field_pack
+from gemba_walk.areas.models import Area
+from gemba_walk.areas.operations import record_field_scan
 from gemba_walk.audits.photos import PhotoError, PhotoStore, find_photo, photo_json, store_photo
-from gemba_walk.audits.sync import SyncError, apply_sync_batch
+from gemba_walk.audits.sync import SyncError, apply_sync_batch, parse_timestamp
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_uuid
+from gemba_walk.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -106,6 +109,27 @@ def sync():
     except SyncError as error:
         raise ApiError(error.status, error.message, error.code, error.details) from error
     return jsonify(result)
+
+
+@bp.post("/scans")
+@login_required
+def scan():
+    """Record that a label was scanned on the phone (proof of presence), idempotent by uuid."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object.", "bad_json")
+    problems = [e.message for e in validator_for("ScanRequest").iter_errors(payload)]
+    if problems:
+        raise ApiError(422, "The scan record is not valid.", "invalid_scan", problems)
+    area = db.session.get(Area, payload["area_id"])
+    if area is None:
+        raise ApiError(422, f"Unknown area {payload['area_id']}.", "invalid_scan")
+    try:
+        scanned_at = parse_timestamp(payload["scanned_at"])
+    except ValueError as error:
+        raise ApiError(422, "scanned_at is not an ISO 8601 time.", "invalid_scan") from error
+    record = record_field_scan(payload["uuid"], area, current_user, payload["method"], scanned_at)
+    return jsonify(uuid=record.uuid, area_id=record.area_id, method=record.method), 201
 
 
 @bp.get("/openapi.json")

@@ -136,3 +136,16 @@ def record_scan(area: Area, user: User, method: str) -> AreaScan:
         )
         db.session.add(scan)
     return scan
+
+
+def record_field_scan(uuid: str, area: Area, user: User, method: str, scanned_at) -> AreaScan:
+    """A scan made in the capture shell on the phone; the same uuid again changes nothing."""
+    with write_transaction():
+        existing = db.session.scalar(sa.select(AreaScan).where(AreaScan.uuid == uuid))
+        if existing is not None:
+            return existing
+        scan = AreaScan(
+            uuid=uuid, area_id=area.id, user_id=user.id, method=method, scanned_at=scanned_at
+        )
+        db.session.add(scan)
+    return scan

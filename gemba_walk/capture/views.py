@@ -33,6 +33,25 @@ def area_by_label(token: str):
     return render_template("areas/show.html", overview=overview, scan=scan)
 
 
+@bp.get("/capture/shell")
+@bp.get("/capture/")
+@bp.get("/capture/<path:_screen>")
+def shell(_screen: str = ""):
+    """The capture shell: a static page that renders capture screens from the phone's data.
+
+    It carries no user data (the service worker caches it for everyone on the device); the
+    screens read the field pack and drafts from IndexedDB and ask the API for the rest."""
+    response = current_app.make_response(render_template("capture/shell.html"))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/a/<token>/start/<template>")
+def start(token: str, template: str):
+    """Start a checklist at an area: the shell creates the draft on the phone."""
+    return shell()
+
+
 @bp.get("/scan")
 @login_required
 def scan():

@@ -1,5 +1,5 @@
 // Page-wide behaviour shared by every server-rendered page.
-// Kept tiny: capture screens load their own modules.
+import { registerServiceWorker } from './pwa.js';
 
 const main = document.getElementById('main');
 
@@ -8,6 +8,34 @@ const main = document.getElementById('main');
 const firstInvalid = document.querySelector('[aria-invalid="true"]');
 if (firstInvalid) {
   firstInvalid.focus();
-} else if (main && location.hash === '#main') {
+} else if (main && window.location.hash === '#main') {
   main.focus();
+}
+
+registerServiceWorker();
+
+// Signing out never deletes unsent records, but say so before it happens.
+const signOut = document.querySelector('form.signout');
+signOut?.addEventListener('submit', async (event) => {
+  if (signOut.dataset.confirmed) return;
+  event.preventDefault();
+  let waiting = 0;
+  try {
+    const { unsynced } = await import('./outbox.js');
+    waiting = (await unsynced()).length;
+  } catch {
+    waiting = 0; // no storage: nothing can be waiting
+  }
+  const message =
+    `${waiting} record(s) on this phone have not reached the server yet. ` +
+    'They stay here and are sent after you sign in again. Sign out anyway?';
+  if (waiting === 0 || window.confirm(message)) {
+    signOut.dataset.confirmed = 'true';
+    signOut.requestSubmit();
+  }
+});
+
+// After signing out, forget the copies of pages kept for offline reading.
+if (document.body.classList.contains('page-login') && 'caches' in window) {
+  caches.delete('gemba-pages-v1');
 }

@@ -1,0 +1,73 @@
+"""What makes Gemba Walk an installable, offline-capable app: worker, manifest, offline page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, send_file, url_for
+
+from gemba_walk.core.errors import error_response
+
+bp = Blueprint("pwa", __name__)
+
+THEME_COLOUR = "#0b3d2e"
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, at the root so its scope is the whole app."""
+    path = Path(current_app.static_folder) / "dist" / "sw.js"
+    if not path.exists():
+        return error_response(404, "The app is not built: run `make assets`.")
+    response = send_file(path, mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest (name, icons, start URL) that makes the app installable."""
+    icon = "static"
+    body = {
+        "name": "Gemba Walk",
+        "short_name": "Gemba",
+        "description": "5S audits, waste walks and kaizen at the gemba — works offline.",
+        "start_url": "/capture/drafts",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f4f6f5",
+        "theme_color": THEME_COLOUR,
+        "icons": [
+            {
+                "src": url_for(icon, filename="img/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+            },
+            {
+                "src": url_for(icon, filename="img/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+            },
+            {
+                "src": url_for(icon, filename="img/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+        "shortcuts": [
+            {"name": "Scan a label", "url": "/scan"},
+            {"name": "Outbox", "url": "/capture/outbox"},
+        ],
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker for a page that was never loaded while online."""
+    return render_template("offline.html")

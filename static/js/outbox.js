@@ -1,0 +1,47 @@
+// The outbox: submitted audits waiting to reach the server. An entry is frozen when it is
+// created (its batch id and records never change), so every retry sends identical bytes.
+import { database, newId } from './db.js';
+
+export const STATES = {
+  waiting: 'Waiting to sync',
+  sending: 'Sending…',
+  synced: 'Synced',
+  attention: 'Needs attention',
+  signin: 'Sign in to sync',
+};
+
+export async function addToOutbox({ audit, findings, label, photoBytes }) {
+  const photoUuids = findings.flatMap((finding) => finding.photo_uuids);
+  const entry = {
+    uuid: audit.uuid,
+    batch_id: newId(),
+    label,
+    audit,
+    findings,
+    photo_uuids: photoUuids,
+    bytes: photoBytes + JSON.stringify({ audit, findings }).length,
+    state: 'waiting',
+    message: '',
+    result: null,
+    created_at: new Date().toISOString(),
+  };
+  await (await database()).put('outbox', entry);
+  return entry;
+}
+
+export async function allEntries() {
+  const entries = await (await database()).getAll('outbox');
+  return entries.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+export async function unsynced() {
+  return (await allEntries()).filter((entry) => entry.state !== 'synced');
+}
+
+export async function update(uuid, changes) {
+  const db = await database();
+  const tx = db.transaction('outbox', 'readwrite');
+  const entry = await tx.store.get(uuid);
+  if (entry) await tx.store.put({ ...entry, ...changes });
+  await tx.done;
+}

@@ -1,0 +1,42 @@
+// The field pack: areas, checklists and open tickets for offline work, refreshed when online.
+import { database, getMeta, setMeta } from './db.js';
+
+export async function loadPack() {
+  return (await database()).get('pack', 'current');
+}
+
+/** Fetch the pack if it changed (ETag). Returns 'updated', 'unchanged', 'signed-out' or 'offline'. */
+export async function refreshPack() {
+  const etag = await getMeta('pack_etag');
+  let response;
+  try {
+    response = await fetch('/api/v1/pack', {
+      credentials: 'same-origin',
+      headers: etag ? { 'If-None-Match': etag } : {},
+      cache: 'no-store',
+    });
+  } catch {
+    return 'offline';
+  }
+  if (response.status === 401) return 'signed-out';
+  if (response.status === 304) {
+    await setMeta('pack_checked_at', new Date().toISOString());
+    return 'unchanged';
+  }
+  if (!response.ok) return 'offline';
+  const pack = await response.json();
+  const db = await database();
+  await db.put('pack', pack, 'current');
+  await setMeta('pack_etag', response.headers.get('ETag'));
+  await setMeta('pack_checked_at', new Date().toISOString());
+  return 'updated';
+}
+
+export function findArea(pack, token) {
+  return pack?.areas.find((area) => area.token === token) || null;
+}
+
+export function retiredArea(pack, token) {
+  const retired = pack?.retired_tokens?.find((entry) => entry.token === token);
+  return retired ? pack.areas.find((area) => area.id === retired.area_id) || { id: retired.area_id } : null;
+}

@@ -1,0 +1,122 @@
+// The area screen: what the leader sees after scanning a label, online or offline.
+import { getMeta, newId, setMeta } from '../db.js';
+import { findArea, retiredArea } from '../pack.js';
+import { h, labelOf, mount, time } from '../ui.js';
+
+const ACTIONS = [
+  ['5s-audit', 'Start 5S audit'],
+  ['waste-walk', 'Waste walk'],
+  ['abnormality-report', 'Report abnormality'],
+];
+
+/** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
+async function reportScan(scan) {
+  try {
+    const me = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
+    if (!me.ok) return;
+    const { csrf_token: csrf } = await me.json();
+    await fetch('/api/v1/scans', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
+      body: JSON.stringify(scan),
+    });
+  } catch {
+    // offline: the scan time still travels with any audit started from it
+  }
+}
+
+export async function recordScan(areaId) {
+  const scans = (await getMeta('scans')) || {};
+  const now = new Date();
+  const previous = scans[areaId] ? new Date(scans[areaId]) : null;
+  // A reload within ten minutes is the same visit, not a new scan.
+  if (!previous || now - previous > 10 * 60 * 1000) {
+    scans[areaId] = now.toISOString();
+    await setMeta('scans', scans);
+    const method = new URLSearchParams(window.location.search).get('scan') === 'in_app' ? 'in_app' : 'label';
+    reportScan({ uuid: newId(), area_id: areaId, method, scanned_at: scans[areaId] });
+  }
+  return scans[areaId];
+}
+
+export async function renderArea(root, pack, token) {
+  const area = findArea(pack, token);
+  if (!area) {
+    const replaced = retiredArea(pack, token);
+    return mount(
+      root,
+      h(
+        'section',
+        { className: 'card card--narrow' },
+        h('h1', {}, replaced ? 'This label is outdated' : 'We don’t know this label'),
+        h(
+          'p',
+          {},
+          replaced
+            ? `It was replaced for ${replaced.code || 'this area'} · ${replaced.name || ''}. Tell ${replaced.owner || 'an admin'} so the new label gets posted.`
+            : 'This QR code does not belong to any area in your field data. Type the area code printed on the label instead.',
+        ),
+        h('a', { className: 'button', href: '/scan' }, 'Scan or type a code'),
+      ),
+    );
+  }
+  const scannedAt = await recordScan(area.id);
+  const vocabulary = pack.vocabulary;
+  const tickets = area.open_tickets;
+  mount(
+    root,
+    h(
+      'p',
+      { className: 'notice notice--ok', role: 'status' },
+      h('strong', {}, 'Scanned at the gemba'),
+      ` at ${time(scannedAt)} — an audit you start now shows it was started here.`,
+    ),
+    h(
+      'header',
+      { className: 'area-head' },
+      h('p', { className: 'area-code' }, area.code),
+      h('h1', {}, area.name),
+      h('p', { className: 'muted' }, `owner ${area.owner || 'not set'}`),
+    ),
+    h(
+      'section',
+      { className: 'capture-actions', 'aria-label': 'Start at the gemba' },
+      ACTIONS.filter(([key]) => pack.templates.some((t) => t.key === key)).map(([key, label]) =>
+        h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label),
+      ),
+    ),
+    h(
+      'section',
+      { className: 'card' },
+      h('h2', {}, 'Last audit'),
+      area.last_five_s
+        ? h('p', {}, `5S score ${area.last_five_s.score.toFixed(1)} of 5 · ${new Date(area.last_five_s.at).toLocaleDateString()}`)
+        : h('p', { className: 'muted' }, 'No 5S audit yet.'),
+    ),
+    h(
+      'section',
+      { className: 'card' },
+      h('h2', {}, 'Open kaizen tickets ', h('span', { className: 'badge' }, tickets.length)),
+      tickets.length
+        ? h(
+            'ul',
+            { className: 'list' },
+            tickets.map((ticket) =>
+              h(
+                'li',
+                { className: 'list__item' },
+                h(
+                  'div',
+                  {},
+                  h('strong', {}, `${ticket.number} · ${ticket.title}`),
+                  h('span', { className: 'muted' }, `${labelOf(vocabulary.ticket_statuses, ticket.status)} · due ${ticket.due || '—'}`),
+                ),
+                ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
+              ),
+            ),
+          )
+        : h('p', { className: 'muted' }, 'No open tickets in this area.'),
+    ),
+  );
+}

@@ -1,0 +1,366 @@
+// Running a checklist on the phone: 5S scores, waste walk, abnormality report, findings with
+// photos. Every change is saved to the draft at once.
+import { addToOutbox } from '../outbox.js';
+import { deleteDraft, saveDraft } from '../drafts.js';
+import { newId } from '../db.js';
+import { compressPhoto, getPhoto, savePhoto } from '../photos.js';
+import { h, labelOf, mount, time } from '../ui.js';
+
+function sectionsOf(template) {
+  const sections = new Map();
+  for (const item of template.items) {
+    if (!sections.has(item.section)) sections.set(item.section, []);
+    sections.get(item.section).push(item);
+  }
+  return sections;
+}
+
+function mean(values) {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+export function fiveSScores(draft) {
+  const pillars = {};
+  for (const [section, items] of sectionsOf(draft.template)) {
+    const scores = items.map((item) => draft.answers[item.id]?.score).filter((s) => Number.isInteger(s));
+    const value = mean(scores);
+    if (value !== null) pillars[section] = value;
+  }
+  return { pillars, total: mean(Object.values(pillars)) };
+}
+
+function needsFinding(draft, item) {
+  const answer = draft.answers[item.id] || {};
+  if (item.response_type === 'score') {
+    return Number.isInteger(answer.score) && answer.score <= (item.ticket_threshold ?? 2);
+  }
+  return item.response_type === 'yes_no' && answer.value_bool === true;
+}
+
+function findingFor(draft, item) {
+  if (!draft.findings[item.id]) draft.findings[item.id] = { uuid: newId(), description: '', photo_uuids: [] };
+  return draft.findings[item.id];
+}
+
+// --- photos ---------------------------------------------------------------------------------
+
+async function thumbnails(finding, container) {
+  container.replaceChildren();
+  for (const uuid of finding.photo_uuids) {
+    const photo = await getPhoto(uuid);
+    if (!photo) continue;
+    const url = URL.createObjectURL(photo.thumb);
+    container.append(h('img', { className: 'thumb', src: url, alt: `Photo ${finding.photo_uuids.indexOf(uuid) + 1}`, width: 72, height: 72 }));
+  }
+}
+
+function photoPicker(draft, finding, labelText) {
+  const list = h('div', { className: 'thumbs', 'aria-live': 'polite' });
+  const status = h('span', { className: 'hint', role: 'status' });
+  const inputId = `photo-${finding.uuid}`;
+  const input = h('input', {
+    id: inputId,
+    className: 'photo-input',
+    type: 'file',
+    accept: 'image/*',
+    capture: 'environment',
+    multiple: true,
+    onchange: async (event) => {
+      const files = [...event.target.files];
+      event.target.value = '';
+      for (const file of files) {
+        status.textContent = 'Preparing photo…';
+        try {
+          const compressed = await compressPhoto(file);
+          const uuid = newId();
+          await savePhoto(uuid, compressed);
+          finding.photo_uuids.push(uuid);
+          await saveDraft(draft);
+          status.textContent = `Photo kept (${Math.round(compressed.blob.size / 1024)} kB).`;
+        } catch {
+          status.textContent = 'This file could not be read as a photo. Try again.';
+        }
+      }
+      await thumbnails(finding, list);
+    },
+  });
+  thumbnails(finding, list);
+  return h(
+    'div',
+    { className: 'photo-picker' },
+    input,
+    h('label', { className: 'button', for: inputId }, labelText),
+    status,
+    list,
+  );
+}
+
+// --- finding panels -------------------------------------------------------------------------
+
+function findingPanel(draft, item) {
+  const finding = findingFor(draft, item);
+  const id = `finding-${item.id}`;
+  return h(
+    'div',
+    { className: 'finding', 'data-finding-for': item.id },
+    h('label', { for: id }, 'Finding — what did you see?'),
+    h('textarea', {
+      id,
+      className: 'input',
+      rows: 2,
+      oninput: (event) => {
+        finding.description = event.target.value;
+        saveDraft(draft);
+      },
+    }, finding.description),
+    photoPicker(draft, finding, 'Add photo'),
+  );
+}
+
+function toggleFinding(draft, item, container) {
+  const show = needsFinding(draft, item) || draft.findings[item.id]?.photo_uuids.length;
+  const existing = container.querySelector(`[data-finding-for="${item.id}"]`);
+  if (show && !existing) container.append(findingPanel(draft, item));
+  if (!show && existing && !draft.findings[item.id]?.description) existing.remove();
+}
+
+// --- item inputs ----------------------------------------------------------------------------
+
+function scoreInput(draft, item, onChange) {
+  const name = `score-${item.id}`;
+  const answer = draft.answers[item.id] || {};
+  return h(
+    'fieldset',
+    { className: 'scores' },
+    h('legend', { className: 'visually-hidden' }, `Score for: ${item.prompt}`),
+    [0, 1, 2, 3, 4, 5].map((score) =>
+      h(
+        'label',
+        { className: 'score-choice' },
+        h('input', {
+          type: 'radio',
+          name,
+          value: score,
+          checked: answer.score === score,
+          onchange: () => onChange({ score }),
+        }),
+        h('span', {}, score),
+      ),
+    ),
+  );
+}
+
+function choiceInput(item, answer, options, onChange) {
+  return h(
+    'fieldset',
+    { className: 'choices' },
+    h('legend', { className: 'visually-hidden' }, item.prompt),
+    options.map(([value, label]) =>
+      h(
+        'label',
+        { className: 'choice' },
+        h('input', {
+          type: 'radio',
+          name: `item-${item.id}`,
+          value: String(value),
+          checked: answer === value,
+          onchange: () => onChange(value),
+        }),
+        h('span', {}, label),
+      ),
+    ),
+  );
+}
+
+function itemBlock(draft, item, vocabulary, rerenderScores) {
+  const answer = (draft.answers[item.id] ||= { uuid: newId() });
+  const block = h('div', { className: 'item', id: `item-${item.id}` });
+  const change = (values) => {
+    Object.assign(answer, values);
+    saveDraft(draft);
+    toggleFinding(draft, item, block);
+    rerenderScores();
+  };
+  block.append(h('p', { className: 'item__prompt', id: `prompt-${item.id}` }, item.prompt));
+  if (item.response_type === 'score') {
+    block.append(scoreInput(draft, item, change));
+    if (item.levels?.length) {
+      block.append(
+        h('details', { className: 'levels' }, h('summary', {}, 'What the scores mean'),
+          h('ol', { start: 0 }, item.levels.map((level) => h('li', {}, level)))),
+      );
+    }
+  } else if (item.response_type === 'yes_no' || item.response_type === 'pass_fail') {
+    const [yes, no] = item.response_type === 'yes_no' ? ['Observed', 'Not seen'] : ['Pass', 'Fail'];
+    block.append(choiceInput(item, answer.value_bool, [[true, yes], [false, no]], (v) => change({ value_bool: v })));
+  } else if (item.response_type === 'choice') {
+    const terms = item.key === 'category' ? vocabulary.abnormality_categories : item.key === 'severity' ? vocabulary.severities : [];
+    const options = (item.levels || []).map((value) => [value, labelOf(terms, value)]);
+    block.append(choiceInput(item, answer.value_text, options, (v) => change({ value_text: v })));
+  } else if (item.response_type === 'number') {
+    block.append(h('input', {
+      className: 'input', type: 'number', inputmode: 'decimal', 'aria-labelledby': `prompt-${item.id}`,
+      value: answer.value_number ?? '', min: item.min ?? null, max: item.max ?? null,
+      oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
+    }));
+  } else {
+    block.append(h('textarea', {
+      className: 'input', rows: 3, 'aria-labelledby': `prompt-${item.id}`,
+      oninput: (e) => change({ value_text: e.target.value }),
+    }, answer.value_text || ''));
+    if (item.photo_required) block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
+  }
+  if (item.response_type !== 'text') toggleFinding(draft, item, block);
+  return block;
+}
+
+// --- submitting -----------------------------------------------------------------------------
+
+function buildRecords(draft) {
+  const template = draft.template;
+  const now = new Date().toISOString();
+  const audit = {
+    uuid: draft.uuid,
+    area_id: draft.area.id,
+    template_version_id: template.version_id,
+    started_at: draft.started_at,
+    submitted_at: now,
+    scanned_at: draft.scanned_at,
+    note: draft.note || '',
+    responses: [],
+  };
+  const findings = [];
+  const base = (finding) => ({
+    uuid: finding.uuid,
+    audit_uuid: draft.uuid,
+    area_id: draft.area.id,
+    observed_at: now,
+    photo_uuids: finding.photo_uuids,
+  });
+  for (const item of template.items) {
+    const answer = draft.answers[item.id] || {};
+    const response = { uuid: answer.uuid || newId(), item_id: item.id, note: '' };
+    let answered = false;
+    for (const field of ['score', 'value_bool', 'value_number', 'value_text']) {
+      if (answer[field] !== undefined && answer[field] !== null && answer[field] !== '') {
+        response[field] = answer[field];
+        answered = true;
+      }
+    }
+    if (answered) audit.responses.push(response);
+    const finding = draft.findings[item.id];
+    if (template.kind !== 'abnormality' && finding && (needsFinding(draft, item) || finding.description || finding.photo_uuids.length)) {
+      findings.push({
+        ...base(finding),
+        item_id: item.id,
+        kind: template.kind,
+        category: item.section,
+        severity: template.kind === '5s' ? 'medium' : 'low',
+        description: finding.description.trim() || (answer.score !== undefined ? `${item.prompt} — scored ${answer.score}` : item.prompt),
+      });
+    }
+  }
+  if (template.kind === 'abnormality') {
+    const byKey = Object.fromEntries(template.items.map((item) => [item.key, draft.answers[item.id] || {}]));
+    const described = template.items.find((item) => item.key === 'description');
+    findings.push({
+      ...base(findingFor(draft, described)),
+      item_id: null,
+      kind: 'abnormality',
+      category: byKey.category.value_text,
+      severity: byKey.severity.value_text,
+      description: (byKey.description.value_text || '').trim(),
+    });
+  }
+  return { audit, findings };
+}
+
+function problemsOf(draft) {
+  const template = draft.template;
+  const problems = [];
+  if (template.kind === '5s') {
+    const missing = template.items.filter((item) => !Number.isInteger(draft.answers[item.id]?.score));
+    if (missing.length) problems.push({ item: missing[0], text: `${missing.length} item(s) have no score yet.` });
+  }
+  if (template.kind === 'abnormality') {
+    for (const item of template.items) {
+      const answer = draft.answers[item.id] || {};
+      if (!answer.value_text || !String(answer.value_text).trim()) problems.push({ item, text: `Answer: ${item.prompt}` });
+    }
+  }
+  return problems;
+}
+
+async function submit(draft, errorBox) {
+  const problems = problemsOf(draft);
+  if (problems.length) {
+    errorBox.replaceChildren(h('p', {}, problems.map((p) => p.text).join(' ')));
+    errorBox.hidden = false;
+    document.getElementById(`item-${problems[0].item.id}`)?.scrollIntoView({ block: 'center' });
+    errorBox.focus();
+    return;
+  }
+  const { audit, findings } = buildRecords(draft);
+  let photoBytes = 0;
+  for (const uuid of findings.flatMap((f) => f.photo_uuids)) photoBytes += (await getPhoto(uuid))?.blob.size || 0;
+  await addToOutbox({
+    audit,
+    findings,
+    photoBytes,
+    label: `${draft.template.name} · ${draft.area.code} ${draft.area.name}`,
+  });
+  await deleteDraft(draft.uuid);
+  window.location.assign('/capture/outbox?submitted=1');
+}
+
+// --- the screen -----------------------------------------------------------------------------
+
+export function renderChecklist(root, pack, draft) {
+  const template = draft.template;
+  const vocabulary = pack?.vocabulary || { pillars: [], wastes: [], abnormality_categories: [], severities: [] };
+  const totals = h('p', { className: 'live-score', 'aria-live': 'polite' });
+  const pillarScores = new Map();
+  const rerenderScores = () => {
+    if (template.kind !== '5s') return;
+    const { pillars, total } = fiveSScores(draft);
+    totals.textContent = total === null ? '5S score: not scored yet' : `5S score ${total.toFixed(1)} of 5`;
+    for (const [section, element] of pillarScores) {
+      element.textContent = pillars[section] === undefined ? '–' : pillars[section].toFixed(1);
+    }
+  };
+  const sectionTerms = [...vocabulary.pillars, ...vocabulary.wastes];
+  const sections = [...sectionsOf(template)].map(([section, items]) => {
+    const score = h('span', { className: 'pillar-score' }, '–');
+    pillarScores.set(section, score);
+    return h(
+      'section',
+      { className: 'card checklist-section' },
+      h('h2', {}, labelOf(sectionTerms, section) === section && section === 'report' ? 'Report' : labelOf(sectionTerms, section), template.kind === '5s' ? score : null),
+      items.map((item) => itemBlock(draft, item, vocabulary, rerenderScores)),
+    );
+  });
+  const errorBox = h('div', { className: 'notice notice--warn', role: 'alert', tabindex: -1, hidden: true });
+  mount(
+    root,
+    h(
+      'header',
+      { className: 'area-head' },
+      h('p', { className: 'area-code' }, draft.area.code),
+      h('h1', {}, `${template.name} · ${draft.area.name}`),
+      draft.scanned_at
+        ? h('p', { className: 'muted' }, `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`)
+        : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
+      template.kind === '5s' ? totals : null,
+    ),
+    sections,
+    h(
+      'section',
+      { className: 'card' },
+      h('label', { for: 'audit-note' }, 'Note for the whole walk (optional)'),
+      h('textarea', { id: 'audit-note', className: 'input', rows: 2, oninput: (e) => { draft.note = e.target.value; saveDraft(draft); } }, draft.note || ''),
+    ),
+    errorBox,
+    h('button', { type: 'button', className: 'button button--primary button--big', onclick: () => submit(draft, errorBox) }, 'Submit — send when online'),
+  );
+  rerenderScores();
+}

@@ -1,0 +1,111 @@
+// The capture shell: one precached page that renders every capture screen from IndexedDB.
+// It works the same online and offline; the server is asked only to refresh and to sync.
+import { database, deviceId } from './db.js';
+import { getDraft, startDraft } from './drafts.js';
+import { unsynced } from './outbox.js';
+import { findArea, loadPack, refreshPack } from './pack.js';
+import { registerServiceWorker } from './pwa.js';
+import { renderArea } from './screens/area.js';
+import { renderChecklist } from './screens/checklist.js';
+import { renderDrafts, renderOutbox } from './screens/outbox.js';
+import { flushOutbox, onProgress, requestBackgroundSync } from './sync.js';
+import { h, mount, time } from './ui.js';
+
+const root = document.getElementById('app');
+const packAge = document.getElementById('pack-age');
+const badge = document.getElementById('outbox-count');
+
+async function showPackAge() {
+  const db = await database();
+  const checked = await db.get('meta', 'pack_checked_at');
+  packAge.textContent = checked ? `Field data from ${time(checked)}` : 'No field data yet';
+}
+
+async function showOutboxCount() {
+  const count = (await unsynced()).length;
+  badge.textContent = count;
+  badge.hidden = count === 0;
+  badge.setAttribute('aria-label', `${count} record(s) waiting to sync`);
+}
+
+function needPack() {
+  mount(
+    root,
+    h(
+      'section',
+      { className: 'card card--narrow' },
+      h('h1', {}, 'No field data on this phone yet'),
+      h('p', {}, 'Open Gemba Walk once while online and signed in; it then works without a network.'),
+      h('a', { className: 'button button--primary', href: '/login?next=/capture/drafts' }, 'Sign in'),
+    ),
+  );
+}
+
+async function route(pack) {
+  const path = window.location.pathname;
+  let match = path.match(/^\/a\/([^/]+)\/start\/([^/]+)$/);
+  if (match) {
+    const area = findArea(pack, match[1]);
+    if (!area) return renderArea(root, pack, match[1]);
+    const draft = await startDraft(pack, area, match[2]);
+    window.location.replace(`/capture/draft/${draft.uuid}`);
+    return undefined;
+  }
+  match = path.match(/^\/a\/([^/]+)\/?$/);
+  if (match) return renderArea(root, pack, match[1]);
+  match = path.match(/^\/capture\/draft\/([^/]+)$/);
+  if (match) {
+    const draft = await getDraft(match[1]);
+    if (!draft) return renderOutbox(root);
+    return renderChecklist(root, pack, draft);
+  }
+  if (path.startsWith('/capture/outbox')) return renderOutbox(root);
+  return renderDrafts(root);
+}
+
+async function start() {
+  registerServiceWorker();
+  await deviceId();
+  navigator.storage?.persist?.().catch(() => {});
+  let pack = await loadPack();
+  if (!pack && navigator.onLine) {
+    await refreshPack();
+    pack = await loadPack();
+  }
+  const needsPack = /^\/a\//.test(window.location.pathname);
+  if (!pack && needsPack) needPack();
+  else await route(pack);
+  document.body.dataset.ready = 'true';
+  await Promise.all([showPackAge(), showOutboxCount()]);
+
+  const flush = async () => {
+    await flushOutbox();
+    await showOutboxCount();
+  };
+  onProgress(() => showOutboxCount());
+  window.addEventListener('online', flush);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') flush();
+  });
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data?.type === 'FLUSH_OUTBOX') flush();
+  });
+  if ((await unsynced()).length) requestBackgroundSync();
+  if (navigator.onLine) {
+    refreshPack().then(showPackAge);
+    flush();
+  }
+}
+
+start().catch((error) => {
+  mount(
+    root,
+    h(
+      'section',
+      { className: 'card card--narrow', role: 'alert' },
+      h('h1', {}, 'This phone’s storage could not be opened'),
+      h('p', {}, 'Private browsing, or a full phone, stops the app from saving. Open it in a normal window, or free some space, then reload.'),
+      h('p', { className: 'muted' }, String(error)),
+    ),
+  );
+});

@@ -1,0 +1,70 @@
+// Service worker entry: wires Workbox's precache and routes, nothing else.
+// Built by static/build.mjs (esbuild, then workbox-build injectManifest) into /sw.js.
+import { cacheNames, clientsClaim } from 'workbox-core';
+import { ExpirationPlugin } from 'workbox-expiration';
+import {
+  cleanupOutdatedCaches,
+  matchPrecache,
+  precacheAndRoute,
+} from 'workbox-precaching';
+import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
+import { NetworkFirst } from 'workbox-strategies';
+
+const SHELL_URL = '/capture/shell';
+const OFFLINE_URL = '/offline';
+const PAGES_CACHE = 'gemba-pages-v1';
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+clientsClaim();
+
+// Drop runtime caches of older versions of this worker.
+self.addEventListener('activate', (event) => {
+  const keep = new Set([PAGES_CACHE, cacheNames.precache, cacheNames.runtime]);
+  event.waitUntil(
+    caches.keys().then((names) =>
+      Promise.all(names.filter((n) => n.startsWith('gemba-') && !keep.has(n)).map((n) => caches.delete(n))),
+    ),
+  );
+});
+
+// Every label URL and capture screen is the precached shell: instant, online or not.
+registerRoute(
+  new NavigationRoute(async () => (await matchPrecache(SHELL_URL)) || Response.error(), {
+    allowlist: [/^\/a\/[^/]+(\/.*)?$/, /^\/capture(\/.*)?$/],
+  }),
+);
+
+// Server-rendered pages: the network first, the last copy when offline.
+registerRoute(
+  ({ request, url }) => request.mode === 'navigate' && !url.pathname.startsWith('/api/'),
+  new NetworkFirst({
+    cacheName: PAGES_CACHE,
+    networkTimeoutSeconds: 4,
+    plugins: [
+      // A redirect (to sign-in) must not be stored as the page it was asked for.
+      { cacheWillUpdate: async ({ response }) => (response.redirected ? null : response) },
+      new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 14 * 24 * 3600 }),
+    ],
+  }),
+);
+
+setCatchHandler(async ({ request }) => {
+  if (request.destination === 'document') return (await matchPrecache(OFFLINE_URL)) || Response.error();
+  return Response.error();
+});
+
+// Skip waiting only when the page asks (the user tapped "Reload"): never mid-audit.
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+// Background Sync: wake any open page to flush the outbox.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'gemba-outbox') return;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window' }).then((clients) => {
+      clients.forEach((client) => client.postMessage({ type: 'FLUSH_OUTBOX' }));
+    }),
+  );
+});

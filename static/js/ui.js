@@ -1,0 +1,51 @@
+// Tiny DOM helpers: build elements with text, never HTML strings (no injection, CSP-safe).
+
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === 'className') {
+      element.className = value;
+    } else if (value === true) {
+      element.setAttribute(name, '');
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+export function time(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function dateTime(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString([], {
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+export function megabytes(bytes) {
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+export function labelOf(terms, key) {
+  return terms.find((term) => term.key === key)?.label || key;
+}
+
+export function mount(root, ...children) {
+  root.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined));
+  const heading = root.querySelector('h1');
+  if (heading) document.title = `${heading.textContent} · Gemba Walk`;
+}
