@@ -219,24 +219,46 @@ class LiveServer(str):
     """The server's base URL, which also knows where that server keeps photos."""
 
     photo_path: Path
+    process: subprocess.Popen
+
+    def start(self) -> None:
+        """Start (or restart) gunicorn and wait until /healthz answers."""
+        self.process = subprocess.Popen(
+            self._command, cwd=PROJECT_ROOT, env=self._env, stdout=self._log, stderr=self._log
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self}/healthz", timeout=1) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError(f"live server did not start: {Path(self._log.name).read_text()}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory):
-    """The real app under gunicorn on a free loopback port, on the test database."""
+def _live_server(database_url: str, tmp_path_factory) -> LiveServer:
     port = _free_port()
-    photos = tmp_path_factory.mktemp("live-photos")
-    env = {
+    server = LiveServer(f"http://127.0.0.1:{port}")
+    server.photo_path = tmp_path_factory.mktemp("live-photos")
+    server._env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
-        "PHOTO_STORAGE_PATH": str(photos),
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "PHOTO_STORAGE_PATH": str(server.photo_path),
+        "PUBLIC_BASE_URL": str(server),
         "RATELIMIT_ENABLED": "0",
         "GEMBA_INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance")),
     }
-    log = (tmp_path_factory.mktemp("live") / "gunicorn.log").open("w")
-    command = [
+    server._log = (tmp_path_factory.mktemp("live") / "gunicorn.log").open("w")
+    server._command = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -248,26 +270,27 @@ def live_server(database_url, tmp_path_factory):
         f"127.0.0.1:{port}",
         "gemba_walk:create_app()",
     ]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
-    url = LiveServer(f"http://127.0.0.1:{port}")
-    url.photo_path = photos
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log.close()
-            raise RuntimeError(f"live server did not start: {Path(log.name).read_text()}")
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The real app under gunicorn on a free loopback port, on the test database."""
+    server = _live_server(database_url, tmp_path_factory)
+    yield server
+    server.stop()
+    server._log.close()
+
+
+@pytest.fixture
+def own_live_server(database_url, tmp_path_factory):
+    """A server of this test's own, which the test may stop and start again."""
+    server = _live_server(database_url, tmp_path_factory)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+    server._log.close()
 
 
 def chromium_executable() -> str | None:

@@ -18,7 +18,7 @@ def wait_for_service_worker(page) -> None:
     """Wait until the worker is active and controls the page (TESTING.md, pitfall 1)."""
     page.evaluate(WAIT_FOR_CONTROLLER)
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def outbox_states(page) -> list[str]:

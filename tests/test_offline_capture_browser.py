@@ -157,3 +157,35 @@ def test_offline_audit_survives_reload_and_restart_then_syncs_once(
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).where(Audit.auditor_id == leader.id)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).where(Finding.audit_id == audit.id)) == 2
+
+
+def test_the_app_is_installable_on_a_phone(app, live_server, phone_profile):
+    """Chrome's own installability check: manifest, icons, service worker, secure context.
+
+    A profile on disk, since Chrome never offers to install from an incognito window."""
+    leader = UserFactory(role="leader")
+    context = phone_profile()
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in_in_browser(page, live_server, leader.email)
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    session = page.context.new_cdp_session(page)
+    errors = session.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == []
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then((r) => r.json())")
+    assert manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    assert page.locator("link[rel=apple-touch-icon]").count() == 1
+
+
+def test_a_page_never_visited_shows_the_offline_page(app, live_server, page):
+    leader = UserFactory(role="leader")
+    sign_in_in_browser(page, live_server, leader.email)
+    wait_for_service_worker(page)
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/admin/users/")
+    assert page.get_by_role("heading", name="You are offline").is_visible()
+    page.goto(f"{live_server}/")  # visited while online: the last copy is shown
+    assert page.get_by_role("heading", name="Good to see you").is_visible()

@@ -145,7 +145,14 @@ async function flush() {
 
 /** Send everything waiting; concurrent calls share one run. */
 export function flushOutbox() {
-  if (!running) running = flush().finally(() => (running = null));
+  if (!running) {
+    const marker = globalThis.document?.documentElement;
+    if (marker) marker.dataset.sync = 'running';
+    running = flush().finally(() => {
+      running = null;
+      if (marker) marker.dataset.sync = 'idle';
+    });
+  }
   return running;
 }
 
