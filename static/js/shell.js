@@ -9,7 +9,11 @@ import { renderArea } from './screens/area.js';
 import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { flushOutbox, onProgress, requestBackgroundSync } from './sync.js';
+import { compressPhoto } from './photos.js';
 import { h, mount, time } from './ui.js';
+
+// For the benchmarks in bench/: the same compression the photo picker uses.
+window.gembaBench = { compressPhoto };
 
 const root = document.getElementById('app');
 const packAge = document.getElementById('pack-age');
@@ -76,6 +80,7 @@ async function start() {
   if (!pack && needsPack) needPack();
   else await route(pack);
   document.body.dataset.ready = 'true';
+  performance.mark('gemba-screen-ready'); // read by bench/capture_bench.py
   await Promise.all([showPackAge(), showOutboxCount()]);
 
   const flush = async () => {
