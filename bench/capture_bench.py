@@ -63,7 +63,9 @@ def shell_critical_bytes() -> dict:
         code = (DIST / name).read_bytes()
         total += gz(code)
         # static imports only: dynamic import() chunks load later, on demand
-        queue += re.findall(rb'(?:^|[;}\s])import\s*(?:[\w{}$,\s*]+from\s*)?"\./([\w.-]+\.js)"', code)
+        queue += re.findall(
+            rb'(?:^|[;}\s])import\s*(?:[\w{}$,\s*]+from\s*)?"\./([\w.-]+\.js)"', code
+        )
         queue = [q.decode() if isinstance(q, bytes) else q for q in queue]
     css = gz((DIST / manifest["app.css"]).read_bytes())
     return {"js_files": len(seen), "js_gzip": total, "css_gzip": css}
@@ -95,13 +97,30 @@ class Server:
         }
         flask = [sys.executable, "-m", "flask"]
         subprocess.run([*flask, "init-db"], env=self.env, cwd=ROOT, check=True, capture_output=True)
-        subprocess.run([*flask, "seed-demo"], env=self.env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [*flask, "seed-demo"], env=self.env, cwd=ROOT, check=True, capture_output=True
+        )
         accounts = (workdir / "instance" / "demo-accounts.txt").read_text().split()
-        self.email, self.password = accounts[accounts.index("leader") + 1 : accounts.index("leader") + 3]
+        self.email, self.password = accounts[
+            accounts.index("leader") + 1 : accounts.index("leader") + 3
+        ]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4",
-             "-b", f"127.0.0.1:{self.port}", "gemba_walk:create_app()"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                "2",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "gemba_walk:create_app()",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(100):
             try:
@@ -203,9 +222,15 @@ def sync_throughput(server: Server, photos: list[bytes], findings_per_batch: int
     conn.request("GET", "/login")
     response = conn.getresponse()
     cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()).group(1)
-    conn.request("POST", "/login", body=f"{body}&csrf_token={token}",
-                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
+    ).group(1)
+    conn.request(
+        "POST",
+        "/login",
+        body=f"{body}&csrf_token={token}",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
     response = conn.getresponse()
     response.read()
     cookie = response.getheader("Set-Cookie").split(";")[0]
@@ -220,9 +245,16 @@ def sync_throughput(server: Server, photos: list[bytes], findings_per_batch: int
     batches = []
     for start in range(0, len(photos), findings_per_batch):
         findings = [
-            {"uuid": str(uuid.uuid4()), "area_id": area_id, "kind": "abnormality",
-             "category": "quality", "severity": "medium", "description": f"Finding {i}",
-             "observed_at": "2026-11-25T10:00:00Z", "photo_uuids": [ids[i]]}
+            {
+                "uuid": str(uuid.uuid4()),
+                "area_id": area_id,
+                "kind": "abnormality",
+                "category": "quality",
+                "severity": "medium",
+                "description": f"Finding {i}",
+                "observed_at": "2026-11-25T10:00:00Z",
+                "photo_uuids": [ids[i]],
+            }
             for i in range(start, min(start + findings_per_batch, len(photos)))
         ]
         batches.append(json.dumps({"batch_id": str(uuid.uuid4()), "findings": findings}).encode())
@@ -230,15 +262,26 @@ def sync_throughput(server: Server, photos: list[bytes], findings_per_batch: int
 
     started = time.perf_counter()
     for photo_id, data in zip(ids, photos, strict=True):
-        conn.request("PUT", f"/api/v1/photos/{photo_id}", body=data,
-                     headers={**headers, "Content-Type": "image/jpeg",
-                              "X-Content-SHA256": hashlib.sha256(data).hexdigest()})
+        conn.request(
+            "PUT",
+            f"/api/v1/photos/{photo_id}",
+            body=data,
+            headers={
+                **headers,
+                "Content-Type": "image/jpeg",
+                "X-Content-SHA256": hashlib.sha256(data).hexdigest(),
+            },
+        )
         answer = conn.getresponse()
         answer.read()
         assert answer.status == 201, answer.status
     for batch in batches:
-        conn.request("POST", "/api/v1/sync", body=batch,
-                     headers={**headers, "Content-Type": "application/json"})
+        conn.request(
+            "POST",
+            "/api/v1/sync",
+            body=batch,
+            headers={**headers, "Content-Type": "application/json"},
+        )
         answer = conn.getresponse()
         answer.read()
         assert answer.status == 200, answer.status
@@ -284,12 +327,22 @@ def main() -> None:
     print()
     print("| measure | target | result |")
     print("| --- | --- | --- |")
-    print(f"| capture shell critical JS, gzip ({shell['js_files']} files) | ≤ 60 KiB | {shell['js_gzip'] / 1024:.1f} KiB |")
+    print(
+        f"| capture shell critical JS, gzip ({shell['js_files']} files) | ≤ 60 KiB | {shell['js_gzip'] / 1024:.1f} KiB |"
+    )
     print(f"| CSS, gzip | ≤ 30 KiB | {shell['css_gzip'] / 1024:.1f} KiB |")
-    print(f"| offline repeat load of /a/<token> until usable, 4× CPU throttling (median / max of 10) | ≤ 300 ms | {browser['offline_load_ms_median']:.0f} / {browser['offline_load_ms_max']:.0f} ms |")
-    print(f"| 12 MP JPEG compressed on the phone, 4× CPU throttling (median of 5) | ≤ 1.5 s | {browser['photo_ms_median'] / 1000:.2f} s |")
-    print(f"| compressed photo size (largest of 5) | ≤ 300 KB | {browser['photo_bytes_max'] / 1000:.0f} KB ({browser['photo_shape']}) |")
-    print(f"| sync of {sync['sync_records']} findings + photos ({sync['sync_mb']:.1f} MB): bare upload time / API time | ≥ 0.8 | {sync['ratio']:.2f} ({sync['bare_seconds']:.1f} s vs {sync['api_seconds']:.1f} s) |")
+    print(
+        f"| offline repeat load of /a/<token> until usable, 4× CPU throttling (median / max of 10) | ≤ 300 ms | {browser['offline_load_ms_median']:.0f} / {browser['offline_load_ms_max']:.0f} ms |"
+    )
+    print(
+        f"| 12 MP JPEG compressed on the phone, 4× CPU throttling (median of 5) | ≤ 1.5 s | {browser['photo_ms_median'] / 1000:.2f} s |"
+    )
+    print(
+        f"| compressed photo size (largest of 5) | ≤ 300 KB | {browser['photo_bytes_max'] / 1000:.0f} KB ({browser['photo_shape']}) |"
+    )
+    print(
+        f"| sync of {sync['sync_records']} findings + photos ({sync['sync_mb']:.1f} MB): bare upload time / API time | ≥ 0.8 | {sync['ratio']:.2f} ({sync['bare_seconds']:.1f} s vs {sync['api_seconds']:.1f} s) |"
+    )
 
 
 if __name__ == "__main__":

@@ -60,3 +60,32 @@ def test_admin_prints_labels_for_two_selected_areas(admin_phone, live_server):
     page.get_by_label("Select A-12 for labels").check()
     page.get_by_role("button", name="Print labels for selected").click()
     assert page.locator(".label__code").all_inner_texts() == ["A-01", "A-12"]
+
+
+def test_capture_screens_work_at_360px_for_a_thumb(admin_phone, live_server, db, screenshot):
+    from tests.pwa_tools import wait_for_service_worker
+
+    page = admin_phone
+    page.set_viewport_size({"width": 360, "height": 780})
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-10"))
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    page.get_by_text("Field data from").wait_for()
+    problems = {}
+    for name, path in {
+        "shell-area": f"/a/{area.qr_token}",
+        "shell-5s-audit": f"/a/{area.qr_token}/start/5s-audit",
+        "shell-abnormality": f"/a/{area.qr_token}/start/abnormality-report",
+        "shell-drafts": "/capture/drafts",
+        "shell-outbox": "/capture/outbox",
+    }.items():
+        page.goto(f"{live_server}{path}")
+        page.wait_for_function("() => document.body.dataset.ready === 'true'")
+        page.locator("h1").first.wait_for()
+        screenshot(page, f"{name}-phone")
+        found = serious_accessibility_violations(page) + small_touch_targets(page)
+        if not no_horizontal_scroll(page):
+            found.append("scrolls sideways")
+        if found:
+            problems[name] = found
+    assert problems == {}
