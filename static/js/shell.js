@@ -68,9 +68,8 @@ async function route(pack) {
 }
 
 async function start() {
-  registerServiceWorker();
-  await deviceId();
-  navigator.storage?.persist?.().catch(() => {});
+  // Render first: everything else (worker registration, device id, storage) can wait a frame.
+  const device = deviceId(); // created at the first load, not at the first sync
   let pack = await loadPack();
   if (!pack && navigator.onLine) {
     await refreshPack();
@@ -81,6 +80,9 @@ async function start() {
   else await route(pack);
   document.body.dataset.ready = 'true';
   performance.mark('gemba-screen-ready'); // read by bench/capture_bench.py
+  registerServiceWorker();
+  navigator.storage?.persist?.().catch(() => {});
+  await device;
   await Promise.all([showPackAge(), showOutboxCount()]);
 
   const flush = async () => {
