@@ -35,3 +35,14 @@ def outbox_states(page) -> list[str]:
           return entries.map((entry) => entry.state);
         }"""
     )
+
+
+def ready_for_the_floor(page, base_url: str, email: str) -> None:
+    """Sign in, let the service worker take control and the field pack arrive: the state a
+    leader's phone is in after opening the app once while online."""
+    from tests.conftest import sign_in_in_browser
+
+    sign_in_in_browser(page, base_url, email)
+    page.goto(f"{base_url}/capture/drafts")
+    wait_for_service_worker(page)
+    page.get_by_text("Field data from").wait_for()

@@ -29,6 +29,13 @@ def admin_phone(app, runner, live_server, browser):
     context.close()
 
 
+def page_problems(page) -> list[str]:
+    found = serious_accessibility_violations(page) + small_touch_targets(page)
+    if not no_horizontal_scroll(page):
+        found.append("scrolls sideways")
+    return found
+
+
 def test_area_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, screenshot):
     page = admin_phone
     page.set_viewport_size({"width": 360, "height": 780})
@@ -45,10 +52,7 @@ def test_area_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, scre
     for name, path in paths.items():
         page.goto(f"{live_server}{path}")
         screenshot(page, f"{name}-phone")
-        found = serious_accessibility_violations(page) + small_touch_targets(page)
-        if not no_horizontal_scroll(page):
-            found.append("scrolls sideways")
-        if found:
+        if found := page_problems(page):
             problems[name] = found
     assert problems == {}
 
@@ -83,9 +87,6 @@ def test_capture_screens_work_at_360px_for_a_thumb(admin_phone, live_server, db,
         page.wait_for_function("() => document.body.dataset.ready === 'true'")
         page.locator("h1").first.wait_for()
         screenshot(page, f"{name}-phone")
-        found = serious_accessibility_violations(page) + small_touch_targets(page)
-        if not no_horizontal_scroll(page):
-            found.append("scrolls sideways")
-        if found:
+        if found := page_problems(page):
             problems[name] = found
     assert problems == {}

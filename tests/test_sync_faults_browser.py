@@ -11,10 +11,9 @@ import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo
-from tests.conftest import sign_in_in_browser
 from tests.factories import UserFactory, demo_plant
 from tests.photo_tools import camera_jpeg
-from tests.pwa_tools import outbox_states, wait_for_service_worker
+from tests.pwa_tools import outbox_states, ready_for_the_floor
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +23,7 @@ def leader_phone(app, db, runner, live_server, page, tmp_path):
     """A leader's phone, signed in, service worker and field pack ready, with a photo to take."""
     demo_plant(runner)
     leader = UserFactory(role="leader")
-    sign_in_in_browser(page, live_server, leader.email)
-    page.goto(f"{live_server}/capture/drafts")
-    wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    ready_for_the_floor(page, live_server, leader.email)
     photo = tmp_path / "leak.jpg"
     photo.write_bytes(camera_jpeg(2000, 1500, orientation=1))
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-20"))
@@ -139,10 +135,7 @@ def test_server_stopped_mid_batch_and_restarted(app, db, runner, own_live_server
     server = own_live_server
     demo_plant(runner)
     leader = UserFactory(role="leader")
-    sign_in_in_browser(page, server, leader.email)
-    page.goto(f"{server}/capture/drafts")
-    wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    ready_for_the_floor(page, server, leader.email)
     photo = tmp_path / "spill.jpg"
     photo.write_bytes(camera_jpeg(1600, 1200, orientation=1))
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-01"))

@@ -8,9 +8,8 @@ import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
-from tests.conftest import sign_in_in_browser
 from tests.factories import UserFactory, demo_plant
-from tests.pwa_tools import outbox_states, wait_for_service_worker
+from tests.pwa_tools import outbox_states, ready_for_the_floor
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +18,7 @@ def test_waste_walk_resumed_from_drafts_then_synced(app, db, runner, live_server
     demo_plant(runner)
     leader = UserFactory(role="leader")
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-13"))
-    sign_in_in_browser(page, live_server, leader.email)
-    page.goto(f"{live_server}/capture/drafts")
-    wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    ready_for_the_floor(page, live_server, leader.email)
 
     page.context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}")
@@ -62,10 +58,7 @@ def test_signing_out_with_unsent_records_warns_and_keeps_them(app, db, runner, l
     demo_plant(runner)
     leader = UserFactory(role="leader")
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-30"))
-    sign_in_in_browser(page, live_server, leader.email)
-    page.goto(f"{live_server}/capture/drafts")
-    wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    ready_for_the_floor(page, live_server, leader.email)
     page.context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}/start/abnormality-report")
     page.wait_for_url("**/capture/draft/*")
