@@ -44,6 +44,8 @@ def phone_profile(playwright, tmp_path):
 def _score_all(page, scores: dict[int, int]) -> None:
     """Tap a score for every 5S item: ``scores`` overrides the default 4 by item position."""
     groups = page.locator("fieldset.scores")
+    groups.first.wait_for()  # the screen renders from IndexedDB just after navigation
+    assert groups.count() == 15
     for index in range(groups.count()):
         score = scores.get(index, 4)
         groups.nth(index).locator("label.score-choice").nth(score).click()

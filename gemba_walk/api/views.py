@@ -13,7 +13,14 @@ from gemba_walk.api.openapi import openapi_document, validator_for
 from gemba_walk.api.pack import build_field_pack
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.operations import record_field_scan
-from gemba_walk.audits.photos import PhotoError, PhotoStore, find_photo, photo_json, store_photo
+from gemba_walk.audits.photos import (
+    MAX_PHOTO_BYTES,
+    PhotoError,
+    PhotoStore,
+    find_photo,
+    photo_json,
+    store_photo,
+)
 from gemba_walk.audits.sync import SyncError, apply_sync_batch, parse_timestamp
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_uuid
@@ -64,8 +71,8 @@ def pack():
 def put_photo(uuid: str):
     """Upload one photo; the same id with the same bytes again answers 200 as before."""
     uuid = _uuid_or_404(uuid)
-    if request.content_length is not None and request.content_length > 15 * 1024 * 1024:
-        raise ApiError(413, "The photo is larger than 15 MB.", "too_large")
+    if request.content_length is not None and request.content_length > MAX_PHOTO_BYTES:
+        raise ApiError(413, f"The photo is larger than {MAX_PHOTO_BYTES // 2**20} MB.", "too_large")
     try:
         stored = store_photo(
             photo_store(),

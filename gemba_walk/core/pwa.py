@@ -28,7 +28,10 @@ def service_worker():
 @bp.get("/manifest.webmanifest")
 def manifest():
     """The web app manifest (name, icons, start URL) that makes the app installable."""
-    icon = "static"
+
+    def icon(name: str) -> str:
+        return url_for("static", filename=f"img/{name}")
+
     body = {
         "name": "Gemba Walk",
         "short_name": "Gemba",

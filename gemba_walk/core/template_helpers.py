@@ -20,12 +20,14 @@ class NavItem:
     label: str
     icon: str
     roles: tuple[str, ...] = ("admin", "leader", "member")
+    arguments: tuple[tuple[str, str], ...] = ()
 
 
 # Items whose blueprint is not registered (yet) are skipped, so the menu follows the app.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("core.home", "Home", "home"),
     NavItem("capture.scan", "Scan", "scan"),
+    NavItem("capture.shell", "Outbox", "outbox", arguments=(("_screen", "outbox"),)),
     NavItem("tickets.board", "Tickets", "tickets"),
     NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader")),
     NavItem("areas.index", "Areas", "areas"),
@@ -55,7 +57,7 @@ def navigation() -> list[dict]:
     for item in NAVIGATION:
         if item.endpoint not in current_app.view_functions or current_user.role not in item.roles:
             continue
-        href = url_for(item.endpoint)
+        href = url_for(item.endpoint, **dict(item.arguments))
         items.append(
             {
                 "href": href,
@@ -67,17 +69,11 @@ def navigation() -> list[dict]:
     return items
 
 
-def has_endpoint(endpoint: str) -> bool:
-    """True when a feature's route exists (templates link to it only then)."""
-    return endpoint in current_app.view_functions
-
-
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         asset_url=asset_url,
         navigation=navigation,
         lean=lean,
-        has_endpoint=has_endpoint,
         today=lambda: utcnow().date(),
     )
 

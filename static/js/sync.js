@@ -123,7 +123,6 @@ async function flush() {
     try {
       await syncEntry(entry, csrf, progress);
       progress.done += 1;
-      progress.bytes = Math.max(progress.bytes, 0);
       report(progress);
     } catch (error) {
       const state = error instanceof Stop ? error.state : 'waiting';
