@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 WAIT_FOR_CONTROLLER = """async () => {
-  const registration = await navigator.serviceWorker.ready;
+  const failed = new Promise((_, reject) => setTimeout(
+    () => reject(new Error('no service worker became ready in 20 s (did it fail to install?)')),
+    20000,
+  ));
+  const registration = await Promise.race([navigator.serviceWorker.ready, failed]);
   const worker = registration.active;
   if (worker.state !== 'activated') {
     await new Promise((resolve) => worker.addEventListener('statechange', () => {

@@ -51,3 +51,19 @@ def test_every_answer_has_a_strict_content_security_policy(client):
 def test_pages_load_nothing_from_other_hosts(client):
     html = client.get("/login").text
     assert "http://" not in html and "https://" not in html
+
+
+def test_web_app_manifest_and_offline_page_are_served(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert manifest.mimetype == "application/manifest+json"
+    assert [icon["src"] for icon in manifest.json["icons"]] == [
+        "/static/img/icon-192.png",
+        "/static/img/icon-512.png",
+        "/static/img/icon-maskable-512.png",
+    ]
+    assert client.get("/offline").status_code == 200
+    assert client.get("/capture/shell").status_code == 200
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/"
+    worker.close()

@@ -44,17 +44,17 @@ def manifest():
         "theme_color": THEME_COLOUR,
         "icons": [
             {
-                "src": url_for(icon, filename="img/icon-192.png"),
+                "src": icon("icon-192.png"),
                 "sizes": "192x192",
                 "type": "image/png",
             },
             {
-                "src": url_for(icon, filename="img/icon-512.png"),
+                "src": icon("icon-512.png"),
                 "sizes": "512x512",
                 "type": "image/png",
             },
             {
-                "src": url_for(icon, filename="img/icon-maskable-512.png"),
+                "src": icon("icon-maskable-512.png"),
                 "sizes": "512x512",
                 "type": "image/png",
                 "purpose": "maskable",
