@@ -18,6 +18,19 @@ UUID = {"type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F-]{36}$"}
 TIMESTAMP = {"type": "string", "format": "date-time", "minLength": 10, "maxLength": 40}
 TEXT = {"type": "string", "maxLength": 5000}
 
+
+def _record_results(extra: dict) -> dict:
+    """What the sync answer says of each audit or finding: created now, or stored before."""
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["uuid", "status"],
+            "properties": {"uuid": UUID, "status": {"enum": ["created", "duplicate"]}, **extra},
+        },
+    }
+
+
 SCHEMAS: dict = {
     "Error": {
         "type": "object",
@@ -231,30 +244,8 @@ SCHEMAS: dict = {
         "required": ["batch_id", "audits", "findings"],
         "properties": {
             "batch_id": UUID,
-            "audits": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["uuid", "status"],
-                    "properties": {
-                        "uuid": UUID,
-                        "status": {"enum": ["created", "duplicate"]},
-                        "score_total": {"type": ["number", "null"]},
-                    },
-                },
-            },
-            "findings": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["uuid", "status"],
-                    "properties": {
-                        "uuid": UUID,
-                        "status": {"enum": ["created", "duplicate"]},
-                        "ticket": {"type": ["object", "null"]},
-                    },
-                },
-            },
+            "audits": _record_results({"score_total": {"type": ["number", "null"]}}),
+            "findings": _record_results({"ticket": {"type": ["object", "null"]}}),
         },
     },
 }
