@@ -10,7 +10,7 @@ import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { flushOutbox, onProgress, requestBackgroundSync } from './sync.js';
 import { compressPhoto } from './photos.js';
-import { h, mount, time } from './ui.js';
+import { h, megabytes, mount, time } from './ui.js';
 
 // For the benchmarks in bench/: the same compression the photo picker uses.
 window.gembaBench = { compressPhoto };
@@ -30,6 +30,24 @@ async function showOutboxCount() {
   badge.textContent = count;
   badge.hidden = count === 0;
   badge.setAttribute('aria-label', `${count} record(s) waiting to sync`);
+}
+
+const STORAGE_WARNING_SHARE = 0.8;
+
+// Photos wait on the phone until they are synced: warn before the browser's quota runs out.
+async function warnIfStorageNearlyFull() {
+  const estimate = await navigator.storage?.estimate?.().catch(() => null);
+  if (!estimate?.quota) return;
+  const share = estimate.usage / estimate.quota;
+  if (share < STORAGE_WARNING_SHARE) return;
+  const warning = h(
+    'div',
+    { className: 'notice notice--warn storage-warning', role: 'alert' },
+    h('strong', {}, 'This phone’s storage for Gemba Walk is nearly full. '),
+    `${megabytes(estimate.usage)} of ${megabytes(estimate.quota)} used (${Math.round(share * 100)}%). `,
+    'Sync now to free the space photos take; new photos may not be saved otherwise.',
+  );
+  root.prepend(warning);
 }
 
 function needPack() {
@@ -82,6 +100,7 @@ async function start() {
   performance.mark('gemba-screen-ready'); // read by bench/capture_bench.py
   registerServiceWorker();
   navigator.storage?.persist?.().catch(() => {});
+  warnIfStorageNearlyFull();
   await device;
   await Promise.all([showPackAge(), showOutboxCount()]);
 

@@ -117,11 +117,116 @@ function findingPanel(draft, item) {
   );
 }
 
+function hasContent(finding) {
+  return Boolean(finding && (finding.description?.trim() || finding.photo_uuids.length || finding.added));
+}
+
 function toggleFinding(draft, item, container) {
-  const show = needsFinding(draft, item) || draft.findings[item.id]?.photo_uuids.length;
+  // An abnormality report is itself the finding; a text answer is already a note.
+  if (draft.template.kind === 'abnormality' || item.response_type === 'text') return;
+  const show = needsFinding(draft, item) || hasContent(draft.findings[item.id]);
   const existing = container.querySelector(`[data-finding-for="${item.id}"]`);
-  if (show && !existing) container.append(findingPanel(draft, item));
-  if (!show && existing && !draft.findings[item.id]?.description) existing.remove();
+  const adder = container.querySelector(`[data-add-finding-for="${item.id}"]`);
+  if (show && !existing) {
+    adder?.remove();
+    container.append(findingPanel(draft, item));
+  }
+  if (!show && existing) existing.remove();
+  if (!show && !adder) {
+    // Any item can carry a finding, not only a low score: one tap opens the panel.
+    container.append(
+      h('button', {
+        type: 'button',
+        className: 'button button--quiet add-finding',
+        'data-add-finding-for': item.id,
+        onclick: () => {
+          findingFor(draft, item).added = true;
+          saveDraft(draft);
+          toggleFinding(draft, item, container);
+          container.querySelector(`#finding-${item.id}`)?.focus();
+        },
+      }, '+ Add a finding', h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`)),
+    );
+  }
+}
+
+// --- findings on their own (anything seen that no checklist item covers) ----------------------
+
+function categoriesFor(template, vocabulary) {
+  if (template.kind === '5s') return vocabulary.pillars;
+  if (template.kind === 'waste') return vocabulary.wastes;
+  return vocabulary.abnormality_categories;
+}
+
+function selectField(id, labelText, options, value, onChange) {
+  return [
+    h('label', { for: id }, labelText),
+    h(
+      'select',
+      { id, className: 'input', onchange: (event) => onChange(event.target.value) },
+      options.map((term) => h('option', { value: term.key, selected: term.key === value }, term.label)),
+    ),
+  ];
+}
+
+function extraFindingPanel(draft, finding, vocabulary, onRemove) {
+  const id = `extra-${finding.uuid}`;
+  const save = (changes) => {
+    Object.assign(finding, changes);
+    saveDraft(draft);
+  };
+  const categories = categoriesFor(draft.template, vocabulary);
+  return h(
+    'div',
+    { className: 'finding', 'data-extra-finding': finding.uuid },
+    selectField(`${id}-category`, 'What kind of problem', categories, finding.category, (v) => save({ category: v })),
+    selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity, (v) => save({ severity: v })),
+    h('label', { for: `${id}-description` }, 'What did you see?'),
+    h('textarea', {
+      id: `${id}-description`,
+      className: 'input',
+      rows: 2,
+      oninput: (event) => save({ description: event.target.value }),
+    }, finding.description),
+    photoPicker(draft, finding, 'Add photo'),
+    h('button', { type: 'button', className: 'button button--quiet', onclick: onRemove }, 'Remove this finding'),
+  );
+}
+
+function extraFindingsSection(draft, vocabulary) {
+  draft.extra_findings ||= [];
+  const list = h('div', {});
+  const render = () => {
+    list.replaceChildren(
+      ...draft.extra_findings.map((finding) =>
+        extraFindingPanel(draft, finding, vocabulary, async () => {
+          draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
+          await saveDraft(draft);
+          render();
+        }),
+      ),
+    );
+  };
+  render();
+  return h(
+    'section',
+    { className: 'card', id: 'extra-findings' },
+    h('h2', {}, 'Other findings'),
+    h('p', { className: 'muted' }, 'Something this checklist does not ask about? Add it here, with photos.'),
+    list,
+    h('button', {
+      type: 'button',
+      className: 'button',
+      onclick: async () => {
+        const categories = categoriesFor(draft.template, vocabulary);
+        const finding = { uuid: newId(), category: categories[0]?.key, severity: 'medium', description: '', photo_uuids: [] };
+        draft.extra_findings.push(finding);
+        await saveDraft(draft);
+        render();
+        document.getElementById(`extra-${finding.uuid}-category`)?.focus();
+      },
+    }, '+ Add a finding on its own'),
+  );
 }
 
 // --- item inputs ----------------------------------------------------------------------------
@@ -249,7 +354,7 @@ function buildRecords(draft) {
     }
     if (answered) audit.responses.push(response);
     const finding = draft.findings[item.id];
-    if (template.kind !== 'abnormality' && finding && (needsFinding(draft, item) || finding.description || finding.photo_uuids.length)) {
+    if (template.kind !== 'abnormality' && finding && (needsFinding(draft, item) || hasContent(finding))) {
       findings.push({
         ...base(finding),
         item_id: item.id,
@@ -270,6 +375,17 @@ function buildRecords(draft) {
       category: byKey.category.value_text,
       severity: byKey.severity.value_text,
       description: (byKey.description.value_text || '').trim(),
+    });
+  }
+  for (const finding of draft.extra_findings || []) {
+    if (!finding.description.trim() && !finding.photo_uuids.length) continue;
+    findings.push({
+      ...base(finding),
+      item_id: null,
+      kind: template.kind,
+      category: finding.category,
+      severity: finding.severity,
+      description: finding.description.trim() || 'Seen at the gemba (see photos)',
     });
   }
   return { audit, findings };
@@ -353,6 +469,7 @@ export function renderChecklist(root, pack, draft) {
       template.kind === '5s' ? totals : null,
     ),
     sections,
+    template.kind === 'abnormality' ? null : extraFindingsSection(draft, vocabulary),
     h(
       'section',
       { className: 'card' },
