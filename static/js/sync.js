@@ -55,6 +55,16 @@ async function uploadPhoto(uuid, csrf) {
   throw new Stop('attention', `Photo refused: ${error.message}`);
 }
 
+const PHOTO_UPLOADS_IN_FLIGHT = 3;
+
+async function inParallel(items, limit, task) {
+  const queue = [...items];
+  const worker = async () => {
+    while (queue.length) await task(queue.shift());
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+}
+
 async function sendBatch(entry, csrf) {
   const body = JSON.stringify({
     batch_id: entry.batch_id,
@@ -72,15 +82,16 @@ async function sendBatch(entry, csrf) {
 
 async function syncEntry(entry, csrf, progress) {
   await update(entry.uuid, { state: 'sending', message: '' });
-  for (const uuid of entry.photo_uuids) {
+  // A few photos in flight at once: the server checks one while the next is on the wire.
+  await inParallel(entry.photo_uuids, PHOTO_UPLOADS_IN_FLIGHT, async (uuid) => {
     progress.bytes += await uploadPhoto(uuid, csrf);
     report(progress);
-  }
+  });
   let response = await sendBatch(entry, csrf);
   if (response.status === 409) {
     const error = await errorOf(response);
     if (error.code === 'photos_missing') {
-      for (const uuid of error.details.missing) await uploadPhoto(uuid, csrf);
+      await inParallel(error.details.missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
       response = await sendBatch(entry, csrf);
     } else {
       throw new Stop('attention', error.message);
