@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from gemba_walk.lean import DUE_DAYS_BY_SEVERITY
+
 
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None:
@@ -69,3 +71,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, so long forms never expire
     JSON_SORT_KEYS = False
     DEFAULT_PAGE_SIZE = 50
+    # Kaizen tickets: days from the finding to the due date, by severity; how long after a
+    # verification a new finding of the same problem counts as a recurrence.
+    TICKET_DUE_DAYS = dict(DUE_DAYS_BY_SEVERITY)
+    TICKET_RECURRENCE_DAYS = 90

@@ -5,7 +5,7 @@ from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
-from gemba_walk.tickets.models import Counter, KaizenTicket, TicketEvent
+from gemba_walk.tickets.models import Counter, KaizenTicket, Notification, TicketEvent
 
 __all__ = [
     "Area",
@@ -17,6 +17,7 @@ __all__ = [
     "Counter",
     "Finding",
     "KaizenTicket",
+    "Notification",
     "Photo",
     "Response",
     "RetiredQrToken",

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from gemba_walk.api.openapi import MAX_FINDINGS_PER_BATCH
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
+from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import demo_plant
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, five_s_audit, new_id
@@ -40,7 +41,16 @@ def test_offline_audit_with_findings_and_photos_syncs_once(api, db, leader_pack)
     first = api.sync(batch([audit], [found]))
     assert first.status_code == 200, first.json
     assert first.json["audits"][0]["status"] == "created"
-    assert first.json["findings"] == [{"uuid": found["uuid"], "status": "created", "ticket": None}]
+    [answer] = first.json["findings"]
+    assert (answer["uuid"], answer["status"]) == (found["uuid"], "created")
+    stored_finding = db.session.scalar(sa.select(Finding).where(Finding.uuid == found["uuid"]))
+    ticket = db.session.get(KaizenTicket, stored_finding.ticket_id)
+    assert answer["ticket"] == {
+        "number": ticket.display_number,
+        "outcome": "opened",
+        "occurrences": 1,
+        "status": "open",
+    }
     stored = db.session.scalar(sa.select(Audit).where(Audit.uuid == audit["uuid"]))
     assert stored.scanned_at is not None
     # 15 items cycling 4,4,3,2,1: every pillar gets three of them

@@ -7,7 +7,7 @@ from functools import cache
 
 from jsonschema import Draft202012Validator
 
-from gemba_walk.lean import SEVERITIES, TEMPLATE_KINDS, keys
+from gemba_walk.lean import SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
 
 MAX_AUDITS_PER_BATCH = 25
 MAX_FINDINGS_PER_BATCH = 200
@@ -245,7 +245,29 @@ SCHEMAS: dict = {
         "properties": {
             "batch_id": UUID,
             "audits": _record_results({"score_total": {"type": ["number", "null"]}}),
-            "findings": _record_results({"ticket": {"type": ["object", "null"]}}),
+            "findings": _record_results(
+                {
+                    "ticket": {
+                        "description": "The kaizen ticket the finding opened, joined or "
+                        "reopened (recurred); 'recorded' for a finding sent again.",
+                        "anyOf": [
+                            {
+                                "type": "object",
+                                "required": ["number", "outcome"],
+                                "properties": {
+                                    "number": {"type": "string", "pattern": "^KZ-[0-9]{4,}$"},
+                                    "outcome": {
+                                        "enum": ["opened", "joined", "reopened", "recorded"]
+                                    },
+                                    "occurrences": {"type": "integer", "minimum": 1},
+                                    "status": {"enum": keys(TICKET_STATUSES)},
+                                },
+                            },
+                            {"type": "null"},
+                        ],
+                    }
+                }
+            ),
         },
     },
 }

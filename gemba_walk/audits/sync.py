@@ -34,6 +34,8 @@ from gemba_walk.lean import (
     WASTES,
     keys,
 )
+from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.tickets.rules import ticket_for_finding
 
 CATEGORIES_BY_KIND = {
     "5s": set(keys(FIVE_S_PILLARS)),
@@ -365,7 +367,10 @@ def _store_audit(user, device_id, data, refs, duplicates, results) -> Audit | No
 
 def _store_finding(user, data, stored_audit, refs, duplicates, results) -> None:
     if data["uuid"] in duplicates:
-        results["findings"].append({"uuid": data["uuid"], "status": "duplicate", "ticket": None})
+        stored = db.session.scalar(sa.select(Finding).where(Finding.uuid == data["uuid"]))
+        ticket = db.session.get(KaizenTicket, stored.ticket_id) if stored.ticket_id else None
+        answer = {"number": ticket.display_number, "outcome": "recorded"} if ticket else None
+        results["findings"].append({"uuid": data["uuid"], "status": "duplicate", "ticket": answer})
         return
     audit_id = None
     if data.get("audit_uuid"):
@@ -388,4 +393,8 @@ def _store_finding(user, data, stored_audit, refs, duplicates, results) -> None:
     db.session.flush()
     for photo_uuid in data.get("photo_uuids", []):
         refs.photos[photo_uuid].finding_id = finding.id
-    results["findings"].append({"uuid": finding.uuid, "status": "created", "ticket": None})
+    db.session.flush()
+    outcome = ticket_for_finding(finding)
+    results["findings"].append(
+        {"uuid": finding.uuid, "status": "created", "ticket": outcome.as_json()}
+    )

@@ -20,9 +20,9 @@ from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import new_uuid, utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, WASTES, label_of
+from gemba_walk.lean import WASTES, label_of
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.numbering import next_ticket_number
+from gemba_walk.tickets.rules import ticket_for_finding
 
 SITE_NAME = "Riverside Plant"
 AREAS = (
@@ -162,41 +162,6 @@ def _waste_walk(area, version, auditor, when: datetime, rng) -> Audit:
 
 
 def _finding_with_ticket(audit, item, kind, category, severity, text, when) -> None:
-    # Same area and item as an open ticket: the finding joins it (the dedupe rule).
-    with db.session.no_autoflush:
-        ticket = db.session.scalar(
-            sa.select(KaizenTicket).where(
-                KaizenTicket.area_id == audit.area.id,
-                KaizenTicket.item_key == item.key,
-                KaizenTicket.status == "open",
-            )
-        )
-    if ticket is not None:
-        ticket.occurrences += 1
-    else:
-        ticket = KaizenTicket(
-            number=next_ticket_number(),
-            area=audit.area,
-            kind=kind,
-            category=category,
-            item_key=item.key,
-            title=text[:200],
-            problem=text,
-            severity=severity,
-            priority=2 if severity == "high" else 3,
-            status="open",
-            owner=audit.area.owner,
-            created_by_id=audit.auditor.id,
-            due_date=(when + timedelta(days=DUE_DAYS_BY_SEVERITY[severity])).date(),
-            opened_at=when,
-            first_observed_at=when,
-            updated_at=when,
-        )
-        db.session.add(ticket)
-        db.session.add(
-            TicketEvent(ticket=ticket, kind="created", to_status="open", created_at=when, body=text)
-        )
-        db.session.flush()
     finding = Finding(
         uuid=new_uuid(),
         audit=audit,
@@ -209,9 +174,10 @@ def _finding_with_ticket(audit, item, kind, category, severity, text, when) -> N
         reported_by=audit.auditor,
         observed_at=when,
         received_at=when,
-        ticket_id=ticket.id,
     )
     db.session.add(finding)
+    db.session.flush()
+    ticket_for_finding(finding, now=when)  # the same rules as a finding synced from a phone
 
 
 def _spread_ticket_statuses(users: dict[str, User], now: datetime) -> None:

@@ -1,0 +1,216 @@
+"""The team board's queries: filters from the URL, counts per column, one page of tickets.
+
+A board page costs a fixed number of queries whatever the number of tickets shown: one for the
+counts per status, one for the total, one for the page (areas, sites and owners joined in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from gemba_walk.areas.models import Area, Site
+from gemba_walk.auth.models import User
+from gemba_walk.extensions import db
+from gemba_walk.lean import (
+    OPEN_TICKET_STATUSES,
+    OVERDUE_TICKET_STATUSES,
+    TICKET_STATUSES,
+    keys,
+)
+from gemba_walk.tickets.models import KaizenTicket
+
+PER_PAGE = 50
+SORTS = {
+    "priority": "Priority, then due date",
+    "due": "Due date",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "number": "Ticket number",
+}
+STATUS_SCOPES = ("active", "all", *keys(TICKET_STATUSES))
+TICKET_OWNER = sa.orm.aliased(User, name="ticket_owner")
+
+
+class FilterError(ValueError):
+    """A filter value the board does not know, with words for the person who sent it."""
+
+
+@dataclass
+class BoardFilters:
+    status: str = "active"
+    site_id: int | None = None
+    area_id: int | None = None
+    owner_id: int | None = None
+    category: str = ""
+    overdue: bool = False
+    mine: bool = False
+    text: str = ""
+    sort: str = "priority"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> BoardFilters:
+        def number(name: str) -> int | None:
+            value = args.get(name, "").strip()
+            if not value:
+                return None
+            if not value.isdigit():
+                raise FilterError(f"“{value}” is not a valid {name}.")
+            return int(value)
+
+        status = args.get("status", "active").strip() or "active"
+        if status not in STATUS_SCOPES:
+            raise FilterError(f"Unknown status “{status}”. Use one of: {', '.join(STATUS_SCOPES)}.")
+        sort = args.get("sort", "priority").strip() or "priority"
+        if sort not in SORTS:
+            raise FilterError(f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.")
+        return cls(
+            status=status,
+            site_id=number("site"),
+            area_id=number("area"),
+            owner_id=number("owner"),
+            category=args.get("category", "").strip()[:64],
+            overdue=args.get("overdue") == "1",
+            mine=args.get("mine") == "1",
+            text=args.get("q", "").strip()[:200],
+            sort=sort,
+            page=max(number("page") or 1, 1),
+        )
+
+    def as_args(self, **changes) -> dict:
+        """URL arguments for these filters (with changes), leaving defaults out."""
+        values = {
+            "status": self.status if self.status != "active" else None,
+            "site": self.site_id,
+            "area": self.area_id,
+            "owner": self.owner_id,
+            "category": self.category or None,
+            "overdue": "1" if self.overdue else None,
+            "mine": "1" if self.mine else None,
+            "q": self.text or None,
+            "sort": self.sort if self.sort != "priority" else None,
+            "page": self.page if self.page != 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _conditions(filters: BoardFilters, user: User, today: date, with_status: bool = True):
+    conditions = []
+    if with_status:
+        if filters.status == "active":
+            conditions.append(KaizenTicket.status.in_(OPEN_TICKET_STATUSES))
+        elif filters.status != "all":
+            conditions.append(KaizenTicket.status == filters.status)
+    if filters.site_id:
+        conditions.append(Area.site_id == filters.site_id)
+    if filters.area_id:
+        conditions.append(KaizenTicket.area_id == filters.area_id)
+    if filters.owner_id:
+        conditions.append(KaizenTicket.owner_id == filters.owner_id)
+    if filters.mine:
+        conditions.append(KaizenTicket.owner_id == user.id)
+    if filters.category:
+        conditions.append(KaizenTicket.category == filters.category)
+    if filters.overdue:
+        conditions += [
+            KaizenTicket.status.in_(OVERDUE_TICKET_STATUSES),
+            KaizenTicket.due_date < today,
+        ]
+    if filters.text:
+        text = filters.text
+        digits = text.upper().removeprefix("KZ-").lstrip("0")
+        pattern = f"%{text.replace('%', '').replace('_', '')}%"
+        match = [KaizenTicket.title.ilike(pattern), KaizenTicket.problem.ilike(pattern)]
+        if digits.isdigit():
+            match.append(KaizenTicket.number == int(digits))
+        conditions.append(sa.or_(*match))
+    return conditions
+
+
+def _ordering(sort: str):
+    due = (KaizenTicket.due_date.is_(None), KaizenTicket.due_date)
+    return {
+        "priority": (KaizenTicket.priority, *due, KaizenTicket.number),
+        "due": (*due, KaizenTicket.number),
+        "newest": (KaizenTicket.opened_at.desc(), KaizenTicket.number.desc()),
+        "oldest": (KaizenTicket.opened_at, KaizenTicket.number),
+        "number": (KaizenTicket.number,),
+    }[sort]
+
+
+def _base(filters: BoardFilters, user: User, today: date, with_status: bool = True):
+    return (
+        sa.select(KaizenTicket)
+        .join(Area, KaizenTicket.area_id == Area.id)
+        .where(*_conditions(filters, user, today, with_status))
+    )
+
+
+@dataclass
+class Board:
+    filters: BoardFilters
+    counts: dict[str, int]
+    total: int
+    tickets: list[KaizenTicket]
+    per_page: int
+    columns: dict[str, list[KaizenTicket]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def load_board(filters: BoardFilters, user: User, today: date, per_page: int = PER_PAGE) -> Board:
+    counted = _base(filters, user, today, with_status=False).with_only_columns(
+        KaizenTicket.status, sa.func.count(KaizenTicket.id)
+    )
+    counts = dict(db.session.execute(counted.group_by(KaizenTicket.status)).all())
+    query = _base(filters, user, today)
+    total = db.session.scalar(query.with_only_columns(sa.func.count(KaizenTicket.id)))
+    tickets = list(
+        db.session.scalars(
+            query.join(Site, Area.site_id == Site.id)
+            .outerjoin(TICKET_OWNER, KaizenTicket.owner_id == TICKET_OWNER.id)
+            .options(
+                contains_eager(KaizenTicket.area).contains_eager(Area.site),
+                contains_eager(KaizenTicket.owner.of_type(TICKET_OWNER)),
+            )
+            .order_by(*_ordering(filters.sort))
+            .limit(per_page)
+            .offset((filters.page - 1) * per_page)
+        )
+    )
+    board = Board(filters, counts, total, tickets, per_page)
+    for status in keys(TICKET_STATUSES):
+        board.columns[status] = [t for t in tickets if t.status == status]
+    return board
+
+
+def export_rows(filters: BoardFilters, user: User, today: date) -> Iterator[KaizenTicket]:
+    """Every ticket matching the filters, in board order, streamed in chunks."""
+    query = (
+        _base(filters, user, today)
+        .join(Site, Area.site_id == Site.id)
+        .outerjoin(TICKET_OWNER, KaizenTicket.owner_id == TICKET_OWNER.id)
+        .options(
+            contains_eager(KaizenTicket.area).contains_eager(Area.site),
+            contains_eager(KaizenTicket.owner.of_type(TICKET_OWNER)),
+        )
+        .order_by(*_ordering(filters.sort))
+        .execution_options(yield_per=500)
+    )
+    yield from db.session.scalars(query)
+
+
+def is_overdue(ticket: KaizenTicket, today: date) -> bool:
+    return (
+        ticket.status in OVERDUE_TICKET_STATUSES
+        and ticket.due_date is not None
+        and ticket.due_date < today
+    )

@@ -1,0 +1,384 @@
+"""Kaizen tickets on the web: the team board, a ticket's PDCA page, its history and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid as uuid_module
+from collections.abc import Iterator
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from gemba_walk.areas.models import Area, Site
+from gemba_walk.audits.models import Finding, Photo
+from gemba_walk.audits.photos import (
+    MAX_PHOTO_BYTES,
+    PhotoError,
+    PhotoStore,
+    sha256_hex,
+    store_photo,
+)
+from gemba_walk.auth.models import User
+from gemba_walk.core.database import write_transaction
+from gemba_walk.extensions import db
+from gemba_walk.lean import (
+    ABNORMALITY_CATEGORIES,
+    FIVE_S_PILLARS,
+    SEVERITIES,
+    TICKET_STATUSES,
+    WASTES,
+    label_of,
+)
+from gemba_walk.tickets import queries, workflow
+from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+
+bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+CATEGORY_TERMS = FIVE_S_PILLARS + WASTES + ABNORMALITY_CATEGORIES
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _ticket_or_404(number: int) -> KaizenTicket:
+    ticket = db.session.scalar(
+        sa.select(KaizenTicket)
+        .where(KaizenTicket.number == number)
+        .options(selectinload(KaizenTicket.area).selectinload(Area.site))
+    )
+    if ticket is None:
+        abort(404, description=f"There is no ticket KZ-{number:04d}.")
+    return ticket
+
+
+@bp.app_template_filter("category_label")
+def category_label(key: str) -> str:
+    return label_of(CATEGORY_TERMS, key)
+
+
+@bp.app_template_filter("status_label")
+def status_label(key: str) -> str:
+    return label_of(TICKET_STATUSES, key)
+
+
+@bp.app_template_filter("severity_label")
+def severity_label(key: str) -> str:
+    return label_of(SEVERITIES, key)
+
+
+# --- the board ------------------------------------------------------------------------------
+
+
+def _filters_or_400() -> queries.BoardFilters:
+    try:
+        return queries.BoardFilters.from_args(request.args)
+    except queries.FilterError as error:
+        abort(400, description=str(error))
+
+
+@bp.get("/")
+@login_required
+def board():
+    """The team board: columns by status on wide screens, a list on phones; filters and search."""
+    filters = _filters_or_400()
+    today = _today()
+    loaded = queries.load_board(filters, current_user, today)
+    return render_template(
+        "tickets/board.html",
+        board=loaded,
+        filters=filters,
+        today=today,
+        statuses=TICKET_STATUSES,
+        sorts=queries.SORTS,
+        sites=db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all(),
+        areas=db.session.scalars(
+            sa.select(Area).where(Area.active).order_by(Area.code).limit(500)
+        ).all(),
+        people=db.session.scalars(sa.select(User).where(User.active).order_by(User.name)).all(),
+        categories=CATEGORY_TERMS,
+        is_overdue=queries.is_overdue,
+    )
+
+
+CSV_COLUMNS = (
+    "Number",
+    "Title",
+    "Status",
+    "Severity",
+    "Priority",
+    "Site",
+    "Area code",
+    "Area",
+    "Category",
+    "Owner",
+    "Due",
+    "Overdue",
+    "Occurrences",
+    "Recurred",
+    "Opened",
+    "Done",
+    "Verified",
+    "Root cause",
+    "Countermeasure",
+)
+
+
+def _cell(value) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents)."""
+    filters = _filters_or_400()
+    today = _today()
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        buffer.write("\ufeff")
+        writer.writerow(CSV_COLUMNS)
+        for ticket in queries.export_rows(filters, current_user, today):
+            writer.writerow(
+                [
+                    _cell(value)
+                    for value in (
+                        ticket.display_number,
+                        ticket.title,
+                        status_label(ticket.status),
+                        severity_label(ticket.severity),
+                        ticket.priority,
+                        ticket.area.site.name,
+                        ticket.area.code,
+                        ticket.area.name,
+                        category_label(ticket.category),
+                        ticket.owner.name if ticket.owner else "",
+                        ticket.due_date.isoformat() if ticket.due_date else "",
+                        "yes" if queries.is_overdue(ticket, today) else "no",
+                        ticket.occurrences,
+                        "yes" if ticket.recurred else "no",
+                        f"{ticket.opened_at:%Y-%m-%d %H:%M}",
+                        f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
+                        f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
+                        ticket.root_cause,
+                        ticket.countermeasure,
+                    )
+                ]
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="kaizen-tickets-{today.isoformat()}.csv"'
+    )
+    return response
+
+
+# --- one ticket -----------------------------------------------------------------------------
+
+
+def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None, form=None):
+    photos = db.session.scalars(
+        sa.select(Photo).where(Photo.ticket_id == ticket.id).order_by(Photo.uploaded_at)
+    ).all()
+    findings = db.session.scalars(
+        sa.select(Finding)
+        .where(Finding.ticket_id == ticket.id)
+        .options(selectinload(Finding.reported_by))
+        .order_by(Finding.observed_at)
+    ).all()
+    events = db.session.scalars(
+        sa.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .options(selectinload(TicketEvent.actor))
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    ).all()
+    people = []
+    if current_user.is_admin:
+        people = db.session.scalars(sa.select(User).where(User.active).order_by(User.name)).all()
+    html = render_template(
+        "tickets/show.html",
+        ticket=ticket,
+        before=[p for p in photos if p.role != "after"],
+        after=[p for p in photos if p.role == "after"],
+        findings=findings,
+        events=events,
+        actions=workflow.available_actions(current_user, ticket),
+        can_edit=workflow.is_worker(current_user, ticket)
+        and ticket.status not in ("verified", "rejected"),
+        people=people,
+        error=error,
+        values=form or {},
+        today=_today(),
+        is_overdue=queries.is_overdue,
+        max_whys=workflow.MAX_WHYS,
+    )
+    return html, error.status if error else 200
+
+
+def _change(number: int, operation, success: str):
+    """Run one change to a ticket in a write transaction; on refusal re-show the page with
+    the reason and the right status, nothing changed. (CSRFProtect checked the token.)"""
+    _ticket_or_404(number)
+    try:
+        with write_transaction():
+            ticket = _ticket_or_404(number)
+            operation(ticket)
+    except workflow.TicketError as error:
+        db.session.rollback()
+        return _ticket_page(_ticket_or_404(number), error, request.form)
+    flash(success, "success")
+    return redirect(url_for("tickets.show", number=number))
+
+
+@bp.get("/<int:number>")
+@login_required
+def show(number: int):
+    """A ticket: problem and PDCA, before and after photos, actions for this user, history."""
+    ticket = _ticket_or_404(number)
+    with write_transaction():
+        db.session.execute(
+            sa.update(Notification)
+            .where(
+                Notification.user_id == current_user.id,
+                Notification.ticket_id == ticket.id,
+                Notification.read_at.is_(None),
+            )
+            .values(read_at=sa.func.now())
+        )
+    return _ticket_page(_ticket_or_404(number))
+
+
+@bp.post("/<int:number>/pdca")
+@login_required
+def save_pdca(number: int):
+    """Save Plan (problem, 5 Whys, root cause), Do (countermeasure, due), Check, Act."""
+    form = request.form
+    values = {
+        name: form[name]
+        for name in ("problem", "root_cause", "countermeasure", "check_result", "standardize")
+        if name in form
+    }
+    if "due_date" in form:
+        values["due_date"] = form["due_date"]
+    whys = [form.get(f"why_{index}", "") for index in range(1, workflow.MAX_WHYS + 1)]
+    if any(f"why_{index}" in form for index in range(1, workflow.MAX_WHYS + 1)):
+        values["whys"] = whys
+    return _change(
+        number,
+        lambda ticket: workflow.update_pdca(ticket, current_user, values),
+        "Saved.",
+    )
+
+
+@bp.post("/<int:number>/status")
+@login_required
+def change_status(number: int):
+    """Move the ticket one step of the workflow (start, done, verify, send back, reject...)."""
+    action = request.form.get("action", "")
+    label = workflow.ACTIONS[action].label if action in workflow.ACTIONS else action
+    return _change(
+        number,
+        lambda ticket: workflow.transition(
+            ticket,
+            current_user,
+            action,
+            reason=request.form.get("reason", ""),
+            result=request.form.get("result", ""),
+        ),
+        f"{label}: done.",
+    )
+
+
+@bp.post("/<int:number>/comments")
+@login_required
+def add_comment(number: int):
+    kind = "gemba_check" if request.form.get("kind") == "gemba_check" else "comment"
+    return _change(
+        number,
+        lambda ticket: workflow.comment(ticket, current_user, request.form.get("body", ""), kind),
+        "Comment added.",
+    )
+
+
+@bp.post("/<int:number>/owner")
+@login_required
+def reassign(number: int):
+    owner_id = request.form.get("owner_id", "")
+
+    def operation(ticket):
+        new_owner = None
+        if owner_id:
+            new_owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+            if new_owner is None:
+                raise workflow.TicketError(422, "unknown_user", "Choose a person from the list.")
+        workflow.reassign(ticket, current_user, new_owner)
+
+    return _change(number, operation, "Owner changed.")
+
+
+@bp.post("/<int:number>/photos")
+@login_required
+def add_photo(number: int):
+    """An "after" photo from the phone camera or a file; checked by content like any photo."""
+
+    def operation(ticket):
+        if not workflow.is_worker(current_user, ticket):
+            raise workflow.TicketError(
+                403, "not_allowed", "Only the ticket's owner or a leader adds photos."
+            )
+        upload = request.files.get("photo")
+        if upload is None or not upload.filename:
+            raise workflow.TicketError(422, "no_photo", "Choose or take a photo first.")
+        data = upload.read(MAX_PHOTO_BYTES + 1)
+        try:
+            stored = store_photo(
+                PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]),
+                current_user,
+                str(uuid_module.uuid4()),
+                data,
+                sha256_hex(data),
+            )
+        except PhotoError as error:
+            raise workflow.TicketError(error.status, error.code, error.message) from error
+        workflow.record_after_photo(ticket, current_user, stored.photo)
+
+    return _change(number, operation, "Photo added.")
+
+
+@bp.get("/<int:number>/card")
+@login_required
+def card(number: int):
+    """A printable A4 kaizen card: problem, 5 Whys, countermeasure, before/after, sign-off."""
+    ticket = _ticket_or_404(number)
+    photos = db.session.scalars(
+        sa.select(Photo).where(Photo.ticket_id == ticket.id).order_by(Photo.uploaded_at)
+    ).all()
+    return render_template(
+        "tickets/card.html",
+        ticket=ticket,
+        before=[p for p in photos if p.role != "after"][:2],
+        after=[p for p in photos if p.role == "after"][:2],
+    )

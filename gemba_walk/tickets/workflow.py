@@ -1,0 +1,304 @@
+"""The kaizen workflow: who may move a ticket where, and what each step needs.
+
+Open → In progress → Done → Verified (closed), with Reopened (sent back, recurred, or reopened
+after closing) and Rejected (with a reason). Any signed-in user comments; the owner or a leader
+starts work and marks it done; Done needs a countermeasure and an "after" photo; only a leader
+or admin who is not the owner verifies (separation of duties); admins reassign. Every change is
+a TicketEvent, so the history is the ticket's whole story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from gemba_walk.areas.models import AreaScan
+from gemba_walk.audits.models import Photo
+from gemba_walk.auth.models import User
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.lean import CLOSED_TICKET_STATUSES
+from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+
+MAX_WHYS = 5
+MAX_TEXT = 5000
+GEMBA_SCAN_HOURS = 12  # a label scan this recent counts as "verified at the gemba"
+
+
+class TicketError(Exception):
+    """A change that is not allowed or not valid; nothing was changed."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    from_statuses: tuple[str, ...]
+    to_status: str
+    who: str  # "worker" (owner or leader), "verifier" (leader, not owner), "leader"
+    needs_reason: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    action.key: action
+    for action in (
+        Action("start", "Start work", ("open", "reopened"), "in_progress", "worker"),
+        Action("done", "Mark done", ("in_progress",), "done", "worker"),
+        Action("verify", "Verify — the fix holds", ("done",), "verified", "verifier"),
+        Action("send_back", "Send back — it does not hold", ("done",), "reopened", "leader", True),
+        Action("reject", "Reject", ("open", "in_progress", "reopened"), "rejected", "leader", True),
+        Action("reopen", "Reopen", ("verified", "rejected"), "reopened", "leader", True),
+    )
+}
+
+PDCA_FIELDS = ("problem", "whys", "root_cause", "countermeasure", "due_date", "check_result")
+PDCA_FIELDS += ("standardize",)
+
+
+def is_worker(user: User, ticket: KaizenTicket) -> bool:
+    """The owner, or a leader; anybody may take a ticket nobody owns."""
+    return user.is_leader or ticket.owner_id in (None, user.id)
+
+
+def may(user: User, ticket: KaizenTicket, action: Action) -> bool:
+    if action.who == "worker":
+        return is_worker(user, ticket)
+    if action.who == "verifier":
+        return user.is_leader and ticket.owner_id != user.id
+    return user.is_leader
+
+
+def available_actions(user: User, ticket: KaizenTicket) -> list[Action]:
+    return [
+        action
+        for action in ACTIONS.values()
+        if ticket.status in action.from_statuses and may(user, ticket, action)
+    ]
+
+
+def after_photo_count(ticket: KaizenTicket) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Photo.id)).where(
+            Photo.ticket_id == ticket.id, Photo.role == "after"
+        )
+    )
+
+
+def _event(ticket: KaizenTicket, actor: User, kind: str, **values) -> TicketEvent:
+    event = TicketEvent(ticket=ticket, actor_id=actor.id, kind=kind, **values)
+    db.session.add(event)
+    ticket.updated_at = utcnow()
+    return event
+
+
+def _text(value, name: str, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TicketError(422, "invalid_value", f"{name} must be text.")
+    value = value.strip()
+    if len(value) > limit:
+        raise TicketError(422, "too_long", f"{name} is longer than {limit} characters.")
+    return value
+
+
+def _scanned_recently(user: User, ticket: KaizenTicket, now: datetime) -> datetime | None:
+    return db.session.scalar(
+        sa.select(sa.func.max(AreaScan.scanned_at)).where(
+            AreaScan.user_id == user.id,
+            AreaScan.area_id == ticket.area_id,
+            AreaScan.scanned_at >= now - timedelta(hours=GEMBA_SCAN_HOURS),
+        )
+    )
+
+
+def transition(
+    ticket: KaizenTicket, user: User, action_key: str, reason: str = "", result: str = ""
+) -> TicketEvent:
+    """Move the ticket by ``action_key``; raises TicketError (and changes nothing) otherwise."""
+    action = ACTIONS.get(action_key)
+    if action is None:
+        raise TicketError(400, "unknown_action", f"There is no step called {action_key!r}.")
+    if ticket.status not in action.from_statuses:
+        raise TicketError(
+            409,
+            "illegal_transition",
+            f"{ticket.display_number} is {ticket.status.replace('_', ' ')}: "
+            f"“{action.label}” is not possible now.",
+        )
+    if not may(user, ticket, action):
+        if action.who == "verifier" and ticket.owner_id == user.id:
+            raise TicketError(
+                403,
+                "own_ticket",
+                "You own this ticket, so another leader verifies it (separation of duties).",
+            )
+        who = "a leader" if action.who != "worker" else "its owner or a leader"
+        raise TicketError(403, "not_allowed", f"Only {who} can do “{action.label}”.")
+    reason = _text(reason, "The reason")
+    result = _text(result, "The result")
+    if action.needs_reason and not reason:
+        raise TicketError(422, "reason_required", f"Say why: “{action.label}” needs a reason.")
+    if action.key == "done":
+        if not ticket.countermeasure.strip():
+            raise TicketError(
+                422, "countermeasure_required", "Write the countermeasure before marking done."
+            )
+        if after_photo_count(ticket) == 0:
+            raise TicketError(
+                422,
+                "after_photo_required",
+                "Add at least one “after” photo that shows the countermeasure in place.",
+            )
+    now = utcnow()
+    body = reason
+    from_status = ticket.status
+    if action.key == "start" and ticket.owner_id is None:
+        ticket.owner_id = user.id
+        body = f"{user.name} took the ticket."
+    elif action.key == "done":
+        ticket.done_at = now
+    elif action.key == "verify":
+        if result:
+            ticket.check_result = result
+        ticket.verified_by_id = user.id
+        ticket.verified_at = now
+        scanned = _scanned_recently(user, ticket, now)
+        body = (
+            f"Verified at the gemba (label scanned {scanned:%d %b %H:%M} UTC)."
+            if scanned
+            else "Verified without a label scan."
+        )
+        if result:
+            body += f" {result}"
+    elif action.key == "reject":
+        ticket.reject_reason = reason
+    elif action.key in ("send_back", "reopen") and ticket.owner_id and ticket.owner_id != user.id:
+        db.session.add(
+            Notification(
+                user_id=ticket.owner_id,
+                ticket=ticket,
+                message=f"{ticket.display_number} was sent back by {user.name}: {reason}",
+            )
+        )
+    ticket.status = action.to_status
+    return _event(
+        ticket, user, "status", from_status=from_status, to_status=action.to_status, body=body
+    )
+
+
+def _parse_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as error:
+        raise TicketError(422, "invalid_date", f"{value!r} is not a date (YYYY-MM-DD).") from error
+
+
+def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent | None:
+    """Change the Plan-Do-Check-Act fields given in ``values``; records what changed."""
+    if not is_worker(user, ticket):
+        raise TicketError(
+            403, "not_allowed", "Only the ticket's owner or a leader can change its PDCA."
+        )
+    if ticket.status in CLOSED_TICKET_STATUSES:
+        raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
+    unknown = set(values) - set(PDCA_FIELDS)
+    if unknown:
+        raise TicketError(400, "unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    clean: dict = {}
+    for name, value in values.items():
+        if name == "whys":
+            if not isinstance(value, list | tuple):
+                raise TicketError(422, "invalid_value", "The 5 Whys must be a list of answers.")
+            whys = [_text(why, "A why", 1000) for why in value]
+            while whys and not whys[-1]:
+                whys.pop()
+            if len(whys) > MAX_WHYS:
+                raise TicketError(422, "too_many_whys", "Five whys at most.")
+            if "" in whys:
+                raise TicketError(
+                    422, "gap_in_whys", "Answer each “why?” in turn: one is empty in between."
+                )
+            clean["whys"] = whys
+        elif name == "due_date":
+            clean["due_date"] = _parse_date(value)
+        else:
+            clean[name] = _text(value, name.replace("_", " ").capitalize())
+    changes = {}
+    for name, new in clean.items():
+        old = getattr(ticket, name)
+        if name == "whys":
+            old = old or []
+        if old != new:
+            changes[name] = [
+                old.isoformat() if isinstance(old, date) else old,
+                new.isoformat() if isinstance(new, date) else new,
+            ]
+            setattr(ticket, name, new)
+    if not changes:
+        return None
+    if "problem" in changes and changes["problem"][1]:
+        ticket.title = " ".join(clean["problem"].split())[:120]
+    return _event(ticket, user, "fields", changes=changes)
+
+
+def comment(
+    ticket: KaizenTicket,
+    user: User,
+    body: str,
+    kind: str = "comment",
+    uuid: str | None = None,
+    occurred_at: datetime | None = None,
+) -> TicketEvent:
+    """Anyone signed in may comment, or note a check at the gemba (append-only)."""
+    if kind not in ("comment", "gemba_check"):
+        raise TicketError(400, "unknown_kind", "A note is a comment or a gemba check.")
+    body = _text(body, "The comment")
+    if not body:
+        raise TicketError(422, "empty_comment", "Write something first.")
+    return _event(ticket, user, kind, body=body, uuid=uuid, occurred_at=occurred_at)
+
+
+def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> TicketEvent:
+    if not user.is_admin:
+        raise TicketError(403, "not_allowed", "Only an admin can reassign a ticket.")
+    if new_owner is not None and not new_owner.is_active:
+        raise TicketError(422, "inactive_user", f"{new_owner.name} can no longer sign in.")
+    old = ticket.owner
+    if (old.id if old else None) == (new_owner.id if new_owner else None):
+        raise TicketError(409, "same_owner", "The ticket already belongs to them.")
+    ticket.owner_id = new_owner.id if new_owner else None
+    if new_owner is not None and new_owner.id != user.id:
+        db.session.add(
+            Notification(
+                user_id=new_owner.id,
+                ticket=ticket,
+                message=f"{ticket.display_number} is now yours: {ticket.title}",
+            )
+        )
+    return _event(
+        ticket,
+        user,
+        "reassigned",
+        changes={"owner": [old.name if old else None, new_owner.name if new_owner else None]},
+    )
+
+
+def record_after_photo(ticket: KaizenTicket, user: User, photo: Photo) -> TicketEvent:
+    if not is_worker(user, ticket):
+        raise TicketError(403, "not_allowed", "Only the ticket's owner or a leader adds photos.")
+    if ticket.status in CLOSED_TICKET_STATUSES:
+        raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
+    photo.ticket_id = ticket.id
+    photo.role = "after"
+    return _event(ticket, user, "photo", body="Added an “after” photo.")
