@@ -10,7 +10,7 @@ Every finding stored (synced from a phone or entered on the web) passes through
 - otherwise a new ticket opens, numbered KZ-0001, KZ-0002... (never reused), due by severity,
   owned by the area's owner.
 
-The area's row is locked first (PostgreSQL ``FOR UPDATE``; SQLite already holds the write lock),
+The area's row is locked first (PostgreSQL ``FOR NO KEY UPDATE``; SQLite holds the write lock),
 so two phones syncing findings for one area at the same moment queue instead of opening two.
 """
 
@@ -89,7 +89,11 @@ def ticket_for_finding(finding: Finding, now: datetime | None = None) -> TicketO
     config = current_app.config
     item_key = finding.item.key if finding.item_id is not None else None
     # Serialise findings of one area (a no-op on SQLite, which holds the write lock already).
-    db.session.execute(sa.select(Area.id).where(Area.id == finding.area_id).with_for_update())
+    # FOR NO KEY UPDATE, not FOR UPDATE: storing the finding already took a KEY SHARE lock on
+    # the area (its foreign key), which FOR UPDATE would wait on in the other transaction too.
+    db.session.execute(
+        sa.select(Area.id).where(Area.id == finding.area_id).with_for_update(key_share=True)
+    )
     same = _same_problem(finding, item_key)
 
     open_ticket = db.session.scalar(

@@ -1,0 +1,353 @@
+"""From finding to kaizen ticket: open, join the open one, or reopen a fix that did not hold."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import threading
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from gemba_walk.audits.models import Finding, Photo
+from gemba_walk.checklists.defaults import ensure_default_templates
+from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
+from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+from tests.conftest import csrf_token_from
+from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
+from tests.photo_tools import camera_jpeg, sha256
+from tests.sync_batches import batch, finding, iso, new_id
+
+
+@pytest.fixture
+def plant(db, auth):
+    """An area owned by Olga, the published checklists, and a leader signed in on a phone."""
+    ensure_default_templates()
+    db.session.commit()
+    owner = UserFactory(role="member", name="Olga Owner")
+    area = AreaFactory(owner=owner)
+    other_area = AreaFactory(site=area.site)
+    leader = auth.login_as("leader")
+    return {
+        "area": {"id": area.id},
+        "other": {"id": other_area.id},
+        "owner": owner,
+        "leader": leader,
+    }
+
+
+def five_s_item(key_index: int = 0) -> ChecklistItem:
+    template = ChecklistTemplate.query.filter_by(key="5s-audit").one()
+    return template.versions[-1].items[key_index]
+
+
+def sync_one(api, record: dict) -> dict:
+    response = api.sync(batch(findings=[record]))
+    assert response.status_code == 200, response.json
+    return response.json["findings"][0]["ticket"]
+
+
+def ticket(db, number: str) -> KaizenTicket:
+    db.session.rollback()
+    return db.session.scalar(
+        sa.select(KaizenTicket).where(KaizenTicket.number == int(number.removeprefix("KZ-")))
+    )
+
+
+def test_an_abnormality_opens_a_ticket_for_the_area_owner_due_by_severity(api, db, plant):
+    data = camera_jpeg(800, 600, orientation=None)
+    photo = new_id()
+    assert api.put_photo(photo, data, sha256(data)).status_code == 201
+    seen = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    record = finding(
+        plant["area"],
+        kind="abnormality",
+        category="safety",
+        severity="critical",
+        description="Guard removed from the belt conveyor",
+        observed_at=iso(seen),
+        photo_uuids=[photo],
+    )
+    answer = sync_one(api, record)
+    assert answer["outcome"] == "opened" and answer["occurrences"] == 1
+    opened = ticket(db, answer["number"])
+    assert opened.display_number == answer["number"]
+    assert (opened.owner_id, opened.created_by_id) == (plant["owner"].id, plant["leader"].id)
+    assert (opened.severity, opened.priority, opened.status) == ("critical", 1, "open")
+    assert opened.due_date == date(2026, 11, 21)  # critical / safety: one day
+    assert opened.problem == opened.title == "Guard removed from the belt conveyor"
+    stored_photo = db.session.scalar(sa.select(Photo).where(Photo.uuid == photo))
+    assert (stored_photo.ticket_id, stored_photo.role) == (opened.id, "before")
+    assert [e.kind for e in opened.events] == ["created"]
+
+
+@pytest.mark.parametrize(
+    ("severity", "days", "priority"),
+    [("critical", 1, 1), ("high", 3, 2), ("medium", 7, 3), ("low", 14, 4)],
+)
+def test_due_date_and_priority_follow_severity(api, db, plant, severity, days, priority):
+    seen = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    answer = sync_one(
+        api, finding(plant["area"], category="quality", severity=severity, observed_at=iso(seen))
+    )
+    opened = ticket(db, answer["number"])
+    assert (opened.due_date - seen.date()).days == days
+    assert opened.priority == priority
+
+
+def test_due_days_are_configurable(make_app, db, plant):
+    app = make_app(TICKET_DUE_DAYS={"low": 30})
+    client = app.test_client()
+    assert (
+        client.post(
+            "/login",
+            data={
+                "email": plant["leader"].email,
+                "password": DEFAULT_PASSWORD,
+                "csrf_token": csrf_token_from(client.get("/login").text),
+            },
+        ).status_code
+        == 302
+    )
+    token = client.get("/api/v1/me").json["csrf_token"]
+    seen = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    record = finding(plant["area"], category="cost", severity="low", observed_at=iso(seen))
+    answer = client.post(
+        "/api/v1/sync", json=batch(findings=[record]), headers={"X-CSRFToken": token}
+    )
+    opened = ticket(db, answer.json["findings"][0]["ticket"]["number"])
+    assert opened.due_date == date(2026, 3, 31)
+
+
+def test_the_same_checklist_item_again_joins_the_open_ticket(api, db, plant):
+    item = five_s_item(0)
+    first = sync_one(
+        api,
+        finding(
+            plant["area"],
+            kind="5s",
+            category=item.section,
+            item_id=item.id,
+            severity="medium",
+            description="Broken pallets behind the press",
+        ),
+    )
+    data = camera_jpeg(640, 480, orientation=None)
+    photo = new_id()
+    api.put_photo(photo, data, sha256(data))
+    second = sync_one(
+        api,
+        finding(
+            plant["area"],
+            kind="5s",
+            category=item.section,
+            item_id=item.id,
+            severity="medium",
+            description="Still broken pallets",
+            photo_uuids=[photo],
+        ),
+    )
+    third = sync_one(
+        api,
+        finding(
+            plant["area"],
+            kind="5s",
+            category=item.section,
+            item_id=item.id,
+            severity="medium",
+            description="Pallets again",
+        ),
+    )
+    assert first["outcome"] == "opened"
+    assert (second["outcome"], second["number"], second["occurrences"]) == (
+        "joined",
+        first["number"],
+        2,
+    )
+    assert (third["number"], third["occurrences"]) == (first["number"], 3)
+    joined = ticket(db, first["number"])
+    assert joined.occurrences == 3
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Finding.id)).where(Finding.ticket_id == joined.id)
+        )
+        == 3
+    )
+    assert [
+        p.uuid for p in db.session.scalars(sa.select(Photo).where(Photo.ticket_id == joined.id))
+    ] == [photo]
+    assert "3rd occurrence" in joined.events[-1].body
+
+    # Another item of the same area, or the same item in another area: separate tickets.
+    other_item = five_s_item(1)
+    elsewhere = sync_one(
+        api,
+        finding(
+            plant["area"],
+            kind="5s",
+            category=other_item.section,
+            item_id=other_item.id,
+            severity="medium",
+        ),
+    )
+    other_area = sync_one(
+        api,
+        finding(
+            plant["other"], kind="5s", category=item.section, item_id=item.id, severity="medium"
+        ),
+    )
+    assert len({first["number"], elsewhere["number"], other_area["number"]}) == 3
+
+
+def test_abnormalities_join_by_category_within_the_area(api, db, plant):
+    first = sync_one(api, finding(plant["area"], category="quality", severity="low"))
+    same = sync_one(api, finding(plant["area"], category="quality", severity="high"))
+    other = sync_one(api, finding(plant["area"], category="delivery", severity="low"))
+    assert same["number"] == first["number"] and same["outcome"] == "joined"
+    assert other["number"] != first["number"]
+
+
+def _verify(db, number: str, verifier, days_ago: int) -> None:
+    closed = ticket(db, number)
+    closed.status = "verified"
+    closed.verified_by_id = verifier.id
+    closed.verified_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=days_ago)
+    db.session.commit()
+
+
+def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, db, plant):
+    verifier = UserFactory(role="leader", name="Vera Verifier")
+    first = sync_one(api, finding(plant["area"], category="environment", description="Oil leak"))
+    _verify(db, first["number"], verifier, days_ago=30)
+
+    again = sync_one(api, finding(plant["area"], category="environment", description="Oil again"))
+    assert (again["number"], again["outcome"], again["status"]) == (
+        first["number"],
+        "reopened",
+        "reopened",
+    )
+    reopened = ticket(db, first["number"])
+    assert reopened.recurred and reopened.occurrences == 2
+    assert reopened.events[-1].kind == "recurred"
+    assert "countermeasure did not hold" in reopened.events[-1].body
+    told = db.session.scalars(
+        sa.select(Notification.user_id).where(Notification.ticket_id == reopened.id)
+    ).all()
+    assert sorted(told) == sorted([plant["owner"].id, verifier.id])
+
+
+def test_a_problem_back_after_90_days_opens_a_new_ticket(api, db, plant):
+    verifier = UserFactory(role="leader")
+    first = sync_one(api, finding(plant["area"], category="cost", description="Air leak"))
+    _verify(db, first["number"], verifier, days_ago=91)
+    later = sync_one(api, finding(plant["area"], category="cost", description="Air leak"))
+    assert later["outcome"] == "opened" and later["number"] != first["number"]
+    assert ticket(db, first["number"]).status == "verified"
+
+
+def test_ticket_numbers_count_up_and_are_never_reused(api, db, plant):
+    numbers = [
+        sync_one(api, finding(plant["area"], category=c, severity="low"))["number"]
+        for c in ("safety", "quality", "delivery")
+    ]
+    values = [int(n.removeprefix("KZ-")) for n in numbers]
+    assert values == list(range(values[0], values[0] + 3))
+    rejected = ticket(db, numbers[-1])
+    rejected.status = "rejected"
+    db.session.commit()
+    after = sync_one(api, finding(plant["area"], category="delivery", severity="low"))["number"]
+    assert int(after.removeprefix("KZ-")) == values[-1] + 1
+
+
+def test_a_finding_sent_again_names_its_ticket(api, db, plant):
+    record = finding(plant["area"], category="safety")
+    first = api.sync(batch(findings=[record])).json["findings"][0]
+    again = api.sync(batch(findings=[record])).json["findings"][0]
+    assert again["status"] == "duplicate"
+    assert again["ticket"] == {"number": first["ticket"]["number"], "outcome": "recorded"}
+
+
+# --- two phones at the same moment, against the real server ----------------------------------
+
+
+class Phone:
+    """A signed-in phone talking to the live server over HTTP, with its own cookies."""
+
+    def __init__(self, base: str, email: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        page = self.opener.open(f"{base}/login").read().decode()
+        form = urllib.parse.urlencode(
+            {"email": email, "password": DEFAULT_PASSWORD, "csrf_token": csrf_token_from(page)}
+        ).encode()
+        self.opener.open(f"{base}/login", data=form)
+        self.token = json.loads(self.opener.open(f"{base}/api/v1/me").read())["csrf_token"]
+
+    def sync(self, payload: dict) -> dict:
+        request = urllib.request.Request(  # noqa: S310 - the test's own server
+            f"{self.base}/api/v1/sync",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.token},
+            method="POST",
+        )
+        return json.loads(self.opener.open(request, timeout=30).read())
+
+
+def test_two_phones_syncing_the_same_problem_at_once_make_one_ticket(db, live_server):
+    area_id = AreaFactory().id
+    people = [UserFactory(role="leader").email for _ in range(2)]
+    db.session.rollback()  # no read transaction left open beside the server's writes
+    phones = [Phone(live_server, email) for email in people]
+    rounds, answers, errors = 6, [], []
+    start = threading.Barrier(len(phones))
+
+    def walk(phone: Phone, index: int) -> None:
+        try:
+            for round_ in range(rounds):
+                start.wait(timeout=30)
+                records = [
+                    finding(
+                        {"id": area_id},
+                        category="quality",
+                        description=f"Scratches {index}/{round_}",
+                    ),
+                    finding(
+                        {"id": area_id},
+                        category=f"{['safety', 'cost'][index]}",
+                        description=f"Own problem {index}/{round_}",
+                    ),
+                ]
+                answers.extend(f["ticket"] for f in phone.sync(batch(findings=records))["findings"])
+        except threading.BrokenBarrierError:
+            pass  # the other phone failed; its error is reported
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=walk, args=(p, i)) for i, p in enumerate(phones)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    db.session.rollback()
+    tickets = db.session.scalars(
+        sa.select(KaizenTicket).where(KaizenTicket.area_id == area_id)
+    ).all()
+    by_category = {t.category: t for t in tickets}
+    assert sorted(by_category) == ["cost", "quality", "safety"] and len(tickets) == 3
+    assert by_category["quality"].occurrences == rounds * len(phones)
+    numbers = [t.number for t in tickets]
+    assert len(set(numbers)) == len(numbers)
+    assert {a["number"] for a in answers} == {t.display_number for t in tickets}
+    assert sorted(a["outcome"] for a in answers).count("opened") == 3
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(TicketEvent.id)).where(TicketEvent.kind == "occurrence")
+        )
+        == rounds * len(phones) * 2 - 3
+    )
