@@ -234,6 +234,12 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
             clean["due_date"] = _parse_date(value)
         else:
             clean[name] = _text(value, name.replace("_", " ").capitalize())
+    if ticket.status == "done" and "countermeasure" in clean and not clean["countermeasure"]:
+        raise TicketError(
+            422,
+            "countermeasure_required",
+            "A ticket marked done keeps its countermeasure; change it, do not empty it.",
+        )
     changes = {}
     for name, new in clean.items():
         old = getattr(ticket, name)
