@@ -351,3 +351,49 @@ def test_two_phones_syncing_the_same_problem_at_once_make_one_ticket(db, live_se
         )
         == rounds * len(phones) * 2 - 3
     )
+
+
+# --- notes written on the phone at the gemba, synced later -----------------------------------
+
+
+def note(number: str, body: str = "Checked: guard fixed and holding", kind="gemba_check") -> dict:
+    return {
+        "uuid": new_id(),
+        "ticket_number": number,
+        "kind": kind,
+        "body": body,
+        "occurred_at": iso(datetime(2026, 11, 24, 14, 5, tzinfo=UTC)),
+    }
+
+
+def test_an_offline_gemba_note_lands_once_in_the_ticket_history(api, db, plant):
+    from gemba_walk.api.openapi import validator_for
+
+    number = sync_one(api, finding(plant["area"], category="safety"))["number"]
+    written = note(number)
+    sent = batch(ticket_notes=[written])
+    first = api.sync(sent)
+    assert first.status_code == 200, first.json
+    validator_for("SyncResult").validate(first.json)
+    assert first.json["ticket_notes"] == [
+        {"uuid": written["uuid"], "status": "created", "ticket": number}
+    ]
+    again = api.sync(batch(ticket_notes=[written]))  # the phone sends it once more
+    assert again.json["ticket_notes"][0]["status"] == "duplicate"
+    assert api.sync(sent).json == first.json  # the same batch: the same answer
+    events = ticket(db, number).events
+    checks = [e for e in events if e.kind == "gemba_check"]
+    assert len(checks) == 1
+    assert checks[0].body == written["body"] and checks[0].actor_id == plant["leader"].id
+    assert checks[0].occurred_at == datetime(2026, 11, 24, 14, 5)
+
+
+def test_a_note_for_an_unknown_ticket_refuses_the_batch_and_stores_nothing(api, db, plant):
+    number = sync_one(api, finding(plant["area"], category="safety"))["number"]
+    good, bad = note(number), note("KZ-9999")
+    response = api.sync(batch(ticket_notes=[good, bad]))
+    assert response.status_code == 422
+    assert "There is no ticket KZ-9999." in str(response.json["error"]["details"])
+    assert [e.kind for e in ticket(db, number).events] == ["created"]
+    blank = api.sync(batch(ticket_notes=[note(number, body="   ")]))
+    assert blank.status_code == 422 and "The note is empty." in str(blank.json)

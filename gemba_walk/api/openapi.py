@@ -179,6 +179,24 @@ SCHEMAS: dict = {
                 "maxItems": MAX_FINDINGS_PER_BATCH,
                 "items": {"$ref": "#/components/schemas/SyncFinding"},
             },
+            "ticket_notes": {
+                "type": "array",
+                "maxItems": MAX_FINDINGS_PER_BATCH,
+                "items": {"$ref": "#/components/schemas/SyncTicketNote"},
+            },
+        },
+    },
+    "SyncTicketNote": {
+        "type": "object",
+        "description": "A comment, or a 'checked at the gemba' note, on a kaizen ticket.",
+        "additionalProperties": False,
+        "required": ["uuid", "ticket_number", "kind", "body", "occurred_at"],
+        "properties": {
+            "uuid": UUID,
+            "ticket_number": {"type": "string", "pattern": "^KZ-[0-9]{4,}$"},
+            "kind": {"enum": ["comment", "gemba_check"]},
+            "body": {"type": "string", "minLength": 1, "maxLength": 5000},
+            "occurred_at": TIMESTAMP,
         },
     },
     "SyncAudit": {
@@ -245,6 +263,7 @@ SCHEMAS: dict = {
         "properties": {
             "batch_id": UUID,
             "audits": _record_results({"score_total": {"type": ["number", "null"]}}),
+            "ticket_notes": _record_results({"ticket": {"type": "string"}}),
             "findings": _record_results(
                 {
                     "ticket": {

@@ -34,7 +34,8 @@ from gemba_walk.lean import (
     WASTES,
     keys,
 )
-from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.tickets import workflow
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ticket_for_finding
 
 CATEGORIES_BY_KIND = {
@@ -101,7 +102,11 @@ def apply_sync_batch(user: User, payload) -> dict:
     _check_values(user, audits, findings, context)
     duplicates = _existing_records(audits, findings)
 
+    notes = payload.get("ticket_notes", [])
+    tickets = _check_notes(notes)
     results = {"batch_id": payload["batch_id"], "audits": [], "findings": []}
+    if notes:
+        results["ticket_notes"] = []
     findings_by_audit: dict[str, list[dict]] = {}
     for finding in findings:
         findings_by_audit.setdefault(finding.get("audit_uuid") or "", []).append(finding)
@@ -111,6 +116,9 @@ def apply_sync_batch(user: User, payload) -> dict:
     for group in findings_by_audit.values():  # findings on their own, or for a stored audit
         for finding in group:
             _store_group(user, None, None, [finding], context, duplicates, results)
+
+    for note in notes:
+        _store_note(user, note, tickets[note["ticket_number"]], results)
 
     with write_transaction():
         if db.session.scalar(sa.select(SyncBatch.id).where(SyncBatch.uuid == payload["batch_id"])):
@@ -398,3 +406,47 @@ def _store_finding(user, data, stored_audit, refs, duplicates, results) -> None:
     results["findings"].append(
         {"uuid": finding.uuid, "status": "created", "ticket": outcome.as_json()}
     )
+
+
+def _check_notes(notes: list[dict]) -> dict[str, KaizenTicket]:
+    """The tickets the notes are about; an unknown ticket or a bad time refuses the batch."""
+    if not notes:
+        return {}
+    numbers = {int(n["ticket_number"].removeprefix("KZ-")) for n in notes}
+    found = {
+        t.display_number: t
+        for t in db.session.scalars(sa.select(KaizenTicket).where(KaizenTicket.number.in_(numbers)))
+    }
+    problems = _Problems()
+    for note in notes:
+        record = f"ticket note {note['uuid']}"
+        if note["ticket_number"] not in found:
+            problems.add(record, f"There is no ticket {note['ticket_number']}.")
+        if not note["body"].strip():
+            problems.add(record, "The note is empty.")
+        _check_timestamps(problems, record, {"occurred_at": note["occurred_at"]})
+    if problems.items:
+        raise SyncError(422, "invalid_records", "Some records are not valid.", problems.items)
+    return found
+
+
+def _store_note(user, note: dict, ticket: KaizenTicket, results: dict) -> None:
+    """A note is append-only and stored once: its uuid is unique in the ticket's history."""
+    answer = {"uuid": note["uuid"], "status": "duplicate", "ticket": ticket.display_number}
+    if db.session.scalar(sa.select(TicketEvent.id).where(TicketEvent.uuid == note["uuid"])):
+        results["ticket_notes"].append(answer)
+        return
+    try:
+        with write_transaction():
+            workflow.comment(
+                db.session.merge(ticket),
+                user,
+                note["body"],
+                kind=note["kind"],
+                uuid=note["uuid"],
+                occurred_at=parse_timestamp(note["occurred_at"]),
+            )
+        answer["status"] = "created"
+    except IntegrityError:
+        pass  # the same note arrived at the same moment through another request
+    results["ticket_notes"].append(answer)

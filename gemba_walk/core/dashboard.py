@@ -13,7 +13,7 @@ from gemba_walk.audits.models import Audit
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
-from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.tickets.models import KaizenTicket, Notification
 
 
 @dataclass
@@ -24,6 +24,7 @@ class HomeSummary:
     audits_last_7_days: int
     active_areas: int
     recent_audits: list[Audit]
+    notifications: list[Notification]
 
 
 def home_summary() -> HomeSummary:
@@ -59,4 +60,13 @@ def home_summary() -> HomeSummary:
         )
         or 0,
         recent_audits=list(db.session.scalars(recent).unique()),
+        notifications=list(
+            db.session.scalars(
+                sa.select(Notification)
+                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+                .options(sa.orm.joinedload(Notification.ticket))
+                .order_by(Notification.created_at.desc())
+                .limit(10)
+            )
+        ),
     )

@@ -45,3 +45,23 @@ export async function update(uuid, changes) {
   if (entry) await tx.store.put({ ...entry, ...changes });
   await tx.done;
 }
+
+/** A comment or "checked at the gemba" note on a ticket, written offline at the area. */
+export async function addNoteToOutbox(note, label) {
+  const entry = {
+    uuid: note.uuid,
+    batch_id: newId(),
+    label,
+    audit: null,
+    findings: [],
+    ticket_notes: [note],
+    photo_uuids: [],
+    bytes: JSON.stringify(note).length,
+    state: 'waiting',
+    message: '',
+    result: null,
+    created_at: new Date().toISOString(),
+  };
+  await (await database()).put('outbox', entry);
+  return entry;
+}

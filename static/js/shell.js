@@ -110,6 +110,11 @@ async function start() {
   };
   onProgress(() => showOutboxCount());
   window.addEventListener('online', flush);
+  window.addEventListener('gemba:outbox', async () => {
+    await showOutboxCount();
+    if (navigator.onLine) flush();
+    else requestBackgroundSync();
+  });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') flush();
   });

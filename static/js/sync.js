@@ -69,8 +69,10 @@ async function sendBatch(entry, csrf) {
   const body = JSON.stringify({
     batch_id: entry.batch_id,
     device_id: await deviceId(),
-    audits: [entry.audit],
+    audits: entry.audit ? [entry.audit] : [],
     findings: entry.findings,
+    // only when present: an entry's bytes never change between retries
+    ...(entry.ticket_notes?.length ? { ticket_notes: entry.ticket_notes } : {}),
   });
   return fetch('/api/v1/sync', {
     method: 'POST',

@@ -1,5 +1,6 @@
 // The area screen: what the leader sees after scanning a label, online or offline.
 import { getMeta, newId, setMeta } from '../db.js';
+import { addNoteToOutbox } from '../outbox.js';
 import { findArea, retiredArea } from '../pack.js';
 import { h, labelOf, mount, time } from '../ui.js';
 
@@ -38,6 +39,57 @@ export async function recordScan(areaId) {
     reportScan({ uuid: newId(), area_id: areaId, method, scanned_at: scans[areaId] });
   }
   return scans[areaId];
+}
+
+/** A comment or "checked at the gemba" note on an open ticket, kept in the outbox offline. */
+function noteForm(ticket) {
+  const id = `note-${ticket.number}`;
+  const status = h('p', { className: 'hint', role: 'status' });
+  const body = h('textarea', { id, className: 'input', rows: 2 });
+  const checked = h('input', { type: 'checkbox', id: `${id}-gemba`, checked: true });
+  const form = h(
+    'form',
+    {
+      className: 'ticket-note',
+      hidden: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const text = body.value.trim();
+        if (!text) {
+          status.textContent = 'Write what you saw first.';
+          body.focus();
+          return;
+        }
+        const note = {
+          uuid: newId(),
+          ticket_number: ticket.number,
+          kind: checked.checked ? 'gemba_check' : 'comment',
+          body: text,
+          occurred_at: new Date().toISOString(),
+        };
+        await addNoteToOutbox(note, `Note on ${ticket.number} · ${ticket.title}`);
+        body.value = '';
+        status.textContent = 'Saved on this phone — it is sent with the next sync.';
+        window.dispatchEvent(new Event('gemba:outbox'));
+      },
+    },
+    h('label', { for: id }, `Note on ${ticket.number}`),
+    body,
+    h('div', { className: 'field field--check' }, checked, h('label', { for: `${id}-gemba` }, 'I checked this at the gemba')),
+    h('button', { type: 'submit', className: 'button button--primary' }, 'Save note'),
+    status,
+  );
+  const toggle = h('button', {
+    type: 'button',
+    className: 'button button--quiet',
+    'aria-expanded': 'false',
+    onclick: () => {
+      form.hidden = !form.hidden;
+      toggle.setAttribute('aria-expanded', String(!form.hidden));
+      if (!form.hidden) body.focus();
+    },
+  }, 'Add a note', h('span', { className: 'visually-hidden' }, ` on ${ticket.number}`));
+  return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
 
 export async function renderArea(root, pack, token) {
@@ -105,7 +157,7 @@ export async function renderArea(root, pack, token) {
             tickets.map((ticket) =>
               h(
                 'li',
-                { className: 'list__item' },
+                { className: 'list__item ticket-at-gemba', 'data-ticket': ticket.number },
                 h(
                   'div',
                   {},
@@ -113,6 +165,7 @@ export async function renderArea(root, pack, token) {
                   h('span', { className: 'muted' }, `${labelOf(vocabulary.ticket_statuses, ticket.status)} · due ${ticket.due || '—'}`),
                 ),
                 ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
+                noteForm(ticket),
               ),
             ),
           )

@@ -35,18 +35,39 @@ export async function renderDrafts(root) {
   );
 }
 
+function ordinal(n) {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : { 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th';
+  return `${n}${suffix}`;
+}
+
+/** What became of each finding: "KZ-0042 opened", "added to KZ-0017, 3rd occurrence"... */
+export function ticketText(ticket) {
+  if (!ticket) return null;
+  if (ticket.outcome === 'opened') return `${ticket.number} opened`;
+  if (ticket.outcome === 'joined') return `added to ${ticket.number}, ${ordinal(ticket.occurrences)} occurrence`;
+  if (ticket.outcome === 'reopened') return `${ticket.number} reopened — it came back`;
+  return ticket.number;
+}
+
 function resultText(entry) {
   if (entry.state !== 'synced' || !entry.result) return entry.message;
   const audit = entry.result.audits[0];
   const score = audit?.score_total != null ? ` · 5S ${audit.score_total.toFixed(1)}` : '';
-  return `Synced ${dateTime(entry.synced_at)}${score} · ${entry.result.findings.length} finding(s)`;
+  const notes = entry.result.ticket_notes?.length ? ' · note added to the ticket' : '';
+  const findings = entry.result.findings.length ? ` · ${entry.result.findings.length} finding(s)` : '';
+  return `Synced ${dateTime(entry.synced_at)}${score}${findings}${notes}`;
+}
+
+function ticketList(entry) {
+  if (entry.state !== 'synced' || !entry.result) return null;
+  const lines = entry.result.findings.map((finding) => ticketText(finding.ticket)).filter(Boolean);
+  return lines.length ? h('ul', { className: 'ticket-outcomes' }, lines.map((line) => h('li', {}, line))) : null;
 }
 
 export async function renderOutbox(root) {
   const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Sync progress' });
   const progressText = h('p', { className: 'muted', role: 'status', 'aria-live': 'polite' });
   const list = h('ul', { className: 'list card', id: 'outbox-list' });
-  const storage = h('p', { className: 'muted' });
   const draw = async () => {
     const entries = await allEntries();
     list.replaceChildren(
@@ -58,7 +79,7 @@ export async function renderOutbox(root) {
               h(
                 'li',
                 { className: `list__item outbox-entry outbox-entry--${entry.state}`, 'data-uuid': entry.uuid },
-                h('div', {}, h('strong', {}, entry.label), h('span', { className: 'muted' }, resultText(entry))),
+                h('div', {}, h('strong', {}, entry.label), h('span', { className: 'muted' }, resultText(entry)), ticketList(entry)),
                 h('span', { className: `badge state state--${entry.state}` }, STATES[entry.state]),
               ),
             )
@@ -93,14 +114,6 @@ export async function renderOutbox(root) {
     progressBar,
     progressText,
     list,
-    storage,
   );
   await draw();
-  if (navigator.storage?.estimate) {
-    const { usage = 0, quota = 0 } = await navigator.storage.estimate();
-    if (quota && usage / quota > 0.8) {
-      storage.className = 'notice notice--warn';
-      storage.textContent = `This phone's storage for the app is nearly full (${megabytes(usage)} of ${megabytes(quota)}). Sync now and free space.`;
-    }
-  }
 }
