@@ -90,3 +90,25 @@ def test_capture_screens_work_at_360px_for_a_thumb(admin_phone, live_server, db,
         if found := page_problems(page):
             problems[name] = found
     assert problems == {}
+
+
+def test_ticket_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, screenshot):
+    from gemba_walk.tickets.models import KaizenTicket
+
+    page = admin_phone
+    page.set_viewport_size({"width": 360, "height": 780})
+    recurred = db.session.scalar(sa.select(KaizenTicket).order_by(KaizenTicket.number).limit(1))
+    paths = {
+        "board": "/tickets/",
+        "board-filtered": "/tickets/?status=all&overdue=1&sort=due",
+        "ticket": f"/tickets/{recurred.number}",
+        "kaizen-card": f"/tickets/{recurred.number}/card",
+        "home": "/",
+    }
+    problems = {}
+    for name, path in paths.items():
+        page.goto(f"{live_server}{path}")
+        screenshot(page, f"{name}-phone")
+        if found := page_problems(page):
+            problems[name] = found
+    assert problems == {}
