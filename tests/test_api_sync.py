@@ -41,8 +41,11 @@ def test_offline_audit_with_findings_and_photos_syncs_once(api, db, leader_pack)
     first = api.sync(batch([audit], [found]))
     assert first.status_code == 200, first.json
     assert first.json["audits"][0]["status"] == "created"
-    [answer] = first.json["findings"]
+    answer, *from_low_scores = first.json["findings"]
     assert (answer["uuid"], answer["status"]) == (found["uuid"], "created")
+    # The six items scored 2 or 1 had no finding from the phone: the server made them.
+    assert len(from_low_scores) == 6
+    assert all(f["ticket"]["number"].startswith("KZ-") for f in from_low_scores)
     stored_finding = db.session.scalar(sa.select(Finding).where(Finding.uuid == found["uuid"]))
     ticket = db.session.get(KaizenTicket, stored_finding.ticket_id)
     assert answer["ticket"] == {
@@ -61,7 +64,7 @@ def test_offline_audit_with_findings_and_photos_syncs_once(api, db, leader_pack)
     after_first = _counts(db)
     assert after_first["Audit"] == before["Audit"] + 1
     assert after_first["Response"] == before["Response"] + 15
-    assert after_first["Finding"] == before["Finding"] + 1
+    assert after_first["Finding"] == before["Finding"] + 7
 
     replay = api.sync(batch([audit], [found]))  # the phone did not hear the answer: resend
     assert replay.status_code == 200

@@ -103,6 +103,7 @@ def test_ticket_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, sc
         "board-filtered": "/tickets/?status=all&overdue=1&sort=due",
         "ticket": f"/tickets/{recurred.number}",
         "kaizen-card": f"/tickets/{recurred.number}/card",
+        "report-problem": "/tickets/new",
         "home": "/",
     }
     problems = {}

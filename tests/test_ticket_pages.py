@@ -213,3 +213,37 @@ def test_the_history_shows_who_changed_what(client, auth, db, world):
     assert "Changed root cause, whys." in page
     assert "Checked at the gemba:</strong>" in page and "Parts ordered" in page
     assert page.count("Olga Owner") >= 3
+
+
+def test_a_problem_reported_on_the_web_opens_or_joins_a_ticket(client, auth, db, world):
+    from gemba_walk.audits.models import Finding
+
+    sign_in(auth, world, "member")
+    area_id = db.session.get(KaizenTicket, world["id"]).area_id
+    form = {
+        "area_id": str(area_id),
+        "category": "quality",
+        "severity": "high",
+        "description": "Burrs on every third bracket",
+    }
+    first = post(client, "/tickets/new", form)
+    assert first.status_code == 302
+    opened = client.get(first.headers["Location"]).text
+    assert "opened." in opened and "Burrs on every third bracket" in opened
+    second = post(client, "/tickets/new", {**form, "description": "Burrs again"})
+    joined = client.get(second.headers["Location"]).text
+    assert "2nd occurrence" in joined
+    assert second.headers["Location"] == first.headers["Location"]
+
+    findings_before = db.session.scalar(sa.select(sa.func.count(Finding.id)))
+    bad_photo = post(
+        client,
+        "/tickets/new",
+        {**form, "photo": (io.BytesIO(b"GIF89a not really"), "x.gif")},
+        content_type="multipart/form-data",
+    )
+    assert bad_photo.status_code == 415 and "Only JPEG, PNG and WebP" in bad_photo.text
+    empty = post(client, "/tickets/new", {**form, "description": "  "})
+    assert empty.status_code == 422 and "Describe the problem." in empty.text
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Finding.id))) == findings_before

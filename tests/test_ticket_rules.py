@@ -397,3 +397,36 @@ def test_a_note_for_an_unknown_ticket_refuses_the_batch_and_stores_nothing(api, 
     assert [e.kind for e in ticket(db, number).events] == ["created"]
     blank = api.sync(batch(ticket_notes=[note(number, body="   ")]))
     assert blank.status_code == 422 and "The note is empty." in str(blank.json)
+
+
+def test_a_low_5s_score_opens_a_ticket_even_without_a_finding_from_the_phone(
+    api, db, plant, client
+):
+    pack = client.get("/api/v1/pack").json
+    from tests.sync_batches import five_s_audit
+
+    audit = five_s_audit(pack, plant["area"], [4])
+    audit["responses"][2]["score"] = 1
+    audit["responses"][2]["note"] = "Rags and cans under the bench"
+    audit["responses"][5]["score"] = 2  # covered by the finding the phone sent
+    item5 = audit["responses"][5]["item_id"]
+    sent = finding(
+        plant["area"],
+        audit,
+        kind="5s",
+        category="set_in_order",
+        item_id=item5,
+        severity="medium",
+        description="Shadow board half empty",
+    )
+    answer = api.sync(batch([audit], [sent])).json
+    tickets = [f["ticket"]["number"] for f in answer["findings"]]
+    assert len(tickets) == 2 and len(set(tickets)) == 2
+    made = ticket(db, tickets[1])
+    item = db.session.get(ChecklistItem, audit["responses"][2]["item_id"])
+    assert made.item_key == item.key
+    assert made.problem == f"{item.prompt} — scored 1: Rags and cans under the bench"
+    # The same audit again changes nothing.
+    again = api.sync(batch([audit], [sent])).json
+    assert [f["status"] for f in again["findings"]] == ["duplicate"]
+    assert db.session.scalar(sa.select(sa.func.count(KaizenTicket.id))) == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid as uuid_module
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -28,6 +29,7 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
+    DEFAULT_TICKET_THRESHOLD,
     FIVE_S_PILLARS,
     SCORE_MAX,
     SCORE_MIN,
@@ -314,6 +316,8 @@ def _store_group(user, device_id, audit, findings, refs, duplicates, results) ->
                 stored_audit = _store_audit(user, device_id, audit, refs, duplicates, group)
             for finding in findings:
                 _store_finding(user, finding, stored_audit, refs, duplicates, group)
+            if audit is not None and audit["uuid"] not in duplicates:
+                _findings_for_low_scores(user, audit, findings, stored_audit, refs, group)
         results["audits"].extend(group["audits"])
         results["findings"].extend(group["findings"])
     except IntegrityError:
@@ -450,3 +454,40 @@ def _store_note(user, note: dict, ticket: KaizenTicket, results: dict) -> None:
     except IntegrityError:
         pass  # the same note arrived at the same moment through another request
     results["ticket_notes"].append(answer)
+
+
+def _findings_for_low_scores(user, data, sent_findings, audit, refs, results) -> None:
+    """A 5S item scored at or below its threshold opens a ticket even when the phone sent no
+    finding for it: the server makes the finding (with the auditor's note) itself."""
+    if audit.kind != "5s":
+        return
+    covered = {f.get("item_id") for f in sent_findings}
+    for response in data.get("responses", []):
+        item = refs.items[response["item_id"]]
+        score = response.get("score")
+        threshold = item.ticket_threshold
+        if threshold is None:
+            threshold = DEFAULT_TICKET_THRESHOLD
+        if item.response_type != "score" or score is None or score > threshold:
+            continue
+        if item.id in covered:
+            continue
+        note = (response.get("note") or "").strip()
+        finding = Finding(
+            uuid=str(uuid_module.uuid5(uuid_module.UUID(audit.uuid), f"item-{item.id}")),
+            audit_id=audit.id,
+            area_id=audit.area_id,
+            item_id=item.id,
+            kind="5s",
+            category=item.section,
+            severity="medium",
+            description=f"{item.prompt} — scored {score}" + (f": {note}" if note else ""),
+            reported_by_id=user.id,
+            observed_at=audit.submitted_at,
+        )
+        db.session.add(finding)
+        db.session.flush()
+        outcome = ticket_for_finding(finding)
+        results["findings"].append(
+            {"uuid": finding.uuid, "status": "created", "ticket": outcome.as_json()}
+        )

@@ -35,6 +35,7 @@ from gemba_walk.audits.photos import (
 )
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
@@ -45,7 +46,9 @@ from gemba_walk.lean import (
     label_of,
 )
 from gemba_walk.tickets import queries, workflow
+from gemba_walk.tickets.forms import ReportProblemForm
 from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+from gemba_walk.tickets.rules import ordinal, ticket_for_finding
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -382,3 +385,68 @@ def card(number: int):
         before=[p for p in photos if p.role != "after"][:2],
         after=[p for p in photos if p.role == "after"][:2],
     )
+
+
+# --- a problem reported on the web ------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def report():
+    """Report a problem from a desk: the same rules as a finding synced from a phone."""
+    form = ReportProblemForm()
+    areas = db.session.scalars(
+        sa.select(Area).where(Area.active).order_by(Area.code).options(selectinload(Area.site))
+    ).all()
+    form.area_id.choices = [(a.id, f"{a.code} {a.name} · {a.site.name}") for a in areas]
+    if request.method == "GET" and request.args.get("area", "").isdigit():
+        form.area_id.data = int(request.args["area"])
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("tickets/new.html", form=form), status
+    upload = form.photo.data
+    try:
+        with write_transaction():
+            finding = Finding(
+                uuid=str(uuid_module.uuid4()),
+                area_id=form.area_id.data,
+                kind="abnormality",
+                category=form.category.data,
+                severity=form.severity.data,
+                description=form.description.data.strip(),
+                reported_by_id=current_user.id,
+                observed_at=utcnow(),
+            )
+            db.session.add(finding)
+            db.session.flush()
+            if upload and upload.filename:
+                data = upload.read(MAX_PHOTO_BYTES + 1)
+                stored = store_photo(
+                    PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]),
+                    current_user,
+                    str(uuid_module.uuid4()),
+                    data,
+                    sha256_hex(data),
+                )
+                stored.photo.finding_id = finding.id
+                db.session.flush()
+            outcome = ticket_for_finding(finding)
+            number, words = outcome.ticket.number, outcome_words(outcome)
+    except PhotoError as error:
+        db.session.rollback()
+        form.photo.errors = [error.message]
+        return render_template("tickets/new.html", form=form), error.status
+    flash(words, "success")
+    return redirect(url_for("tickets.show", number=number))
+
+
+def outcome_words(outcome) -> str:
+    ticket = outcome.ticket
+    if outcome.outcome == "joined":
+        return (
+            f"Added to {ticket.display_number}, the open ticket for this problem "
+            f"({ordinal(ticket.occurrences)} occurrence)."
+        )
+    if outcome.outcome == "reopened":
+        return f"{ticket.display_number} reopened — the problem came back after its fix."
+    return f"{ticket.display_number} opened."
