@@ -12,11 +12,13 @@ def no_horizontal_scroll(page) -> bool:
 
 
 def small_touch_targets(page) -> list[str]:
-    """Visible controls smaller than 44 px (a checkbox or file input counts through its label)."""
+    """Visible controls smaller than 44 px (a checkbox, or a file input hidden behind a button-like
+    label, counts through its label)."""
     return page.evaluate(
         """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
             .filter(el => el.offsetParent !== null && !el.closest('.skip-link, .label'))
-            .map(el => [el, (['checkbox', 'radio', 'file'].includes(el.type) && el.labels.length
+            .map(el => [el, (el.labels?.length && (['checkbox', 'radio'].includes(el.type)
+                             || (el.type === 'file' && el.classList.contains('photo-input')))
                              ? el.labels[0] : el).getBoundingClientRect()])
             .filter(([el, r]) => r.height < 44 || (r.width < 44 && el.type !== 'hidden'))
             .map(([el, r]) => `${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`)"""
