@@ -41,7 +41,8 @@ def test_wrong_password_shows_the_message_next_to_the_field(app, live_server, pa
     error = page.get_by_text("Email or password is incorrect.")
     assert error.is_visible()
     assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
-    assert page.evaluate("document.activeElement.id") == "password"
+    # app.js (a module, run after parsing) moves the focus to the field to correct
+    page.wait_for_function("() => document.activeElement?.id === 'password'", timeout=5000)
 
 
 def test_navigation_moves_to_the_top_on_a_wide_screen(app, live_server, browser, screenshot):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -9,6 +11,7 @@ from playwright.sync_api import expect
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.checklists.models import ChecklistItem
+from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import UserFactory, demo_plant
 from tests.photo_tools import camera_jpeg
 from tests.pwa_tools import ready_for_the_floor
@@ -69,6 +72,19 @@ def test_findings_from_a_good_score_and_on_their_own_reach_the_server(
     page.get_by_text("Waiting to sync").wait_for()
     page.context.set_offline(False)
     page.locator(".outbox-entry .state").filter(has_text="Synced").wait_for(timeout=20_000)
+    # The phone shows the kaizen ticket each finding opened, joined or reopened.
+    outcomes = page.locator(".ticket-outcomes li")
+    expect(outcomes).to_have_count(2)
+    shown = outcomes.all_inner_texts()
+    assert all(
+        re.fullmatch(
+            r"KZ-\d{4} opened|added to KZ-\d{4}, \d+(st|nd|rd|th) occurrence"
+            r"|KZ-\d{4} reopened — it came back",
+            text.strip(),
+        )
+        for text in shown
+    ), shown
+    screenshot(page, "outbox-tickets-opened-phone")
 
     db.session.rollback()
     audit = db.session.scalar(sa.select(Audit).where(Audit.auditor_id == leader.id))
@@ -97,3 +113,8 @@ def test_findings_from_a_good_score_and_on_their_own_reach_the_server(
         "high",
     )
     assert len(alone.photos) == 1 and len(from_item.photos) == 0
+    numbers = {re.search(r"KZ-\d{4}", text).group() for text in shown}
+    assert numbers == {
+        f"KZ-{f.ticket_id and db.session.get(KaizenTicket, f.ticket_id).number:04d}"
+        for f in findings
+    }

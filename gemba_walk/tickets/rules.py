@@ -85,7 +85,16 @@ def _attach(ticket: KaizenTicket, finding: Finding) -> None:
 
 def ticket_for_finding(finding: Finding, now: datetime | None = None) -> TicketOutcome:
     """Apply the rules to a stored (flushed) finding; the caller's transaction commits."""
-    now = now or utcnow()
+    db.session.flush()
+    # One flush at the end instead of one before every query (the demo seed and big batches
+    # store hundreds of findings in one session).
+    with db.session.no_autoflush:
+        outcome = _apply_rules(finding, now or utcnow())
+    db.session.flush()
+    return outcome
+
+
+def _apply_rules(finding: Finding, now: datetime) -> TicketOutcome:
     config = current_app.config
     item_key = finding.item.key if finding.item_id is not None else None
     # Serialise findings of one area (a no-op on SQLite, which holds the write lock already).
