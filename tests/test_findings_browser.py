@@ -114,7 +114,4 @@ def test_findings_from_a_good_score_and_on_their_own_reach_the_server(
     )
     assert len(alone.photos) == 1 and len(from_item.photos) == 0
     numbers = {re.search(r"KZ-\d{4}", text).group() for text in shown}
-    assert numbers == {
-        f"KZ-{f.ticket_id and db.session.get(KaizenTicket, f.ticket_id).number:04d}"
-        for f in findings
-    }
+    assert numbers == {db.session.get(KaizenTicket, f.ticket_id).display_number for f in findings}
