@@ -18,6 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gemba_walk import create_app
+from gemba_walk.config import normalise_database_url
 from gemba_walk.extensions import db
 from gemba_walk.lean import TICKET_STATUSES, keys
 from gemba_walk.models import Area, KaizenTicket, Site, User
@@ -104,7 +105,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{Path(workdir) / 'board.db'}"
         app = create_app(
             {
-                "SQLALCHEMY_DATABASE_URI": url,
+                "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
                 "SECRET_KEY": "bench",
                 "WTF_CSRF_ENABLED": False,
                 "RATELIMIT_ENABLED": False,
