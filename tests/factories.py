@@ -59,3 +59,10 @@ def demo_plant(runner) -> None:
     """The full demo plant (areas, eight weeks of audits and tickets), loaded by the CLI."""
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
+
+
+def demo_layout(app) -> None:
+    """The demo plant's site, areas, people and checklists, without its weeks of history."""
+    from gemba_walk.core.demo import seed_demo
+
+    seed_demo(app.instance_path, history=False)

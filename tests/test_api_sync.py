@@ -8,15 +8,15 @@ import sqlalchemy as sa
 from gemba_walk.api.openapi import MAX_FINDINGS_PER_BATCH
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.tickets.models import KaizenTicket
-from tests.factories import demo_plant
+from tests.factories import demo_layout
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, five_s_audit, new_id
 
 
 @pytest.fixture
-def leader_pack(client, auth, runner):
-    """A leader signed in on the demo plant, holding the field pack."""
-    demo_plant(runner)
+def leader_pack(app, client, auth):
+    """A leader signed in on the demo plant (its layout), holding the field pack."""
+    demo_layout(app)
     auth.login_as("leader")
     return client.get("/api/v1/pack").json
 

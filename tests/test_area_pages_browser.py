@@ -36,6 +36,17 @@ def page_problems(page) -> list[str]:
     return found
 
 
+def problems_on(page, live_server, paths: dict, screenshot) -> dict:
+    """Visit each page, keep a screenshot of it, and list what a thumb or axe would trip on."""
+    problems = {}
+    for name, path in paths.items():
+        page.goto(f"{live_server}{path}")
+        screenshot(page, f"{name}-phone")
+        if found := page_problems(page):
+            problems[name] = found
+    return problems
+
+
 def test_area_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, screenshot):
     page = admin_phone
     page.set_viewport_size({"width": 360, "height": 780})
@@ -48,13 +59,7 @@ def test_area_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, scre
         "scan": "/scan",
         "sites": "/admin/sites/",
     }
-    problems = {}
-    for name, path in paths.items():
-        page.goto(f"{live_server}{path}")
-        screenshot(page, f"{name}-phone")
-        if found := page_problems(page):
-            problems[name] = found
-    assert problems == {}
+    assert problems_on(page, live_server, paths, screenshot) == {}
 
 
 def test_admin_prints_labels_for_two_selected_areas(admin_phone, live_server):
@@ -106,10 +111,4 @@ def test_ticket_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, sc
         "report-problem": "/tickets/new",
         "home": "/",
     }
-    problems = {}
-    for name, path in paths.items():
-        page.goto(f"{live_server}{path}")
-        screenshot(page, f"{name}-phone")
-        if found := page_problems(page):
-            problems[name] = found
-    assert problems == {}
+    assert problems_on(page, live_server, paths, screenshot) == {}

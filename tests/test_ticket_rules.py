@@ -123,43 +123,27 @@ def test_due_days_are_configurable(make_app, db, plant):
 
 def test_the_same_checklist_item_again_joins_the_open_ticket(api, db, plant):
     item = five_s_item(0)
-    first = sync_one(
-        api,
-        finding(
-            plant["area"],
-            kind="5s",
-            category=item.section,
-            item_id=item.id,
-            severity="medium",
-            description="Broken pallets behind the press",
-        ),
-    )
+
+    def seen_again(description: str, **extra) -> dict:
+        return sync_one(
+            api,
+            finding(
+                plant["area"],
+                kind="5s",
+                category=item.section,
+                item_id=item.id,
+                severity="medium",
+                description=description,
+                **extra,
+            ),
+        )
+
+    first = seen_again("Broken pallets behind the press")
     data = camera_jpeg(640, 480, orientation=None)
     photo = new_id()
     api.put_photo(photo, data, sha256(data))
-    second = sync_one(
-        api,
-        finding(
-            plant["area"],
-            kind="5s",
-            category=item.section,
-            item_id=item.id,
-            severity="medium",
-            description="Still broken pallets",
-            photo_uuids=[photo],
-        ),
-    )
-    third = sync_one(
-        api,
-        finding(
-            plant["area"],
-            kind="5s",
-            category=item.section,
-            item_id=item.id,
-            severity="medium",
-            description="Pallets again",
-        ),
-    )
+    second = seen_again("Still broken pallets", photo_uuids=[photo])
+    third = seen_again("Pallets again")
     assert first["outcome"] == "opened"
     assert (second["outcome"], second["number"], second["occurrences"]) == (
         "joined",

@@ -216,7 +216,7 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
     run_state_machine_as_test(
         Workflow,
         settings=settings(
-            max_examples=60,
+            max_examples=35,
             stateful_step_count=40,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],

@@ -152,6 +152,19 @@ def _base(filters: BoardFilters, user: User, today: date, with_status: bool = Tr
     )
 
 
+def _with_area_and_owner(query, sort: str):
+    """Tickets with their area, site and owner loaded in the same query, in board order."""
+    return (
+        query.join(Site, Area.site_id == Site.id)
+        .outerjoin(TICKET_OWNER, KaizenTicket.owner_id == TICKET_OWNER.id)
+        .options(
+            contains_eager(KaizenTicket.area).contains_eager(Area.site),
+            contains_eager(KaizenTicket.owner.of_type(TICKET_OWNER)),
+        )
+        .order_by(*_ordering(sort))
+    )
+
+
 @dataclass
 class Board:
     filters: BoardFilters
@@ -175,13 +188,7 @@ def load_board(filters: BoardFilters, user: User, today: date, per_page: int = P
     total = db.session.scalar(query.with_only_columns(sa.func.count(KaizenTicket.id)))
     tickets = list(
         db.session.scalars(
-            query.join(Site, Area.site_id == Site.id)
-            .outerjoin(TICKET_OWNER, KaizenTicket.owner_id == TICKET_OWNER.id)
-            .options(
-                contains_eager(KaizenTicket.area).contains_eager(Area.site),
-                contains_eager(KaizenTicket.owner.of_type(TICKET_OWNER)),
-            )
-            .order_by(*_ordering(filters.sort))
+            _with_area_and_owner(query, filters.sort)
             .limit(per_page)
             .offset((filters.page - 1) * per_page)
         )
@@ -194,18 +201,8 @@ def load_board(filters: BoardFilters, user: User, today: date, per_page: int = P
 
 def export_rows(filters: BoardFilters, user: User, today: date) -> Iterator[KaizenTicket]:
     """Every ticket matching the filters, in board order, streamed in chunks."""
-    query = (
-        _base(filters, user, today)
-        .join(Site, Area.site_id == Site.id)
-        .outerjoin(TICKET_OWNER, KaizenTicket.owner_id == TICKET_OWNER.id)
-        .options(
-            contains_eager(KaizenTicket.area).contains_eager(Area.site),
-            contains_eager(KaizenTicket.owner.of_type(TICKET_OWNER)),
-        )
-        .order_by(*_ordering(filters.sort))
-        .execution_options(yield_per=500)
-    )
-    yield from db.session.scalars(query)
+    query = _with_area_and_owner(_base(filters, user, today), filters.sort)
+    yield from db.session.scalars(query.execution_options(yield_per=500))
 
 
 def is_overdue(ticket: KaizenTicket, today: date) -> bool:

@@ -84,8 +84,9 @@ def _attach(ticket: KaizenTicket, finding: Finding) -> None:
 
 
 def ticket_for_finding(finding: Finding, now: datetime | None = None) -> TicketOutcome:
-    """Apply the rules to a stored (flushed) finding; the caller's transaction commits."""
-    db.session.flush()
+    """Apply the rules to a stored finding; the caller's transaction commits."""
+    if finding.id is None:
+        db.session.flush()
     # One flush at the end instead of one before every query (the demo seed and big batches
     # store hundreds of findings in one session).
     with db.session.no_autoflush:

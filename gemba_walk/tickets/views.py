@@ -355,20 +355,25 @@ def add_photo(number: int):
         upload = request.files.get("photo")
         if upload is None or not upload.filename:
             raise workflow.TicketError(422, "no_photo", "Choose or take a photo first.")
-        data = upload.read(MAX_PHOTO_BYTES + 1)
         try:
-            stored = store_photo(
-                PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]),
-                current_user,
-                str(uuid_module.uuid4()),
-                data,
-                sha256_hex(data),
-            )
+            photo = _store_upload(upload)
         except PhotoError as error:
             raise workflow.TicketError(error.status, error.code, error.message) from error
-        workflow.record_after_photo(ticket, current_user, stored.photo)
+        workflow.record_after_photo(ticket, current_user, photo)
 
     return _change(number, operation, "Photo added.")
+
+
+def _store_upload(upload) -> Photo:
+    """A photo sent from a form, checked by content like one synced from a phone."""
+    data = upload.read(MAX_PHOTO_BYTES + 1)
+    return store_photo(
+        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]),
+        current_user,
+        str(uuid_module.uuid4()),
+        data,
+        sha256_hex(data),
+    ).photo
 
 
 @bp.get("/<int:number>/card")
@@ -420,15 +425,7 @@ def report():
             db.session.add(finding)
             db.session.flush()
             if upload and upload.filename:
-                data = upload.read(MAX_PHOTO_BYTES + 1)
-                stored = store_photo(
-                    PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]),
-                    current_user,
-                    str(uuid_module.uuid4()),
-                    data,
-                    sha256_hex(data),
-                )
-                stored.photo.finding_id = finding.id
+                _store_upload(upload).finding_id = finding.id
                 db.session.flush()
             outcome = ticket_for_finding(finding)
             number, words = outcome.ticket.number, outcome_words(outcome)

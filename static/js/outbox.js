@@ -10,21 +10,26 @@ export const STATES = {
   signin: 'Sign in to sync',
 };
 
-export async function addToOutbox({ audit, findings, label, photoBytes }) {
-  const photoUuids = findings.flatMap((finding) => finding.photo_uuids);
-  const entry = {
-    uuid: audit.uuid,
+function frozenEntry({ uuid, label, audit = null, findings = [], ticketNotes = null, photoBytes = 0 }) {
+  const records = ticketNotes ? { ticket_notes: ticketNotes } : { audit, findings };
+  return {
+    uuid,
     batch_id: newId(),
     label,
     audit,
     findings,
-    photo_uuids: photoUuids,
-    bytes: photoBytes + JSON.stringify({ audit, findings }).length,
+    ...(ticketNotes ? { ticket_notes: ticketNotes } : {}),
+    photo_uuids: findings.flatMap((finding) => finding.photo_uuids),
+    bytes: photoBytes + JSON.stringify(records).length,
     state: 'waiting',
     message: '',
     result: null,
     created_at: new Date().toISOString(),
   };
+}
+
+export async function addToOutbox({ audit, findings, label, photoBytes }) {
+  const entry = frozenEntry({ uuid: audit.uuid, label, audit, findings, photoBytes });
   await (await database()).put('outbox', entry);
   return entry;
 }
@@ -48,20 +53,7 @@ export async function update(uuid, changes) {
 
 /** A comment or "checked at the gemba" note on a ticket, written offline at the area. */
 export async function addNoteToOutbox(note, label) {
-  const entry = {
-    uuid: note.uuid,
-    batch_id: newId(),
-    label,
-    audit: null,
-    findings: [],
-    ticket_notes: [note],
-    photo_uuids: [],
-    bytes: JSON.stringify(note).length,
-    state: 'waiting',
-    message: '',
-    result: null,
-    created_at: new Date().toISOString(),
-  };
+  const entry = frozenEntry({ uuid: note.uuid, label, ticketNotes: [note] });
   await (await database()).put('outbox', entry);
   return entry;
 }
