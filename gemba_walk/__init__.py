@@ -74,10 +74,11 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.capture.views import bp as capture_bp
     from gemba_walk.core.pwa import bp as pwa_bp
     from gemba_walk.core.views import bp as core_bp
+    from gemba_walk.reports.views import bp as reports_bp
     from gemba_walk.tickets.views import bp as tickets_bp
 
     blueprints = (core_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
-    blueprints += (tickets_bp,)
+    blueprints += (tickets_bp, reports_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -109,6 +109,7 @@ def test_ticket_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, sc
         "ticket": f"/tickets/{recurred.number}",
         "kaizen-card": f"/tickets/{recurred.number}/card",
         "report-problem": "/tickets/new",
+        "insight": "/insight/",
         "home": "/",
     }
     assert problems_on(page, live_server, paths, screenshot) == {}

@@ -1,0 +1,207 @@
+"""Where areas stand and where problems come from: Pareto of findings, ticket KPIs, the latest 5S
+scores of every area, and areas nobody has walked lately.
+
+Each function takes the period and site it is asked about and returns plain data (dataclasses),
+so the dashboard, the tables under its charts and the tests read the same numbers. Areas and
+problems only: nothing here ranks people.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from gemba_walk.areas.models import Area
+from gemba_walk.audits.models import Audit, Finding
+from gemba_walk.extensions import db
+from gemba_walk.lean import (
+    ABNORMALITY_CATEGORIES,
+    FIVE_S_PILLARS,
+    OPEN_TICKET_STATUSES,
+    OVERDUE_TICKET_STATUSES,
+    WASTES,
+    Term,
+    label_of,
+)
+from gemba_walk.tickets.models import KaizenTicket
+
+TERMS_BY_KIND: dict[str, tuple[Term, ...]] = {
+    "waste": WASTES,
+    "abnormality": ABNORMALITY_CATEGORIES,
+    "5s": FIVE_S_PILLARS,
+}
+AGEING_BUCKETS = ((0, 7, "up to a week"), (8, 30, "8–30 days"), (31, 90, "31–90 days"))
+AGEING_BUCKETS += ((91, None, "over 90 days"),)
+
+
+@dataclass(frozen=True)
+class ParetoRow:
+    key: str
+    label: str
+    count: int
+    share: float  # of all findings in the chart, 0–1
+    cumulative: float  # running share, 0–1
+
+
+def pareto(counts: dict[str, int], terms: tuple[Term, ...] = ()) -> list[ParetoRow]:
+    """Rows from the biggest cause down, with the cumulative share; ties in label order."""
+    total = sum(counts.values())
+    if not total:
+        return []
+    ordered = sorted(
+        ((key, n) for key, n in counts.items() if n),
+        key=lambda pair: (-pair[1], label_of(terms, pair[0]).lower()),
+    )
+    rows, running = [], 0
+    for key, n in ordered:
+        running += n
+        rows.append(ParetoRow(key, label_of(terms, key), n, n / total, running / total))
+    return rows
+
+
+def findings_pareto(
+    kind: str, start: datetime, end: datetime, site_id: int | None = None
+) -> list[ParetoRow]:
+    """Findings of one kind (waste, abnormality, 5s) observed in [start, end), by category."""
+    query = (
+        sa.select(Finding.category, sa.func.count(Finding.id))
+        .where(Finding.kind == kind, Finding.observed_at >= start, Finding.observed_at < end)
+        .group_by(Finding.category)
+    )
+    if site_id:
+        query = query.join(Area, Finding.area_id == Area.id).where(Area.site_id == site_id)
+    return pareto(dict(db.session.execute(query).all()), TERMS_BY_KIND.get(kind, ()))
+
+
+@dataclass(frozen=True)
+class TicketKpis:
+    open: int
+    overdue: int
+    recurred: int
+    median_lead_days: float | None  # from the first finding to verification, verified tickets
+    verified_in_period: int
+    ageing: list[tuple[str, int]]  # open tickets by age
+
+
+def ticket_kpis(
+    today: date, start: datetime, end: datetime, site_id: int | None = None
+) -> TicketKpis:
+    def scoped(query):
+        if site_id:
+            return query.join(Area, KaizenTicket.area_id == Area.id).where(Area.site_id == site_id)
+        return query
+
+    count = sa.select(sa.func.count(KaizenTicket.id))
+    is_open = KaizenTicket.status.in_(OPEN_TICKET_STATUSES)
+    opened = db.session.scalars(scoped(sa.select(KaizenTicket.opened_at).where(is_open))).all()
+    verified = db.session.execute(
+        scoped(
+            sa.select(
+                sa.func.coalesce(KaizenTicket.first_observed_at, KaizenTicket.opened_at),
+                KaizenTicket.verified_at,
+            ).where(
+                KaizenTicket.status == "verified",
+                KaizenTicket.verified_at >= start,
+                KaizenTicket.verified_at < end,
+            )
+        )
+    ).all()
+    lead_days = [(done - found).total_seconds() / 86400 for found, done in verified]
+    ages = [(today - moment.date()).days for moment in opened]
+    return TicketKpis(
+        open=len(opened),
+        overdue=db.session.scalar(
+            scoped(
+                count.where(
+                    KaizenTicket.status.in_(OVERDUE_TICKET_STATUSES),
+                    KaizenTicket.due_date < today,
+                )
+            )
+        ),
+        recurred=db.session.scalar(scoped(count.where(is_open, KaizenTicket.recurred))),
+        median_lead_days=round(statistics.median(lead_days), 1) if lead_days else None,
+        verified_in_period=len(verified),
+        ageing=[
+            (label, sum(1 for age in ages if low <= age and (high is None or age <= high)))
+            for low, high, label in AGEING_BUCKETS
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    area: Area
+    audited_at: datetime | None
+    pillars: dict[str, float]  # pillar key → score of the latest 5S audit
+    total: float | None
+
+
+def five_s_heat_map(site_id: int | None = None) -> list[HeatRow]:
+    """Every active area with the pillar scores of its latest 5S audit (blank if none)."""
+    latest = (
+        sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
+        .where(Audit.kind == "5s")
+        .group_by(Audit.area_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Area, Audit)
+        .outerjoin(latest, latest.c.area_id == Area.id)
+        .outerjoin(
+            Audit,
+            sa.and_(
+                Audit.area_id == Area.id,
+                Audit.submitted_at == latest.c.at,
+                Audit.kind == "5s",
+            ),
+        )
+        .where(Area.active)
+        .order_by(Area.code)
+    )
+    if site_id:
+        query = query.where(Area.site_id == site_id)
+    rows, seen = [], set()
+    for area, audit in db.session.execute(query):
+        if area.id in seen:  # two audits submitted at the very same moment: keep one
+            continue
+        seen.add(area.id)
+        rows.append(
+            HeatRow(
+                area=area,
+                audited_at=audit.submitted_at if audit else None,
+                pillars=dict(audit.pillar_scores or {}) if audit else {},
+                total=audit.score_total if audit else None,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Unwalked:
+    area: Area
+    last_walk: datetime | None
+    days: int | None  # since the last walk; None when never walked
+
+
+def not_walked(days: int, now: datetime, site_id: int | None = None) -> list[Unwalked]:
+    """Active areas with no audit of any kind in the last ``days`` days, longest first."""
+    last = (
+        sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
+        .group_by(Audit.area_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Area, last.c.at)
+        .outerjoin(last, last.c.area_id == Area.id)
+        .where(Area.active, sa.or_(last.c.at.is_(None), last.c.at < now - timedelta(days=days)))
+    )
+    if site_id:
+        query = query.where(Area.site_id == site_id)
+    rows = [
+        Unwalked(area, at, (now - at).days if at else None)
+        for area, at in db.session.execute(query)
+    ]
+    return sorted(rows, key=lambda row: (row.last_walk is not None, row.last_walk, row.area.code))

@@ -1,0 +1,256 @@
+"""Insight computations against hand-built data with known answers: Pareto, ticket KPIs,
+the latest 5S scores per area, areas not walked."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from gemba_walk.audits.models import Audit, Finding
+from gemba_walk.checklists.defaults import ensure_default_templates
+from gemba_walk.checklists.models import ChecklistTemplate
+from gemba_walk.core.ids import utcnow
+from gemba_walk.lean import WASTES
+from gemba_walk.reports.insight import (
+    findings_pareto,
+    five_s_heat_map,
+    not_walked,
+    pareto,
+    ticket_kpis,
+)
+from gemba_walk.tickets.models import KaizenTicket
+from tests.factories import AreaFactory, SiteFactory, UserFactory
+
+NOW = datetime(2026, 11, 25, 12, 0)
+TODAY = NOW.date()
+
+
+def test_pareto_orders_causes_and_accumulates_their_share():
+    rows = pareto({"waiting": 6, "motion": 3, "transport": 1, "defects": 0}, WASTES)
+    assert [(r.label, r.count) for r in rows] == [("Waiting", 6), ("Motion", 3), ("Transport", 1)]
+    assert [round(r.share, 2) for r in rows] == [0.6, 0.3, 0.1]
+    assert [round(r.cumulative, 2) for r in rows] == [0.6, 0.9, 1.0]
+
+
+def test_pareto_breaks_ties_by_name_and_is_empty_without_findings():
+    rows = pareto({"waiting": 2, "inventory": 2, "motion": 2}, WASTES)
+    assert [r.label for r in rows] == ["Inventory", "Motion", "Waiting"]
+    assert rows[-1].cumulative == pytest.approx(1.0)
+    assert pareto({}) == [] and pareto({"waiting": 0}) == []
+
+
+def _finding(area, reporter, kind, category, when) -> Finding:
+    return Finding(
+        uuid=str(uuid.uuid4()),
+        area_id=area.id,
+        kind=kind,
+        category=category,
+        severity="low",
+        description="seen",
+        reported_by_id=reporter.id,
+        observed_at=when,
+    )
+
+
+def test_findings_pareto_counts_the_period_and_site_only(db):
+    north, south = SiteFactory(), SiteFactory()
+    here, there = AreaFactory(site=north), AreaFactory(site=south)
+    person = UserFactory()
+    inside = NOW - timedelta(days=3)
+    db.session.add_all(
+        [_finding(here, person, "waste", "waiting", inside) for _ in range(3)]
+        + [_finding(here, person, "waste", "motion", inside)]
+        + [_finding(there, person, "waste", "motion", inside) for _ in range(4)]
+        + [_finding(here, person, "waste", "defects", NOW - timedelta(days=40))]  # too old
+        + [_finding(here, person, "abnormality", "safety", inside)]  # another kind
+    )
+    db.session.commit()
+    start = NOW - timedelta(days=30)
+    assert [(r.key, r.count) for r in findings_pareto("waste", start, NOW, north.id)] == [
+        ("waiting", 3),
+        ("motion", 1),
+    ]
+    assert [(r.key, r.count) for r in findings_pareto("waste", start, NOW)] == [
+        ("motion", 5),
+        ("waiting", 3),
+    ]
+    assert findings_pareto("waste", NOW - timedelta(days=1), NOW) == []  # an empty period
+
+
+def _ticket(area, number, status, opened, **fields) -> KaizenTicket:
+    return KaizenTicket(
+        number=number,
+        area_id=area.id,
+        kind="waste",
+        category="waiting",
+        title=f"T{number}",
+        status=status,
+        opened_at=opened,
+        **fields,
+    )
+
+
+def test_ticket_kpis_with_known_answers(db):
+    area = AreaFactory()
+    db.session.add_all(
+        [
+            _ticket(area, 1, "open", NOW - timedelta(days=2), due_date=TODAY - timedelta(days=1)),
+            _ticket(area, 2, "in_progress", NOW - timedelta(days=20), due_date=TODAY),
+            _ticket(area, 3, "reopened", NOW - timedelta(days=60), recurred=True),
+            _ticket(area, 4, "done", NOW - timedelta(days=100), due_date=TODAY - timedelta(days=9)),
+            # verified in the period after 4 and 10 days: median 7
+            _ticket(
+                area,
+                5,
+                "verified",
+                NOW - timedelta(days=20),
+                first_observed_at=NOW - timedelta(days=21),
+                verified_at=NOW - timedelta(days=17),
+            ),
+            _ticket(
+                area,
+                6,
+                "verified",
+                NOW - timedelta(days=12),
+                first_observed_at=NOW - timedelta(days=12),
+                verified_at=NOW - timedelta(days=2),
+            ),
+            # verified before the period: left out of the lead time
+            _ticket(
+                area,
+                7,
+                "verified",
+                NOW - timedelta(days=300),
+                first_observed_at=NOW - timedelta(days=300),
+                verified_at=NOW - timedelta(days=200),
+            ),
+            _ticket(area, 8, "rejected", NOW - timedelta(days=5)),
+        ]
+    )
+    db.session.commit()
+    kpis = ticket_kpis(TODAY, NOW - timedelta(days=90), NOW)
+    assert kpis.open == 4  # open, in progress, reopened, done
+    assert kpis.overdue == 1  # the done one waits for its verifier, not for the team
+    assert kpis.recurred == 1
+    assert kpis.median_lead_days == 7.0
+    assert kpis.verified_in_period == 2
+    assert kpis.ageing == [
+        ("up to a week", 1),
+        ("8–30 days", 1),
+        ("31–90 days", 1),
+        ("over 90 days", 1),
+    ]
+    nothing = ticket_kpis(TODAY, NOW - timedelta(days=1), NOW)
+    assert nothing.median_lead_days is None and nothing.verified_in_period == 0
+
+
+def _audit(area, auditor, version, when, pillars=None, kind="5s") -> Audit:
+    scores = pillars or {}
+    return Audit(
+        uuid=str(uuid.uuid4()),
+        area_id=area.id,
+        template_version_id=version.id,
+        auditor_id=auditor.id,
+        kind=kind,
+        started_at=when - timedelta(minutes=20),
+        submitted_at=when,
+        pillar_scores=scores or None,
+        score_total=round(sum(scores.values()) / len(scores), 2) if scores else None,
+    )
+
+
+@pytest.fixture
+def five_s_version(db):
+    ensure_default_templates()
+    db.session.commit()
+    return ChecklistTemplate.query.filter_by(key="5s-audit").one().versions[-1]
+
+
+def test_the_heat_map_shows_each_areas_latest_5s_audit(db, five_s_version):
+    site = SiteFactory()
+    audited, once, _never = (
+        AreaFactory(site=site, code="A-1"),
+        AreaFactory(site=site, code="A-2"),
+        AreaFactory(site=site, code="A-3"),
+    )
+    auditor = UserFactory(role="leader")
+    db.session.add_all(
+        [
+            _audit(
+                audited,
+                auditor,
+                five_s_version,
+                NOW - timedelta(days=30),
+                {"sort": 2.0, "shine": 1.0},
+            ),
+            _audit(
+                audited,
+                auditor,
+                five_s_version,
+                NOW - timedelta(days=2),
+                {"sort": 4.0, "shine": 3.0},
+            ),
+            _audit(once, auditor, five_s_version, NOW - timedelta(days=9), {"sort": 5.0}),
+        ]
+    )
+    db.session.commit()
+    rows = {row.area.code: row for row in five_s_heat_map(site.id)}
+    assert list(rows) == ["A-1", "A-2", "A-3"]
+    assert rows["A-1"].pillars == {"sort": 4.0, "shine": 3.0} and rows["A-1"].total == 3.5
+    assert rows["A-2"].pillars == {"sort": 5.0}  # one audit only
+    assert rows["A-3"].pillars == {} and rows["A-3"].audited_at is None
+
+
+def test_areas_not_walked_for_n_days_longest_first(db, five_s_version):
+    site = SiteFactory()
+    fresh, stale, _never = (
+        AreaFactory(site=site, code="B-1"),
+        AreaFactory(site=site, code="B-2"),
+        AreaFactory(site=site, code="B-3"),
+    )
+    archived = AreaFactory(site=site, code="B-4", active=False)
+    auditor = UserFactory(role="leader")
+    db.session.add_all(
+        [
+            _audit(fresh, auditor, five_s_version, NOW - timedelta(days=3), kind="waste"),
+            _audit(stale, auditor, five_s_version, NOW - timedelta(days=20), {"sort": 3.0}),
+            _audit(archived, auditor, five_s_version, NOW - timedelta(days=99), {"sort": 3.0}),
+        ]
+    )
+    db.session.commit()
+    rows = not_walked(14, NOW, site.id)
+    assert [(r.area.code, r.days) for r in rows] == [("B-3", None), ("B-2", 20)]
+    assert [r.area.code for r in not_walked(30, NOW, site.id)] == ["B-3"]
+    assert [r.area.code for r in not_walked(2, NOW, site.id)] == ["B-3", "B-2", "B-1"]
+
+
+# --- the dashboard page ----------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_the_numbers_for_leaders_only(client, auth, runner, db):
+    from tests.factories import demo_plant
+
+    demo_plant(runner)
+    auth.login_as("member")
+    assert client.get("/insight/").status_code == 403
+    auth.logout()
+    auth.login_as("leader")
+    page = client.get("/insight/?days=365&walked=7")
+    assert page.status_code == 200
+    html = page.text
+    now = utcnow()
+    kpis = ticket_kpis(now.date(), now - timedelta(days=365), now)
+    assert (
+        f'<span class="stat__value">{kpis.open}</span><span class="stat__label">open tickets'
+        in html
+    )
+    waste = findings_pareto("waste", now - timedelta(days=365), now)
+    assert waste, "the demo plant has waste findings"
+    assert f'<th scope="row">{waste[0].label}<meter' in html
+    assert html.count('class="heat heat--') == len(five_s_heat_map()) * 6
+    for bad in ("days=7", "days=abc", "walked=0"):
+        answer = client.get(f"/insight/?{bad}")
+        assert answer.status_code == 400
+        assert "not a valid" in answer.text or "Choose a period of 30, 90, 365 days" in answer.text
