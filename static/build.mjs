@@ -20,6 +20,7 @@ const entries = {
   'shell.js': 'js/shell.js',
   'scanner.js': 'js/scanner.js',
   'labels.js': 'js/labels.js',
+  'charts.js': 'js/charts.js',
   'app.css': 'css/app.css',
 };
 
@@ -76,7 +77,8 @@ const { count, size, warnings } = await injectManifest({
   swDest: path.join(outdir, 'sw.js'),
   globDirectory: outdir,
   globPatterns: ['*.{js,css}'],
-  globIgnores: ['sw.js', 'sw-src.js'],
+  // the insight charts (Chart.js) are for pages read online, not for the capture shell
+  globIgnores: ['sw.js', 'sw-src.js', 'charts-*.js'],
   modifyURLPrefix: { '': '/static/dist/' },
   dontCacheBustURLsMatching: /-[A-Z0-9]{8}\.(js|css)$/,
   additionalManifestEntries: [

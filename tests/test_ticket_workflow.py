@@ -63,7 +63,10 @@ def snapshot(ticket: KaizenTicket) -> dict:
     return {name: getattr(ticket, name) for name in fields}
 
 
-def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path):
+@pytest.mark.parametrize("start", keys(TICKET_STATUSES))
+def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path, start):
+    """Random walks from every status (reached the proper way first), so every state's
+    invariants are checked on every run, not only when the dice allow."""
     area = AreaFactory()
     people = {
         "owner": UserFactory(role="member", name="Owner"),
@@ -82,9 +85,9 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
             self.events = 1
             self.verified_by_owner_at_the_time = False
 
-        @initialize(start=st.sampled_from(keys(TICKET_STATUSES)))
-        def reach(self, start):
-            """Walks begin in every state: the ticket is first carried there the proper way."""
+        @initialize()
+        def reach(self):
+            """The walk begins in ``start``: the ticket is first carried there the proper way."""
             owner, leader = people["owner"], people["leader"]
             steps = {
                 "open": [],
@@ -216,17 +219,16 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
     run_state_machine_as_test(
         Workflow,
         settings=settings(
-            max_examples=35,
-            stateful_step_count=40,
+            max_examples=8,
+            stateful_step_count=30,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
-    # The walks went everywhere, so the invariants were checked in every state.
     reached = db.session.scalars(
         sa.select(TicketEvent.to_status).where(TicketEvent.to_status.is_not(None)).distinct()
     ).all()
-    assert set(reached) == set(keys(TICKET_STATUSES))
+    assert start in reached
 
 
 @pytest.mark.parametrize("role", ["member", "leader"])

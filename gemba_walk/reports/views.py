@@ -46,19 +46,38 @@ def dashboard():
     site_id = int(site_id) if site_id.isdigit() else None
     now = utcnow()
     start = now - timedelta(days=days)
+    kpis = insight.ticket_kpis(now.date(), start, now, site_id)
+    paretos = [
+        (kind, title, insight.findings_pareto(kind, start, now, site_id))
+        for kind, title in PARETOS
+    ]
+    charts = {
+        f"chart-pareto-{kind}": {
+            "kind": "pareto",
+            "labels": [row.label for row in rows],
+            "counts": [row.count for row in rows],
+            "cumulative": [round(row.cumulative * 100, 1) for row in rows],
+        }
+        for kind, _, rows in paretos
+        if rows
+    }
+    charts["chart-ageing"] = {
+        "kind": "bars",
+        "label": "Open tickets",
+        "labels": [label for label, _ in kpis.ageing],
+        "values": [count for _, count in kpis.ageing],
+    }
     return render_template(
         "reports/dashboard.html",
+        charts=charts,
         days=days,
         periods=PERIODS,
         walked=walked,
         sites=sites,
         site_id=site_id,
-        kpis=insight.ticket_kpis(now.date(), start, now, site_id),
+        kpis=kpis,
         heat=insight.five_s_heat_map(site_id),
         pillars=FIVE_S_PILLARS,
-        paretos=[
-            (kind, title, insight.findings_pareto(kind, start, now, site_id))
-            for kind, title in PARETOS
-        ],
+        paretos=paretos,
         unwalked=insight.not_walked(walked, now, site_id),
     )

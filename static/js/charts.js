@@ -1,0 +1,111 @@
+// Charts for the insight pages, drawn with Chart.js from the data the page carries as JSON
+// (<script type="application/json" id="chart-data">). Every chart has a table with the same
+// numbers under it, so the charts are a picture, never the only way to read the figures.
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  RadarController,
+  RadialLinearScale,
+  Tooltip,
+} from 'chart.js';
+
+Chart.register(
+  BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController,
+  LineElement, PointElement, RadarController, RadialLinearScale, Tooltip,
+);
+Chart.defaults.font.size = 13;
+Chart.defaults.color = '#111a16';
+Chart.defaults.animation = false; // prints and screenshots show the final picture
+
+const GREEN = '#12664a';
+const RED = '#a3161a';
+const GREY = '#8a968f';
+
+function pareto(canvas, spec) {
+  return new Chart(canvas, {
+    data: {
+      labels: spec.labels,
+      datasets: [
+        { type: 'bar', label: 'Findings', data: spec.counts, backgroundColor: GREEN, yAxisID: 'count', order: 2 },
+        {
+          type: 'line', label: 'Cumulative %', data: spec.cumulative, borderColor: RED,
+          backgroundColor: RED, yAxisID: 'share', order: 1, pointRadius: 3,
+        },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      scales: {
+        count: { type: 'linear', position: 'left', beginAtZero: true, ticks: { precision: 0 } },
+        share: { type: 'linear', position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false },
+          ticks: { callback: (value) => `${value}%` } },
+      },
+    },
+  });
+}
+
+function bars(canvas, spec) {
+  return new Chart(canvas, {
+    type: 'bar',
+    data: { labels: spec.labels, datasets: [{ label: spec.label, data: spec.values, backgroundColor: GREEN }] },
+    options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+function radar(canvas, spec) {
+  return new Chart(canvas, {
+    type: 'radar',
+    data: {
+      labels: spec.labels,
+      datasets: spec.series.map((series, index) => ({
+        label: series.label,
+        data: series.values,
+        borderColor: index === 0 ? GREEN : GREY,
+        backgroundColor: index === 0 ? 'rgba(18, 102, 74, 0.2)' : 'rgba(138, 150, 143, 0.15)',
+        borderDash: index === 0 ? [] : [6, 4],
+        fill: true,
+      })),
+    },
+    options: { maintainAspectRatio: false, scales: { r: { min: 0, max: 5, ticks: { stepSize: 1 } } } },
+  });
+}
+
+function trend(canvas, spec) {
+  const palette = [GREEN, '#1b5fd1', '#7a4b00', '#6b2fa0', '#2f3a34', RED];
+  return new Chart(canvas, {
+    type: 'line',
+    data: {
+      labels: spec.labels,
+      datasets: spec.series.map((series, index) => ({
+        label: series.label,
+        data: series.values,
+        borderColor: palette[index % palette.length],
+        backgroundColor: palette[index % palette.length],
+        borderWidth: series.label === '5S' ? 4 : 2,
+        spanGaps: true,
+      })),
+    },
+    options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 5 } } },
+  });
+}
+
+const DRAW = { pareto, bars, radar, trend };
+
+const source = document.getElementById('chart-data');
+if (source) {
+  const specs = JSON.parse(source.textContent);
+  for (const [id, spec] of Object.entries(specs)) {
+    const canvas = document.getElementById(id);
+    if (canvas && DRAW[spec.kind]) DRAW[spec.kind](canvas, spec);
+  }
+  document.documentElement.dataset.charts = 'drawn';
+}

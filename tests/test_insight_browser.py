@@ -1,0 +1,50 @@
+"""The insight dashboard in Chromium: charts drawn from the page's own data under the CSP, the
+table under each chart holding the same numbers, usable on a phone and on a desk."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import sign_in_in_browser
+from tests.factories import UserFactory, demo_plant
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 360, "height": 780}, {"width": 1280, "height": 900}]
+)
+def test_a_leader_sees_charts_with_their_numbers(
+    app, runner, live_server, browser, screenshot, viewport
+):
+    demo_plant(runner)
+    leader = UserFactory(role="leader")
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in_in_browser(page, live_server, leader.email)
+    page.goto(f"{live_server}/insight/?days=365")
+    page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
+    canvas = page.locator("#chart-pareto-waste")
+    box = canvas.bounding_box()
+    assert box["width"] > 200 and box["height"] > 150
+    # Something was drawn: the canvas is not blank.
+    assert page.evaluate(
+        """() => {
+          const c = document.getElementById('chart-pareto-waste');
+          const pixels = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          return pixels.some((value, i) => i % 4 === 3 && value > 0);
+        }"""
+    )
+    # The chart's numbers are the table's numbers.
+    chart = page.evaluate("() => JSON.parse(document.getElementById('chart-data').textContent)")
+    rows = page.locator("#pareto-waste ~ table tbody tr")
+    assert rows.count() == len(chart["chart-pareto-waste"]["counts"])
+    first = rows.first.locator("td").first.inner_text()
+    assert first.startswith(str(chart["chart-pareto-waste"]["counts"][0]))
+    assert errors == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"insight-{viewport['width']}")
+    context.close()
