@@ -48,8 +48,7 @@ def dashboard():
     start = now - timedelta(days=days)
     kpis = insight.ticket_kpis(now.date(), start, now, site_id)
     paretos = [
-        (kind, title, insight.findings_pareto(kind, start, now, site_id))
-        for kind, title in PARETOS
+        (kind, title, insight.findings_pareto(kind, start, now, site_id)) for kind, title in PARETOS
     ]
     charts = {
         f"chart-pareto-{kind}": {
