@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area
+from gemba_walk.audits.models import Audit
 from tests.browser_checks import (
     no_horizontal_scroll,
     serious_accessibility_violations,
@@ -110,6 +111,7 @@ def test_ticket_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, sc
         "kaizen-card": f"/tickets/{recurred.number}/card",
         "report-problem": "/tickets/new",
         "insight": "/insight/",
+        "audit-report": f"/insight/audits/{db.session.scalar(sa.select(Audit.uuid).limit(1))}",
         "home": "/",
     }
     assert problems_on(page, live_server, paths, screenshot) == {}

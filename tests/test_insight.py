@@ -254,3 +254,73 @@ def test_the_dashboard_shows_the_numbers_for_leaders_only(client, auth, runner, 
         answer = client.get(f"/insight/?{bad}")
         assert answer.status_code == 400
         assert "not a valid" in answer.text or "Choose a period of 30, 90, 365 days" in answer.text
+
+
+def test_audit_and_finding_csv_hold_the_period_and_open_cleanly(client, auth, runner, db):
+    import csv
+    import io
+
+    import sqlalchemy as sa
+
+    from gemba_walk.audits.models import Response
+    from tests.factories import demo_plant
+
+    demo_plant(runner)
+    auth.login_as("leader")
+    since = utcnow() - timedelta(days=30)
+    audits = client.get("/insight/audits.csv?days=30")
+    assert audits.status_code == 200 and audits.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(audits.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Audit", "Submitted (UTC)", "Site"]
+    expected = db.session.scalar(
+        sa.select(sa.func.count(Response.id))
+        .join(Audit, Response.audit_id == Audit.id)
+        .where(Audit.submitted_at >= since)
+    )
+    assert len(rows) - 1 == expected > 0
+    findings = client.get("/insight/findings.csv?days=30")
+    rows = list(csv.reader(io.StringIO(findings.data.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Observed (UTC)",
+        "Site",
+        "Area code",
+        "Area",
+        "Kind",
+        "Category",
+        "Severity",
+        "Description",
+        "Reported by",
+        "Ticket",
+        "Photos",
+    ]
+    expected = db.session.scalar(
+        sa.select(sa.func.count(Finding.id)).where(Finding.observed_at >= since)
+    )
+    assert len(rows) - 1 == expected > 0
+    assert all(row[9].startswith("KZ-") for row in rows[1:])  # every finding has its ticket
+    assert client.get("/insight/findings.csv?area=x").status_code == 400
+    auth.logout()
+    auth.login_as("member")
+    assert client.get("/insight/audits.csv").status_code == 403
+
+
+def test_the_audit_report_shows_every_answer_finding_and_ticket(client, auth, runner, db):
+    import sqlalchemy as sa
+
+    from tests.factories import demo_plant
+
+    demo_plant(runner)
+    audit = db.session.scalar(
+        sa.select(Audit).where(Audit.kind == "5s", Audit.findings.any()).limit(1)
+    )
+    auth.login_as("member")
+    page = client.get(f"/insight/audits/{audit.uuid}")
+    assert page.status_code == 200
+    html = page.text
+    for response in audit.responses:
+        assert response.item.prompt.replace("'", "&#39;") in html
+    for finding in audit.findings:
+        ticket = db.session.get(KaizenTicket, finding.ticket_id)
+        assert ticket.display_number in html
+    assert "chart-radar" in html and f"{audit.score_total:.1f} of 5" in html
+    assert client.get(f"/insight/audits/{uuid.uuid4()}").status_code == 404

@@ -7,13 +7,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+from sqlalchemy.orm import selectinload
 
-from gemba_walk.areas.models import Site
+from gemba_walk.areas.models import Area, Site
+from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.roles import leader_required
+from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
+from gemba_walk.core.csv_export import csv_response
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import FIVE_S_PILLARS
+from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
 from gemba_walk.reports import insight
+from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.tickets.views import CATEGORY_TERMS
 
 bp = Blueprint("reports", __name__, url_prefix="/insight")
 
@@ -79,4 +86,189 @@ def dashboard():
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
         unwalked=insight.not_walked(walked, now, site_id),
+    )
+
+
+# --- exports and the printable audit report ---------------------------------------------------
+
+AUDIT_COLUMNS = (
+    "Audit",
+    "Submitted (UTC)",
+    "Site",
+    "Area code",
+    "Area",
+    "Checklist",
+    "Version",
+    "Auditor",
+    "Scanned at the gemba (UTC)",
+    "Section",
+    "Item",
+    "Score",
+    "Answer",
+    "Note",
+    "5S total",
+)
+FINDING_COLUMNS = (
+    "Observed (UTC)",
+    "Site",
+    "Area code",
+    "Area",
+    "Kind",
+    "Category",
+    "Severity",
+    "Description",
+    "Reported by",
+    "Ticket",
+    "Photos",
+)
+
+
+def _scope(query, area_column):
+    """Period, site and area from the URL, applied to a query joined to Area."""
+    days = _number_arg("days", 90, high=3650)
+    since = utcnow() - timedelta(days=days)
+    site, area = request.args.get("site", ""), request.args.get("area", "")
+    for name, value in (("site", site), ("area", area)):
+        if value and not value.isdigit():
+            abort(400, description=f"“{value}” is not a valid {name}.")
+    if site:
+        query = query.where(Area.site_id == int(site))
+    if area:
+        query = query.where(area_column == int(area))
+    return query, since, days
+
+
+def _answer(response: Response) -> str:
+    if response.value_bool is not None:
+        return "yes" if response.value_bool else "no"
+    if response.value_number is not None:
+        return f"{response.value_number:g}"
+    return response.value_text or ""
+
+
+@bp.get("/audits.csv")
+@leader_required
+def audits_csv():
+    """Audits of the period, one row per answered item."""
+    query = (
+        sa.select(Response, Audit, ChecklistItem)
+        .join(Audit, Response.audit_id == Audit.id)
+        .join(ChecklistItem, Response.item_id == ChecklistItem.id)
+        .join(Area, Audit.area_id == Area.id)
+        .options(
+            selectinload(Audit.area).selectinload(Area.site),
+            selectinload(Audit.auditor),
+            selectinload(Audit.template_version).selectinload(ChecklistTemplateVersion.template),
+        )
+    )
+    query, since, days = _scope(query, Audit.area_id)
+    query = query.where(Audit.submitted_at >= since).order_by(
+        Audit.submitted_at, Audit.id, ChecklistItem.position
+    )
+    rows = (
+        (
+            audit.uuid,
+            f"{audit.submitted_at:%Y-%m-%d %H:%M}",
+            audit.area.site.name,
+            audit.area.code,
+            audit.area.name,
+            audit.template_version.template.name,
+            audit.template_version.number,
+            audit.auditor.name,
+            f"{audit.scanned_at:%Y-%m-%d %H:%M}" if audit.scanned_at else "",
+            item.section,
+            item.prompt,
+            "" if response.score is None else response.score,
+            _answer(response),
+            response.note,
+            "" if audit.score_total is None else audit.score_total,
+        )
+        for response, audit, item in db.session.execute(query.execution_options(yield_per=500))
+    )
+    return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)
+
+
+@bp.get("/findings.csv")
+@leader_required
+def findings_csv():
+    """Findings of the period, one row each, with the ticket each opened or joined."""
+    photos = (
+        sa.select(sa.func.count(Photo.id)).where(Photo.finding_id == Finding.id).scalar_subquery()
+    )
+    query = (
+        sa.select(Finding, KaizenTicket.number, photos)
+        .join(Area, Finding.area_id == Area.id)
+        .outerjoin(KaizenTicket, Finding.ticket_id == KaizenTicket.id)
+        .options(
+            selectinload(Finding.area).selectinload(Area.site), selectinload(Finding.reported_by)
+        )
+    )
+    query, since, days = _scope(query, Finding.area_id)
+    query = query.where(Finding.observed_at >= since).order_by(Finding.observed_at, Finding.id)
+    rows = (
+        (
+            f"{finding.observed_at:%Y-%m-%d %H:%M}",
+            finding.area.site.name,
+            finding.area.code,
+            finding.area.name,
+            label_of(TEMPLATE_KINDS, finding.kind),
+            label_of(CATEGORY_TERMS, finding.category),
+            label_of(SEVERITIES, finding.severity),
+            finding.description,
+            finding.reported_by.name,
+            f"KZ-{number:04d}" if number else "",
+            photo_count,
+        )
+        for finding, number, photo_count in db.session.execute(query)
+    )
+    return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows)
+
+
+@bp.get("/audits/<uuid>")
+@login_required
+def audit_report(uuid: str):
+    """One audit, printable: who, when, scan proof, scores, every answer, findings, tickets."""
+    audit = db.session.scalar(
+        sa.select(Audit)
+        .where(Audit.uuid == uuid)
+        .options(
+            selectinload(Audit.area).selectinload(Area.site),
+            selectinload(Audit.auditor),
+            selectinload(Audit.responses).selectinload(Response.item),
+            selectinload(Audit.findings).selectinload(Finding.photos),
+            selectinload(Audit.template_version).selectinload(ChecklistTemplateVersion.items),
+        )
+    )
+    if audit is None:
+        abort(404, description="There is no audit with this id.")
+    answers = {response.item_id: response for response in audit.responses}
+    tickets = {
+        t.id: t
+        for t in db.session.scalars(
+            sa.select(KaizenTicket).where(
+                KaizenTicket.id.in_([f.ticket_id for f in audit.findings if f.ticket_id])
+            )
+        )
+    }
+    charts = {}
+    if audit.pillar_scores:
+        charts["chart-radar"] = {
+            "kind": "radar",
+            "labels": [p.label for p in FIVE_S_PILLARS],
+            "series": [
+                {
+                    "label": "This audit",
+                    "values": [audit.pillar_scores.get(p.key) for p in FIVE_S_PILLARS],
+                }
+            ],
+        }
+    return render_template(
+        "reports/audit.html",
+        audit=audit,
+        items=audit.template_version.items,
+        answers=answers,
+        tickets=tickets,
+        pillars=FIVE_S_PILLARS,
+        charts=charts,
+        category_label=lambda key: label_of(CATEGORY_TERMS, key),
     )

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid as uuid_module
-from collections.abc import Iterator
 from datetime import date
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -34,6 +29,7 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
+from gemba_walk.core.csv_export import csv_response
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -142,61 +138,37 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/export.csv")
 @login_required
 def export_csv():
     """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents)."""
     filters = _filters_or_400()
     today = _today()
-
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        buffer.write("\ufeff")
-        writer.writerow(CSV_COLUMNS)
-        for ticket in queries.export_rows(filters, current_user, today):
-            writer.writerow(
-                [
-                    _cell(value)
-                    for value in (
-                        ticket.display_number,
-                        ticket.title,
-                        status_label(ticket.status),
-                        severity_label(ticket.severity),
-                        ticket.priority,
-                        ticket.area.site.name,
-                        ticket.area.code,
-                        ticket.area.name,
-                        category_label(ticket.category),
-                        ticket.owner.name if ticket.owner else "",
-                        ticket.due_date.isoformat() if ticket.due_date else "",
-                        "yes" if queries.is_overdue(ticket, today) else "no",
-                        ticket.occurrences,
-                        "yes" if ticket.recurred else "no",
-                        f"{ticket.opened_at:%Y-%m-%d %H:%M}",
-                        f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
-                        f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
-                        ticket.root_cause,
-                        ticket.countermeasure,
-                    )
-                ]
-            )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    response = Response(stream_with_context(rows()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="kaizen-tickets-{today.isoformat()}.csv"'
+    rows = (
+        (
+            ticket.display_number,
+            ticket.title,
+            status_label(ticket.status),
+            severity_label(ticket.severity),
+            ticket.priority,
+            ticket.area.site.name,
+            ticket.area.code,
+            ticket.area.name,
+            category_label(ticket.category),
+            ticket.owner.name if ticket.owner else "",
+            ticket.due_date.isoformat() if ticket.due_date else "",
+            "yes" if queries.is_overdue(ticket, today) else "no",
+            ticket.occurrences,
+            "yes" if ticket.recurred else "no",
+            f"{ticket.opened_at:%Y-%m-%d %H:%M}",
+            f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
+            f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
+            ticket.root_cause,
+            ticket.countermeasure,
+        )
+        for ticket in queries.export_rows(filters, current_user, today)
     )
-    return response
+    return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows)
 
 
 # --- one ticket -----------------------------------------------------------------------------
