@@ -112,6 +112,7 @@ def test_ticket_pages_work_at_360px_for_a_thumb(admin_phone, live_server, db, sc
         "report-problem": "/tickets/new",
         "insight": "/insight/",
         "audit-report": f"/insight/audits/{db.session.scalar(sa.select(Audit.uuid).limit(1))}",
+        "area-insight": f"/insight/areas/{db.session.scalar(sa.select(Area.id).limit(1))}",
         "home": "/",
     }
     assert problems_on(page, live_server, paths, screenshot) == {}

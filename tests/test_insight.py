@@ -324,3 +324,48 @@ def test_the_audit_report_shows_every_answer_finding_and_ticket(client, auth, ru
         assert ticket.display_number in html
     assert "chart-radar" in html and f"{audit.score_total:.1f} of 5" in html
     assert client.get(f"/insight/audits/{uuid.uuid4()}").status_code == 404
+
+
+def test_an_areas_insight_compares_the_latest_audit_with_the_one_before(
+    client, auth, db, five_s_version
+):
+    import json
+    import re
+
+    area = AreaFactory(code="C-7", name="Coil store")
+    auditor = UserFactory(role="leader", name="Lia Leader")
+    db.session.add_all(
+        [
+            _audit(
+                area, auditor, five_s_version, NOW - timedelta(days=60), {"sort": 1.0, "shine": 2.0}
+            ),
+            _audit(
+                area, auditor, five_s_version, NOW - timedelta(days=30), {"sort": 2.0, "shine": 2.5}
+            ),
+            _audit(
+                area, auditor, five_s_version, NOW - timedelta(days=1), {"sort": 4.0, "shine": 3.0}
+            ),
+        ]
+    )
+    db.session.add(_ticket(area, 9, "open", NOW - timedelta(days=3)))
+    db.session.commit()
+    auth.login_as("member")
+    page = client.get(f"/insight/areas/{area.id}")
+    assert page.status_code == 200
+    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', page.text, re.S).group(1))
+    radar = charts["chart-area-radar"]["series"]
+    assert [s["values"][:3] for s in radar] == [[4.0, None, 3.0], [2.0, None, 2.5]]
+    trend = charts["chart-area-trend"]
+    assert trend["series"][0] == {"label": "5S", "values": [1.5, 2.25, 3.5]}
+    assert len(trend["labels"]) == 3
+    assert "KZ-0009" in page.text and "Lia Leader" in page.text
+    assert client.get("/insight/areas/999999").status_code == 404
+
+
+def test_an_area_with_one_audit_has_no_previous_and_no_trend(client, auth, db, five_s_version):
+    area = AreaFactory()
+    db.session.add(_audit(area, UserFactory(role="leader"), five_s_version, NOW, {"sort": 3.0}))
+    db.session.commit()
+    auth.login_as("leader")
+    html = client.get(f"/insight/areas/{area.id}").text
+    assert "chart-area-radar" in html and "5S over time" not in html

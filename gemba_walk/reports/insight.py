@@ -205,3 +205,53 @@ def not_walked(days: int, now: datetime, site_id: int | None = None) -> list[Unw
         for area, at in db.session.execute(query)
     ]
     return sorted(rows, key=lambda row: (row.last_walk is not None, row.last_walk, row.area.code))
+
+
+@dataclass(frozen=True)
+class AreaInsight:
+    area: Area
+    five_s: list[Audit]  # oldest first
+    recent_audits: list[Audit]  # any kind, newest first
+    open_tickets: list[KaizenTicket]
+    closed_tickets: list[KaizenTicket]  # verified or rejected in the last 30 days
+
+    @property
+    def latest(self) -> Audit | None:
+        return self.five_s[-1] if self.five_s else None
+
+    @property
+    def previous(self) -> Audit | None:
+        return self.five_s[-2] if len(self.five_s) > 1 else None
+
+
+def area_insight(area: Area, now: datetime, closed_days: int = 30) -> AreaInsight:
+    five_s = db.session.scalars(
+        sa.select(Audit)
+        .where(Audit.area_id == area.id, Audit.kind == "5s", Audit.score_total.is_not(None))
+        .order_by(Audit.submitted_at)
+    ).all()
+    recent = db.session.scalars(
+        sa.select(Audit)
+        .where(Audit.area_id == area.id)
+        .options(sa.orm.selectinload(Audit.auditor))
+        .order_by(Audit.submitted_at.desc())
+        .limit(10)
+    ).all()
+    tickets = db.session.scalars(
+        sa.select(KaizenTicket)
+        .where(
+            KaizenTicket.area_id == area.id,
+            sa.or_(
+                KaizenTicket.status.in_(OPEN_TICKET_STATUSES),
+                KaizenTicket.updated_at >= now - timedelta(days=closed_days),
+            ),
+        )
+        .order_by(KaizenTicket.priority, KaizenTicket.number)
+    ).all()
+    return AreaInsight(
+        area=area,
+        five_s=list(five_s),
+        recent_audits=list(recent),
+        open_tickets=[t for t in tickets if t.status in OPEN_TICKET_STATUSES],
+        closed_tickets=[t for t in tickets if t.status not in OPEN_TICKET_STATUSES],
+    )

@@ -272,3 +272,44 @@ def audit_report(uuid: str):
         charts=charts,
         category_label=lambda key: label_of(CATEGORY_TERMS, key),
     )
+
+
+@bp.get("/areas/<int:area_id>")
+@login_required
+def area(area_id: int):
+    """One area: 5S radar (latest against the previous audit), trend, last walks, tickets."""
+    found = db.session.get(Area, area_id)
+    if found is None:
+        abort(404, description="There is no such area.")
+    view = insight.area_insight(found, utcnow())
+    charts = {}
+    if view.latest:
+        series = [{"label": f"Latest ({view.latest.submitted_at:%d %b})", "audit": view.latest}]
+        if view.previous:
+            series.append(
+                {"label": f"Previous ({view.previous.submitted_at:%d %b})", "audit": view.previous}
+            )
+        charts["chart-area-radar"] = {
+            "kind": "radar",
+            "labels": [p.label for p in FIVE_S_PILLARS],
+            "series": [
+                {
+                    "label": s["label"],
+                    "values": [(s["audit"].pillar_scores or {}).get(p.key) for p in FIVE_S_PILLARS],
+                }
+                for s in series
+            ],
+        }
+        charts["chart-area-trend"] = {
+            "kind": "trend",
+            "labels": [f"{a.submitted_at:%d %b %y}" for a in view.five_s],
+            "series": [{"label": "5S", "values": [a.score_total for a in view.five_s]}]
+            + [
+                {
+                    "label": p.label,
+                    "values": [(a.pillar_scores or {}).get(p.key) for a in view.five_s],
+                }
+                for p in FIVE_S_PILLARS
+            ],
+        }
+    return render_template("reports/area.html", view=view, pillars=FIVE_S_PILLARS, charts=charts)
