@@ -72,13 +72,14 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.auth.admin_views import bp as users_bp
     from gemba_walk.auth.views import bp as auth_bp
     from gemba_walk.capture.views import bp as capture_bp
+    from gemba_walk.checklists.views import bp as checklists_bp
     from gemba_walk.core.pwa import bp as pwa_bp
     from gemba_walk.core.views import bp as core_bp
     from gemba_walk.reports.views import bp as reports_bp
     from gemba_walk.tickets.views import bp as tickets_bp
 
     blueprints = (core_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
-    blueprints += (tickets_bp, reports_bp)
+    blueprints += (tickets_bp, reports_bp, checklists_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

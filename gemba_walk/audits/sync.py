@@ -29,7 +29,6 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
-    DEFAULT_TICKET_THRESHOLD,
     FIVE_S_PILLARS,
     SCORE_MAX,
     SCORE_MIN,
@@ -270,13 +269,6 @@ def _check_response(problems: _Problems, record: str, item: ChecklistItem, respo
             problems.add(
                 record, f"Item {item.key}: score {score} is outside {SCORE_MIN}–{SCORE_MAX}."
             )
-    elif kind == "number":
-        value = response.get("value_number")
-        low, high = item.min_value, item.max_value
-        if value is not None and (
-            (low is not None and value < low) or (high is not None and value > high)
-        ):
-            problems.add(record, f"Item {item.key}: {value} is outside {low}–{high}.")
     elif kind == "choice":
         value = response.get("value_text")
         if value is not None and value not in (item.levels or []):
@@ -317,7 +309,7 @@ def _store_group(user, device_id, audit, findings, refs, duplicates, results) ->
             for finding in findings:
                 _store_finding(user, finding, stored_audit, refs, duplicates, group)
             if audit is not None and audit["uuid"] not in duplicates:
-                _findings_for_low_scores(user, audit, findings, stored_audit, refs, group)
+                _findings_for_answers_past_limits(user, audit, findings, stored_audit, refs, group)
         results["audits"].extend(group["audits"])
         results["findings"].extend(group["findings"])
     except IntegrityError:
@@ -456,21 +448,41 @@ def _store_note(user, note: dict, ticket: KaizenTicket, results: dict) -> None:
     results["ticket_notes"].append(answer)
 
 
-def _findings_for_low_scores(user, data, sent_findings, audit, refs, results) -> None:
-    """A 5S item scored at or below its threshold opens a ticket even when the phone sent no
-    finding for it: the server makes the finding (with the auditor's note) itself."""
-    if audit.kind != "5s":
-        return
+def past_limits(item: ChecklistItem, response: dict) -> str | None:
+    """What makes this answer a problem worth a ticket, or None: a score at or below the item's
+    threshold, a failed check, a reading outside the item's normal range."""
+    kind = item.response_type
+    if kind == "score":
+        score = response.get("score")
+        threshold = item.ticket_threshold
+        if score is not None and threshold is not None and score <= threshold:
+            return f"scored {score}"
+    elif kind == "pass_fail" and response.get("value_bool") is False:
+        return "failed"
+    elif kind == "number":
+        value = response.get("value_number")
+        low, high = item.min_value, item.max_value
+        if value is not None and (
+            (low is not None and value < low) or (high is not None and value > high)
+        ):
+            return f"reading {value:g} is outside the normal range {_range(low, high)}"
+    return None
+
+
+def _range(low: float | None, high: float | None) -> str:
+    return f"{'…' if low is None else f'{low:g}'} to {'…' if high is None else f'{high:g}'}"
+
+
+def _findings_for_answers_past_limits(user, data, sent_findings, audit, refs, results) -> None:
+    """An answer past its item's limit (low score, failed check, reading out of range) opens a
+    ticket even when the phone sent no finding for it: the server makes the finding itself."""
+    if audit.kind == "abnormality":
+        return  # the report is itself the finding
     covered = {f.get("item_id") for f in sent_findings}
     for response in data.get("responses", []):
         item = refs.items[response["item_id"]]
-        score = response.get("score")
-        threshold = item.ticket_threshold
-        if threshold is None:
-            threshold = DEFAULT_TICKET_THRESHOLD
-        if item.response_type != "score" or score is None or score > threshold:
-            continue
-        if item.id in covered:
+        problem = past_limits(item, response)
+        if problem is None or item.id in covered:
             continue
         note = (response.get("note") or "").strip()
         finding = Finding(
@@ -478,10 +490,10 @@ def _findings_for_low_scores(user, data, sent_findings, audit, refs, results) ->
             audit_id=audit.id,
             area_id=audit.area_id,
             item_id=item.id,
-            kind="5s",
+            kind=audit.kind,
             category=item.section,
             severity="medium",
-            description=f"{item.prompt} — scored {score}" + (f": {note}" if note else ""),
+            description=f"{item.prompt} — {problem}" + (f": {note}" if note else ""),
             reported_by_id=user.id,
             observed_at=audit.submitted_at,
         )

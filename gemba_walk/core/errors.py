@@ -79,7 +79,7 @@ def register(app: Flask) -> None:
     def _http_error(error: HTTPException):
         status = error.code or 500
         # Werkzeug's own descriptions are for developers; ours are for people.
-        message = error.description if status in (400, 404) and _is_ours(error) else None
+        message = error.description if status < 500 and _is_ours(error) else None
         return error_response(status, message)
 
     @app.errorhandler(Exception)

@@ -21,6 +21,7 @@ class NavItem:
     icon: str
     roles: tuple[str, ...] = ("admin", "leader", "member")
     arguments: tuple[tuple[str, str], ...] = ()
+    blueprints: tuple[str, ...] = ()  # other pages the item stands for (marked current there)
 
 
 # Items whose blueprint is not registered (yet) are skipped, so the menu follows the app.
@@ -31,7 +32,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("tickets.board", "Tickets", "tickets"),
     NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader")),
     NavItem("areas.index", "Areas", "areas"),
-    NavItem("users.index", "Users", "users", ("admin",)),
+    NavItem("users.index", "Users", "users", ("admin",), blueprints=("checklists",)),
 )
 
 
@@ -63,7 +64,8 @@ def navigation() -> list[dict]:
                 "href": href,
                 "label": item.label,
                 "icon": item.icon,
-                "current": request.endpoint == item.endpoint,
+                "current": request.endpoint == item.endpoint
+                or request.blueprint in item.blueprints,
             }
         )
     return items

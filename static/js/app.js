@@ -39,3 +39,16 @@ signOut?.addEventListener('submit', async (event) => {
 if (document.body.classList.contains('page-login') && 'caches' in window) {
   caches.delete('gemba-pages-v1');
 }
+
+// The checklist builder: show only the fields that fit how each item is answered. Without
+// JavaScript every field shows and the server ignores the ones that do not apply.
+for (const item of document.querySelectorAll('[data-builder-item]')) {
+  const type = item.querySelector('[data-response-type]');
+  const sync = () => {
+    for (const part of item.querySelectorAll('[data-for]')) {
+      part.hidden = !part.dataset.for.split(' ').includes(type.value);
+    }
+  };
+  type.addEventListener('change', sync);
+  sync();
+}

@@ -10,6 +10,16 @@ const ACTIONS = [
   ['abnormality-report', 'Report abnormality'],
 ];
 
+/** The standard walks first, in their usual words, then every other published checklist. */
+function startButtons(templates) {
+  const standard = ACTIONS.filter(([key]) => templates.some((t) => t.key === key));
+  const others = templates
+    .filter((t) => !ACTIONS.some(([key]) => key === t.key))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((t) => [t.key, t.name]);
+  return [...standard, ...others];
+}
+
 /** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
 async function reportScan(scan) {
   try {
@@ -134,7 +144,7 @@ export async function renderArea(root, pack, token) {
     h(
       'section',
       { className: 'capture-actions', 'aria-label': 'Start at the gemba' },
-      ACTIONS.filter(([key]) => pack.templates.some((t) => t.key === key)).map(([key, label]) =>
+      startButtons(pack.templates).map(([key, label]) =>
         h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label),
       ),
     ),

@@ -29,11 +29,25 @@ export function fiveSScores(draft) {
   return { pillars, total: mean(Object.values(pillars)) };
 }
 
+/** Why this answer is a problem worth a ticket (the server applies the same limits), or ''. */
+export function pastLimits(item, answer) {
+  if (item.response_type === 'score') {
+    const limit = item.ticket_threshold;
+    return Number.isInteger(answer.score) && limit !== null && limit !== undefined && answer.score <= limit ? `scored ${answer.score}` : '';
+  }
+  if (item.response_type === 'pass_fail') return answer.value_bool === false ? 'failed' : '';
+  if (item.response_type === 'number' && typeof answer.value_number === 'number') {
+    const { min, max } = item;
+    if ((min !== null && min !== undefined && answer.value_number < min) || (max !== null && max !== undefined && answer.value_number > max)) {
+      return `reading ${answer.value_number} is outside the normal range ${min ?? '…'} to ${max ?? '…'}`;
+    }
+  }
+  return '';
+}
+
 function needsFinding(draft, item) {
   const answer = draft.answers[item.id] || {};
-  if (item.response_type === 'score') {
-    return Number.isInteger(answer.score) && answer.score <= (item.ticket_threshold ?? 2);
-  }
+  if (pastLimits(item, answer)) return true;
   return item.response_type === 'yes_no' && answer.value_bool === true;
 }
 
@@ -308,12 +322,16 @@ function itemBlock(draft, item, vocabulary, rerenderScores) {
       value: answer.value_number ?? '', min: item.min ?? null, max: item.max ?? null,
       oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
     }));
+    if ((item.min ?? null) !== null || (item.max ?? null) !== null) {
+      block.append(h('p', { className: 'hint' }, `Normal: ${item.min ?? '…'} to ${item.max ?? '…'}. A reading outside opens a finding.`));
+    }
   } else {
     block.append(h('textarea', {
       className: 'input', rows: 3, 'aria-labelledby': `prompt-${item.id}`,
       oninput: (e) => change({ value_text: e.target.value }),
     }, answer.value_text || ''));
-    if (item.photo_required) block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
+    // In an abnormality report the description and its photos are the finding.
+    if (item.photo_required && draft.template.kind === 'abnormality') block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
   }
   if (item.response_type !== 'text') toggleFinding(draft, item, block);
   return block;
@@ -361,7 +379,7 @@ function buildRecords(draft) {
         kind: template.kind,
         category: item.section,
         severity: template.kind === '5s' ? 'medium' : 'low',
-        description: finding.description.trim() || (answer.score !== undefined ? `${item.prompt} — scored ${answer.score}` : item.prompt),
+        description: finding.description.trim() || (pastLimits(item, answer) ? `${item.prompt} — ${pastLimits(item, answer)}` : item.prompt),
       });
     }
   }
@@ -395,14 +413,22 @@ function problemsOf(draft) {
   const template = draft.template;
   const problems = [];
   if (template.kind === '5s') {
-    const missing = template.items.filter((item) => !Number.isInteger(draft.answers[item.id]?.score));
+    const missing = template.items.filter((item) => item.response_type === 'score' && !Number.isInteger(draft.answers[item.id]?.score));
     if (missing.length) problems.push({ item: missing[0], text: `${missing.length} item(s) have no score yet.` });
   }
   if (template.kind === 'abnormality') {
     for (const item of template.items) {
       const answer = draft.answers[item.id] || {};
+      if (item.response_type !== 'text' && item.response_type !== 'choice') continue;
       if (!answer.value_text || !String(answer.value_text).trim()) problems.push({ item, text: `Answer: ${item.prompt}` });
     }
+  }
+  // "Photo required" asks for a photo on the item's finding (an abnormality report is one).
+  for (const item of template.items) {
+    if (!item.photo_required) continue;
+    const finding = draft.findings[item.id];
+    const sent = template.kind === 'abnormality' || needsFinding(draft, item) || hasContent(finding);
+    if (sent && !finding?.photo_uuids.length) problems.push({ item, text: `Add a photo for: ${item.prompt}` });
   }
   return problems;
 }

@@ -1,0 +1,437 @@
+"""Shaping checklists without a developer: drafts, validation, publishing, duplicating, retiring.
+
+A template has at most one draft version at a time. Published versions never change: editing a
+published template copies it into a new draft; publishing the draft supersedes the old version.
+Audits point at the version they were made with, so old reports never change, and a phone that
+still holds an older published (or superseded) version syncs it fine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.lean import (
+    ABNORMALITY_CATEGORIES,
+    FIVE_S_PILLARS,
+    RESPONSE_TYPES,
+    SCORE_LEVELS,
+    SCORE_MAX,
+    SCORE_MIN,
+    SEVERITIES,
+    TEMPLATE_KINDS,
+    WASTES,
+    keys,
+    label_of,
+)
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_ITEMS = 200
+MAX_CHOICES = 30
+SECTIONS_BY_KIND = {"5s": FIVE_S_PILLARS, "waste": WASTES}
+# The phone builds an abnormality report's finding from these three answers.
+ABNORMALITY_ITEMS = {
+    "category": ("choice", set(keys(ABNORMALITY_CATEGORIES))),
+    "severity": ("choice", set(keys(SEVERITIES))),
+    "description": ("text", None),
+}
+
+
+class BuilderError(Exception):
+    """A step on a template that cannot be taken (the message says why)."""
+
+
+@dataclass
+class ItemSpec:
+    """One checklist item as the builder form holds it (strings as typed, before checks)."""
+
+    key: str = ""
+    section: str = ""
+    prompt: str = ""
+    help_text: str = ""
+    response_type: str = "score"
+    levels: str = ""  # one per line: score level descriptions or the choices
+    min_value: str = ""
+    max_value: str = ""
+    photo_required: bool = False
+    ticket_threshold: str = ""
+
+    @classmethod
+    def from_item(cls, item: ChecklistItem) -> ItemSpec:
+        return cls(
+            key=item.key,
+            section=item.section,
+            prompt=item.prompt,
+            help_text=item.help_text or "",
+            response_type=item.response_type,
+            levels="\n".join(item.levels or []),
+            min_value=_number_text(item.min_value),
+            max_value=_number_text(item.max_value),
+            photo_required=item.photo_required,
+            ticket_threshold="" if item.ticket_threshold is None else str(item.ticket_threshold),
+        )
+
+
+@dataclass
+class TemplateSpec:
+    name: str = ""
+    kind: str = "custom"
+    description: str = ""
+    items: list[ItemSpec] = field(default_factory=list)
+
+
+@dataclass
+class Problems:
+    """What is wrong with a spec: messages for the whole template and per item field."""
+
+    general: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # "name", "item-3-key", ...
+
+    def __bool__(self) -> bool:
+        return bool(self.general or self.fields)
+
+    def add(self, where: str, message: str) -> None:
+        self.fields.setdefault(where, message)
+
+    def messages(self) -> list[str]:
+        return self.general + list(self.fields.values())
+
+
+def _number_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48]
+
+
+def _parse_number(problems: Problems, where: str, text: str) -> float | None:
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        problems.add(where, f"“{text}” is not a number.")
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        problems.add(where, f"“{text}” is not a number.")
+        return None
+    return value
+
+
+def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
+    """Validate a spec; return the items as model fields and the problems found.
+
+    Every rule an admin can break has a message that says what to do."""
+    problems = Problems()
+    if not spec.name.strip():
+        problems.add("name", "Give the checklist a name.")
+    elif len(spec.name.strip()) > 120:
+        problems.add("name", "Keep the name under 120 characters.")
+    if spec.kind not in keys(TEMPLATE_KINDS):
+        problems.add("kind", "Choose what kind of checklist this is.")
+    if not spec.items:
+        problems.general.append("A checklist needs at least one item. Add an item, then save.")
+    if len(spec.items) > MAX_ITEMS:
+        problems.general.append(f"A checklist holds at most {MAX_ITEMS} items.")
+    allowed_sections = SECTIONS_BY_KIND.get(spec.kind)
+    rows: list[dict] = []
+    seen_keys: dict[str, int] = {}
+    for index, item in enumerate(spec.items):
+        number = index + 1
+        where = f"item-{index}"
+        prompt = item.prompt.strip()
+        if not prompt:
+            problems.add(f"{where}-prompt", f"Item {number}: write the question to answer.")
+        elif len(prompt) > 300:
+            problems.add(
+                f"{where}-prompt", f"Item {number}: keep the question under 300 characters."
+            )
+        key = (item.key.strip().lower() or slugify(prompt))[:64]
+        if not key:
+            problems.add(f"{where}-key", f"Item {number}: give it a key (letters and digits).")
+        elif not KEY_PATTERN.match(key):
+            problems.add(
+                f"{where}-key",
+                f"Item {number}: the key “{key}” may hold only a–z, 0–9, - and _.",
+            )
+        elif key in seen_keys:
+            problems.add(
+                f"{where}-key",
+                f"Item {number}: the key “{key}” is already used by item {seen_keys[key]}. "
+                "Each item needs its own key.",
+            )
+        else:
+            seen_keys[key] = number
+        section = item.section.strip()
+        if allowed_sections is not None:
+            if section not in keys(allowed_sections):
+                names = ", ".join(term.label for term in allowed_sections)
+                problems.add(f"{where}-section", f"Item {number}: choose one of {names}.")
+        elif not section:
+            section = "report" if spec.kind == "abnormality" else "checklist"
+        elif len(section) > 64:
+            problems.add(
+                f"{where}-section", f"Item {number}: keep the section under 64 characters."
+            )
+        response_type = item.response_type
+        if response_type not in keys(RESPONSE_TYPES):
+            problems.add(f"{where}-response_type", f"Item {number}: choose how it is answered.")
+        levels: list[str] | None = None
+        min_value = max_value = None
+        threshold: int | None = None
+        lines = _lines(item.levels)
+        if response_type == "score":
+            if not lines:
+                levels = list(SCORE_LEVELS)
+            elif len(lines) != SCORE_MAX - SCORE_MIN + 1:
+                problems.add(
+                    f"{where}-levels",
+                    f"Item {number}: describe each score {SCORE_MIN} to {SCORE_MAX}, one per line "
+                    f"({SCORE_MAX - SCORE_MIN + 1} lines; you gave {len(lines)}), or leave it "
+                    "empty for the standard levels.",
+                )
+            else:
+                levels = lines
+            threshold_text = item.ticket_threshold.strip()
+            if threshold_text:
+                try:
+                    threshold = int(threshold_text)
+                except ValueError:
+                    threshold = None
+                if threshold is None or not SCORE_MIN <= threshold <= SCORE_MAX:
+                    problems.add(
+                        f"{where}-ticket_threshold",
+                        f"Item {number}: the ticket threshold must be a whole score from "
+                        f"{SCORE_MIN} to {SCORE_MAX} (or empty for no ticket).",
+                    )
+                    threshold = None
+        elif response_type == "choice":
+            if len(lines) < 2:
+                problems.add(
+                    f"{where}-levels", f"Item {number}: list at least two choices, one per line."
+                )
+            elif len(lines) > MAX_CHOICES:
+                problems.add(f"{where}-levels", f"Item {number}: at most {MAX_CHOICES} choices.")
+            elif len(set(lines)) != len(lines):
+                problems.add(f"{where}-levels", f"Item {number}: a choice is listed twice.")
+            elif any(len(line) > 120 for line in lines):
+                problems.add(
+                    f"{where}-levels", f"Item {number}: keep each choice under 120 characters."
+                )
+            else:
+                levels = lines
+        elif response_type == "number":
+            min_value = _parse_number(problems, f"{where}-min_value", item.min_value)
+            max_value = _parse_number(problems, f"{where}-max_value", item.max_value)
+            if min_value is not None and max_value is not None and min_value > max_value:
+                problems.add(
+                    f"{where}-max_value",
+                    f"Item {number}: the upper limit is below the lower limit.",
+                )
+        if item.photo_required and response_type == "text" and spec.kind != "abnormality":
+            problems.add(
+                f"{where}-photo_required",
+                f"Item {number}: a written answer has no finding to photograph; ask for the "
+                "photo on a check, score or reading instead.",
+            )
+        if item.photo_required and spec.kind == "abnormality" and key != "description":
+            problems.add(
+                f"{where}-photo_required",
+                f"Item {number}: in an abnormality report the photo goes with the description.",
+            )
+        rows.append(
+            {
+                "key": key,
+                "position": index,
+                "section": section,
+                "prompt": prompt,
+                "help_text": item.help_text.strip(),
+                "response_type": response_type,
+                "levels": levels,
+                "min_value": min_value,
+                "max_value": max_value,
+                "photo_required": bool(item.photo_required),
+                "ticket_threshold": threshold,
+            }
+        )
+    if spec.kind == "5s" and rows and not any(r["response_type"] == "score" for r in rows):
+        problems.general.append("A 5S audit needs at least one item scored 0–5.")
+    if spec.kind == "abnormality" and rows:
+        by_key = {r["key"]: r for r in rows}
+        for key, (response_type, allowed) in ABNORMALITY_ITEMS.items():
+            row = by_key.get(key)
+            if row is None or row["response_type"] != response_type:
+                problems.general.append(
+                    f"An abnormality report needs an item with the key “{key}” answered as "
+                    f"{label_of(RESPONSE_TYPES, response_type).lower()}: the phone turns it "
+                    "into the ticket."
+                )
+            elif allowed is not None and not set(row["levels"] or []) <= allowed:
+                problems.general.append(
+                    f"The “{key}” choices must be among: {', '.join(sorted(allowed))}."
+                )
+    return rows, problems
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def spec_of(template: ChecklistTemplate, version: ChecklistTemplateVersion) -> TemplateSpec:
+    return TemplateSpec(
+        name=template.name,
+        kind=template.kind,
+        description=template.description or "",
+        items=[ItemSpec.from_item(item) for item in version.items],
+    )
+
+
+def draft_of(template: ChecklistTemplate) -> ChecklistTemplateVersion | None:
+    return next((v for v in template.versions if v.state == "draft"), None)
+
+
+def latest_version(template: ChecklistTemplate) -> ChecklistTemplateVersion | None:
+    return template.versions[-1] if template.versions else None
+
+
+def list_templates() -> list[ChecklistTemplate]:
+    return list(
+        db.session.scalars(
+            sa.select(ChecklistTemplate).order_by(
+                ChecklistTemplate.retired, ChecklistTemplate.kind, ChecklistTemplate.name
+            )
+        )
+    )
+
+
+# --- changing -------------------------------------------------------------------------------
+
+
+def _unique_key(name: str) -> str:
+    base = slugify(name) or "checklist"
+    taken = set(
+        db.session.scalars(
+            sa.select(ChecklistTemplate.key).where(ChecklistTemplate.key.like(f"{base}%"))
+        )
+    )
+    key, counter = base, 2
+    while key in taken:
+        key, counter = f"{base}-{counter}", counter + 1
+    return key
+
+
+def _fill(version: ChecklistTemplateVersion, rows: list[dict]) -> None:
+    version.items.clear()
+    db.session.flush()  # the old rows go first: item keys are unique within a version
+    for row in rows:
+        version.items.append(ChecklistItem(**row))
+
+
+def create_template(spec: TemplateSpec, user_id: int | None) -> ChecklistTemplate:
+    """A new template with its first version as a draft; nothing reaches phones yet."""
+    rows, problems = check_spec(spec)
+    if problems:
+        raise SpecError(problems)
+    with write_transaction():
+        template = ChecklistTemplate(
+            key=_unique_key(spec.name),
+            name=spec.name.strip(),
+            kind=spec.kind,
+            description=spec.description.strip(),
+        )
+        version = ChecklistTemplateVersion(template=template, number=1, created_by_id=user_id)
+        db.session.add(template)
+        _fill(version, rows)
+    return template
+
+
+def save_draft(template: ChecklistTemplate, spec: TemplateSpec, user_id: int | None):
+    """Save the spec as the template's draft, starting a new draft version if there is none."""
+    rows, problems = check_spec(
+        TemplateSpec(spec.name, template.kind, spec.description, spec.items)
+    )
+    if problems:
+        raise SpecError(problems)
+    with write_transaction():
+        db.session.refresh(template, with_for_update=True)
+        version = draft_of(template)
+        if version is None:
+            latest = latest_version(template)
+            version = ChecklistTemplateVersion(
+                template=template,
+                number=(latest.number + 1) if latest else 1,
+                created_by_id=user_id,
+            )
+            db.session.add(version)
+        template.name = spec.name.strip()
+        template.description = spec.description.strip()
+        _fill(version, rows)
+    return version
+
+
+def publish(template: ChecklistTemplate) -> ChecklistTemplateVersion:
+    """Make the draft the version phones receive; the one before it is superseded."""
+    with write_transaction():
+        db.session.refresh(template, with_for_update=True)
+        draft = draft_of(template)
+        if draft is None:
+            raise BuilderError("There is no draft to publish. Edit the checklist first.")
+        _, problems = check_spec(spec_of(template, draft))
+        if problems:
+            raise SpecError(problems)
+        for version in template.versions:
+            if version.state == "published":
+                version.state = "superseded"
+        db.session.flush()
+        draft.state = "published"
+        draft.published_at = utcnow()
+    return draft
+
+
+def discard_draft(template: ChecklistTemplate) -> None:
+    with write_transaction():
+        draft = draft_of(template)
+        if draft is None:
+            raise BuilderError("There is no draft to discard.")
+        if len(template.versions) == 1:
+            raise BuilderError(
+                "This checklist has never been published: retire it instead of discarding "
+                "its only version."
+            )
+        template.versions.remove(draft)
+        db.session.delete(draft)
+
+
+def duplicate(template: ChecklistTemplate, user_id: int | None) -> ChecklistTemplate:
+    """A new template (same kind, items copied from the newest version) as a draft."""
+    source = latest_version(template)
+    spec = spec_of(template, source) if source else TemplateSpec(kind=template.kind)
+    spec.name = f"Copy of {template.name}"[:120]
+    return create_template(spec, user_id)
+
+
+def set_retired(template: ChecklistTemplate, retired: bool) -> None:
+    """A retired template leaves the field pack; its audits and reports stay as they were."""
+    with write_transaction():
+        template.retired = retired
+
+
+class SpecError(BuilderError):
+    def __init__(self, problems: Problems):
+        super().__init__(" ".join(problems.messages()))
+        self.problems = problems

@@ -1,0 +1,251 @@
+"""Admin pages of the checklist builder: list, create, edit the draft, publish, duplicate, retire.
+
+The editor is one plain form (works without JavaScript): "Add item", "Remove", "Move up/down"
+post the form back and re-render it unsaved; "Save draft" checks everything and stores it."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from gemba_walk.audits.models import Audit
+from gemba_walk.auth.roles import admin_required
+from gemba_walk.checklists import builder
+from gemba_walk.checklists.builder import (
+    BuilderError,
+    ItemSpec,
+    Problems,
+    SpecError,
+    TemplateSpec,
+)
+from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.extensions import db
+from gemba_walk.lean import TEMPLATE_KINDS, keys
+
+bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
+
+ITEM_FIELDS = ("key", "section", "prompt", "help_text", "response_type", "levels")
+ITEM_NUMBERS = ("min_value", "max_value", "ticket_threshold")
+ACTION = re.compile(r"^(save|add|remove|up|down)(?:-(\d+))?$")
+
+
+def _template(template_id: int) -> ChecklistTemplate:
+    return db.get_or_404(ChecklistTemplate, template_id)
+
+
+def _spec_from_form(kind: str) -> TemplateSpec:
+    form = request.form
+    try:
+        count = int(form.get("item_count", "0"))
+    except ValueError:
+        abort(400, description="The form is damaged (item count). Reload the page.")
+    if not 0 <= count <= builder.MAX_ITEMS + 1:
+        abort(400, description=f"A checklist holds at most {builder.MAX_ITEMS} items.")
+    items = []
+    for index in range(count):
+        values = {name: form.get(f"item-{index}-{name}", "") for name in ITEM_FIELDS + ITEM_NUMBERS}
+        values["photo_required"] = form.get(f"item-{index}-photo_required") == "y"
+        items.append(ItemSpec(**values))
+    return TemplateSpec(
+        name=form.get("name", ""),
+        kind=kind,
+        description=form.get("description", ""),
+        items=items,
+    )
+
+
+def _blank_item(kind: str) -> ItemSpec:
+    sections = builder.SECTIONS_BY_KIND.get(kind)
+    return ItemSpec(
+        section=sections[0].key if sections else "",
+        response_type={"5s": "score", "waste": "yes_no"}.get(kind, "pass_fail"),
+        ticket_threshold="2" if kind == "5s" else "",
+    )
+
+
+def _rearrange(spec: TemplateSpec, action: str, index: int | None) -> None:
+    items = spec.items
+    if action == "add":
+        items.append(_blank_item(spec.kind))
+        return
+    if index is None or not 0 <= index < len(items):
+        abort(400, description="That item is not in the form any more. Reload the page.")
+    if action == "remove":
+        items.pop(index)
+    elif action == "up" and index > 0:
+        items[index - 1], items[index] = items[index], items[index - 1]
+    elif action == "down" and index < len(items) - 1:
+        items[index + 1], items[index] = items[index], items[index + 1]
+
+
+def _editor(template, spec, problems=None, status=200, notice=None):
+    return (
+        render_template(
+            "checklists/edit.html",
+            template=template,
+            draft=builder.draft_of(template) if template else None,
+            spec=spec,
+            problems=problems or Problems(),
+            notice=notice,
+            kinds=TEMPLATE_KINDS,
+            sections=builder.SECTIONS_BY_KIND.get(spec.kind),
+        ),
+        status,
+    )
+
+
+def _handle_editor_post(template: ChecklistTemplate | None, kind: str):
+    spec = _spec_from_form(kind)
+    match = ACTION.match(request.form.get("action", "save"))
+    if not match:
+        abort(400, description="Unknown button. Reload the page.")
+    action, index = match.group(1), match.group(2)
+    if action != "save":
+        _rearrange(spec, action, int(index) if index is not None else None)
+        return _editor(template, spec, notice="Not saved yet — press “Save draft” when done.")
+    try:
+        if template is None:
+            template = builder.create_template(spec, current_user.id)
+            flash(
+                f"Created “{template.name}” as a draft. Publish it to send it to phones.", "success"
+            )
+        else:
+            version = builder.save_draft(template, spec, current_user.id)
+            flash(
+                f"Saved draft version {version.number}. Phones get it once you publish.", "success"
+            )
+    except SpecError as error:
+        return _editor(template, spec, error.problems, status=422)
+    return redirect(url_for("checklists.show", template_id=template.id))
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """Every checklist with its published version, its draft and whether it is retired."""
+    templates = builder.list_templates()
+    audits = dict(
+        db.session.execute(
+            sa.select(ChecklistTemplateVersion.template_id, sa.func.count(Audit.id))
+            .join(Audit, Audit.template_version_id == ChecklistTemplateVersion.id)
+            .group_by(ChecklistTemplateVersion.template_id)
+        ).all()
+    )
+    return render_template(
+        "checklists/index.html", templates=templates, audits=audits, draft_of=builder.draft_of
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    """A new checklist of any kind; it starts as a draft."""
+    kind = request.values.get("kind")
+    if kind is None:
+        return render_template("checklists/new.html", kinds=TEMPLATE_KINDS)
+    if kind not in keys(TEMPLATE_KINDS):
+        abort(400, description=f"“{kind}” is not a kind of checklist.")
+    if request.method == "POST":
+        return _handle_editor_post(None, kind)
+    return _editor(None, TemplateSpec(kind=kind, items=[_blank_item(kind)]))
+
+
+@bp.get("/<int:template_id>")
+@admin_required
+def show(template_id: int):
+    """A checklist's versions (which one phones get, which audits used which) and its actions."""
+    template = _template(template_id)
+    audits = dict(
+        db.session.execute(
+            sa.select(Audit.template_version_id, sa.func.count(Audit.id))
+            .where(Audit.template_version_id.in_([v.id for v in template.versions]))
+            .group_by(Audit.template_version_id)
+        ).all()
+    )
+    number = request.args.get("version", type=int)
+    shown = next((v for v in template.versions if v.number == number), None)
+    if number is not None and shown is None:
+        abort(404, description=f"This checklist has no version {number}.")
+    shown = shown or builder.draft_of(template) or template.published_version
+    shown = shown or builder.latest_version(template)
+    return render_template(
+        "checklists/show.html",
+        template=template,
+        shown=shown,
+        draft=builder.draft_of(template),
+        audits=audits,
+    )
+
+
+@bp.route("/<int:template_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(template_id: int):
+    """Edit the draft; a published version is copied into a new draft first, on save."""
+    template = _template(template_id)
+    if request.method == "POST":
+        return _handle_editor_post(template, template.kind)
+    source = builder.draft_of(template) or builder.latest_version(template)
+    spec = builder.spec_of(template, source) if source else TemplateSpec(kind=template.kind)
+    return _editor(template, spec)
+
+
+def _step(template_id: int, step, done: str):
+    template = _template(template_id)
+    try:
+        result = step(template)
+    except BuilderError as error:  # a step that does not fit the checklist's state
+        abort(409, description=str(error))
+    flash(done.format(template=template, result=result), "success")
+    target = result if isinstance(result, ChecklistTemplate) else template
+    return redirect(url_for("checklists.show", template_id=target.id))
+
+
+@bp.post("/<int:template_id>/publish")
+@admin_required
+def publish(template_id: int):
+    """The draft becomes the version every phone receives with its next field pack."""
+    return _step(
+        template_id,
+        builder.publish,
+        "Published version {result.number} of “{template.name}”. Phones get it with their "
+        "next field data; audits already made keep the version they used.",
+    )
+
+
+@bp.post("/<int:template_id>/discard")
+@admin_required
+def discard(template_id: int):
+    return _step(template_id, builder.discard_draft, "Discarded the draft of “{template.name}”.")
+
+
+@bp.post("/<int:template_id>/duplicate")
+@admin_required
+def duplicate(template_id: int):
+    return _step(
+        template_id,
+        lambda template: builder.duplicate(template, current_user.id),
+        "Made “{result.name}” as a draft copy. Rename it, change it, then publish it.",
+    )
+
+
+@bp.post("/<int:template_id>/retire")
+@admin_required
+def retire(template_id: int):
+    return _step(
+        template_id,
+        lambda template: builder.set_retired(template, True),
+        "Retired “{template.name}”: phones no longer offer it; its audits and reports stay.",
+    )
+
+
+@bp.post("/<int:template_id>/restore")
+@admin_required
+def restore(template_id: int):
+    return _step(
+        template_id,
+        lambda template: builder.set_retired(template, False),
+        "“{template.name}” is back in use.",
+    )
