@@ -50,3 +50,12 @@ def ready_for_the_floor(page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/capture/drafts")
     wait_for_service_worker(page)
     page.get_by_text("Field data from").wait_for()
+
+
+def attach_photo(page, name: str = "finding.jpg") -> None:
+    """Take a photo for the finding on screen (a small camera-like JPEG) and wait for its thumb."""
+    from tests.photo_tools import camera_jpeg
+
+    photo = {"name": name, "mimeType": "image/jpeg", "buffer": camera_jpeg(640, 480, orientation=1)}
+    page.locator("input[type=file]").first.set_input_files(photo)
+    page.locator("img.thumb").first.wait_for()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit
 from tests.factories import UserFactory, demo_plant
-from tests.pwa_tools import outbox_states, ready_for_the_floor
+from tests.pwa_tools import attach_photo, outbox_states, ready_for_the_floor
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,7 @@ def _submit_abnormality_offline(page, live_server, area, text: str) -> None:
     page.get_by_role("radio", name="Safety", exact=True).check()
     page.get_by_role("radio", name="High").check()
     page.locator(".item textarea").first.fill(text)
+    attach_photo(page)  # the report asks for a photo
     page.get_by_role("button", name="Submit — send when online").click()
     page.get_by_text("Waiting to sync").wait_for()
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
 from tests.factories import UserFactory, demo_plant
-from tests.pwa_tools import outbox_states, ready_for_the_floor
+from tests.pwa_tools import attach_photo, outbox_states, ready_for_the_floor
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,7 @@ def test_signing_out_with_unsent_records_warns_and_keeps_them(app, db, runner, l
     page.get_by_role("radio", name="Quality").check()
     page.get_by_role("radio", name="Low").check()
     page.locator(".item textarea").first.fill("Label printer prints faint barcodes")
+    attach_photo(page)  # the report asks for a photo
     page.get_by_role("button", name="Submit — send when online").click()
     page.get_by_text("Waiting to sync").wait_for()
 
