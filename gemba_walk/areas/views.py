@@ -28,6 +28,7 @@ from gemba_walk.areas.operations import (
 )
 from gemba_walk.areas.qr import qr_png, qr_svg
 from gemba_walk.auth.roles import admin_required
+from gemba_walk.checklists.builder import start_actions
 from gemba_walk.extensions import db
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
@@ -92,7 +93,9 @@ def show(area_id: int):
     """The area page, opened from the list or by typed code (no proof of presence)."""
     area = db.get_or_404(Area, area_id)
     overview = queries.area_overview(area, current_user.id)
-    return render_template("areas/show.html", overview=overview, scan=None)
+    return render_template(
+        "areas/show.html", overview=overview, scan=None, start_actions=start_actions()
+    )
 
 
 def _details(form: AreaForm) -> AreaDetails:

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from gemba_walk.areas import queries
 from gemba_walk.areas.operations import record_scan
+from gemba_walk.checklists.builder import start_actions
 
 bp = Blueprint("capture", __name__)
 
@@ -30,7 +31,9 @@ def area_by_label(token: str):
         method = SCAN_METHODS.get(request.args.get("scan", ""), "label")
         scan = record_scan(area, current_user, method)
     overview = queries.area_overview(area, current_user.id)
-    return render_template("areas/show.html", overview=overview, scan=scan)
+    return render_template(
+        "areas/show.html", overview=overview, scan=scan, start_actions=start_actions()
+    )
 
 
 @bp.get("/capture/shell")

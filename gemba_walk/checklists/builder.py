@@ -319,6 +319,28 @@ def list_templates() -> list[ChecklistTemplate]:
     )
 
 
+# The standard walks keep their usual words on the start buttons, in this order.
+START_LABELS = {
+    "5s-audit": "Start 5S audit",
+    "waste-walk": "Waste walk",
+    "abnormality-report": "Report abnormality",
+}
+
+
+def start_actions() -> list[tuple[str, str]]:
+    """(key, button label) of every checklist a phone can start: published and not retired;
+    the same list and order as the phone's area screen (static/js/screens/area.js)."""
+    startable = db.session.execute(
+        sa.select(ChecklistTemplate.key, ChecklistTemplate.name)
+        .join(ChecklistTemplate.versions)
+        .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
+        .order_by(ChecklistTemplate.name)
+    ).all()
+    names = dict(startable)
+    standard = [(key, label) for key, label in START_LABELS.items() if key in names]
+    return standard + [(key, name) for key, name in startable if key not in START_LABELS]
+
+
 # --- changing -------------------------------------------------------------------------------
 
 

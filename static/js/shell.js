@@ -123,7 +123,10 @@ async function start() {
   });
   if ((await unsynced()).length) requestBackgroundSync();
   if (navigator.onLine) {
-    refreshPack().then(showPackAge);
+    refreshPack().then((result) => {
+      document.body.dataset.pack = result; // 'updated' or 'unchanged': tests and support read it
+      return showPackAge();
+    });
     flush();
   }
 }
