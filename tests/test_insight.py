@@ -369,3 +369,45 @@ def test_an_area_with_one_audit_has_no_previous_and_no_trend(client, auth, db, f
     auth.login_as("leader")
     html = client.get(f"/insight/areas/{area.id}").text
     assert "chart-area-radar" in html and "5S over time" not in html
+
+
+def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
+    client, auth, app, db
+):
+    import random
+
+    import sqlalchemy as sa
+
+    from gemba_walk.areas.models import Area
+    from gemba_walk.auth.models import User
+    from gemba_walk.core.database import write_transaction
+    from gemba_walk.core.demo import seed_history
+    from tests.factories import demo_layout
+
+    demo_layout(app)
+    auth.login_as("leader")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def queries_for(path: str) -> int:
+        db.session.remove()  # a fresh session, as every request in production has
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            answer = client.get(path)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        assert answer.status_code == 200
+        return len(statements)
+
+    paths = ("/insight/?days=30", "/insight/?days=365")
+    empty = {path: queries_for(path) for path in paths}
+    with write_transaction():
+        users = {u.role: u for u in db.session.scalars(sa.select(User))}
+        areas = list(db.session.scalars(sa.select(Area)))
+        seed_history(areas, users, random.Random(3), weeks=26)  # noqa: S311
+    assert db.session.scalar(sa.select(sa.func.count(Audit.id))) > 200
+    busy = {path: queries_for(path) for path in paths}
+    assert busy == empty

@@ -48,3 +48,43 @@ def test_a_leader_sees_charts_with_their_numbers(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"insight-{viewport['width']}")
     context.close()
+
+
+@pytest.mark.parametrize(("paper", "width_px"), [("A4", 794), ("Letter", 816)])
+def test_a_leader_prints_an_audit_report_on_paper(
+    app, db, runner, live_server, browser, screenshot, paper, width_px
+):
+    """Printing (Save as PDF in the browser): no menus, the radar drawn, every answer on the
+    page, on both paper sizes; the print-media screenshots are kept for a person to look at."""
+    import sqlalchemy as sa
+    from pypdf import PdfReader
+
+    from gemba_walk.audits.models import Audit
+
+    demo_plant(runner)
+    leader = UserFactory(role="leader")
+    audit = db.session.scalar(
+        sa.select(Audit).where(Audit.kind == "5s", Audit.findings.any()).limit(1)
+    )
+    context = browser.new_context(viewport={"width": width_px, "height": 1100})
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, leader.email)
+    page.goto(f"{live_server}/insight/audits/{audit.uuid}")
+    page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
+    page.emulate_media(media="print")
+    assert page.locator(".topbar").is_hidden() and page.locator(".mainnav").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"audit-report-print-{paper.lower()}")
+    pdf = page.pdf(format=paper, print_background=True)
+    context.close()
+
+    import io
+
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert 1 <= len(reader.pages) <= 4
+    width_pt = float(reader.pages[0].mediabox.width)
+    assert abs(width_pt - {"A4": 595.3, "Letter": 612}[paper]) < 1.5  # points; 210 mm or 8.5 in
+    assert audit.area.name in text and "Sign out" not in text and "Insight" not in text
+    for response in audit.responses[:3]:
+        assert response.item.prompt[:30] in " ".join(text.split())

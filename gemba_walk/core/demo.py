@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 from dataclasses import dataclass
@@ -58,12 +59,16 @@ def database_is_empty() -> bool:
 
 
 def seed_demo(
-    instance_path: str, rng: random.Random | None = None, history: bool = True
+    instance_path: str,
+    rng: random.Random | None = None,
+    history: bool = True,
+    weeks: int = WEEKS_OF_HISTORY,
 ) -> list[DemoAccount]:
     """Load the demo plant into an empty database; return the accounts with their passwords.
 
     ``history=False`` loads the plant's layout only (site, areas, people, checklists): what
-    tests of the API need, in a fraction of the time."""
+    tests of the API need, in a fraction of the time; ``weeks`` sets how far back the walks go
+    (bench/dashboard_bench.py loads two years)."""
     rng = rng or random.Random(5)  # noqa: S311 — demo history, not security
     accounts = [DemoAccount(email, role, secrets.token_urlsafe(9)) for email, _, role in ACCOUNTS]
     with write_transaction():  # all of the demo, or none of it
@@ -82,7 +87,7 @@ def seed_demo(
         db.session.add_all(areas)
         db.session.flush()
         if history:
-            _seed_history(areas, users, rng)
+            seed_history(areas, users, rng, weeks)
     write_accounts_file(instance_path, accounts)
     return accounts
 
@@ -101,7 +106,9 @@ def _published(key: str):
     return template.published_version
 
 
-def _seed_history(areas: list[Area], users: dict[str, User], rng: random.Random) -> None:
+def seed_history(
+    areas: list[Area], users: dict[str, User], rng: random.Random, weeks: int
+) -> None:
     five_s = _published("5s-audit")
     waste_walk = _published("waste-walk")
     now = utcnow().replace(second=0, microsecond=0)
@@ -110,10 +117,15 @@ def _seed_history(areas: list[Area], users: dict[str, User], rng: random.Random)
         # Each area has its own level and drift, so some improve and some slip.
         level = 1.6 + (area_index % 4) * 0.6
         drift = rng.choice((-0.12, 0.0, 0.1, 0.18))
-        for week in range(WEEKS_OF_HISTORY, 0, -1):
+        for week in range(weeks, 0, -1):
             when = now - timedelta(weeks=week, hours=rng.randint(0, 72))
-            mean = min(4.8, max(0.4, level + drift * (WEEKS_OF_HISTORY - week)))
+            # Long histories swing slowly around the area's level instead of drifting away.
+            trend = (weeks - week) if weeks <= WEEKS_OF_HISTORY else 4 * math.sin(week / 9)
+            mean = min(4.8, max(0.4, level + drift * trend))
             _five_s_audit(area, five_s, rng.choice(auditors), when, mean, rng)
+        for week in range(weeks, WEEKS_OF_HISTORY, -4):  # monthly waste walks further back
+            when = now - timedelta(weeks=week, hours=rng.randint(0, 72))
+            _waste_walk(area, waste_walk, users["leader"], when, rng)
         if area_index % 2 == 0:
             when = now - timedelta(days=rng.randint(2, 20))
             _waste_walk(area, waste_walk, users["leader"], when, rng)

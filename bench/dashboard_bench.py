@@ -1,0 +1,91 @@
+"""Benchmark of the insight pages (issue 6) on two years of demo data: the site dashboard over
+each period, an area's insight, a printable audit report and the CSV exports, through the real
+app (Flask test client, real database).
+
+Run: .venv/bin/python bench/dashboard_bench.py [--weeks 104] [--database-url URL]
+(default: a temporary SQLite file; give a PostgreSQL URL to measure PostgreSQL).
+Prints a Markdown table of median times over 15 requests and the queries per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from board_bench import measure
+
+from gemba_walk import create_app
+from gemba_walk.config import normalise_database_url
+from gemba_walk.core.demo import seed_demo
+from gemba_walk.extensions import db
+from gemba_walk.models import Area, Audit, Finding, KaizenTicket, Response, User
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as workdir:
+        url = args.database_url or f"sqlite:///{Path(workdir) / 'insight.db'}"
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+                "PHOTO_STORAGE_PATH": str(Path(workdir) / "photos"),
+            },
+            instance_path=str(Path(workdir) / "instance"),
+        )
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            started = time.perf_counter()
+            seed_demo(app.instance_path, random.Random(5), weeks=args.weeks)  # noqa: S311
+            fill_seconds = time.perf_counter() - started
+            counts = {
+                model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                for model in (Area, Audit, Response, Finding, KaizenTicket)
+            }
+            leader = db.session.scalar(sa.select(User).where(User.role == "leader"))
+            client = app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = leader.get_id()
+                session["_fresh"] = True
+            engine = db.engine
+            area = db.session.scalar(sa.select(Area.id).order_by(Area.code).limit(1))
+            audit = db.session.scalar(
+                sa.select(Audit.uuid).where(Audit.kind == "5s").order_by(Audit.id.desc()).limit(1)
+            )
+            paths = {
+                "dashboard, last 30 days": "/insight/?days=30",
+                "dashboard, last 90 days": "/insight/?days=90",
+                "dashboard, last 365 days": "/insight/?days=365",
+                "area insight (104 weeks of trend)": f"/insight/areas/{area}",
+                "audit report": f"/insight/audits/{audit}",
+                "CSV of audits, 365 days": "/insight/audits.csv?days=365",
+                "CSV of findings, 365 days": "/insight/findings.csv?days=365",
+            }
+            print(
+                f"{args.weeks} weeks of demo history on {engine.dialect.name} "
+                f"(loaded in {fill_seconds:.1f} s): "
+                + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+            )
+            print()
+            print("| request | median | queries | bytes |")
+            print("| --- | --- | --- | --- |")
+            for label, path in paths.items():
+                median, queries, size = measure(
+                    client, path, engine, runs=5 if "CSV" in label else 15
+                )
+                print(f"| {label} | {median:.0f} ms | {queries} | {size:,} |")
+            db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
