@@ -163,6 +163,10 @@ def test_a_reading_out_of_range_or_a_failed_check_opens_a_ticket(client, auth, a
     assert findings[0].kind == "custom" and findings[0].category == "Utilities"
     ticket = db.session.get(KaizenTicket, findings[0].ticket_id)
     assert ticket.status == "open"
+    report = client.get(f"/insight/audits/{audit['uuid']}")
+    assert report.status_code == 200
+    assert "Daily safety round" in report.text and "4.2" in report.text
+    assert ticket.display_number in report.text
 
 
 def test_editing_a_published_checklist_makes_a_new_version_and_old_audits_never_change(
