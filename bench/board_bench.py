@@ -77,6 +77,20 @@ def fill(tickets: int) -> User:
     return leader
 
 
+def bench_app(workdir: str, url: str):
+    """The app on ``url`` for a benchmark: no CSRF or rate limit, files under ``workdir``."""
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PHOTO_STORAGE_PATH": str(Path(workdir) / "photos"),
+        },
+        instance_path=str(Path(workdir) / "instance"),
+    )
+
+
 def measure(client, path: str, engine, runs: int = 15) -> tuple[float, int, int]:
     statements: list[str] = []
 
@@ -102,17 +116,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        url = args.database_url or f"sqlite:///{Path(workdir) / 'board.db'}"
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                "PHOTO_STORAGE_PATH": str(Path(workdir) / "photos"),
-            },
-            instance_path=str(Path(workdir) / "instance"),
-        )
+        app = bench_app(workdir, args.database_url or f"sqlite:///{Path(workdir) / 'board.db'}")
         with app.app_context():
             db.drop_all()
             db.create_all()

@@ -16,10 +16,8 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from board_bench import measure
+from board_bench import bench_app, measure
 
-from gemba_walk import create_app
-from gemba_walk.config import normalise_database_url
 from gemba_walk.core.demo import seed_demo
 from gemba_walk.extensions import db
 from gemba_walk.models import Area, Audit, Finding, KaizenTicket, Response, User
@@ -32,16 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         url = args.database_url or f"sqlite:///{Path(workdir) / 'insight.db'}"
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-                "PHOTO_STORAGE_PATH": str(Path(workdir) / "photos"),
-            },
-            instance_path=str(Path(workdir) / "instance"),
-        )
+        app = bench_app(workdir, url)
         with app.app_context():
             db.drop_all()
             db.create_all()
@@ -66,7 +55,7 @@ def main() -> None:
                 "dashboard, last 30 days": "/insight/?days=30",
                 "dashboard, last 90 days": "/insight/?days=90",
                 "dashboard, last 365 days": "/insight/?days=365",
-                "area insight (104 weeks of trend)": f"/insight/areas/{area}",
+                f"area insight ({args.weeks} weeks of trend)": f"/insight/areas/{area}",
                 "audit report": f"/insight/audits/{audit}",
                 "CSV of audits, 365 days": "/insight/audits.csv?days=365",
                 "CSV of findings, 365 days": "/insight/findings.csv?days=365",
