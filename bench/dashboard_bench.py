@@ -73,6 +73,7 @@ def main() -> None:
                     client, path, engine, runs=5 if "CSV" in label else 15
                 )
                 print(f"| {label} | {median:.0f} ms | {queries} | {size:,} |")
+            db.session.remove()  # end the read transaction, or PostgreSQL waits on its locks
             db.drop_all()
 
 
