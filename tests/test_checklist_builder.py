@@ -167,6 +167,10 @@ def test_a_reading_out_of_range_or_a_failed_check_opens_a_ticket(client, auth, a
     assert report.status_code == 200
     assert "Daily safety round" in report.text and "4.2" in report.text
     assert ticket.display_number in report.text
+    # The dashboard has a Pareto of your own checklists' findings once there are some.
+    dashboard = client.get("/insight/?days=30").text
+    custom = dashboard[dashboard.index("Findings of your own checklists by section") :]
+    assert re.search(r"Utilities<meter[^>]*></meter></th>\s*<td>1 ", custom)
 
 
 def test_editing_a_published_checklist_makes_a_new_version_and_old_audits_never_change(
@@ -382,6 +386,7 @@ def test_add_remove_and_move_rearrange_the_form_without_saving(client, auth, adm
     damaged = editor_form(csrf, spec, kind="custom") | {"item_count": "many"}
     assert client.post("/admin/checklists/new", data=damaged).status_code == 400
     assert client.get("/admin/checklists/new?kind=secret").status_code == 400
+    assert client.post("/admin/checklists/new", data=editor_form(csrf, spec)).status_code == 400
     assert (
         db.session.scalar(
             sa.select(sa.func.count(ChecklistTemplate.id)).where(ChecklistTemplate.kind == "custom")

@@ -88,3 +88,22 @@ def test_a_leader_prints_an_audit_report_on_paper(
     assert audit.area.name in text and "Sign out" not in text and "Insight" not in text
     for response in audit.responses[:3]:
         assert response.item.prompt[:30] in " ".join(text.split())
+
+
+def test_a_dashboard_seen_once_reads_with_its_charts_offline(app, runner, live_server, page):
+    """Insight pages are kept for offline reading; their charts draw there too (Chart.js is
+    cached when first used, not precached for every phone)."""
+    from tests.pwa_tools import wait_for_service_worker
+
+    demo_plant(runner)
+    leader = UserFactory(role="leader")
+    sign_in_in_browser(page, live_server, leader.email)
+    page.goto(f"{live_server}/insight/?days=90")
+    wait_for_service_worker(page)
+    page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
+
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
+    assert page.locator("h1").first.inner_text() != "You are offline"
+    assert page.locator("#chart-pareto-waste").is_visible()

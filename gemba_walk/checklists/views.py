@@ -144,6 +144,8 @@ def index():
 def new():
     """A new checklist of any kind; it starts as a draft."""
     kind = request.values.get("kind")
+    if kind is None and request.method == "POST":
+        abort(400, description="The form is damaged (no kind of checklist). Reload the page.")
     if kind is None:
         return render_template("checklists/new.html", kinds=TEMPLATE_KINDS)
     if kind not in keys(TEMPLATE_KINDS):

@@ -106,9 +106,7 @@ def _published(key: str):
     return template.published_version
 
 
-def seed_history(
-    areas: list[Area], users: dict[str, User], rng: random.Random, weeks: int
-) -> None:
+def seed_history(areas: list[Area], users: dict[str, User], rng: random.Random, weeks: int) -> None:
     five_s = _published("5s-audit")
     waste_walk = _published("waste-walk")
     now = utcnow().replace(second=0, microsecond=0)

@@ -32,6 +32,8 @@ TERMS_BY_KIND: dict[str, tuple[Term, ...]] = {
     "waste": WASTES,
     "abnormality": ABNORMALITY_CATEGORIES,
     "5s": FIVE_S_PILLARS,
+    # Your own checklists: their sections by name, findings on their own by SQDCE category.
+    "custom": ABNORMALITY_CATEGORIES,
 }
 AGEING_BUCKETS = ((0, 7, "up to a week"), (8, 30, "8–30 days"), (31, 90, "31–90 days"))
 AGEING_BUCKETS += ((91, None, "over 90 days"),)
@@ -65,7 +67,8 @@ def pareto(counts: dict[str, int], terms: tuple[Term, ...] = ()) -> list[ParetoR
 def findings_pareto(
     kind: str, start: datetime, end: datetime, site_id: int | None = None
 ) -> list[ParetoRow]:
-    """Findings of one kind (waste, abnormality, 5s) observed in [start, end), by category."""
+    """Findings of one kind (waste, abnormality, 5s, custom) observed in [start, end), by
+    category."""
     query = (
         sa.select(Finding.category, sa.func.count(Finding.id))
         .where(Finding.kind == kind, Finding.observed_at >= start, Finding.observed_at < end)

@@ -29,6 +29,7 @@ PARETOS = (
     ("waste", "Wastes seen on walks"),
     ("abnormality", "Abnormalities by SQDCE category"),
     ("5s", "5S findings by pillar"),
+    ("custom", "Findings of your own checklists by section"),
 )
 
 

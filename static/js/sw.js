@@ -8,11 +8,12 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
-import { NetworkFirst } from 'workbox-strategies';
+import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 
 const SHELL_URL = '/capture/shell';
 const OFFLINE_URL = '/offline';
 const PAGES_CACHE = 'gemba-pages-v1';
+const CHARTS_CACHE = 'gemba-charts-v1';
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -20,7 +21,7 @@ clientsClaim();
 
 // Drop runtime caches of older versions of this worker.
 self.addEventListener('activate', (event) => {
-  const keep = new Set([PAGES_CACHE, cacheNames.precache, cacheNames.runtime]);
+  const keep = new Set([PAGES_CACHE, CHARTS_CACHE, cacheNames.precache, cacheNames.runtime]);
   event.waitUntil(
     caches.keys().then((names) =>
       Promise.all(names.filter((n) => n.startsWith('gemba-') && !keep.has(n)).map((n) => caches.delete(n))),
@@ -46,6 +47,17 @@ registerRoute(
       { cacheWillUpdate: async ({ response }) => (response.redirected ? null : response) },
       new ExpirationPlugin({ maxEntries: 60, maxAgeSeconds: 14 * 24 * 3600 }),
     ],
+  }),
+);
+
+// Chart.js is not precached (the capture shell never draws charts), but once an insight page
+// has drawn its charts they draw again offline, from the page's cached copy. The file name
+// carries its content hash, so a cached copy is never stale.
+registerRoute(
+  ({ url }) => /^\/static\/dist\/charts-[A-Z0-9]+\.js$/.test(url.pathname),
+  new CacheFirst({
+    cacheName: CHARTS_CACHE,
+    plugins: [new ExpirationPlugin({ maxEntries: 4 })],
   }),
 );
 
