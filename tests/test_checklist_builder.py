@@ -189,7 +189,7 @@ def test_editing_a_published_checklist_makes_a_new_version_and_old_audits_never_
     editor = client.get(f"/admin/checklists/{five_s.id}/edit")
     assert editor.status_code == 200
     spec = {
-        "name": "5S audit",
+        "name": "5S audit — 2027 standard",  # renamed too
         "items": [
             {
                 "key": item["key"],
@@ -210,11 +210,14 @@ def test_editing_a_published_checklist_makes_a_new_version_and_old_audits_never_
     assert [(v.number, v.state) for v in five_s.versions] == [(1, "published"), (2, "draft")]
     # Until it is published, phones keep version 1.
     assert template(pack_of(client), "5s-audit")["version_id"] == five_s_v1["version_id"]
+    assert template(pack_of(client), "5s-audit")["name"] == "5S audit"
+    assert "Publishing renames the checklist" in client.get(f"/admin/checklists/{five_s.id}").text
 
     client.post(f"/admin/checklists/{five_s.id}/publish", data={"csrf_token": auth.csrf_token()})
     new_pack = pack_of(client)
     five_s_v2 = template(new_pack, "5s-audit")
     assert five_s_v2["version"] == 2 and len(five_s_v2["items"]) == len(five_s_v1["items"]) - 1
+    assert five_s_v2["name"] == "5S audit — 2027 standard"
     assert five_s_v2["items"][0]["prompt"] == "Unneeded items are red-tagged within a week"
     assert five_s_v2["items"][0]["key"] == five_s_v1["items"][1]["key"]  # trends stay together
 
@@ -222,6 +225,7 @@ def test_editing_a_published_checklist_makes_a_new_version_and_old_audits_never_
     report_after = client.get(f"/insight/audits/{made_with_v1['uuid']}").text
     assert _main(report_after) == _main(report_before)
     assert five_s_v1["items"][0]["prompt"] in report_after
+    assert "5S audit · " in _main(report_after) and "2027" not in _main(report_after)
 
     # A phone that was offline with version 1 still syncs; a new phone syncs version 2.
     late = five_s_audit(old_pack, area, [2, 5])

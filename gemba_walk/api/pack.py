@@ -88,7 +88,7 @@ def build_field_pack(user: User) -> dict:
         "templates": [
             {
                 "key": v.template.key,
-                "name": v.template.name,
+                "name": v.name,
                 "kind": v.template.kind,
                 "version_id": v.id,
                 "version": v.number,

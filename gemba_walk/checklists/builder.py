@@ -294,9 +294,9 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
 
 def spec_of(template: ChecklistTemplate, version: ChecklistTemplateVersion) -> TemplateSpec:
     return TemplateSpec(
-        name=template.name,
+        name=version.name,
         kind=template.kind,
-        description=template.description or "",
+        description=version.description or "",
         items=[ItemSpec.from_item(item) for item in version.items],
     )
 
@@ -376,7 +376,13 @@ def create_template(spec: TemplateSpec, user_id: int | None) -> ChecklistTemplat
             kind=spec.kind,
             description=spec.description.strip(),
         )
-        version = ChecklistTemplateVersion(template=template, number=1, created_by_id=user_id)
+        version = ChecklistTemplateVersion(
+            template=template,
+            number=1,
+            name=template.name,
+            description=template.description,
+            created_by_id=user_id,
+        )
         db.session.add(template)
         _fill(version, rows)
     return template
@@ -400,8 +406,9 @@ def save_draft(template: ChecklistTemplate, spec: TemplateSpec, user_id: int | N
                 created_by_id=user_id,
             )
             db.session.add(version)
-        template.name = spec.name.strip()
-        template.description = spec.description.strip()
+        # The template keeps the published name until this draft is published.
+        version.name = spec.name.strip()
+        version.description = spec.description.strip()
         _fill(version, rows)
     return version
 
@@ -422,6 +429,7 @@ def publish(template: ChecklistTemplate) -> ChecklistTemplateVersion:
         db.session.flush()
         draft.state = "published"
         draft.published_at = utcnow()
+        template.name, template.description = draft.name, draft.description
     return draft
 
 

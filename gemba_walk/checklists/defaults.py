@@ -127,7 +127,12 @@ def ensure_default_templates() -> list[ChecklistTemplate]:
                 continue
             template = ChecklistTemplate(key=key, name=name, kind=kind, description=description)
             version = ChecklistTemplateVersion(
-                template=template, number=1, state="published", published_at=utcnow()
+                template=template,
+                number=1,
+                name=name,
+                description=description,
+                state="published",
+                published_at=utcnow(),
             )
             for position, item in enumerate(build_items()):
                 item.position = position

@@ -51,6 +51,10 @@ class ChecklistTemplateVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_templates.id"), index=True)
     number: Mapped[int]
+    # The name and description as this version shows them: a renamed checklist's old audits
+    # keep the name they were made under (the template holds the published version's).
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[str] = mapped_column(sa.String(16), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]

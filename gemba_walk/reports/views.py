@@ -159,7 +159,7 @@ def audits_csv():
         .options(
             selectinload(Audit.area).selectinload(Area.site),
             selectinload(Audit.auditor),
-            selectinload(Audit.template_version).selectinload(ChecklistTemplateVersion.template),
+            selectinload(Audit.template_version),
         )
     )
     query, since, days = _scope(query, Audit.area_id)
@@ -173,7 +173,7 @@ def audits_csv():
             audit.area.site.name,
             audit.area.code,
             audit.area.name,
-            audit.template_version.template.name,
+            audit.template_version.name,
             audit.template_version.number,
             audit.auditor.name,
             f"{audit.scanned_at:%Y-%m-%d %H:%M}" if audit.scanned_at else "",
