@@ -58,6 +58,8 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     first.get_by_label("Section").fill("Utilities")
     first.get_by_label("Lowest normal value").fill("6")
     first.get_by_label("Highest normal value").fill("8.5")
+    first.get_by_text("Key and help text").click()
+    first.get_by_label("Help for the auditor").fill("Read the gauge at the main valve")
     page.get_by_role("button", name="+ Add item").click()
     expect(page.locator("[data-builder-item]")).to_have_count(2)
     expect(first.get_by_label("Highest normal value")).to_have_value("8.5")  # nothing lost
@@ -93,6 +95,7 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     page.wait_for_url("**/capture/draft/*")
     page.get_by_label("Compressed air pressure (bar)").fill("4.2")
     expect(page.get_by_text("Normal: 6 to 8.5.")).to_be_visible()
+    expect(page.get_by_text("Read the gauge at the main valve")).to_be_visible()
     reading, extinguisher = page.locator(".item").nth(0), page.locator(".item").nth(1)
     expect(reading.locator(".finding")).to_be_visible()  # out of range: a finding is asked for
     extinguisher.get_by_role("radio", name="Fail").check()

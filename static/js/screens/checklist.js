@@ -301,6 +301,7 @@ function itemBlock(draft, item, vocabulary, rerenderScores) {
     rerenderScores();
   };
   block.append(h('p', { className: 'item__prompt', id: `prompt-${item.id}` }, item.prompt));
+  if (item.help) block.append(h('p', { className: 'hint' }, item.help));
   if (item.response_type === 'score') {
     block.append(scoreInput(draft, item, change));
     if (item.levels?.length) {
