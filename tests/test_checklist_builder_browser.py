@@ -49,6 +49,7 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     ).click()
     assert page_problems(page) == []
     page.get_by_role("link", name="New checklist").click()
+    assert page_problems(page) == []
     page.get_by_role("link", name="Custom checklist").click()
     page.get_by_label("Name").fill("Daily safety round")
     first = page.locator("[data-builder-item]").nth(0)
