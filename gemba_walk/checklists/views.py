@@ -90,7 +90,6 @@ def _editor(template, spec, problems=None, status=200, notice=None):
             spec=spec,
             problems=problems or Problems(),
             notice=notice,
-            kinds=TEMPLATE_KINDS,
             sections=builder.SECTIONS_BY_KIND.get(spec.kind),
         ),
         status,
