@@ -110,6 +110,16 @@ def measure(client, path: str, engine, runs: int = 15) -> tuple[float, int, int]
     return statistics.median(times), len(statements), len(body)
 
 
+def print_table(client, engine, paths: dict[str, str]) -> None:
+    """A Markdown table: median time (5 runs for CSV, 15 otherwise), queries, bytes."""
+    print()
+    print("| request | median | queries | bytes |")
+    print("| --- | --- | --- | --- |")
+    for label, path in paths.items():
+        median, queries, size = measure(client, path, engine, runs=5 if "CSV" in label else 15)
+        print(f"| {label} | {median:.0f} ms | {queries} | {size:,} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=20000)
@@ -140,14 +150,7 @@ def main() -> None:
             print(
                 f"{args.tickets} tickets on {engine.dialect.name} (filled in {fill_seconds:.1f} s)"
             )
-            print()
-            print("| request | median | queries | bytes |")
-            print("| --- | --- | --- | --- |")
-            for label, path in paths.items():
-                median, queries, size = measure(
-                    client, path, engine, runs=5 if "CSV" in label else 15
-                )
-                print(f"| {label} | {median:.0f} ms | {queries} | {size:,} |")
+            print_table(client, engine, paths)
             db.session.remove()  # end the read transaction, or PostgreSQL waits on its locks
             db.drop_all()
 

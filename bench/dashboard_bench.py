@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from board_bench import bench_app, measure
+from board_bench import bench_app, print_table
 
 from gemba_walk.core.demo import seed_demo
 from gemba_walk.extensions import db
@@ -65,14 +65,7 @@ def main() -> None:
                 f"(loaded in {fill_seconds:.1f} s): "
                 + ", ".join(f"{n:,} {name}" for name, n in counts.items())
             )
-            print()
-            print("| request | median | queries | bytes |")
-            print("| --- | --- | --- | --- |")
-            for label, path in paths.items():
-                median, queries, size = measure(
-                    client, path, engine, runs=5 if "CSV" in label else 15
-                )
-                print(f"| {label} | {median:.0f} ms | {queries} | {size:,} |")
+            print_table(client, engine, paths)
             db.session.remove()  # end the read transaction, or PostgreSQL waits on its locks
             db.drop_all()
 
