@@ -18,6 +18,7 @@ from gemba_walk.reports.insight import (
     five_s_heat_map,
     not_walked,
     pareto,
+    slipping,
     ticket_kpis,
 )
 from gemba_walk.tickets.models import KaizenTicket
@@ -201,6 +202,37 @@ def test_the_heat_map_shows_each_areas_latest_5s_audit(db, five_s_version):
     assert rows["A-1"].pillars == {"sort": 4.0, "shine": 3.0} and rows["A-1"].total == 3.5
     assert rows["A-2"].pillars == {"sort": 5.0}  # one audit only
     assert rows["A-3"].pillars == {} and rows["A-3"].audited_at is None
+    assert rows["A-1"].previous_total == 1.5 and rows["A-1"].change == 2.0
+    assert rows["A-2"].change is None and rows["A-3"].change is None
+
+
+def test_areas_slipping_are_those_whose_latest_5s_fell_worst_first(db, five_s_version):
+    site = SiteFactory()
+    steady, slips, crashes, once = (
+        AreaFactory(site=site, code=code) for code in ("S-1", "S-2", "S-3", "S-4")
+    )
+    auditor = UserFactory(role="leader")
+    history = {
+        steady: (3.0, 2.8, 2.9),  # fell 0.2 once, then rose 0.1: not slipping now
+        slips: (2.0, 4.0, 3.5),  # fell 0.5
+        crashes: (4.5, 4.2, 2.0),  # fell 2.2
+        once: (1.0,),
+    }
+    for area, totals in history.items():
+        for age, total in zip((60, 30, 3)[-len(totals) :], totals, strict=True):
+            db.session.add(
+                _audit(area, auditor, five_s_version, NOW - timedelta(days=age), {"sort": total})
+            )
+    db.session.commit()
+    rows = five_s_heat_map(site.id)
+    assert [(r.area.code, r.change) for r in rows] == [
+        ("S-1", 0.1),
+        ("S-2", -0.5),
+        ("S-3", -2.2),
+        ("S-4", None),
+    ]
+    assert [r.area.code for r in slipping(rows)] == ["S-3", "S-2"]
+    assert [r.area.code for r in slipping(rows, by=1.0)] == ["S-3"]
 
 
 def test_areas_not_walked_for_n_days_longest_first(db, five_s_version):

@@ -140,6 +140,14 @@ class HeatRow:
     audited_at: datetime | None
     pillars: dict[str, float]  # pillar key → score of the latest 5S audit
     total: float | None
+    previous_total: float | None = None  # of the 5S audit before the latest
+
+    @property
+    def change(self) -> float | None:
+        """Latest total minus the one before (negative: the area slips); None with < 2 audits."""
+        if self.total is None or self.previous_total is None:
+            return None
+        return round(self.total - self.previous_total, 2)
 
 
 def five_s_heat_map(site_id: int | None = None) -> list[HeatRow]:
@@ -167,6 +175,7 @@ def five_s_heat_map(site_id: int | None = None) -> list[HeatRow]:
     if site_id:
         query = query.where(Area.site_id == site_id)
     rows, seen = [], set()
+    previous = _previous_five_s_totals(site_id)
     for area, audit in db.session.execute(query):
         if area.id in seen:  # two audits submitted at the very same moment: keep one
             continue
@@ -177,9 +186,32 @@ def five_s_heat_map(site_id: int | None = None) -> list[HeatRow]:
                 audited_at=audit.submitted_at if audit else None,
                 pillars=dict(audit.pillar_scores or {}) if audit else {},
                 total=audit.score_total if audit else None,
+                previous_total=previous.get(area.id),
             )
         )
     return rows
+
+
+def slipping(rows: list[HeatRow], by: float = 0.3) -> list[HeatRow]:
+    """Areas whose latest 5S total fell by ``by`` or more since the audit before, worst first."""
+    fallen = [row for row in rows if row.change is not None and row.change <= -by]
+    return sorted(fallen, key=lambda row: (row.change, row.area.code))
+
+
+def _previous_five_s_totals(site_id: int | None) -> dict[int, float]:
+    """Area id → total of its second-latest 5S audit (one query, a window function)."""
+    ranked = sa.select(
+        Audit.area_id,
+        Audit.score_total,
+        sa.func.row_number()
+        .over(partition_by=Audit.area_id, order_by=(Audit.submitted_at.desc(), Audit.id.desc()))
+        .label("rank"),
+    ).where(Audit.kind == "5s")
+    if site_id:
+        ranked = ranked.join(Area, Audit.area_id == Area.id).where(Area.site_id == site_id)
+    ranked = ranked.subquery()
+    query = sa.select(ranked.c.area_id, ranked.c.score_total).where(ranked.c.rank == 2)
+    return {area_id: total for area_id, total in db.session.execute(query) if total is not None}
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def dashboard():
     now = utcnow()
     start = now - timedelta(days=days)
     kpis = insight.ticket_kpis(now.date(), start, now, site_id)
+    heat = insight.five_s_heat_map(site_id)
     paretos = [
         (kind, title, insight.findings_pareto(kind, start, now, site_id)) for kind, title in PARETOS
     ]
@@ -83,7 +84,8 @@ def dashboard():
         sites=sites,
         site_id=site_id,
         kpis=kpis,
-        heat=insight.five_s_heat_map(site_id),
+        heat=heat,
+        slipping=insight.slipping(heat),
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
         unwalked=insight.not_walked(walked, now, site_id),
