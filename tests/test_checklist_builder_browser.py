@@ -70,6 +70,20 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     second.get_by_label("Section").fill("Fire")
     second.get_by_label("A finding here needs a photo").check()
     screenshot(page, "checklist-builder-phone")
+    # Leaving with unsaved changes asks first; staying keeps everything typed.
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Users").click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    expect(second.get_by_label("Question")).to_have_value(
+        "Fire extinguisher in place and inspected"
+    )
     assert page_problems(page) == []
 
     # A mistake is explained next to the field, and nothing typed is lost.

@@ -52,3 +52,17 @@ for (const item of document.querySelectorAll('[data-builder-item]')) {
   type.addEventListener('change', sync);
   sync();
 }
+
+// The builder warns before leaving with changes that are not saved (typed, or rearranged on the
+// server and re-rendered unsaved); saving or the form's own buttons never ask.
+const builderForm = document.querySelector('form.builder');
+if (builderForm) {
+  let unsaved = builderForm.dataset.unsaved === 'true';
+  builderForm.addEventListener('input', () => { unsaved = true; });
+  builderForm.addEventListener('submit', () => { unsaved = false; });
+  window.addEventListener('beforeunload', (event) => {
+    if (!unsaved) return;
+    event.preventDefault();
+    event.returnValue = ''; // older browsers need it set to show the prompt
+  });
+}
