@@ -2,7 +2,7 @@
 each period, an area's insight, a printable audit report and the CSV exports, through the real
 app (Flask test client, real database).
 
-Run: .venv/bin/python bench/dashboard_bench.py [--weeks 104] [--database-url URL]
+Run: .venv/bin/python bench/dashboard_bench.py [--weeks 104] [--areas 8] [--database-url URL]
 (default: a temporary SQLite file; give a PostgreSQL URL to measure PostgreSQL).
 Prints a Markdown table of median times over 15 requests and the queries per request.
 """
@@ -18,14 +18,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from board_bench import bench_app, print_table
 
-from gemba_walk.core.demo import seed_demo
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.demo import seed_demo, seed_history
 from gemba_walk.extensions import db
-from gemba_walk.models import Area, Audit, Finding, KaizenTicket, Response, User
+from gemba_walk.models import Area, Audit, Finding, KaizenTicket, Response, Site, User
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument("--areas", type=int, default=8, help="more than the demo's 8: added")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
@@ -35,7 +37,27 @@ def main() -> None:
             db.drop_all()
             db.create_all()
             started = time.perf_counter()
-            seed_demo(app.instance_path, random.Random(5), weeks=args.weeks)  # noqa: S311
+            rng = random.Random(5)  # noqa: S311 — demo history
+            if args.areas <= 8:
+                seed_demo(app.instance_path, rng, weeks=args.weeks)
+            else:  # a bigger plant: the demo's people and site, more areas, the same history
+                seed_demo(app.instance_path, rng, history=False)
+                with write_transaction():
+                    site = db.session.scalar(sa.select(Site))
+                    owner = db.session.scalar(sa.select(User).where(User.role == "member"))
+                    for number in range(9, args.areas + 1):
+                        db.session.add(
+                            Area(
+                                site=site,
+                                code=f"B-{number:03d}",
+                                name=f"Cell {number}",
+                                owner=owner,
+                            )
+                        )
+                    db.session.flush()
+                    users = {u.role: u for u in db.session.scalars(sa.select(User))}
+                    areas = list(db.session.scalars(sa.select(Area).order_by(Area.code)))
+                    seed_history(areas, users, rng, args.weeks)
             fill_seconds = time.perf_counter() - started
             counts = {
                 model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
