@@ -482,3 +482,21 @@ def test_every_builder_change_needs_the_csrf_token(client, auth, admin, db):
         == 400
     )
     assert db.session.scalar(sa.select(sa.func.count(ChecklistTemplate.id))) == 3
+
+
+def test_publishing_a_retired_checklist_says_it_stays_off_the_phones(client, auth, admin, db):
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
+    )
+    client.post(f"/admin/checklists/{five_s.id}/duplicate", data={"csrf_token": auth.csrf_token()})
+    copy = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.name == "Copy of 5S audit")
+    )
+    client.post(f"/admin/checklists/{copy.id}/retire", data={"csrf_token": auth.csrf_token()})
+    published = client.post(
+        f"/admin/checklists/{copy.id}/publish",
+        data={"csrf_token": auth.csrf_token()},
+        follow_redirects=True,
+    )
+    assert "It is retired: bring it back into use to send it to phones." in published.text
+    assert copy.key not in {t["key"] for t in pack_of(client)["templates"]}

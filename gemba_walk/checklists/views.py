@@ -208,11 +208,16 @@ def _step(template_id: int, step, done: str):
 @admin_required
 def publish(template_id: int):
     """The draft becomes the version every phone receives with its next field pack."""
+    reach = (
+        "It is retired: bring it back into use to send it to phones."
+        if _template(template_id).retired
+        else "Phones get it with their next field data; audits already made keep the version "
+        "they used."
+    )
     return _step(
         template_id,
         builder.publish,
-        "Published version {result.number} of “{template.name}”. Phones get it with their "
-        "next field data; audits already made keep the version they used.",
+        "Published version {result.number} of “{template.name}”. " + reach,
     )
 
 
