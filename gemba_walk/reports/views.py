@@ -158,12 +158,12 @@ def audits_csv():
         sa.select(
             Audit.uuid,
             Audit.submitted_at,
-            Site.name,
+            Site.name.label("site"),
             Area.code,
-            Area.name,
-            ChecklistTemplateVersion.name,
-            ChecklistTemplateVersion.number,
-            User.name,
+            Area.name.label("area"),
+            ChecklistTemplateVersion.name.label("checklist"),
+            ChecklistTemplateVersion.number.label("version"),
+            User.name.label("auditor"),
             Audit.scanned_at,
             ChecklistItem.section,
             ChecklistItem.prompt,
@@ -188,41 +188,23 @@ def audits_csv():
     )
     rows = (
         (
-            uuid,
-            f"{submitted:%Y-%m-%d %H:%M}",
-            site,
-            code,
-            area,
-            checklist,
-            version,
-            auditor,
-            f"{scanned:%Y-%m-%d %H:%M}" if scanned else "",
-            section,
-            prompt,
-            "" if score is None else score,
-            _answer(value_bool, value_number, value_text),
-            note,
-            "" if total is None else total,
+            row.uuid,
+            f"{row.submitted_at:%Y-%m-%d %H:%M}",
+            row.site,
+            row.code,
+            row.area,
+            row.checklist,
+            row.version,
+            row.auditor,
+            f"{row.scanned_at:%Y-%m-%d %H:%M}" if row.scanned_at else "",
+            row.section,
+            row.prompt,
+            "" if row.score is None else row.score,
+            _answer(row.value_bool, row.value_number, row.value_text),
+            row.note,
+            "" if row.score_total is None else row.score_total,
         )
-        for (
-            uuid,
-            submitted,
-            site,
-            code,
-            area,
-            checklist,
-            version,
-            auditor,
-            scanned,
-            section,
-            prompt,
-            score,
-            value_bool,
-            value_number,
-            value_text,
-            note,
-            total,
-        ) in db.session.execute(query.execution_options(yield_per=2000))
+        for row in db.session.execute(query.execution_options(yield_per=2000))
     )
     return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)
 
@@ -230,35 +212,52 @@ def audits_csv():
 @bp.get("/findings.csv")
 @leader_required
 def findings_csv():
-    """Findings of the period, one row each, with the ticket each opened or joined."""
+    """Findings of the period, one row each, with the ticket each opened or joined: one
+    streamed query, photos counted once per finding in a grouped subquery."""
     photos = (
-        sa.select(sa.func.count(Photo.id)).where(Photo.finding_id == Finding.id).scalar_subquery()
+        sa.select(Photo.finding_id, sa.func.count(Photo.id).label("count"))
+        .where(Photo.finding_id.is_not(None))
+        .group_by(Photo.finding_id)
+        .subquery()
     )
     query = (
-        sa.select(Finding, KaizenTicket.number, photos)
-        .join(Area, Finding.area_id == Area.id)
-        .outerjoin(KaizenTicket, Finding.ticket_id == KaizenTicket.id)
-        .options(
-            selectinload(Finding.area).selectinload(Area.site), selectinload(Finding.reported_by)
+        sa.select(
+            Finding.observed_at,
+            Site.name.label("site"),
+            Area.code,
+            Area.name.label("area"),
+            Finding.kind,
+            Finding.category,
+            Finding.severity,
+            Finding.description,
+            User.name.label("reporter"),
+            KaizenTicket.number,
+            sa.func.coalesce(photos.c.count, 0).label("photos"),
         )
+        .select_from(Finding)
+        .join(Area, Finding.area_id == Area.id)
+        .join(Site, Area.site_id == Site.id)
+        .join(User, Finding.reported_by_id == User.id)
+        .outerjoin(KaizenTicket, Finding.ticket_id == KaizenTicket.id)
+        .outerjoin(photos, photos.c.finding_id == Finding.id)
     )
     query, since, days = _scope(query, Finding.area_id)
     query = query.where(Finding.observed_at >= since).order_by(Finding.observed_at, Finding.id)
     rows = (
         (
-            f"{finding.observed_at:%Y-%m-%d %H:%M}",
-            finding.area.site.name,
-            finding.area.code,
-            finding.area.name,
-            label_of(TEMPLATE_KINDS, finding.kind),
-            label_of(CATEGORY_TERMS, finding.category),
-            label_of(SEVERITIES, finding.severity),
-            finding.description,
-            finding.reported_by.name,
-            f"KZ-{number:04d}" if number else "",
-            photo_count,
+            f"{row.observed_at:%Y-%m-%d %H:%M}",
+            row.site,
+            row.code,
+            row.area,
+            label_of(TEMPLATE_KINDS, row.kind),
+            label_of(CATEGORY_TERMS, row.category),
+            label_of(SEVERITIES, row.severity),
+            row.description,
+            row.reporter,
+            f"KZ-{row.number:04d}" if row.number else "",
+            row.photos,
         )
-        for finding, number, photo_count in db.session.execute(query)
+        for row in db.session.execute(query.execution_options(yield_per=2000))
     )
     return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows)
 
