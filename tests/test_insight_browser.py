@@ -107,3 +107,30 @@ def test_a_dashboard_seen_once_reads_with_its_charts_offline(app, runner, live_s
     page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
     assert page.locator("h1").first.inner_text() != "You are offline"
     assert page.locator("#chart-pareto-waste").is_visible()
+
+
+def test_a_leader_prints_the_dashboard_for_the_team_board(
+    app, runner, live_server, browser, screenshot
+):
+    """The dashboard on paper: no menus or filters, every chart with its table."""
+    import io
+
+    from pypdf import PdfReader
+
+    demo_plant(runner)
+    leader = UserFactory(role="leader")
+    context = browser.new_context(viewport={"width": 794, "height": 1100})
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, leader.email)
+    page.goto(f"{live_server}/insight/?days=365")
+    page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
+    page.emulate_media(media="print")
+    assert page.locator(".topbar").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "insight-print-a4")
+    reader = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    context.close()
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Sign out" not in text and "Wastes seen on walks" in text
+    assert "Last 365 days · printed" in text and "Findings CSV" not in text
+    assert "Latest 5S score of each area" in text

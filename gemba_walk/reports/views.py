@@ -90,6 +90,7 @@ def dashboard():
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
         unwalked=insight.not_walked(walked, now, site_id),
+        now=now,
     )
 
 
