@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.field_rules import default_severity
 from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import demo_layout
 from tests.sync_batches import batch, five_s_audit, iso, new_id, template
@@ -161,6 +162,7 @@ def test_a_reading_out_of_range_or_a_failed_check_opens_a_ticket(client, auth, a
         "Compressed air pressure (bar) — reading 4.2 is outside the normal range 6 to 8.5"
     ]
     assert findings[0].kind == "custom" and findings[0].category == "Utilities"
+    assert findings[0].severity == default_severity("custom")  # what the phone would choose
     ticket = db.session.get(KaizenTicket, findings[0].ticket_id)
     assert ticket.status == "open"
     report = client.get(f"/insight/audits/{audit['uuid']}")
@@ -171,6 +173,16 @@ def test_a_reading_out_of_range_or_a_failed_check_opens_a_ticket(client, auth, a
     dashboard = client.get("/insight/?days=30").text
     custom = dashboard[dashboard.index("Findings of your own checklists by section") :]
     assert re.search(r"Utilities<meter[^>]*></meter></th>\s*<td>1 ", custom)
+    # A big reading is written as people write it (not 1.23457e+06), as on the phone.
+    audit["uuid"] = new_id()
+    for response in audit["responses"]:
+        response["uuid"] = new_id()
+    audit["responses"][0]["value_number"] = 1234567
+    assert api.sync(batch([audit])).status_code == 200
+    latest = db.session.scalars(sa.select(Finding).order_by(Finding.id.desc())).first()
+    assert latest.description == (
+        "Compressed air pressure (bar) — reading 1234567 is outside the normal range 6 to 8.5"
+    )
 
 
 def test_editing_a_published_checklist_makes_a_new_version_and_old_audits_never_change(

@@ -230,10 +230,24 @@ def test_a_problem_reported_on_the_web_opens_or_joins_a_ticket(client, auth, db,
     assert first.status_code == 302
     opened = client.get(first.headers["Location"]).text
     assert "opened." in opened and "Burrs on every third bracket" in opened
-    second = post(client, "/tickets/new", {**form, "description": "Burrs again"})
+    number = first.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    # Another problem of the same kind is another ticket; the same one, chosen, joins it.
+    other = post(client, "/tickets/new", {**form, "description": "Label printer jams"})
+    assert other.headers["Location"] != first.headers["Location"]
+    assert f"KZ-{int(number):04d}" in client.get("/tickets/new").text  # offered as a choice
+    second = post(
+        client,
+        "/tickets/new",
+        {**form, "description": "Burrs again", "same_as": f"KZ-{int(number):04d}"},
+    )
     joined = client.get(second.headers["Location"]).text
     assert "2nd occurrence" in joined
     assert second.headers["Location"] == first.headers["Location"]
+    other_area = AreaFactory().id
+    elsewhere = {**form, "area_id": str(other_area), "same_as": f"KZ-{int(number):04d}"}
+    refused = post(client, "/tickets/new", elsewhere)
+    assert refused.status_code == 422
+    assert "Choose an open ticket of this area, or a new problem." in refused.text
 
     findings_before = db.session.scalar(sa.select(sa.func.count(Finding.id)))
     bad_photo = post(

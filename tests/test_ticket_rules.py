@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
 import threading
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
 from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
+from tests.live_phone import Phone
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, iso, new_id
 
@@ -185,12 +184,139 @@ def test_the_same_checklist_item_again_joins_the_open_ticket(api, db, plant):
     assert len({first["number"], elsewhere["number"], other_area["number"]}) == 3
 
 
-def test_abnormalities_join_by_category_within_the_area(api, db, plant):
-    first = sync_one(api, finding(plant["area"], category="quality", severity="low"))
-    same = sync_one(api, finding(plant["area"], category="quality", severity="high"))
-    other = sync_one(api, finding(plant["area"], category="delivery", severity="low"))
-    assert same["number"] == first["number"] and same["outcome"] == "joined"
-    assert other["number"] != first["number"]
+def test_two_different_problems_of_one_category_are_two_tickets(api, db, plant):
+    """Observation 2: a bypassed light curtain and an oil leak are both Safety, not the same."""
+    curtain = sync_one(
+        api,
+        finding(plant["area"], severity="high", description="Light curtain bypassed on P4"),
+    )
+    leak = sync_one(
+        api,
+        finding(plant["area"], severity="critical", description="Hydraulic oil leak under P2"),
+    )
+    assert (curtain["outcome"], leak["outcome"]) == ("opened", "opened")
+    assert curtain["number"] != leak["number"]
+    first = ticket(db, curtain["number"])
+    assert (first.severity, first.title, first.occurrences) == (
+        "high",
+        "Light curtain bypassed on P4",
+        1,
+    )
+    assert ticket(db, leak["number"]).severity == "critical"
+
+
+def test_a_report_chosen_as_the_same_problem_joins_and_raises_severity_and_due_date(api, db, plant):
+    seen = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    first = sync_one(
+        api,
+        finding(
+            plant["area"],
+            severity="low",
+            description="Guard loose on belt B",
+            observed_at=iso(seen),
+        ),
+    )
+    assert ticket(db, first["number"]).due_date == date(2026, 11, 16)  # low: 14 days
+    again = sync_one(
+        api,
+        finding(
+            plant["area"],
+            severity="critical",
+            description="Guard fell off belt B",
+            observed_at=iso(seen + timedelta(days=3)),
+            same_as_ticket=first["number"],
+        ),
+    )
+    assert (again["number"], again["outcome"], again["occurrences"]) == (
+        first["number"],
+        "joined",
+        2,
+    )
+    joined = ticket(db, first["number"])
+    assert (joined.severity, joined.priority) == ("critical", 1)
+    assert joined.due_date == date(2026, 11, 6)  # critical, one day after the second sighting
+    assert joined.title == "Guard loose on belt B"  # the problem keeps its name
+    history = joined.events[-1]
+    assert history.kind == "fields"
+    assert history.changes == {
+        "severity": ["low", "critical"],
+        "due_date": ["2026-11-16", "2026-11-06"],
+    }
+    assert "severity raised from Low to Critical / safety" in history.body
+    assert "due date brought forward to 06 Nov 2026 (was 16 Nov 2026)" in history.body
+
+    # A milder sighting later changes neither severity nor due date.
+    sync_one(
+        api,
+        finding(plant["area"], severity="low", same_as_ticket=first["number"]),
+    )
+    assert (ticket(db, first["number"]).severity, ticket(db, first["number"]).due_date) == (
+        "critical",
+        date(2026, 11, 6),
+    )
+
+
+def test_same_as_a_ticket_of_another_area_or_an_unknown_one_is_refused(api, db, plant):
+    other = sync_one(api, finding(plant["other"], description="Leak elsewhere"))
+    for number in (other["number"], "KZ-9999"):
+        answer = api.sync(batch(findings=[finding(plant["area"], same_as_ticket=number)]))
+        assert answer.status_code == 422
+        assert f"{number} is not a ticket of this area." in str(answer.json["error"]["details"])
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(KaizenTicket.id))) == 1
+
+
+def test_a_finding_that_joins_a_done_ticket_sends_it_back_to_the_team(api, db, plant):
+    """Observation 3: seen again while waiting for verification — it cannot be verified so."""
+    item = five_s_item(0)
+    first = sync_one(
+        api,
+        finding(plant["area"], kind="5s", category=item.section, item_id=item.id, severity="low"),
+    )
+    done = ticket(db, first["number"])
+    done.status, done.countermeasure = "done", "Pallets removed, floor marked"
+    db.session.commit()
+
+    again = sync_one(
+        api,
+        finding(
+            plant["area"],
+            kind="5s",
+            category=item.section,
+            item_id=item.id,
+            severity="low",
+            description="Pallets back in the walkway",
+        ),
+    )
+    assert (again["number"], again["outcome"], again["status"]) == (
+        first["number"],
+        "joined",
+        "in_progress",
+    )
+    back = ticket(db, first["number"])
+    assert back.status == "in_progress" and back.occurrences == 2
+    status_change = [e for e in back.events if e.kind == "status"][-1]
+    assert (status_change.from_status, status_change.to_status) == ("done", "in_progress")
+    assert "Seen again before verification" in status_change.body
+    told = db.session.scalars(sa.select(Notification).where(Notification.ticket_id == back.id))
+    assert [(n.user_id, "seen again before verification" in n.message) for n in told] == [
+        (plant["owner"].id, True)
+    ]
+
+
+def test_an_empty_finding_is_refused_and_nothing_is_stored(api, db, plant):
+    """Observation 1, the server's half: a finding is something seen — words or a photo."""
+    empty = finding(plant["area"], description="   ", photo_uuids=[])
+    answer = api.sync(batch(findings=[empty]))
+    assert answer.status_code == 422
+    assert answer.json["error"]["details"] == [
+        {
+            "record": f"finding {empty['uuid']}",
+            "message": "This finding is empty: describe what you saw or add a photo of it.",
+        }
+    ]
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Finding.id))) == 0
 
 
 def _verify(db, number: str, verifier, days_ago: int) -> None:
@@ -201,12 +327,25 @@ def _verify(db, number: str, verifier, days_ago: int) -> None:
     db.session.commit()
 
 
+def item_finding(area: dict, description: str, index: int = 0, **fields) -> dict:
+    item = five_s_item(index)
+    return finding(
+        area,
+        kind="5s",
+        category=item.section,
+        item_id=item.id,
+        severity="medium",
+        description=description,
+        **fields,
+    )
+
+
 def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, db, plant):
     verifier = UserFactory(role="leader", name="Vera Verifier")
-    first = sync_one(api, finding(plant["area"], category="environment", description="Oil leak"))
+    first = sync_one(api, item_finding(plant["area"], "Oil leak"))
     _verify(db, first["number"], verifier, days_ago=30)
 
-    again = sync_one(api, finding(plant["area"], category="environment", description="Oil again"))
+    again = sync_one(api, item_finding(plant["area"], "Oil again"))
     assert (again["number"], again["outcome"], again["status"]) == (
         first["number"],
         "reopened",
@@ -224,9 +363,9 @@ def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, 
 
 def test_a_problem_back_after_90_days_opens_a_new_ticket(api, db, plant):
     verifier = UserFactory(role="leader")
-    first = sync_one(api, finding(plant["area"], category="cost", description="Air leak"))
+    first = sync_one(api, item_finding(plant["area"], "Air leak"))
     _verify(db, first["number"], verifier, days_ago=91)
-    later = sync_one(api, finding(plant["area"], category="cost", description="Air leak"))
+    later = sync_one(api, item_finding(plant["area"], "Air leak"))
     assert later["outcome"] == "opened" and later["number"] != first["number"]
     assert ticket(db, first["number"]).status == "verified"
 
@@ -256,34 +395,16 @@ def test_a_finding_sent_again_names_its_ticket(api, db, plant):
 # --- two phones at the same moment, against the real server ----------------------------------
 
 
-class Phone:
-    """A signed-in phone talking to the live server over HTTP, with its own cookies."""
-
-    def __init__(self, base: str, email: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-        page = self.opener.open(f"{base}/login").read().decode()
-        form = urllib.parse.urlencode(
-            {"email": email, "password": DEFAULT_PASSWORD, "csrf_token": csrf_token_from(page)}
-        ).encode()
-        self.opener.open(f"{base}/login", data=form)
-        self.token = json.loads(self.opener.open(f"{base}/api/v1/me").read())["csrf_token"]
-
-    def sync(self, payload: dict) -> dict:
-        request = urllib.request.Request(  # noqa: S310 - the test's own server
-            f"{self.base}/api/v1/sync",
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", "X-CSRFToken": self.token},
-            method="POST",
-        )
-        return json.loads(self.opener.open(request, timeout=30).read())
-
-
 def test_two_phones_syncing_the_same_problem_at_once_make_one_ticket(db, live_server):
+    ensure_default_templates()
+    db.session.commit()
     area_id = AreaFactory().id
     people = [UserFactory(role="leader").email for _ in range(2)]
+    # plain values: the phones' threads have no database session
+    shared, *own = [
+        SimpleNamespace(id=i.id, section=i.section, key=i.key)
+        for i in (five_s_item(0), five_s_item(1), five_s_item(2))
+    ]
     db.session.rollback()  # no read transaction left open beside the server's writes
     phones = [Phone(live_server, email) for email in people]
     rounds, answers, errors = 6, [], []
@@ -296,12 +417,16 @@ def test_two_phones_syncing_the_same_problem_at_once_make_one_ticket(db, live_se
                 records = [
                     finding(
                         {"id": area_id},
-                        category="quality",
+                        kind="5s",
+                        category=shared.section,
+                        item_id=shared.id,
                         description=f"Scratches {index}/{round_}",
                     ),
                     finding(
                         {"id": area_id},
-                        category=f"{['safety', 'cost'][index]}",
+                        kind="5s",
+                        category=own[index].section,
+                        item_id=own[index].id,
                         description=f"Own problem {index}/{round_}",
                     ),
                 ]
@@ -322,9 +447,9 @@ def test_two_phones_syncing_the_same_problem_at_once_make_one_ticket(db, live_se
     tickets = db.session.scalars(
         sa.select(KaizenTicket).where(KaizenTicket.area_id == area_id)
     ).all()
-    by_category = {t.category: t for t in tickets}
-    assert sorted(by_category) == ["cost", "quality", "safety"] and len(tickets) == 3
-    assert by_category["quality"].occurrences == rounds * len(phones)
+    by_item = {t.item_key: t for t in tickets}
+    assert sorted(by_item) == sorted([shared.key, own[0].key, own[1].key]) and len(tickets) == 3
+    assert by_item[shared.key].occurrences == rounds * len(phones)
     numbers = [t.number for t in tickets]
     assert len(set(numbers)) == len(numbers)
     assert {a["number"] for a in answers} == {t.display_number for t in tickets}

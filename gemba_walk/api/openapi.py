@@ -169,6 +169,11 @@ SCHEMAS: dict = {
         "properties": {
             "batch_id": UUID,
             "device_id": {"type": "string", "maxLength": 64},
+            "author_id": {
+                "type": "integer",
+                "description": "The user who made these records on the phone; a batch of "
+                "another person's records is refused (409 wrong_author).",
+            },
             "audits": {
                 "type": "array",
                 "maxItems": MAX_AUDITS_PER_BATCH,
@@ -255,6 +260,11 @@ SCHEMAS: dict = {
             "description": {"type": "string", "minLength": 1, "maxLength": 5000},
             "observed_at": TIMESTAMP,
             "photo_uuids": {"type": "array", "maxItems": MAX_PHOTOS_PER_FINDING, "items": UUID},
+            "same_as_ticket": {
+                "description": "For a finding on no checklist item: the open ticket of the "
+                "area the person chose as the same problem; without it a new ticket opens.",
+                "anyOf": [{"type": "string", "pattern": "^KZ-[0-9]{4,}$"}, {"type": "null"}],
+            },
         },
     },
     "SyncResult": {
@@ -371,7 +381,7 @@ def openapi_document() -> dict:
                     "summary": "Send a batch of audits and findings (idempotent by uuid)",
                     "requestBody": {"required": True, "content": _json("SyncRequest")},
                     "responses": {"200": {"description": "Stored", "content": _json("SyncResult")}}
-                    | _errors(400, 401, 409, 413, 422),
+                    | _errors(400, 401, 409, 413, 422, 503),
                 }
             },
         },

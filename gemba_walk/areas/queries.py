@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.extensions import db
+from gemba_walk.field_rules import area_code_key
 from gemba_walk.lean import OPEN_TICKET_STATUSES
 from gemba_walk.tickets.models import KaizenTicket
 
@@ -49,13 +50,13 @@ def search_areas(
 
 
 def areas_with_code(code: str) -> list[Area]:
-    """Every active area with this short code (one per site at most)."""
-    query = (
-        sa.select(Area)
-        .options(joinedload(Area.site))
-        .where(sa.func.upper(Area.code) == code.strip().upper(), Area.active)
-    )
-    return list(db.session.scalars(query))
+    """Every active area with this short code (one per site at most), typed in any case, with or
+    without its hyphen ('a11' finds A-11)."""
+    wanted = area_code_key(code)
+    if not wanted:
+        return []
+    query = sa.select(Area).options(joinedload(Area.site)).where(Area.active).order_by(Area.id)
+    return [area for area in db.session.scalars(query) if area_code_key(area.code) == wanted]
 
 
 def area_by_token(token: str) -> Area | None:

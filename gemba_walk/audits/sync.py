@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid as uuid_module
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from gemba_walk import field_rules
 from gemba_walk.api.models import SyncBatch
 from gemba_walk.api.openapi import validator_for
 from gemba_walk.areas.models import Area
@@ -26,7 +28,9 @@ from gemba_walk.audits.scoring import five_s_scores
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.field_rules import number_in_range
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     FIVE_S_PILLARS,
@@ -88,15 +92,94 @@ def apply_sync_batch(user: User, payload) -> dict:
     problems = _schema_problems(payload)
     if problems:
         raise SyncError(422, "invalid_batch", "Some records are not valid.", problems)
+    author = payload.get("author_id")
+    if author is not None and author != user.id:
+        raise SyncError(
+            409,
+            "wrong_author",
+            "These records were made by another person on this device. They are sent when "
+            "that person signs in again.",
+        )
     request_hash = payload_sha256(payload)
-    previous = db.session.scalar(sa.select(SyncBatch).where(SyncBatch.uuid == payload["batch_id"]))
+    previous = _claim_batch(user, payload, request_hash)
     if previous is not None:
-        if previous.user_id != user.id or previous.request_sha256 != request_hash:
-            raise SyncError(
-                409, "batch_reused", "This batch id was already used for different records."
-            )
-        return previous.response
+        return previous
+    try:
+        results = _store_batch(user, payload)
+    except BaseException:
+        _release_claim(payload["batch_id"])
+        raise
+    with write_transaction():
+        db.session.execute(
+            sa.update(SyncBatch)
+            .where(SyncBatch.uuid == payload["batch_id"])
+            .values(response=results, received_at=utcnow())
+        )
+    return results
 
+
+# A claim left by a server killed mid-batch is taken over after this long.
+STALE_CLAIM_SECONDS = 120
+# How long a request waits for the same batch being stored by another request.
+CLAIM_WAIT_SECONDS = 20.0
+
+
+def _claim_batch(user: User, payload: dict, request_hash: str) -> dict | None:
+    """Claim the batch id for this request, or return the answer already given to it.
+
+    The first request to claim a batch id stores it; the same batch arriving meanwhile (the
+    phone retried while the first answer was on its way) waits for that answer and gets the
+    same one, byte for byte, instead of a stripped "duplicate"."""
+    batch_id = payload["batch_id"]
+    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+    pause = 0.02
+    while True:
+        try:
+            with write_transaction():
+                previous = db.session.scalar(sa.select(SyncBatch).where(SyncBatch.uuid == batch_id))
+                if previous is None:
+                    db.session.add(
+                        SyncBatch(
+                            uuid=batch_id,
+                            user_id=user.id,
+                            device_id=payload.get("device_id"),
+                            request_sha256=request_hash,
+                            response=None,
+                        )
+                    )
+                    return None
+                if previous.user_id != user.id or previous.request_sha256 != request_hash:
+                    raise SyncError(
+                        409, "batch_reused", "This batch id was already used for different records."
+                    )
+                if previous.response is not None:
+                    return previous.response
+                stale = utcnow() - previous.received_at > timedelta(seconds=STALE_CLAIM_SECONDS)
+                if stale:  # the request that claimed it died: this one takes the batch over
+                    previous.received_at = utcnow()
+                    return None
+        except IntegrityError:
+            pass  # claimed by another request this instant: wait for its answer below
+        if time.monotonic() > deadline:
+            raise SyncError(
+                503,
+                "batch_in_progress",
+                "This batch is being stored by another request; try again in a moment.",
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+def _release_claim(batch_id: str) -> None:
+    """The batch was refused or failed: free its id so a corrected resend is not blocked."""
+    db.session.rollback()
+    with write_transaction():
+        db.session.execute(
+            sa.delete(SyncBatch).where(SyncBatch.uuid == batch_id, SyncBatch.response.is_(None))
+        )
+
+
+def _store_batch(user: User, payload: dict) -> dict:
     audits = payload.get("audits", [])
     findings = payload.get("findings", [])
     context = _load_references(audits, findings)
@@ -120,19 +203,6 @@ def apply_sync_batch(user: User, payload) -> dict:
 
     for note in notes:
         _store_note(user, note, tickets[note["ticket_number"]], results)
-
-    with write_transaction():
-        if db.session.scalar(sa.select(SyncBatch.id).where(SyncBatch.uuid == payload["batch_id"])):
-            return results  # the same batch arrived twice at once; the other kept the answer
-        db.session.add(
-            SyncBatch(
-                uuid=payload["batch_id"],
-                user_id=user.id,
-                device_id=payload.get("device_id"),
-                request_sha256=request_hash,
-                response=results,
-            )
-        )
     return results
 
 
@@ -143,6 +213,7 @@ class _References:
     items: dict[int, ChecklistItem]
     photos: dict[str, Photo]
     stored_audits: dict[str, Audit]
+    same_as: dict[str, KaizenTicket]
 
 
 def _load_references(audits: list[dict], findings: list[dict]) -> _References:
@@ -172,7 +243,19 @@ def _load_references(audits: list[dict], findings: list[dict]) -> _References:
             a.uuid: a
             for a in db.session.scalars(sa.select(Audit).where(Audit.uuid.in_(audit_refs)))
         }
+    numbers = {
+        int(f["same_as_ticket"].removeprefix("KZ-")) for f in findings if f.get("same_as_ticket")
+    }
+    same_as = {}
+    if numbers:
+        same_as = {
+            t.display_number: t
+            for t in db.session.scalars(
+                sa.select(KaizenTicket).where(KaizenTicket.number.in_(numbers))
+            )
+        }
     return _References(
+        same_as=same_as,
         areas=by_id(Area, area_ids),
         versions=by_id(ChecklistTemplateVersion, version_ids),
         items=by_id(ChecklistItem, item_ids),
@@ -239,6 +322,17 @@ def _check_values(user: User, audits: list[dict], findings: list[dict], refs: _R
         if finding.get("item_id") is not None and finding["item_id"] not in refs.items:
             problems.add(record, f"Unknown checklist item {finding['item_id']}.")
         _check_timestamps(problems, record, {"observed_at": finding["observed_at"]})
+        if not finding["description"].strip() and not finding.get("photo_uuids"):
+            problems.add(
+                record, "This finding is empty: describe what you saw or add a photo of it."
+            )
+        same_as = finding.get("same_as_ticket")
+        if same_as:
+            chosen = refs.same_as.get(same_as)
+            if finding.get("item_id") is not None:
+                problems.add(record, "A finding on a checklist item joins its item's ticket.")
+            elif chosen is None or chosen.area_id != finding["area_id"]:
+                problems.add(record, f"{same_as} is not a ticket of this area.")
         for photo_uuid in finding.get("photo_uuids", []):
             if photo_uuid in photo_owner and photo_owner[photo_uuid] != finding["uuid"]:
                 problems.add(record, f"Photo {photo_uuid} is attached to two findings.")
@@ -269,6 +363,10 @@ def _check_response(problems: _Problems, record: str, item: ChecklistItem, respo
             problems.add(
                 record, f"Item {item.key}: score {score} is outside {SCORE_MIN}–{SCORE_MAX}."
             )
+    elif kind == "number":
+        value = response.get("value_number")
+        if value is not None and not number_in_range(value):
+            problems.add(record, f"Item {item.key}: the reading {value!r} is not a usable number.")
     elif kind == "choice":
         value = response.get("value_text")
         if value is not None and value not in (item.levels or []):
@@ -398,7 +496,8 @@ def _store_finding(user, data, stored_audit, refs, duplicates, results) -> None:
     for photo_uuid in data.get("photo_uuids", []):
         refs.photos[photo_uuid].finding_id = finding.id
     db.session.flush()
-    outcome = ticket_for_finding(finding)
+    same_as = refs.same_as.get(data.get("same_as_ticket") or "")
+    outcome = ticket_for_finding(finding, same_as=same_as.number if same_as else None)
     results["findings"].append(
         {"uuid": finding.uuid, "status": "created", "ticket": outcome.as_json()}
     )
@@ -448,29 +547,14 @@ def _store_note(user, note: dict, ticket: KaizenTicket, results: dict) -> None:
     results["ticket_notes"].append(answer)
 
 
-def past_limits(item: ChecklistItem, response: dict) -> str | None:
-    """What makes this answer a problem worth a ticket, or None: a score at or below the item's
-    threshold, a failed check, a reading outside the item's normal range."""
-    kind = item.response_type
-    if kind == "score":
-        score = response.get("score")
-        threshold = item.ticket_threshold
-        if score is not None and threshold is not None and score <= threshold:
-            return f"scored {score}"
-    elif kind == "pass_fail" and response.get("value_bool") is False:
-        return "failed"
-    elif kind == "number":
-        value = response.get("value_number")
-        low, high = item.min_value, item.max_value
-        if value is not None and (
-            (low is not None and value < low) or (high is not None and value > high)
-        ):
-            return f"reading {value:g} is outside the normal range {_range(low, high)}"
-    return None
-
-
-def _range(low: float | None, high: float | None) -> str:
-    return f"{'…' if low is None else f'{low:g}'} to {'…' if high is None else f'{high:g}'}"
+def item_rules(item: ChecklistItem) -> dict:
+    """A checklist item as the field rules read it (the field pack's names)."""
+    return {
+        "response_type": item.response_type,
+        "ticket_threshold": item.ticket_threshold,
+        "min": item.min_value,
+        "max": item.max_value,
+    }
 
 
 def _findings_for_answers_past_limits(user, data, sent_findings, audit, refs, results) -> None:
@@ -481,8 +565,8 @@ def _findings_for_answers_past_limits(user, data, sent_findings, audit, refs, re
     covered = {f.get("item_id") for f in sent_findings}
     for response in data.get("responses", []):
         item = refs.items[response["item_id"]]
-        problem = past_limits(item, response)
-        if problem is None or item.id in covered:
+        problem = field_rules.past_limits(item_rules(item), response)
+        if not problem or item.id in covered:
             continue
         note = (response.get("note") or "").strip()
         finding = Finding(
@@ -492,7 +576,7 @@ def _findings_for_answers_past_limits(user, data, sent_findings, audit, refs, re
             item_id=item.id,
             kind=audit.kind,
             category=item.section,
-            severity="medium",
+            severity=field_rules.default_severity(audit.kind),
             description=f"{item.prompt} — {problem}" + (f": {note}" if note else ""),
             reported_by_id=user.id,
             observed_at=audit.submitted_at,

@@ -18,6 +18,7 @@ from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, Check
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.field_rules import start_order
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     FIVE_S_PILLARS,
@@ -319,26 +320,16 @@ def list_templates() -> list[ChecklistTemplate]:
     )
 
 
-# The standard walks keep their usual words on the start buttons, in this order.
-START_LABELS = {
-    "5s-audit": "Start 5S audit",
-    "waste-walk": "Waste walk",
-    "abnormality-report": "Report abnormality",
-}
-
-
 def start_actions() -> list[tuple[str, str]]:
-    """(key, button label) of every checklist a phone can start: published and not retired;
-    the same list and order as the phone's area screen (static/js/screens/area.js)."""
+    """(key, button label) of every checklist a phone can start: published and not retired, by
+    the published version's name; the same list and order as the phone's area screen (both
+    follow gemba_walk/field_rules.json)."""
     startable = db.session.execute(
-        sa.select(ChecklistTemplate.key, ChecklistTemplate.name)
+        sa.select(ChecklistTemplate.key, ChecklistTemplateVersion.name)
         .join(ChecklistTemplate.versions)
         .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
-        .order_by(ChecklistTemplate.name)
     ).all()
-    names = dict(startable)
-    standard = [(key, label) for key, label in START_LABELS.items() if key in names]
-    return standard + [(key, name) for key, name in startable if key not in START_LABELS]
+    return start_order({"key": key, "name": name} for key, name in startable)
 
 
 # --- changing -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from gemba_walk import lean
+from gemba_walk import field_rules, lean
 from gemba_walk.core.ids import utcnow
 
 
@@ -86,3 +86,7 @@ def register(app: Flask) -> None:
     @app.template_filter("date")
     def _format_date(value) -> str:
         return value.strftime("%d %b %Y") if value else "—"
+
+    # Scores and readings are written as the phone writes them (gemba_walk/field_rules.json).
+    app.add_template_filter(field_rules.format_score, "score")
+    app.add_template_filter(field_rules.format_number, "number")

@@ -18,6 +18,7 @@ from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core.csv_export import csv_response
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.field_rules import format_number
 from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
 from gemba_walk.reports import insight
 from gemba_walk.tickets.models import KaizenTicket
@@ -147,7 +148,7 @@ def _answer(value_bool: bool | None, value_number: float | None, value_text: str
     if value_bool is not None:
         return "yes" if value_bool else "no"
     if value_number is not None:
-        return f"{value_number:g}"
+        return format_number(value_number)
     return value_text or ""
 
 

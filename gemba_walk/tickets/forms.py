@@ -18,5 +18,12 @@ class ReportProblemForm(FlaskForm):
         "What did you see? What should it be?",
         validators=[DataRequired("Describe the problem."), Length(max=5000)],
     )
+    same_as = SelectField(
+        "Is it a problem that already has an open ticket?",
+        coerce=str,
+        validate_choice=False,  # checked against the chosen area in the view
+        description="Choose its ticket to add this as another occurrence; otherwise a new "
+        "ticket opens.",
+    )
     photo = FileField("Photo (optional)", render_kw={"accept": "image/*", "capture": "environment"})
     submit = SubmitField("Report — open a ticket")

@@ -1,12 +1,26 @@
 """From finding to kaizen ticket: open one, join the open one, or reopen a fix that did not hold.
 
 Every finding stored (synced from a phone or entered on the web) passes through
-``ticket_for_finding`` inside the transaction that stores it:
+``ticket_for_finding`` inside the transaction that stores it.
 
-- an open ticket for the same area and the same checklist item (or, for a finding outside any
-  item, the same kind and category) takes the finding: one more occurrence, its photos added;
-- otherwise a ticket verified within ``TICKET_RECURRENCE_DAYS`` for that problem is reopened,
-  marked recurred ("the countermeasure did not hold"), and its owner and verifier are told;
+**What "the same problem" means** (docs/ARCHITECTURE.md says it for people):
+
+- a finding on a checklist item (5S, waste walk, custom checklist) is the same problem as a
+  ticket of the same area, the same kind of walk and the same item key;
+- a finding that belongs to no item — an abnormality report, a finding on its own — is the same
+  problem only as the ticket the person capturing it chose ("same as KZ-0042" from the area's
+  open tickets, which the phone holds offline), and only if that ticket is of the same area.
+  Two different problems of one category (a bypassed light curtain, an oil leak) are two tickets.
+
+Then:
+
+- an open ticket for the same problem takes the finding: one more occurrence, its photos added;
+  its severity rises to the highest seen, its due date comes forward if the new severity asks
+  for it, and a Done ticket (waiting for verification) goes back to In progress — the problem was
+  seen again before anyone verified the fix — and its owner is told;
+- otherwise a ticket for the same problem verified within ``TICKET_RECURRENCE_DAYS`` is
+  reopened, marked recurred ("the countermeasure did not hold"), and its owner and verifier are
+  told;
 - otherwise a new ticket opens, numbered KZ-0001, KZ-0002... (never reused), due by severity,
   owned by the area's owner.
 
@@ -26,7 +40,8 @@ from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, OPEN_TICKET_STATUSES
+from gemba_walk.field_rules import severity_rank
+from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, OPEN_TICKET_STATUSES, SEVERITIES, label_of
 from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
 from gemba_walk.tickets.numbering import next_ticket_number
 
@@ -60,18 +75,14 @@ def _title(text: str) -> str:
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-def _same_problem(finding: Finding, item_key: str | None):
-    """The dedupe key: same area and the same checklist item, or same kind and category."""
+def _same_problem(finding: Finding, item_key: str | None, same_as: int | None):
+    """The conditions a ticket must meet to be this finding's problem, or None: no ticket is."""
     conditions = [KaizenTicket.area_id == finding.area_id]
     if item_key is not None:
-        conditions.append(KaizenTicket.item_key == item_key)
-    else:
-        conditions += [
-            KaizenTicket.item_key.is_(None),
-            KaizenTicket.kind == finding.kind,
-            KaizenTicket.category == finding.category,
-        ]
-    return conditions
+        return [*conditions, KaizenTicket.kind == finding.kind, KaizenTicket.item_key == item_key]
+    if same_as is not None:
+        return [*conditions, KaizenTicket.number == same_as]
+    return None
 
 
 def _attach(ticket: KaizenTicket, finding: Finding) -> None:
@@ -83,19 +94,28 @@ def _attach(ticket: KaizenTicket, finding: Finding) -> None:
     )
 
 
-def ticket_for_finding(finding: Finding, now: datetime | None = None) -> TicketOutcome:
-    """Apply the rules to a stored finding; the caller's transaction commits."""
+def ticket_for_finding(
+    finding: Finding, now: datetime | None = None, same_as: int | None = None
+) -> TicketOutcome:
+    """Apply the rules to a stored finding; the caller's transaction commits.
+
+    ``same_as`` is the number of the ticket the person chose as the same problem (for a finding
+    that belongs to no checklist item)."""
     if finding.id is None:
         db.session.flush()
     # One flush at the end instead of one before every query (the demo seed and big batches
     # store hundreds of findings in one session).
     with db.session.no_autoflush:
-        outcome = _apply_rules(finding, now or utcnow())
+        outcome = _apply_rules(finding, now or utcnow(), same_as)
     db.session.flush()
     return outcome
 
 
-def _apply_rules(finding: Finding, now: datetime) -> TicketOutcome:
+def _due_days(config) -> dict[str, int]:
+    return {**DUE_DAYS_BY_SEVERITY, **config.get("TICKET_DUE_DAYS", {})}
+
+
+def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> TicketOutcome:
     config = current_app.config
     item_key = finding.item.key if finding.item_id is not None else None
     # Serialise findings of one area (a no-op on SQLite, which holds the write lock already).
@@ -104,7 +124,9 @@ def _apply_rules(finding: Finding, now: datetime) -> TicketOutcome:
     db.session.execute(
         sa.select(Area.id).where(Area.id == finding.area_id).with_for_update(key_share=True)
     )
-    same = _same_problem(finding, item_key)
+    same = _same_problem(finding, item_key, same_as)
+    if same is None:
+        return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened")
 
     open_ticket = db.session.scalar(
         sa.select(KaizenTicket)
@@ -113,19 +135,7 @@ def _apply_rules(finding: Finding, now: datetime) -> TicketOutcome:
         .limit(1)
     )
     if open_ticket is not None:
-        open_ticket.occurrences += 1
-        _attach(open_ticket, finding)
-        db.session.add(
-            TicketEvent(
-                ticket=open_ticket,
-                actor_id=finding.reported_by_id,
-                kind="occurrence",
-                body=f"Seen again ({ordinal(open_ticket.occurrences)} occurrence): "
-                f"{finding.description}",
-                occurred_at=finding.observed_at,
-                created_at=now,
-            )
-        )
+        _join(open_ticket, finding, now, config)
         return TicketOutcome(open_ticket, "joined")
 
     recurrence_days = config.get("TICKET_RECURRENCE_DAYS", 90)
@@ -140,41 +150,122 @@ def _apply_rules(finding: Finding, now: datetime) -> TicketOutcome:
         .limit(1)
     )
     if verified is not None:
+        _raise_severity(verified, finding, now, config)
         return TicketOutcome(_reopen_as_recurred(verified, finding, now), "reopened")
     return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened")
+
+
+def _event(ticket: KaizenTicket, finding: Finding, now: datetime, kind: str, **values) -> None:
+    db.session.add(
+        TicketEvent(
+            ticket=ticket,
+            actor_id=finding.reported_by_id,
+            kind=kind,
+            occurred_at=finding.observed_at,
+            created_at=now,
+            **values,
+        )
+    )
+
+
+def _tell(user_ids, ticket: KaizenTicket, finding: Finding, message: str, now: datetime) -> None:
+    """Notify these people, never the person whose finding caused it."""
+    for user_id in set(user_ids) - {None, finding.reported_by_id}:
+        db.session.add(
+            Notification(user_id=user_id, ticket=ticket, message=message, created_at=now)
+        )
+
+
+def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None:
+    """The ticket takes the highest severity seen; its due date comes forward if that asks."""
+    if severity_rank(finding.severity) <= severity_rank(ticket.severity):
+        return
+    changes: dict[str, list] = {"severity": [ticket.severity, finding.severity]}
+    words = [
+        f"severity raised from {label_of(SEVERITIES, ticket.severity)} to "
+        f"{label_of(SEVERITIES, finding.severity)}"
+    ]
+    ticket.severity = finding.severity
+    ticket.priority = PRIORITY_BY_SEVERITY[finding.severity]
+    due = (finding.observed_at + timedelta(days=_due_days(config)[finding.severity])).date()
+    if ticket.due_date is None or due < ticket.due_date:
+        old = ticket.due_date
+        changes["due_date"] = [old.isoformat() if old else None, due.isoformat()]
+        was = f" (was {old:%d %b %Y})" if old else ""
+        words.append(f"due date brought forward to {due:%d %b %Y}{was}")
+        ticket.due_date = due
+    ticket.updated_at = now
+    _event(
+        ticket,
+        finding,
+        now,
+        "fields",
+        changes=changes,
+        body="A more serious occurrence: " + "; ".join(words) + ".",
+    )
+
+
+def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None:
+    ticket.occurrences += 1
+    _attach(ticket, finding)
+    _event(
+        ticket,
+        finding,
+        now,
+        "occurrence",
+        body=f"Seen again ({ordinal(ticket.occurrences)} occurrence): {finding.description}",
+    )
+    _raise_severity(ticket, finding, now, config)
+    if ticket.status == "done":
+        # The fix waits for verification, yet the problem is visibly back: not verifiable now.
+        _event(
+            ticket,
+            finding,
+            now,
+            "status",
+            from_status="done",
+            to_status="in_progress",
+            body="Seen again before verification — back to the team.",
+        )
+        ticket.status = "in_progress"
+        ticket.done_at = None
+        ticket.updated_at = now
+        _tell(
+            [ticket.owner_id],
+            ticket,
+            finding,
+            f"{ticket.display_number} was seen again before verification and is back in "
+            f"progress: {_title(finding.description)}",
+            now,
+        )
 
 
 def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -> KaizenTicket:
     ticket.occurrences += 1
     ticket.recurred = True
-    db.session.add(
-        TicketEvent(
-            ticket=ticket,
-            actor_id=finding.reported_by_id,
-            kind="recurred",
-            from_status=ticket.status,
-            to_status="reopened",
-            body="Recurred — the countermeasure did not hold: " + finding.description,
-            occurred_at=finding.observed_at,
-            created_at=now,
-        )
+    _event(
+        ticket,
+        finding,
+        now,
+        "recurred",
+        from_status=ticket.status,
+        to_status="reopened",
+        body="Recurred — the countermeasure did not hold: " + finding.description,
     )
     ticket.status = "reopened"
+    ticket.updated_at = now
     _attach(ticket, finding)
     message = (
         f"{ticket.display_number} recurred — the countermeasure did not hold: "
         f"{_title(finding.description)}"
     )
-    for user_id in {ticket.owner_id, ticket.verified_by_id} - {None}:
-        db.session.add(
-            Notification(user_id=user_id, ticket=ticket, message=message, created_at=now)
-        )
+    _tell([ticket.owner_id, ticket.verified_by_id], ticket, finding, message, now)
     return ticket
 
 
 def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) -> KaizenTicket:
     area = db.session.get(Area, finding.area_id)
-    due_days = {**DUE_DAYS_BY_SEVERITY, **config.get("TICKET_DUE_DAYS", {})}
+    due_days = _due_days(config)
     ticket = KaizenTicket(
         number=next_ticket_number(),
         area_id=area.id,

@@ -36,6 +36,7 @@ from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     FIVE_S_PILLARS,
+    OPEN_TICKET_STATUSES,
     SEVERITIES,
     TICKET_STATUSES,
     WASTES,
@@ -378,7 +379,26 @@ def report():
     form.area_id.choices = [(a.id, f"{a.code} {a.name} · {a.site.name}") for a in areas]
     if request.method == "GET" and request.args.get("area", "").isdigit():
         form.area_id.data = int(request.args["area"])
-    if not form.validate_on_submit():
+    open_tickets = db.session.execute(
+        sa.select(KaizenTicket.number, KaizenTicket.area_id, KaizenTicket.title, Area.code)
+        .join(Area, Area.id == KaizenTicket.area_id)
+        .where(KaizenTicket.status.in_(OPEN_TICKET_STATUSES), Area.active)
+        .order_by(Area.code, KaizenTicket.number)
+    ).all()
+    form.same_as.choices = [("", "No — a new problem")] + [
+        (f"KZ-{number:04d}", f"{code} · KZ-{number:04d} · {title}")
+        for number, _area, title, code in open_tickets
+    ]
+    valid = form.validate_on_submit()
+    same_as = None
+    if valid and form.same_as.data:
+        chosen = {f"KZ-{n:04d}": (n, a) for n, a, _t, _c in open_tickets}.get(form.same_as.data)
+        if chosen is None or chosen[1] != form.area_id.data:
+            form.same_as.errors = ["Choose an open ticket of this area, or a new problem."]
+            valid = False
+        else:
+            same_as = chosen[0]
+    if not valid:
         status = 422 if request.method == "POST" else 200
         return render_template("tickets/new.html", form=form), status
     upload = form.photo.data
@@ -399,7 +419,7 @@ def report():
             if upload and upload.filename:
                 _store_upload(upload).finding_id = finding.id
                 db.session.flush()
-            outcome = ticket_for_finding(finding)
+            outcome = ticket_for_finding(finding, same_as=same_as)
             number, words = outcome.ticket.number, outcome_words(outcome)
     except PhotoError as error:
         db.session.rollback()
