@@ -9,7 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 HTTPS ?=
+# What QR labels encode: the address `make run` serves, unless set (labels warn when it differs).
+PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
+export PUBLIC_BASE_URL
 
 .PHONY: help install assets db run test test-sqlite test-postgres browser lint format clean
 

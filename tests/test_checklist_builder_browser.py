@@ -103,7 +103,7 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
 
     # The phone picks it up with its field data, then works with no network.
     page.goto(f"{live_server}/capture/drafts")
-    page.locator("body[data-pack=updated]").wait_for()
+    page.locator("body[data-pack]").wait_for()  # every signed-in page refreshes the pack
     page.context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}")
     page.get_by_role("link", name="Daily safety round").click()

@@ -150,7 +150,8 @@ def test_offline_audit_survives_reload_and_restart_then_syncs_once(
     )
     auth.login(leader.email)
     records = {"audits": [entry["audit"]], "findings": entry["findings"]}
-    replay = api.sync({"batch_id": entry["batch_id"], "device_id": entry["device_id"], **records})
+    sent_as = {"batch_id": entry["batch_id"], "device_id": entry["device_id"]}
+    replay = api.sync({**sent_as, "author_id": entry["user_id"], **records})
     assert replay.status_code == 200
     assert replay.json["audits"][0]["status"] == "created"  # the very answer it first got
     fresh = api.sync({"batch_id": str(uuid.uuid4()), **records})

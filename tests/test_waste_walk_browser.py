@@ -81,7 +81,9 @@ def test_signing_out_with_unsent_records_warns_and_keeps_them(app, db, runner, l
     page.once("dialog", refuse)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_timeout(300)
-    assert "1 record(s) on this phone have not reached the server yet" in messages[0]
+    assert "1 record(s) of yours have not reached the server yet" in messages[0]
+    assert "hidden from anyone else who signs in here" in messages[0]
+    assert "sent when you sign in again on this phone" in messages[0]
     assert page.get_by_role("button", name="Sign out").is_visible()  # still signed in
 
     page.once("dialog", lambda dialog: dialog.accept())

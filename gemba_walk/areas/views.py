@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     Response,
@@ -39,6 +41,11 @@ LABELS_PER_BATCH = 90  # ten A4 sheets of nine labels; bigger sites print batch 
 def label_url(area: Area) -> str:
     """What the area's QR label encodes."""
     return f"{current_app.config['PUBLIC_BASE_URL']}/a/{area.qr_token}"
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
@@ -232,8 +239,13 @@ def labels():
     def batch_url(number: int) -> str:
         return url_for("areas.labels", area=area_ids, site=site_id, paper=paper, batch=number)
 
+    public_base_url = current_app.config["PUBLIC_BASE_URL"]
+    request_base_url = request.host_url.rstrip("/")
     return render_template(
         "areas/labels.html",
+        public_base_url=public_base_url,
+        request_base_url=request_base_url,
+        address_differs=_origin(public_base_url) != _origin(request_base_url),
         items=items,
         paper=paper,
         total=total,

@@ -27,7 +27,7 @@ def area_by_label(token: str):
             return render_template("capture/outdated_label.html", retired=retired), 410
         return render_template("capture/unknown_label.html"), 404
     scan = None
-    if area.active:
+    if area.active and request.args.get("via") != "code":  # a typed code proves no presence
         method = SCAN_METHODS.get(request.args.get("scan", ""), "label")
         scan = record_scan(area, current_user, method)
     overview = queries.area_overview(area, current_user.id)

@@ -14,30 +14,65 @@ if (firstInvalid) {
 
 registerServiceWorker();
 
-// Signing out never deletes unsent records, but say so before it happens.
+const signedIn = document.body.dataset.userId
+  ? { id: Number(document.body.dataset.userId), name: document.body.dataset.userName }
+  : null;
+
+// Signed in: this phone now knows who its records belong to, and gets the field pack in the
+// background (so every label opens offline, whichever page was opened first), and the Scan page
+// is kept for offline use.
+if (signedIn) {
+  (async () => {
+    const { rememberUser } = await import('./api.js');
+    await rememberUser(signedIn);
+    const { refreshPack } = await import('./pack.js');
+    document.body.dataset.pack = await refreshPack();
+    if ('caches' in window && navigator.serviceWorker?.controller) {
+      const cache = await caches.open('gemba-pages-v1');
+      if (!(await cache.match('/scan'))) await cache.add('/scan').catch(() => {});
+    }
+  })().catch(() => {
+    // no storage (private mode) or no network: the capture screens say so themselves
+  });
+}
+
+// Signing out never deletes unsent records, but say exactly what happens to them.
 const signOut = document.querySelector('form.signout');
 signOut?.addEventListener('submit', async (event) => {
   if (signOut.dataset.confirmed) return;
   event.preventDefault();
   let waiting = 0;
+  let drafts = 0;
   try {
     const { unsynced } = await import('./outbox.js');
-    waiting = (await unsynced()).length;
+    const { allDrafts } = await import('./drafts.js');
+    waiting = (await unsynced(signedIn)).length;
+    drafts = (await allDrafts(signedIn)).length;
   } catch {
     waiting = 0; // no storage: nothing can be waiting
   }
+  const parts = [];
+  if (waiting) parts.push(`${waiting} record(s) of yours have not reached the server yet`);
+  if (drafts) parts.push(`${drafts} draft(s) of yours are not submitted`);
   const message =
-    `${waiting} record(s) on this phone have not reached the server yet. ` +
-    'They stay here and are sent after you sign in again. Sign out anyway?';
-  if (waiting === 0 || window.confirm(message)) {
+    `${parts.join(', and ')}. They stay on this phone, hidden from anyone else who signs in ` +
+    'here, and nobody else can send them. They are sent when you sign in again on this phone. Sign out anyway?';
+  if (!parts.length || window.confirm(message)) {
     signOut.dataset.confirmed = 'true';
+    try {
+      const { rememberUser } = await import('./api.js');
+      await rememberUser(null);
+    } catch {
+      // no storage: nothing to forget
+    }
     signOut.requestSubmit();
   }
 });
 
-// After signing out, forget the copies of pages kept for offline reading.
-if (document.body.classList.contains('page-login') && 'caches' in window) {
-  caches.delete('gemba-pages-v1');
+// After signing out, forget the copies of pages kept for offline reading, and who was here.
+if (document.body.classList.contains('page-login')) {
+  if ('caches' in window) caches.delete('gemba-pages-v1');
+  import('./api.js').then(({ rememberUser }) => rememberUser(null)).catch(() => {});
 }
 
 // The checklist builder: show only the fields that fit how each item is answered. Without

@@ -2,23 +2,49 @@
 import { openDB } from 'idb';
 
 const NAME = 'gemba-walk';
-const VERSION = 1;
+const VERSION = 2;
+
+/** The object stores, named once. */
+export const STORES = {
+  meta: 'meta', // device id, pack etag and age, scans by area, the person signed in
+  pack: 'pack', // 'current' → the field pack
+  drafts: 'drafts', // audits in progress, each with its author
+  outbox: 'outbox', // submitted records waiting for the server, each with its author
+  photos: 'photos', // compressed photos as bytes (WebKit's private mode refuses Blobs)
+};
 
 let opening = null;
+
+/** Records made before records had an author belong to the person the phone last knew. */
+async function stampAuthors(transaction) {
+  const pack = await transaction.objectStore(STORES.pack).get('current');
+  const user = pack?.user;
+  if (!user) return;
+  for (const name of [STORES.drafts, STORES.outbox]) {
+    let cursor = await transaction.objectStore(name).openCursor();
+    while (cursor) {
+      if (cursor.value.user_id === undefined) {
+        await cursor.update({ ...cursor.value, user_id: user.id, user_name: user.name });
+      }
+      cursor = await cursor.continue();
+    }
+  }
+}
 
 /** The open database; reopened automatically if the browser closed it (iOS does, under memory
  * pressure, and then every transaction fails until the page reconnects). */
 export function database() {
   if (!opening) {
     opening = openDB(NAME, VERSION, {
-      upgrade(db, oldVersion) {
+      async upgrade(db, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) {
-          db.createObjectStore('meta'); // device id, pack etag and age, scans by area
-          db.createObjectStore('pack'); // 'current' → the field pack
-          db.createObjectStore('drafts', { keyPath: 'uuid' }).createIndex('updated_at', 'updated_at');
-          db.createObjectStore('outbox', { keyPath: 'uuid' }).createIndex('state', 'state');
-          db.createObjectStore('photos', { keyPath: 'uuid' });
+          db.createObjectStore(STORES.meta);
+          db.createObjectStore(STORES.pack);
+          db.createObjectStore(STORES.drafts, { keyPath: 'uuid' }).createIndex('updated_at', 'updated_at');
+          db.createObjectStore(STORES.outbox, { keyPath: 'uuid' }).createIndex('state', 'state');
+          db.createObjectStore(STORES.photos, { keyPath: 'uuid' });
         }
+        if (oldVersion >= 1 && oldVersion < 2) await stampAuthors(transaction);
       },
       terminated() {
         opening = null;
@@ -32,12 +58,12 @@ export function database() {
 }
 
 export async function getMeta(key, fallback = null) {
-  const value = await (await database()).get('meta', key);
+  const value = await (await database()).get(STORES.meta, key);
   return value === undefined ? fallback : value;
 }
 
 export async function setMeta(key, value) {
-  await (await database()).put('meta', value, key);
+  await (await database()).put(STORES.meta, value, key);
 }
 
 export function newId() {

@@ -1,15 +1,70 @@
 // Drafts: audits in progress, saved on every change so nothing is lost to a reload or a crash.
-import { database, getMeta, newId } from './db.js';
+// Each belongs to the person who started it: on a shared phone nobody else sees it.
+//
+// Every save is written first to localStorage, synchronously, before the screen moves on: a tap
+// that showed on screen survives a reload or a killed tab even if IndexedDB's asynchronous
+// write never finished. The journal entry is dropped once IndexedDB holds that revision.
+import { database, getMeta, newId, STORES } from './db.js';
+import { deletePhotos } from './photos.js';
 
 const SCAN_IS_FRESH_MS = 60 * 60 * 1000; // a scan proves presence for an audit started within the hour
+const JOURNAL = 'gemba-draft:';
 
-export async function startDraft(pack, area, templateKey) {
+function journalRead(uuid) {
+  try {
+    const text = globalThis.localStorage?.getItem(JOURNAL + uuid);
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+function journalWrite(draft) {
+  try {
+    globalThis.localStorage?.setItem(JOURNAL + draft.uuid, JSON.stringify(draft));
+  } catch {
+    // storage full or unavailable: IndexedDB still gets the draft
+  }
+}
+
+function journalDrop(uuid, revision) {
+  try {
+    const kept = journalRead(uuid);
+    if (!kept || revision === undefined || kept.revision <= revision) globalThis.localStorage?.removeItem(JOURNAL + uuid);
+  } catch {
+    // nothing to drop
+  }
+}
+
+function journalUuids() {
+  const uuids = [];
+  try {
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(JOURNAL)) uuids.push(key.slice(JOURNAL.length));
+    }
+  } catch {
+    // no localStorage
+  }
+  return uuids;
+}
+
+/** The newer of the two copies of a draft. */
+function newest(stored, journal) {
+  if (!journal) return stored;
+  if (!stored || (journal.revision || 0) > (stored.revision || 0)) return journal;
+  return stored;
+}
+
+export async function startDraft(pack, area, templateKey, user) {
   const template = pack.templates.find((t) => t.key === templateKey);
   const scans = (await getMeta('scans')) || {};
   const scannedAt = scans[area.id];
   const now = new Date();
   const draft = {
     uuid: newId(),
+    user_id: user.id,
+    user_name: user.name,
     area: { id: area.id, token: area.token, code: area.code, name: area.name },
     // The draft keeps the checklist version it was started with, even if a newer one arrives.
     template,
@@ -19,26 +74,63 @@ export async function startDraft(pack, area, templateKey) {
     findings: {},
     extra_findings: [],
     note: '',
+    revision: 0,
     updated_at: now.toISOString(),
   };
   await saveDraft(draft);
   return draft;
 }
 
+/** Save at once: the journal synchronously, then IndexedDB. */
 export async function saveDraft(draft) {
   draft.updated_at = new Date().toISOString();
-  await (await database()).put('drafts', draft);
+  draft.revision = (draft.revision || 0) + 1;
+  const revision = draft.revision;
+  journalWrite(draft);
+  await (await database()).put(STORES.drafts, draft);
+  journalDrop(draft.uuid, revision);
 }
 
 export async function getDraft(uuid) {
-  return (await database()).get('drafts', uuid);
+  const stored = await (await database()).get(STORES.drafts, uuid);
+  const draft = newest(stored, journalRead(uuid));
+  if (draft && draft !== stored) {
+    await (await database()).put(STORES.drafts, draft); // the journal was ahead: catch up
+    journalDrop(uuid, draft.revision);
+  }
+  return draft;
 }
 
-export async function allDrafts() {
-  const drafts = await (await database()).getAll('drafts');
-  return drafts.sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+/** Every draft of this person (or of everyone, for counting), newest first. */
+export async function allDrafts(user = undefined) {
+  const stored = await (await database()).getAll(STORES.drafts);
+  const byUuid = new Map(stored.map((draft) => [draft.uuid, draft]));
+  for (const uuid of journalUuids()) byUuid.set(uuid, newest(byUuid.get(uuid), journalRead(uuid)));
+  const drafts = [...byUuid.values()].filter(Boolean);
+  return drafts
+    .filter((draft) => user === undefined || (user && draft.user_id === user.id))
+    .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
 }
 
+/** This person's draft of this checklist in this area, to resume instead of starting another. */
+export async function draftFor(user, areaId, templateKey) {
+  if (!user) return null;
+  return (await allDrafts(user)).find((d) => d.area.id === areaId && d.template.key === templateKey) || null;
+}
+
+export function photosOf(draft) {
+  const findings = [...Object.values(draft.findings || {}), ...(draft.extra_findings || [])];
+  return findings.flatMap((finding) => finding.photo_uuids || []);
+}
+
+/** The draft is gone (submitted): its photos stay, the outbox entry holds them now. */
 export async function deleteDraft(uuid) {
-  await (await database()).delete('drafts', uuid);
+  journalDrop(uuid);
+  await (await database()).delete(STORES.drafts, uuid);
+}
+
+/** Throw a draft away, with its photos. */
+export async function discardDraft(draft) {
+  await deleteDraft(draft.uuid);
+  await deletePhotos(photosOf(draft));
 }

@@ -1,6 +1,8 @@
-// The outbox: submitted audits waiting to reach the server. An entry is frozen when it is
+// The outbox: submitted records waiting to reach the server. An entry is frozen when it is
 // created (its batch id and records never change), so every retry sends identical bytes.
-import { database, newId } from './db.js';
+// Each entry belongs to the person who made it; only they can send or discard it.
+import { database, newId, STORES } from './db.js';
+import { deletePhotos, getPhoto } from './photos.js';
 
 export const STATES = {
   waiting: 'Waiting to sync',
@@ -10,11 +12,14 @@ export const STATES = {
   signin: 'Sign in to sync',
 };
 
-function frozenEntry({ uuid, label, audit = null, findings = [], ticketNotes = null, photoBytes = 0 }) {
+function frozenEntry({ uuid, label, user, audit = null, findings = [], ticketNotes = null, photoBytes = 0 }) {
   const records = ticketNotes ? { ticket_notes: ticketNotes } : { audit, findings };
   return {
     uuid,
     batch_id: newId(),
+    user_id: user.id,
+    user_name: user.name,
+    author_in_batch: true, // the batch names its author; the server refuses anyone else
     label,
     audit,
     findings,
@@ -24,36 +29,85 @@ function frozenEntry({ uuid, label, audit = null, findings = [], ticketNotes = n
     state: 'waiting',
     message: '',
     result: null,
+    attempts: 0,
+    next_attempt_at: 0,
     created_at: new Date().toISOString(),
   };
 }
 
-export async function addToOutbox({ audit, findings, label, photoBytes }) {
-  const entry = frozenEntry({ uuid: audit.uuid, label, audit, findings, photoBytes });
-  await (await database()).put('outbox', entry);
+export async function addToOutbox({ audit, findings, label, photoBytes, user }) {
+  const entry = frozenEntry({ uuid: audit.uuid, label, user, audit, findings, photoBytes });
+  await (await database()).put(STORES.outbox, entry);
+  return entry;
+}
+
+/** A comment or "checked at the gemba" note on a ticket, written offline at the area. */
+export async function addNoteToOutbox(note, label, user) {
+  const entry = frozenEntry({ uuid: note.uuid, label, user, ticketNotes: [note] });
+  await (await database()).put(STORES.outbox, entry);
   return entry;
 }
 
 export async function allEntries() {
-  const entries = await (await database()).getAll('outbox');
+  const entries = await (await database()).getAll(STORES.outbox);
   return entries.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
-export async function unsynced() {
-  return (await allEntries()).filter((entry) => entry.state !== 'synced');
+export const belongsTo = (entry, user) => Boolean(user) && entry.user_id === user.id;
+
+/** This person's entries (nobody's, when nobody is signed in on the phone). */
+export async function entriesOf(user) {
+  return (await allEntries()).filter((entry) => belongsTo(entry, user));
+}
+
+export async function unsynced(user) {
+  return (await entriesOf(user)).filter((entry) => entry.state !== 'synced');
+}
+
+/** Records of other people waiting on this phone: [{name, count}]. */
+export async function waitingForOthers(user) {
+  const counts = new Map();
+  for (const entry of await allEntries()) {
+    if (entry.state === 'synced' || belongsTo(entry, user)) continue;
+    const name = entry.user_name || 'someone else';
+    counts.set(name, (counts.get(name) || 0) + 1);
+  }
+  return [...counts].map(([name, count]) => ({ name, count }));
 }
 
 export async function update(uuid, changes) {
   const db = await database();
-  const tx = db.transaction('outbox', 'readwrite');
+  const tx = db.transaction(STORES.outbox, 'readwrite');
   const entry = await tx.store.get(uuid);
   if (entry) await tx.store.put({ ...entry, ...changes });
   await tx.done;
 }
 
-/** A comment or "checked at the gemba" note on a ticket, written offline at the area. */
-export async function addNoteToOutbox(note, label) {
-  const entry = frozenEntry({ uuid: note.uuid, label, ticketNotes: [note] });
-  await (await database()).put('outbox', entry);
-  return entry;
+export async function getEntry(uuid) {
+  return (await database()).get(STORES.outbox, uuid);
+}
+
+function base64Of(buffer) {
+  let text = '';
+  const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** Everything an entry holds — its records and its photos — as one JSON file to keep. */
+export async function entryFile(entry) {
+  const photos = [];
+  for (const uuid of entry.photo_uuids) {
+    const photo = await getPhoto(uuid);
+    if (photo) photos.push({ uuid, type: photo.type, sha256: photo.sha256, base64: base64Of(await photo.blob.arrayBuffer()) });
+  }
+  const { audit, findings, ticket_notes: notes, label, user_name: author, created_at: created } = entry;
+  const body = { gemba_walk_outbox_entry: 1, label, author, created, audit, findings, ticket_notes: notes, photos };
+  return new Blob([JSON.stringify(body, null, 2)], { type: 'application/json' });
+}
+
+/** Throw an entry away, with its photos (its author only; the screen asks first). */
+export async function discardEntry(entry) {
+  await (await database()).delete(STORES.outbox, entry.uuid);
+  await deletePhotos(entry.photo_uuids);
 }

@@ -137,3 +137,29 @@ document.addEventListener('visibilitychange', () => {
 });
 // Exposed for tests and for decoding a photo of a label.
 window.gembaScanner = { decodeImageData, classifyQrText: (t) => classifyQrText(t, origins) };
+
+// A typed code opens the area from the field pack on this phone — offline too — in any case,
+// with or without its hyphen. A code the pack does not know goes to the server, which answers
+// with the same rule (or says it knows no such area).
+const codeForm = document.querySelector('form.code-form');
+codeForm?.addEventListener('submit', async (event) => {
+  const typed = codeInput.value;
+  if (!typed.trim()) return;
+  event.preventDefault();
+  let areas = [];
+  try {
+    const [{ loadPack }, { areaCodeKey }] = await Promise.all([import('./pack.js'), import('./rules.js')]);
+    const pack = await loadPack();
+    areas = (pack?.areas || []).filter((area) => areaCodeKey(area.code) === areaCodeKey(typed));
+  } catch {
+    areas = [];
+  }
+  if (areas.length === 1) {
+    window.location.assign(`/a/${areas[0].token}?via=code`);
+  } else if (!navigator.onLine && !areas.length) {
+    say(`No area with the code ${typed.trim().toUpperCase()} is in the field data on this phone. Check the label.`, 'warn');
+    codeInput.focus();
+  } else {
+    codeForm.submit();
+  }
+});

@@ -1,14 +1,15 @@
 // The capture shell: one precached page that renders every capture screen from IndexedDB.
 // It works the same online and offline; the server is asked only to refresh and to sync.
+import { deviceUser, Offline, whoIsSignedIn } from './api.js';
 import { database, deviceId } from './db.js';
-import { getDraft, startDraft } from './drafts.js';
+import { draftFor, getDraft, startDraft } from './drafts.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
 import { registerServiceWorker } from './pwa.js';
 import { renderArea } from './screens/area.js';
 import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
-import { flushOutbox, onProgress, requestBackgroundSync } from './sync.js';
+import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
 import { compressPhoto } from './photos.js';
 import { h, megabytes, mount, time } from './ui.js';
 
@@ -25,8 +26,10 @@ async function showPackAge() {
   packAge.textContent = checked ? `Field data from ${time(checked)}` : 'No field data yet';
 }
 
+let user = null; // who is signed in on this phone, as far as it knows (the server decides on sync)
+
 async function showOutboxCount() {
-  const count = (await unsynced()).length;
+  const count = (await unsynced(user)).length;
   badge.textContent = count;
   badge.hidden = count === 0;
   badge.setAttribute('aria-label', `${count} record(s) waiting to sync`);
@@ -63,31 +66,63 @@ function needPack() {
   );
 }
 
+function notYours(draft) {
+  mount(
+    root,
+    h(
+      'section',
+      { className: 'card card--narrow' },
+      h('h1', {}, 'This draft is not yours'),
+      h('p', {}, `It belongs to ${draft.user_name || 'someone else'}, who started it on this phone. It is kept for them and sent when they sign in again.`),
+      h('a', { className: 'button', href: `/login?next=/capture/draft/${draft.uuid}` }, `Sign in as ${draft.user_name || 'its author'}`),
+    ),
+  );
+}
+
 async function route(pack) {
   const path = window.location.pathname;
   let match = path.match(/^\/a\/([^/]+)\/start\/([^/]+)$/);
   if (match) {
     const area = findArea(pack, match[1]);
-    if (!area) return renderArea(root, pack, match[1]);
-    const draft = await startDraft(pack, area, match[2]);
+    if (!area || !user || !pack.templates.some((t) => t.key === match[2])) return renderArea(root, pack, match[1], user);
+    // A second tap on "Start", or the same label opened twice: the draft already there.
+    const draft = (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user));
     window.location.replace(`/capture/draft/${draft.uuid}`);
     return undefined;
   }
   match = path.match(/^\/a\/([^/]+)\/?$/);
-  if (match) return renderArea(root, pack, match[1]);
+  if (match) return renderArea(root, pack, match[1], user);
   match = path.match(/^\/capture\/draft\/([^/]+)$/);
   if (match) {
     const draft = await getDraft(match[1]);
-    if (!draft) return renderOutbox(root);
+    if (!draft) return renderOutbox(root, user);
+    if (!user || draft.user_id !== user.id) return notYours(draft);
     return renderChecklist(root, pack, draft);
   }
-  if (path.startsWith('/capture/outbox')) return renderOutbox(root);
-  return renderDrafts(root);
+  if (path.startsWith('/capture/outbox')) return renderOutbox(root, user);
+  return renderDrafts(root, user);
+}
+
+// While entries wait, try again when the first of them is due (the backoff sets when), as well
+// as on load, `online` and visibility: a Wi-Fi with no uplink fires no `online` event.
+let retryTimer = null;
+async function scheduleRetry(flush) {
+  clearTimeout(retryTimer);
+  const due = await nextAttemptAt(user);
+  if (due === null) return;
+  retryTimer = setTimeout(flush, Math.max(1000, due - Date.now()));
 }
 
 async function start() {
   // Render first: everything else (worker registration, device id, storage) can wait a frame.
   const device = deviceId(); // created at the first load, not at the first sync
+  user = await deviceUser();
+  if (!user && navigator.onLine) {
+    // Just signed in (the page that learned it may not have written it yet): ask the server.
+    user = await whoIsSignedIn(4)
+      .then((me) => me.user)
+      .catch(() => null);
+  }
   let pack = await loadPack();
   if (!pack && navigator.onLine) {
     await refreshPack();
@@ -107,6 +142,7 @@ async function start() {
   const flush = async () => {
     await flushOutbox();
     await showOutboxCount();
+    await scheduleRetry(flush);
   };
   onProgress(() => showOutboxCount());
   window.addEventListener('online', flush);
@@ -121,13 +157,23 @@ async function start() {
   navigator.serviceWorker?.addEventListener('message', (event) => {
     if (event.data?.type === 'FLUSH_OUTBOX') flush();
   });
-  if ((await unsynced()).length) requestBackgroundSync();
+  if ((await unsynced(user)).length) requestBackgroundSync();
   if (navigator.onLine) {
+    // Who is signed in now: a different person than the screen was drawn for redraws it.
+    whoIsSignedIn()
+      .then(async (me) => {
+        if ((me.user?.id ?? null) !== (user?.id ?? null)) window.location.reload();
+      })
+      .catch((error) => {
+        if (!(error instanceof Offline)) throw error;
+      });
     refreshPack().then((result) => {
       document.body.dataset.pack = result; // 'updated' or 'unchanged': tests and support read it
       return showPackAge();
     });
     flush();
+  } else {
+    scheduleRetry(flush);
   }
 }
 

@@ -1,7 +1,13 @@
 // The sync engine: photos first, then each outbox entry as one batch. Safe to run at any
 // time and any number of times: the server is idempotent and every answer is explicit.
+//
+// Only the signed-in person's entries are sent (the server is asked who that is). An entry that
+// fails waits its own time before the next try — seconds at first, then minutes, with jitter —
+// and never holds up the entries behind it. A 4xx needs a person ("Needs attention": retry,
+// download or discard); a 5xx or a dropped connection is tried again later by itself.
+import { deviceUser, fetchWithin, Offline, whoIsSignedIn } from './api.js';
 import { deviceId } from './db.js';
-import { allEntries, update } from './outbox.js';
+import { allEntries, belongsTo, update } from './outbox.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
 let running = null;
@@ -16,11 +22,22 @@ function report(progress) {
   listeners.forEach((listener) => listener(progress));
 }
 
+/** Why an entry stopped, and what state it is left in. `everyone` stops the whole run. */
 class Stop extends Error {
-  constructor(state, message) {
+  constructor(state, message, { everyone = false } = {}) {
     super(message);
     this.state = state;
+    this.everyone = everyone;
   }
+}
+
+const BACKOFF_FIRST_MS = 5_000;
+const BACKOFF_MAX_MS = 10 * 60_000;
+
+/** How long an entry waits after its n-th failure: 5 s, 10 s, 20 s... up to 10 min, ±25 %. */
+export function backoff(attempts, random = Math.random) {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
 }
 
 async function errorOf(response) {
@@ -32,25 +49,23 @@ async function errorOf(response) {
   }
 }
 
-async function freshToken() {
-  const response = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
-  if (response.status === 401) throw new Stop('signin', 'Your session has ended. Sign in to send.');
-  if (!response.ok) throw new Stop('waiting', 'The server is not answering; will retry.');
-  return (await response.json()).csrf_token;
-}
+const SESSION_ENDED = 'Your session has ended. Sign in to send.';
 
 async function uploadPhoto(uuid, csrf) {
   const photo = await getPhoto(uuid);
   if (!photo) throw new Stop('attention', `A photo of this record is missing on this phone (${uuid}).`);
-  const response = await fetch(`/api/v1/photos/${uuid}`, {
-    method: 'PUT',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': csrf },
-    body: photo.blob,
-  });
-  if (response.ok) return photo.blob.size;
+  const response = await fetchWithin(
+    `/api/v1/photos/${uuid}`,
+    {
+      method: 'PUT',
+      headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': csrf },
+      body: photo.bytes || photo.blob,
+    },
+    120,
+  );
+  if (response.ok) return photo.size || photo.blob.size;
   const error = await errorOf(response);
-  if (response.status === 401) throw new Stop('signin', 'Your session has ended. Sign in to send.');
+  if (response.status === 401) throw new Stop('signin', SESSION_ENDED, { everyone: true });
   if (response.status >= 500 || error.code === 'sha256_mismatch') throw new Stop('waiting', error.message);
   throw new Stop('attention', `Photo refused: ${error.message}`);
 }
@@ -69,17 +84,22 @@ async function sendBatch(entry, csrf) {
   const body = JSON.stringify({
     batch_id: entry.batch_id,
     device_id: await deviceId(),
+    ...(entry.author_in_batch ? { author_id: entry.user_id } : {}),
     audits: entry.audit ? [entry.audit] : [],
     findings: entry.findings,
     // only when present: an entry's bytes never change between retries
     ...(entry.ticket_notes?.length ? { ticket_notes: entry.ticket_notes } : {}),
   });
-  return fetch('/api/v1/sync', {
+  return fetchWithin('/api/v1/sync', {
     method: 'POST',
-    credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
     body,
   });
+}
+
+function refusal(error) {
+  const details = Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
+  return `${error.message} ${details}`.trim();
 }
 
 async function syncEntry(entry, csrf, progress) {
@@ -92,29 +112,51 @@ async function syncEntry(entry, csrf, progress) {
   let response = await sendBatch(entry, csrf);
   if (response.status === 409) {
     const error = await errorOf(response);
-    if (error.code === 'photos_missing') {
-      await inParallel(error.details.missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
-      response = await sendBatch(entry, csrf);
-    } else {
-      throw new Stop('attention', error.message);
-    }
+    if (error.code !== 'photos_missing') throw new Stop('attention', refusal(error));
+    await inParallel(error.details.missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
+    response = await sendBatch(entry, csrf);
   }
   if (response.ok) {
     const result = await response.json();
-    await update(entry.uuid, { state: 'synced', result, synced_at: new Date().toISOString() });
+    await update(entry.uuid, { state: 'synced', message: '', result, synced_at: new Date().toISOString() });
     await deletePhotos(entry.photo_uuids);
     return;
   }
   const error = await errorOf(response);
-  if (response.status === 401) throw new Stop('signin', 'Your session has ended. Sign in to send.');
+  if (response.status === 401) throw new Stop('signin', SESSION_ENDED, { everyone: true });
   if (response.status >= 500) throw new Stop('waiting', 'The server had a problem; will retry.');
-  const details = Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
-  throw new Stop('attention', `${error.message} ${details}`.trim());
+  throw new Stop('attention', refusal(error));
 }
 
-async function flush() {
-  const pending = (await allEntries()).filter((e) => ['waiting', 'sending', 'signin'].includes(e.state));
-  if (!pending.length) return { sent: 0, left: 0 };
+const SENDABLE = ['waiting', 'sending', 'signin'];
+
+async function flush({ force = false } = {}) {
+  let me;
+  const before = await deviceUser();
+  try {
+    me = await whoIsSignedIn();
+  } catch {
+    report({ total: 0, done: 0, bytes: 0, totalBytes: 0, finished: true, stopped: 'waiting' });
+    return { sent: 0, left: 0, stopped: 'offline' };
+  }
+  if (me.user) {
+    // Entries made before entries had an author go out under whoever signs in first.
+    for (const entry of await allEntries()) {
+      if (entry.user_id === undefined) await update(entry.uuid, { user_id: me.user.id, user_name: me.user.name });
+    }
+  }
+  const mine = (await allEntries()).filter((e) => belongsTo(e, me.user) && SENDABLE.includes(e.state));
+  if (!me.user) {
+    // The session ended: the last person's entries wait until they sign in again.
+    for (const entry of await allEntries()) {
+      if (belongsTo(entry, before) && SENDABLE.includes(entry.state)) await update(entry.uuid, { state: 'signin', message: SESSION_ENDED });
+    }
+    report({ total: 0, done: 0, bytes: 0, totalBytes: 0, finished: true, stopped: 'signin' });
+    return { sent: 0, left: 0, stopped: 'signin' };
+  }
+  const now = Date.now();
+  const pending = mine.filter((entry) => force || !(entry.next_attempt_at > now));
+  if (!pending.length) return { sent: 0, left: mine.length };
   const progress = {
     total: pending.length,
     done: 0,
@@ -122,50 +164,56 @@ async function flush() {
     totalBytes: pending.reduce((sum, entry) => sum + entry.bytes, 0),
   };
   report(progress);
-  let csrf;
-  try {
-    csrf = await freshToken();
-  } catch (error) {
-    const state = error instanceof Stop ? error.state : 'waiting';
-    const message = error instanceof Stop ? error.message : 'No connection; will retry.';
-    for (const entry of pending) await update(entry.uuid, { state, message });
-    report({ ...progress, finished: true, stopped: state });
-    return { sent: 0, left: pending.length, stopped: state };
-  }
   for (const entry of pending) {
     try {
-      await syncEntry(entry, csrf, progress);
+      await syncEntry(entry, me.csrf, progress);
       progress.done += 1;
       report(progress);
-    } catch (error) {
-      const state = error instanceof Stop ? error.state : 'waiting';
-      const message = error instanceof Stop ? error.message : 'The connection dropped; will retry.';
-      await update(entry.uuid, { state, message });
-      if (state !== 'attention') {
-        // The network, the server or the session failed: the rest waits for the next flush.
-        for (const rest of pending.slice(pending.indexOf(entry) + 1)) {
-          await update(rest.uuid, { state, message });
+    } catch (failure) {
+      const stop = failure instanceof Stop ? failure : new Stop('waiting', 'The connection dropped; will retry.', { everyone: failure instanceof Offline });
+      const attempts = (entry.attempts || 0) + 1;
+      const wait = stop.state === 'waiting' ? backoff(attempts) : 0;
+      await update(entry.uuid, {
+        state: stop.state,
+        message: stop.state === 'waiting' ? `${stop.message} Next try in ${Math.round(wait / 1000)} s.` : stop.message,
+        attempts,
+        next_attempt_at: Date.now() + wait,
+      });
+      if (stop.everyone) {
+        // The network or the session failed: the rest cannot go now either.
+        if (stop.state === 'signin') {
+          for (const rest of pending.slice(pending.indexOf(entry) + 1)) await update(rest.uuid, { state: 'signin', message: stop.message });
         }
-        report({ ...progress, finished: true, stopped: state });
-        return { sent: progress.done, left: pending.length - progress.done, stopped: state };
+        report({ ...progress, finished: true, stopped: stop.state });
+        return { sent: progress.done, left: pending.length - progress.done, stopped: stop.state };
       }
+      // Only this entry failed: the ones behind it still go.
     }
   }
   report({ ...progress, finished: true });
   return { sent: progress.done, left: pending.length - progress.done };
 }
 
-/** Send everything waiting; concurrent calls share one run. */
-export function flushOutbox() {
+/** Send everything of the signed-in person that is due; concurrent calls share one run.
+ * `force` (the "Sync now" button) also sends entries still waiting out their backoff. */
+export function flushOutbox(options = {}) {
   if (!running) {
     const marker = globalThis.document?.documentElement;
     if (marker) marker.dataset.sync = 'running';
-    running = flush().finally(() => {
+    running = flush(options).finally(() => {
       running = null;
       if (marker) marker.dataset.sync = 'idle';
     });
   }
   return running;
+}
+
+/** When the next entry of this person is due for another try (ms since the epoch), or null. */
+export async function nextAttemptAt(user) {
+  const due = (await allEntries())
+    .filter((e) => belongsTo(e, user) && e.state === 'waiting')
+    .map((e) => e.next_attempt_at || 0);
+  return due.length ? Math.min(...due) : null;
 }
 
 /** Ask for Background Sync where the browser has it (Chromium); others flush on events. */
@@ -174,6 +222,6 @@ export async function requestBackgroundSync() {
     const registration = await navigator.serviceWorker?.ready;
     await registration?.sync?.register('gemba-outbox');
   } catch {
-    // not supported or not allowed: the page flushes on load, online and visibility instead
+    // not supported or not allowed: the page flushes on load, online, visibility and a timer
   }
 }

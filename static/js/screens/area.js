@@ -1,34 +1,19 @@
 // The area screen: what the leader sees after scanning a label, online or offline.
+import { fetchWithin, whoIsSignedIn } from '../api.js';
 import { getMeta, newId, setMeta } from '../db.js';
+import { allDrafts } from '../drafts.js';
 import { addNoteToOutbox } from '../outbox.js';
 import { findArea, retiredArea } from '../pack.js';
-import { h, labelOf, mount, time } from '../ui.js';
-
-const ACTIONS = [
-  ['5s-audit', 'Start 5S audit'],
-  ['waste-walk', 'Waste walk'],
-  ['abnormality-report', 'Report abnormality'],
-];
-
-/** The standard walks first, in their usual words, then every other published checklist. */
-function startButtons(templates) {
-  const standard = ACTIONS.filter(([key]) => templates.some((t) => t.key === key));
-  const others = templates
-    .filter((t) => !ACTIONS.some(([key]) => key === t.key))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((t) => [t.key, t.name]);
-  return [...standard, ...others];
-}
+import { formatScore, startOrder } from '../rules.js';
+import { dateTime, h, labelOf, mount, time } from '../ui.js';
 
 /** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
 async function reportScan(scan) {
   try {
-    const me = await fetch('/api/v1/me', { credentials: 'same-origin', cache: 'no-store' });
-    if (!me.ok) return;
-    const { csrf_token: csrf } = await me.json();
-    await fetch('/api/v1/scans', {
+    const { csrf } = await whoIsSignedIn();
+    if (!csrf) return;
+    await fetchWithin('/api/v1/scans', {
       method: 'POST',
-      credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
       body: JSON.stringify(scan),
     });
@@ -52,7 +37,7 @@ export async function recordScan(areaId) {
 }
 
 /** A comment or "checked at the gemba" note on an open ticket, kept in the outbox offline. */
-function noteForm(ticket) {
+function noteForm(ticket, user) {
   const id = `note-${ticket.number}`;
   const status = h('p', { className: 'hint', role: 'status' });
   const body = h('textarea', { id, className: 'input', rows: 2 });
@@ -77,7 +62,7 @@ function noteForm(ticket) {
           body: text,
           occurred_at: new Date().toISOString(),
         };
-        await addNoteToOutbox(note, `Note on ${ticket.number} · ${ticket.title}`);
+        await addNoteToOutbox(note, `Note on ${ticket.number} · ${ticket.title}`, user);
         body.value = '';
         status.textContent = 'Saved on this phone — it is sent with the next sync.';
         window.dispatchEvent(new Event('gemba:outbox'));
@@ -102,7 +87,22 @@ function noteForm(ticket) {
   return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
 
-export async function renderArea(root, pack, token) {
+/** The start buttons (standard walks first, as on the server's page); a checklist this person
+ * already has a draft of here offers "Resume" instead of a second draft. */
+function startActions(pack, token, drafts) {
+  return startOrder(pack.templates).map(([key, label]) => {
+    const draft = drafts.find((d) => d.template.key === key);
+    if (!draft) return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label);
+    return h(
+      'a',
+      { className: 'button button--primary button--big button--resume', href: `/capture/draft/${draft.uuid}` },
+      `Resume: ${draft.template.name}`,
+      h('span', { className: 'button__note' }, ` · draft saved ${dateTime(draft.updated_at)}`),
+    );
+  });
+}
+
+export async function renderArea(root, pack, token, user) {
   const area = findArea(pack, token);
   if (!area) {
     const replaced = retiredArea(pack, token);
@@ -123,17 +123,22 @@ export async function renderArea(root, pack, token) {
       ),
     );
   }
-  const scannedAt = await recordScan(area.id);
+  // A code typed on the Scan page opens the area but proves no presence: only a scan does.
+  const typed = new URLSearchParams(window.location.search).get('via') === 'code';
+  const scannedAt = typed ? null : await recordScan(area.id);
   const vocabulary = pack.vocabulary;
   const tickets = area.open_tickets;
+  const drafts = (await allDrafts(user)).filter((d) => d.area.id === area.id);
   mount(
     root,
-    h(
-      'p',
-      { className: 'notice notice--ok', role: 'status' },
-      h('strong', {}, 'Scanned at the gemba'),
-      ` at ${time(scannedAt)} — an audit you start now shows it was started here.`,
-    ),
+    typed
+      ? h('p', { className: 'notice', role: 'status' }, 'Opened by its code, not by a scan: an audit started now does not show it was started here.')
+      : h(
+          'p',
+          { className: 'notice notice--ok', role: 'status' },
+          h('strong', {}, 'Scanned at the gemba'),
+          ` at ${time(scannedAt)} — an audit you start now shows it was started here.`,
+        ),
     h(
       'header',
       { className: 'area-head' },
@@ -144,16 +149,16 @@ export async function renderArea(root, pack, token) {
     h(
       'section',
       { className: 'capture-actions', 'aria-label': 'Start at the gemba' },
-      startButtons(pack.templates).map(([key, label]) =>
-        h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label),
-      ),
+      user
+        ? startActions(pack, token, drafts)
+        : h('p', { className: 'notice notice--warn' }, 'Nobody is signed in on this phone. ', h('a', { href: `/login?next=/a/${token}` }, 'Sign in'), ' to start a walk.'),
     ),
     h(
       'section',
       { className: 'card' },
       h('h2', {}, 'Last audit'),
       area.last_five_s
-        ? h('p', {}, `5S score ${area.last_five_s.score.toFixed(1)} of 5 · ${new Date(area.last_five_s.at).toLocaleDateString()}`)
+        ? h('p', {}, `5S score ${formatScore(area.last_five_s.score)} of 5 · ${new Date(area.last_five_s.at).toLocaleDateString()}`)
         : h('p', { className: 'muted' }, 'No 5S audit yet.'),
     ),
     h(
@@ -175,7 +180,7 @@ export async function renderArea(root, pack, token) {
                   h('span', { className: 'muted' }, `${labelOf(vocabulary.ticket_statuses, ticket.status)} · due ${ticket.due || '—'}`),
                 ),
                 ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
-                noteForm(ticket),
+                user ? noteForm(ticket, user) : null,
               ),
             ),
           )

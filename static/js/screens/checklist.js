@@ -1,10 +1,16 @@
 // Running a checklist on the phone: 5S scores, waste walk, abnormality report, findings with
 // photos. Every change is saved to the draft at once.
 import { addToOutbox } from '../outbox.js';
-import { deleteDraft, saveDraft } from '../drafts.js';
+import { deleteDraft, discardDraft, saveDraft } from '../drafts.js';
 import { newId } from '../db.js';
-import { compressPhoto, getPhoto, savePhoto } from '../photos.js';
+import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../photos.js';
+import { defaultSeverity, fiveSScores as scoresOf, formatNumber, formatScore, pastLimits, RULES } from '../rules.js';
 import { h, labelOf, mount, time } from '../ui.js';
+
+export { pastLimits };
+
+// What the screen shows beside the draft: the pack's vocabulary and the area's open tickets.
+const screen = { vocabulary: { pillars: [], wastes: [], abnormality_categories: [], severities: [] }, tickets: [] };
 
 function sectionsOf(template) {
   const sections = new Map();
@@ -15,34 +21,12 @@ function sectionsOf(template) {
   return sections;
 }
 
-function mean(values) {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-}
-
+/** Pillar and total scores of a 5S draft, rounded as the server rounds them. */
 export function fiveSScores(draft) {
-  const pillars = {};
-  for (const [section, items] of sectionsOf(draft.template)) {
-    const scores = items.map((item) => draft.answers[item.id]?.score).filter((s) => Number.isInteger(s));
-    const value = mean(scores);
-    if (value !== null) pillars[section] = value;
-  }
-  return { pillars, total: mean(Object.values(pillars)) };
-}
-
-/** Why this answer is a problem worth a ticket (the server applies the same limits), or ''. */
-export function pastLimits(item, answer) {
-  if (item.response_type === 'score') {
-    const limit = item.ticket_threshold;
-    return Number.isInteger(answer.score) && limit !== null && limit !== undefined && answer.score <= limit ? `scored ${answer.score}` : '';
-  }
-  if (item.response_type === 'pass_fail') return answer.value_bool === false ? 'failed' : '';
-  if (item.response_type === 'number' && typeof answer.value_number === 'number') {
-    const { min, max } = item;
-    if ((min !== null && min !== undefined && answer.value_number < min) || (max !== null && max !== undefined && answer.value_number > max)) {
-      return `reading ${answer.value_number} is outside the normal range ${min ?? '…'} to ${max ?? '…'}`;
-    }
-  }
-  return '';
+  const scored = draft.template.items
+    .filter((item) => item.response_type === 'score')
+    .map((item) => [item.section, Number.isInteger(draft.answers[item.id]?.score) ? draft.answers[item.id].score : null]);
+  return scoresOf(scored, [...sectionsOf(draft.template).keys()]);
 }
 
 function needsFinding(draft, item) {
@@ -52,25 +36,44 @@ function needsFinding(draft, item) {
 }
 
 function findingFor(draft, item) {
-  if (!draft.findings[item.id]) draft.findings[item.id] = { uuid: newId(), description: '', photo_uuids: [] };
+  if (!draft.findings[item.id]) {
+    draft.findings[item.id] = { uuid: newId(), description: '', photo_uuids: [], severity: defaultSeverity(draft.template.kind) };
+  }
   return draft.findings[item.id];
 }
 
 // --- photos ---------------------------------------------------------------------------------
 
-async function thumbnails(finding, container) {
+async function thumbnails(draft, finding, container) {
   container.replaceChildren();
-  for (const uuid of finding.photo_uuids) {
+  for (const [index, uuid] of finding.photo_uuids.entries()) {
     const photo = await getPhoto(uuid);
     if (!photo) continue;
     const url = URL.createObjectURL(photo.thumb);
-    container.append(h('img', { className: 'thumb', src: url, alt: `Photo ${finding.photo_uuids.indexOf(uuid) + 1}`, width: 72, height: 72 }));
+    container.append(
+      h(
+        'figure',
+        { className: 'thumb-wrap' },
+        h('img', { className: 'thumb', src: url, alt: `Photo ${index + 1}`, width: 72, height: 72 }),
+        h('button', {
+          type: 'button',
+          className: 'button button--quiet thumb-remove',
+          'aria-label': `Remove photo ${index + 1}`,
+          onclick: async () => {
+            finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
+            await saveDraft(draft);
+            await deletePhotos([uuid]);
+            await thumbnails(draft, finding, container);
+          },
+        }, '✕'),
+      ),
+    );
   }
 }
 
 function photoPicker(draft, finding, labelText) {
   const list = h('div', { className: 'thumbs', 'aria-live': 'polite' });
-  const status = h('span', { className: 'hint', role: 'status' });
+  const status = h('div', { className: 'hint photo-status', role: 'status' });
   const inputId = `photo-${finding.uuid}`;
   const input = h('input', {
     id: inputId,
@@ -82,23 +85,28 @@ function photoPicker(draft, finding, labelText) {
     onchange: async (event) => {
       const files = [...event.target.files];
       event.target.value = '';
-      for (const file of files) {
-        status.textContent = 'Preparing photo…';
+      const lines = [];
+      const say = () => status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
+      for (const [index, file] of files.entries()) {
+        lines.push({ text: `Preparing photo ${index + 1} of ${files.length}…` });
+        say();
         try {
           const compressed = await compressPhoto(file);
           const uuid = newId();
-          await savePhoto(uuid, compressed);
+          await savePhoto(uuid, compressed, { user_id: draft.user_id });
           finding.photo_uuids.push(uuid);
           await saveDraft(draft);
-          status.textContent = `Photo kept (${Math.round(compressed.blob.size / 1024)} kB).`;
-        } catch {
-          status.textContent = 'This file could not be read as a photo. Try again.';
+          lines[lines.length - 1] = { text: `Photo kept (${Math.round(compressed.blob.size / 1024)} kB).` };
+        } catch (error) {
+          const text = error instanceof PhotoUnreadable ? error.message : storageMessage(file, error);
+          lines[lines.length - 1] = { text, bad: true };
         }
+        say();
       }
-      await thumbnails(finding, list);
+      await thumbnails(draft, finding, list);
     },
   });
-  thumbnails(finding, list);
+  thumbnails(draft, finding, list);
   return h(
     'div',
     { className: 'photo-picker' },
@@ -109,11 +117,23 @@ function photoPicker(draft, finding, labelText) {
   );
 }
 
+/** The photo was read, but the phone could not keep it: say so, and not blame the file. */
+function storageMessage(file, error) {
+  if (error?.name === 'QuotaExceededError') {
+    return `${file.name || 'The photo'} could not be kept: this phone’s storage for Gemba Walk is full. Sync now to free space.`;
+  }
+  if (error?.name === 'DataCloneError' || error?.name === 'UnknownError') {
+    return `${file.name || 'The photo'} could not be kept: this browser does not let the app store photos (private browsing?). Open Gemba Walk in a normal window.`;
+  }
+  return error ? `${file.name || 'The photo'} could not be kept on this phone (${error.name || error}).` : unreadableMessage(file);
+}
+
 // --- finding panels -------------------------------------------------------------------------
 
-function findingPanel(draft, item) {
+function findingPanel(draft, item, onClose) {
   const finding = findingFor(draft, item);
   const id = `finding-${item.id}`;
+  const vocabulary = screen.vocabulary;
   return h(
     'div',
     { className: 'finding', 'data-finding-for': item.id },
@@ -127,23 +147,42 @@ function findingPanel(draft, item) {
         saveDraft(draft);
       },
     }, finding.description),
+    selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity || defaultSeverity(draft.template.kind), (v) => {
+      finding.severity = v;
+      saveDraft(draft);
+    }),
     photoPicker(draft, finding, 'Add photo'),
+    needsFinding(draft, item)
+      ? null
+      : h('button', { type: 'button', className: 'button button--quiet finding-close', onclick: onClose }, 'Close this finding', h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`)),
   );
 }
 
+/** A finding is something seen: words or a photo. An empty box is not one. */
 function hasContent(finding) {
-  return Boolean(finding && (finding.description?.trim() || finding.photo_uuids.length || finding.added));
+  return Boolean(finding && (finding.description?.trim() || finding.photo_uuids?.length));
 }
 
 function toggleFinding(draft, item, container) {
   // An abnormality report is itself the finding; a text answer is already a note.
   if (draft.template.kind === 'abnormality' || item.response_type === 'text') return;
-  const show = needsFinding(draft, item) || hasContent(draft.findings[item.id]);
+  const kept = draft.findings[item.id];
+  const show = needsFinding(draft, item) || hasContent(kept) || Boolean(kept?.added);
   const existing = container.querySelector(`[data-finding-for="${item.id}"]`);
   const adder = container.querySelector(`[data-add-finding-for="${item.id}"]`);
   if (show && !existing) {
     adder?.remove();
-    container.append(findingPanel(draft, item));
+    container.append(
+      findingPanel(draft, item, async () => {
+        const finding = draft.findings[item.id];
+        if (hasContent(finding) && !window.confirm('Close this finding? What you wrote and its photos are removed.')) return;
+        delete draft.findings[item.id];
+        await saveDraft(draft);
+        await deletePhotos(finding?.photo_uuids || []);
+        toggleFinding(draft, item, container);
+        container.querySelector(`[data-add-finding-for="${item.id}"]`)?.focus();
+      }),
+    );
   }
   if (!show && existing) existing.remove();
   if (!show && !adder) {
@@ -183,6 +222,16 @@ function selectField(id, labelText, options, value, onChange) {
   ];
 }
 
+/** "Same problem as KZ-…": the area's open tickets, which the phone holds offline. */
+function sameAsField(id, tickets, finding, save) {
+  if (!tickets.length) return null;
+  const options = [{ key: '', label: 'No — a new problem' }, ...tickets.map((t) => ({ key: t.number, label: `${t.number} · ${t.title}` }))];
+  return [
+    ...selectField(id, 'Same problem as an open ticket?', options, finding.same_as_ticket || '', (v) => save({ same_as_ticket: v || null })),
+    h('p', { className: 'hint' }, 'Choose its ticket to add this as another occurrence; otherwise a new ticket opens.'),
+  ];
+}
+
 function extraFindingPanel(draft, finding, vocabulary, onRemove) {
   const id = `extra-${finding.uuid}`;
   const save = (changes) => {
@@ -195,6 +244,7 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
     { className: 'finding', 'data-extra-finding': finding.uuid },
     selectField(`${id}-category`, 'What kind of problem', categories, finding.category, (v) => save({ category: v })),
     selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity, (v) => save({ severity: v })),
+    sameAsField(`${id}-same`, screen.tickets, finding, save),
     h('label', { for: `${id}-description` }, 'What did you see?'),
     h('textarea', {
       id: `${id}-description`,
@@ -214,8 +264,10 @@ function extraFindingsSection(draft, vocabulary) {
     list.replaceChildren(
       ...draft.extra_findings.map((finding) =>
         extraFindingPanel(draft, finding, vocabulary, async () => {
+          if (hasContent(finding) && !window.confirm('Remove this finding and its photos?')) return;
           draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
           await saveDraft(draft);
+          await deletePhotos(finding.photo_uuids);
           render();
         }),
       ),
@@ -233,7 +285,7 @@ function extraFindingsSection(draft, vocabulary) {
       className: 'button',
       onclick: async () => {
         const categories = categoriesFor(draft.template, vocabulary);
-        const finding = { uuid: newId(), category: categories[0]?.key, severity: 'medium', description: '', photo_uuids: [] };
+        const finding = { uuid: newId(), category: categories[0]?.key, severity: defaultSeverity(draft.template.kind), description: '', photo_uuids: [] };
         draft.extra_findings.push(finding);
         await saveDraft(draft);
         render();
@@ -324,7 +376,8 @@ function itemBlock(draft, item, vocabulary, rerenderScores) {
       oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
     }));
     if ((item.min ?? null) !== null || (item.max ?? null) !== null) {
-      block.append(h('p', { className: 'hint' }, `Normal: ${item.min ?? '…'} to ${item.max ?? '…'}. A reading outside opens a finding.`));
+      const end = (v) => (v === null || v === undefined ? '…' : formatNumber(v));
+      block.append(h('p', { className: 'hint' }, `Normal: ${end(item.min)} to ${end(item.max)}. A reading outside opens a finding.`));
     }
   } else {
     block.append(h('textarea', {
@@ -332,7 +385,17 @@ function itemBlock(draft, item, vocabulary, rerenderScores) {
       oninput: (e) => change({ value_text: e.target.value }),
     }, answer.value_text || ''));
     // In an abnormality report the description and its photos are the finding.
-    if (item.photo_required && draft.template.kind === 'abnormality') block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
+    if (draft.template.kind === 'abnormality' && item.key === 'description') {
+      const finding = findingFor(draft, item);
+      if (item.photo_required) block.append(photoPicker(draft, finding, 'Add photo'));
+      const same = sameAsField(`same-${item.id}`, screen.tickets, finding, (changes) => {
+        Object.assign(finding, changes);
+        saveDraft(draft);
+      });
+      if (same) block.append(h('div', { className: 'same-as' }, same));
+    } else if (item.photo_required && draft.template.kind === 'abnormality') {
+      block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
+    }
   }
   if (item.response_type !== 'text') toggleFinding(draft, item, block);
   return block;
@@ -361,6 +424,7 @@ function buildRecords(draft) {
     observed_at: now,
     photo_uuids: finding.photo_uuids,
   });
+  const seenInPhotos = (text) => `${text} (see photos)`;
   for (const item of template.items) {
     const answer = draft.answers[item.id] || {};
     const response = { uuid: answer.uuid || newId(), item_id: item.id, note: '' };
@@ -372,44 +436,50 @@ function buildRecords(draft) {
       }
     }
     if (answered) audit.responses.push(response);
+    // Only what was seen is sent: an empty box is dropped. An answer past its limits with an
+    // empty box still opens a ticket — the server makes that finding from the answer itself.
     const finding = draft.findings[item.id];
-    if (template.kind !== 'abnormality' && finding && (needsFinding(draft, item) || hasContent(finding))) {
+    if (template.kind !== 'abnormality' && hasContent(finding)) {
       findings.push({
         ...base(finding),
         item_id: item.id,
         kind: template.kind,
         category: item.section,
-        severity: template.kind === '5s' ? 'medium' : 'low',
-        description: finding.description.trim() || (pastLimits(item, answer) ? `${item.prompt} — ${pastLimits(item, answer)}` : item.prompt),
+        severity: finding.severity || defaultSeverity(template.kind),
+        description: finding.description.trim() || seenInPhotos(item.prompt),
       });
     }
   }
   if (template.kind === 'abnormality') {
     const byKey = Object.fromEntries(template.items.map((item) => [item.key, draft.answers[item.id] || {}]));
     const described = template.items.find((item) => item.key === 'description');
+    const report = findingFor(draft, described);
     findings.push({
-      ...base(findingFor(draft, described)),
+      ...base(report),
       item_id: null,
       kind: 'abnormality',
       category: byKey.category.value_text,
       severity: byKey.severity.value_text,
       description: (byKey.description.value_text || '').trim(),
+      same_as_ticket: report.same_as_ticket || null,
     });
   }
   for (const finding of draft.extra_findings || []) {
-    if (!finding.description.trim() && !finding.photo_uuids.length) continue;
+    if (!hasContent(finding)) continue;
     findings.push({
       ...base(finding),
       item_id: null,
       kind: template.kind,
       category: finding.category,
       severity: finding.severity,
-      description: finding.description.trim() || 'Seen at the gemba (see photos)',
+      description: finding.description.trim() || RULES.empty_finding_photo_text,
+      same_as_ticket: finding.same_as_ticket || null,
     });
   }
   return { audit, findings };
 }
 
+/** What still needs an answer: [{item, text}] — the first is where "jump" goes. */
 function problemsOf(draft) {
   const template = draft.template;
   const problems = [];
@@ -424,11 +494,16 @@ function problemsOf(draft) {
       if (!answer.value_text || !String(answer.value_text).trim()) problems.push({ item, text: `Answer: ${item.prompt}` });
     }
   }
-  // "Photo required" asks for a photo on the item's finding (an abnormality report is one).
   for (const item of template.items) {
+    // An observed waste is a finding: it needs what was seen, in words or a photo.
+    const answer = draft.answers[item.id] || {};
+    if (template.kind !== 'abnormality' && item.response_type === 'yes_no' && answer.value_bool === true && !hasContent(draft.findings[item.id])) {
+      problems.push({ item, text: `Describe what you saw, or add a photo, for: ${item.prompt}` });
+    }
+    // "Photo required" asks for a photo on the item's finding (an abnormality report is one).
     if (!item.photo_required) continue;
     const finding = draft.findings[item.id];
-    const sent = template.kind === 'abnormality' || needsFinding(draft, item) || hasContent(finding);
+    const sent = template.kind === 'abnormality' || hasContent(finding);
     if (sent && !finding?.photo_uuids.length) problems.push({ item, text: `Add a photo for: ${item.prompt}` });
   }
   return problems;
@@ -445,30 +520,72 @@ async function submit(draft, errorBox) {
   }
   const { audit, findings } = buildRecords(draft);
   let photoBytes = 0;
-  for (const uuid of findings.flatMap((f) => f.photo_uuids)) photoBytes += (await getPhoto(uuid))?.blob.size || 0;
+  for (const uuid of findings.flatMap((f) => f.photo_uuids)) photoBytes += (await getPhoto(uuid))?.size || 0;
+  // Photos of boxes that were dropped go with the draft.
+  const sent = new Set(findings.flatMap((f) => f.photo_uuids));
+  const dropped = [...Object.values(draft.findings), ...(draft.extra_findings || [])].flatMap((f) => f.photo_uuids || []).filter((u) => !sent.has(u));
   await addToOutbox({
     audit,
     findings,
     photoBytes,
     label: `${draft.template.name} · ${draft.area.code} ${draft.area.name}`,
+    user: { id: draft.user_id, name: draft.user_name },
   });
   await deleteDraft(draft.uuid);
+  await deletePhotos(dropped);
   window.location.assign('/capture/outbox?submitted=1');
+}
+
+/** "12 of 15 scored", with a jump to the first item still open. */
+function progressLine(draft) {
+  const template = draft.template;
+  const line = h('p', { className: 'progress-line', 'aria-live': 'polite' });
+  const draw = () => {
+    const counted = template.kind === '5s' ? template.items.filter((i) => i.response_type === 'score') : template.items.filter((i) => i.response_type !== 'text');
+    const done = (item) => {
+      const answer = draft.answers[item.id] || {};
+      return ['score', 'value_bool', 'value_number', 'value_text'].some((f) => answer[f] !== undefined && answer[f] !== null && answer[f] !== '');
+    };
+    const open = counted.filter((item) => !done(item));
+    const verb = template.kind === '5s' ? 'scored' : 'answered';
+    line.replaceChildren(`${counted.length - open.length} of ${counted.length} ${verb}`);
+    if (open.length) {
+      line.append(
+        ' · ',
+        h('a', {
+          href: `#item-${open[0].id}`,
+          className: 'jump',
+          onclick: (event) => {
+            event.preventDefault();
+            const target = document.getElementById(`item-${open[0].id}`);
+            target?.scrollIntoView({ block: 'center' });
+            target?.querySelector('input, textarea, select')?.focus({ preventScroll: true });
+          },
+        }, `Go to the first ${template.kind === '5s' ? 'unscored' : 'unanswered'} item`),
+      );
+    }
+  };
+  draw();
+  return { line, draw };
 }
 
 // --- the screen -----------------------------------------------------------------------------
 
 export function renderChecklist(root, pack, draft) {
   const template = draft.template;
-  const vocabulary = pack?.vocabulary || { pillars: [], wastes: [], abnormality_categories: [], severities: [] };
+  screen.vocabulary = pack?.vocabulary || screen.vocabulary;
+  screen.tickets = pack?.areas?.find((area) => area.id === draft.area.id)?.open_tickets || [];
+  const vocabulary = screen.vocabulary;
   const totals = h('p', { className: 'live-score', 'aria-live': 'polite' });
   const pillarScores = new Map();
+  const progress = progressLine(draft);
   const rerenderScores = () => {
+    progress.draw();
     if (template.kind !== '5s') return;
     const { pillars, total } = fiveSScores(draft);
-    totals.textContent = total === null ? '5S score: not scored yet' : `5S score ${total.toFixed(1)} of 5`;
+    totals.textContent = total === null ? '5S score: not scored yet' : `5S score ${formatScore(total)} of 5`;
     for (const [section, element] of pillarScores) {
-      element.textContent = pillars[section] === undefined ? '–' : pillars[section].toFixed(1);
+      element.textContent = pillars[section] === undefined ? '–' : formatScore(pillars[section]);
     }
   };
   const sectionTerms = [...vocabulary.pillars, ...vocabulary.wastes];
@@ -494,6 +611,7 @@ export function renderChecklist(root, pack, draft) {
         ? h('p', { className: 'muted' }, `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`)
         : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
       template.kind === '5s' ? totals : null,
+      progress.line,
     ),
     sections,
     template.kind === 'abnormality' ? null : extraFindingsSection(draft, vocabulary),
@@ -505,6 +623,17 @@ export function renderChecklist(root, pack, draft) {
     ),
     errorBox,
     h('button', { type: 'button', className: 'button button--primary button--big', onclick: () => submit(draft, errorBox) }, 'Submit — send when online'),
+    h('button', {
+      type: 'button',
+      className: 'button button--quiet button--danger discard-draft',
+      onclick: async () => {
+        const photos = [...Object.values(draft.findings), ...(draft.extra_findings || [])].reduce((n, f) => n + (f.photo_uuids?.length || 0), 0);
+        const what = photos ? ` and its ${photos} photo(s)` : '';
+        if (!window.confirm(`Discard this draft${what}? It is deleted from this phone and cannot be brought back.`)) return;
+        await discardDraft(draft);
+        window.location.assign('/capture/drafts?discarded=1');
+      },
+    }, 'Discard this draft'),
   );
   rerenderScores();
 }

@@ -1,14 +1,41 @@
-// Drafts to resume and the outbox: every record's state, progress, "Sync now".
+// Drafts to resume and the outbox: every record's state, progress, "Sync now", and for a record
+// that cannot go through, why — with what can help (retry, sign in, download, discard).
 import { allDrafts } from '../drafts.js';
-import { allEntries, STATES } from '../outbox.js';
+import { belongsTo, discardEntry, entriesOf, entryFile, STATES, update, waitingForOthers } from '../outbox.js';
+import { formatScore } from '../rules.js';
 import { flushOutbox, onProgress } from '../sync.js';
 import { dateTime, h, megabytes, mount } from '../ui.js';
 
-export async function renderDrafts(root) {
-  const drafts = await allDrafts();
+function othersNotice(others) {
+  if (!others.length) return null;
+  return h(
+    'p',
+    { className: 'notice others-waiting', role: 'status' },
+    others.map(({ name, count }) => `${count} record(s) of ${name} wait for them to sign in on this phone. `).join(''),
+    'They are kept here and sent when their author signs in again.',
+  );
+}
+
+function signedOutNotice(next) {
+  return h(
+    'p',
+    { className: 'notice notice--warn', id: 'nobody-signed-in' },
+    'Nobody is signed in on this phone. ',
+    h('a', { href: `/login?next=${next}` }, 'Sign in'),
+    ' to see and send your records.',
+  );
+}
+
+export async function renderDrafts(root, user) {
+  const drafts = await allDrafts(user);
+  const others = (await allDrafts()).filter((draft) => !user || draft.user_id !== user.id);
   mount(
     root,
     h('h1', {}, 'Drafts'),
+    new URLSearchParams(window.location.search).has('discarded')
+      ? h('p', { className: 'notice notice--ok', role: 'status' }, 'The draft was discarded.')
+      : null,
+    user ? null : signedOutNotice('/capture/drafts'),
     drafts.length
       ? h(
           'ul',
@@ -32,6 +59,7 @@ export async function renderDrafts(root) {
           ),
         )
       : h('p', { className: 'card' }, 'No drafts. Scan an area label to start a walk.'),
+    others.length ? h('p', { className: 'muted' }, `${others.length} draft(s) of other people on this phone are kept for them.`) : null,
   );
 }
 
@@ -52,7 +80,7 @@ export function ticketText(ticket) {
 function resultText(entry) {
   if (entry.state !== 'synced' || !entry.result) return entry.message;
   const audit = entry.result.audits[0];
-  const score = audit?.score_total != null ? ` · 5S ${audit.score_total.toFixed(1)}` : '';
+  const score = audit?.score_total != null ? ` · 5S ${formatScore(audit.score_total)}` : '';
   const notes = entry.result.ticket_notes?.length ? ' · note added to the ticket' : '';
   const findings = entry.result.findings.length ? ` · ${entry.result.findings.length} finding(s)` : '';
   return `Synced ${dateTime(entry.synced_at)}${score}${findings}${notes}`;
@@ -64,12 +92,57 @@ function ticketList(entry) {
   return lines.length ? h('ul', { className: 'ticket-outcomes' }, lines.map((line) => h('li', {}, line))) : null;
 }
 
-export async function renderOutbox(root) {
+/** Save the entry's records and photos as a file on the phone before anything is thrown away. */
+async function download(entry) {
+  const url = URL.createObjectURL(await entryFile(entry));
+  const link = h('a', { href: url, download: `gemba-walk-${entry.uuid}.json`, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function entryActions(entry, user, redraw) {
+  if (entry.state === 'synced' || !belongsTo(entry, user)) return null;
+  const retry = h('button', {
+    type: 'button',
+    className: 'button',
+    onclick: async () => {
+      await update(entry.uuid, { state: 'waiting', message: '', next_attempt_at: 0 });
+      await redraw();
+      await flushOutbox({ force: true });
+      await redraw();
+    },
+  }, 'Retry', h('span', { className: 'visually-hidden' }, `: ${entry.label}`));
+  if (entry.state !== 'attention') return entry.state === 'waiting' && entry.attempts ? h('div', { className: 'actions' }, retry) : null;
+  return h(
+    'div',
+    { className: 'actions' },
+    retry,
+    h('button', { type: 'button', className: 'button button--quiet', onclick: () => download(entry) }, 'Download a copy'),
+    h('button', {
+      type: 'button',
+      className: 'button button--quiet button--danger',
+      onclick: async () => {
+        const ok = window.confirm(
+          `Discard “${entry.label}”? A copy with its records and photos is downloaded first; then it is deleted from this phone and never sent.`,
+        );
+        if (!ok) return;
+        await download(entry);
+        await discardEntry(entry);
+        await redraw();
+      },
+    }, 'Discard…'),
+  );
+}
+
+export async function renderOutbox(root, user) {
   const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Sync progress' });
   const progressText = h('p', { className: 'muted', role: 'status', 'aria-live': 'polite' });
   const list = h('ul', { className: 'list card', id: 'outbox-list' });
+  const others = h('div', {});
   const draw = async () => {
-    const entries = await allEntries();
+    const entries = await entriesOf(user);
     list.replaceChildren(
       ...(entries.length
         ? entries
@@ -79,12 +152,20 @@ export async function renderOutbox(root) {
               h(
                 'li',
                 { className: `list__item outbox-entry outbox-entry--${entry.state}`, 'data-uuid': entry.uuid },
-                h('div', {}, h('strong', {}, entry.label), h('span', { className: 'muted' }, resultText(entry)), ticketList(entry)),
+                h(
+                  'div',
+                  {},
+                  h('strong', {}, entry.label),
+                  h('span', { className: 'muted entry-message' }, resultText(entry)),
+                  ticketList(entry),
+                  entryActions(entry, user, draw),
+                ),
                 h('span', { className: `badge state state--${entry.state}` }, STATES[entry.state]),
               ),
             )
-        : [h('li', { className: 'list__item' }, 'Nothing to send.')]),
+        : [h('li', { className: 'list__item' }, user ? 'Nothing to send.' : 'No records of yours here.')]),
     );
+    others.replaceChildren(othersNotice(await waitingForOthers(user)) || '');
     const signin = entries.some((entry) => entry.state === 'signin');
     document.getElementById('signin-prompt')?.toggleAttribute('hidden', !signin);
   };
@@ -92,9 +173,11 @@ export async function renderOutbox(root) {
     progressBar.hidden = Boolean(progress.finished);
     progressBar.max = Math.max(progress.total, 1);
     progressBar.value = progress.done;
-    progressText.textContent = progress.finished
-      ? `${progress.done} of ${progress.total} sent.`
-      : `Sending ${progress.done + 1} of ${progress.total} · ${megabytes(progress.bytes)} of ${megabytes(progress.totalBytes)}`;
+    if (progress.total) {
+      progressText.textContent = progress.finished
+        ? `${progress.done} of ${progress.total} sent.`
+        : `Sending ${progress.done + 1} of ${progress.total} · ${megabytes(progress.bytes)} of ${megabytes(progress.totalBytes)}`;
+    }
     draw();
   });
   mount(
@@ -103,6 +186,7 @@ export async function renderOutbox(root) {
     new URLSearchParams(window.location.search).has('submitted')
       ? h('p', { className: 'notice notice--ok', role: 'status' }, 'Submitted. It is kept on this phone until the server has it.')
       : null,
+    user ? null : signedOutNotice('/capture/outbox'),
     h(
       'p',
       { id: 'signin-prompt', className: 'notice notice--warn', hidden: true },
@@ -110,10 +194,19 @@ export async function renderOutbox(root) {
       h('a', { href: '/login?next=/capture/outbox' }, 'sign in'),
       ' and the records are sent.',
     ),
-    h('button', { type: 'button', className: 'button button--primary button--big', id: 'sync-now', onclick: () => flushOutbox() }, 'Sync now'),
+    h('button', {
+      type: 'button',
+      className: 'button button--primary button--big',
+      id: 'sync-now',
+      onclick: async () => {
+        await flushOutbox({ force: true });
+        await draw();
+      },
+    }, 'Sync now'),
     progressBar,
     progressText,
     list,
+    others,
   );
   await draw();
 }
