@@ -187,9 +187,10 @@ def test_signed_out_scan_signs_in_then_opens_the_area(client, auth):
 def test_typed_short_code_opens_the_area(client, auth):
     auth.login_as("member")
     area = AreaFactory(code="C-33")
-    response = client.get("/areas/find?code=c-33")
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/areas/{area.id}"
+    for typed in ("c-33", "C33", " c 33 "):  # any case, with or without the hyphen
+        response = client.get(f"/areas/find?code={typed}")
+        assert response.status_code == 302, typed
+        assert response.headers["Location"] == f"/areas/{area.id}"
     missing = client.get("/areas/find?code=Z-99")
     assert missing.status_code == 303
     follow = client.get(missing.headers["Location"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -45,6 +48,39 @@ def test_label_sheet_prints_a_selection_or_a_site(client, auth):
     assert re.findall(r'class="label__code">([^<]+)<', whole_site) == ["E-1", "E-2", "E-3", "E-4"]
     assert "Scan to start a gemba walk" in whole_site
     assert "East Plant" in whole_site
+
+
+def test_labels_show_the_address_they_encode_and_warn_when_it_is_not_this_one(
+    client, auth, make_app
+):
+    """Observation 13: labels printed for an address phones cannot reach are caught at print."""
+    auth.login_as("admin")
+    area = AreaFactory(code="E-9")
+    sheet = client.get(f"/areas/labels?area={area.id}").text
+    assert "The codes open <strong>http://gemba.test</strong>/a/" in sheet
+    assert "Phones may not reach the address on these labels" in sheet  # opened at localhost
+    same = client.get(f"/areas/labels?area={area.id}", base_url="http://gemba.test").text
+    assert "Phones may not reach" not in same
+
+
+def test_make_run_labels_encode_the_address_it_serves(tmp_path):
+    """`make run PORT=5087` serves :5087, so its labels say :5087 unless told otherwise."""
+    root = Path(__file__).resolve().parent.parent
+    show = "show-url: ; @echo $(PUBLIC_BASE_URL)"
+
+    def url(*settings: str, env: dict | None = None) -> str:
+        command = ["make", "-s", "-C", str(root), f"--eval={show}", "show-url", *settings]
+        environment = {k: v for k, v in os.environ.items() if k != "PUBLIC_BASE_URL"}
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=True, env={**environment, **(env or {})}
+        )
+        return result.stdout.strip()
+
+    assert url("PORT=5087") == "http://127.0.0.1:5087"
+    assert url("HOST=0.0.0.0", "PORT=8000", "HTTPS=1") == "https://0.0.0.0:8000"
+    assert url(env={"PUBLIC_BASE_URL": "https://gemba.plant.example"}) == (
+        "https://gemba.plant.example"
+    )
 
 
 def test_hundreds_of_labels_print_in_batches(client, auth, db):
