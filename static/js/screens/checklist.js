@@ -539,7 +539,7 @@ async function submit(draft, errorBox) {
 /** "12 of 15 scored", with a jump to the first item still open. */
 function progressLine(draft) {
   const template = draft.template;
-  const line = h('p', { className: 'progress-line', 'aria-live': 'polite' });
+  const line = h('span', { className: 'progress-line', 'aria-live': 'polite' });
   const draw = () => {
     const counted = template.kind === '5s' ? template.items.filter((i) => i.response_type === 'score') : template.items.filter((i) => i.response_type !== 'text');
     const done = (item) => {
@@ -576,7 +576,7 @@ export function renderChecklist(root, pack, draft) {
   screen.vocabulary = pack?.vocabulary || screen.vocabulary;
   screen.tickets = pack?.areas?.find((area) => area.id === draft.area.id)?.open_tickets || [];
   const vocabulary = screen.vocabulary;
-  const totals = h('p', { className: 'live-score', 'aria-live': 'polite' });
+  const totals = h('span', { className: 'live-score__total', 'aria-live': 'polite' });
   const pillarScores = new Map();
   const progress = progressLine(draft);
   const rerenderScores = () => {
@@ -610,8 +610,7 @@ export function renderChecklist(root, pack, draft) {
       draft.scanned_at
         ? h('p', { className: 'muted' }, `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`)
         : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
-      template.kind === '5s' ? totals : null,
-      progress.line,
+      h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
     sections,
     template.kind === 'abnormality' ? null : extraFindingsSection(draft, vocabulary),
