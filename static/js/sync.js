@@ -18,7 +18,10 @@ export function onProgress(listener) {
   return () => listeners.delete(listener);
 }
 
+let lastActivity = 0;
+
 function report(progress) {
+  lastActivity = Date.now();
   listeners.forEach((listener) => listener(progress));
 }
 
@@ -104,6 +107,7 @@ function refusal(error) {
 
 async function syncEntry(entry, csrf, progress) {
   await update(entry.uuid, { state: 'sending', message: '' });
+  lastActivity = Date.now();
   // A few photos in flight at once: the server checks one while the next is on the wire.
   await inParallel(entry.photo_uuids, PHOTO_UPLOADS_IN_FLIGHT, async (uuid) => {
     progress.bytes += await uploadPhoto(uuid, csrf);
@@ -194,16 +198,26 @@ async function flush({ force = false } = {}) {
   return { sent: progress.done, left: pending.length - progress.done };
 }
 
+// A run that makes no progress for this long is abandoned (a browser's storage can stop
+// answering — WebKit was seen to — and "Sending 1 of 1" must not last forever). The server is
+// idempotent, so a run abandoned mid-way that wakes up later does no harm.
+const STALLED_MS = 150_000;
+
 /** Send everything of the signed-in person that is due; concurrent calls share one run.
  * `force` (the "Sync now" button) also sends entries still waiting out their backoff. */
 export function flushOutbox(options = {}) {
+  if (running && Date.now() - lastActivity > STALLED_MS) running = null;
   if (!running) {
     const marker = globalThis.document?.documentElement;
     if (marker) marker.dataset.sync = 'running';
-    running = flush(options).finally(() => {
-      running = null;
-      if (marker) marker.dataset.sync = 'idle';
+    lastActivity = Date.now();
+    const run = flush(options).finally(() => {
+      if (running === run) {
+        running = null;
+        if (marker) marker.dataset.sync = 'idle';
+      }
     });
+    running = run;
   }
   return running;
 }
