@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     configure(app, test_config)
+    _return_big_buffers_to_the_system()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -46,6 +47,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+
+
+def _return_big_buffers_to_the_system() -> None:
+    from gemba_walk.core.memory import return_big_buffers_to_the_system
+
+    return_big_buffers_to_the_system()
 
 
 def register_extensions(app: Flask) -> None:

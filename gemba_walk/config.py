@@ -75,3 +75,8 @@ class Defaults:
     # verification a new finding of the same problem counts as a recurrence.
     TICKET_DUE_DAYS = dict(DUE_DAYS_BY_SEVERITY)
     TICKET_RECURRENCE_DAYS = 90
+    # Photos: how many images one process decodes at once (each costs up to ~60 MB while it is
+    # decoded; see docs/PERFORMANCE.md), and how long an upload waits for its turn before the
+    # phone is told to send it again later (503).
+    PHOTO_DECODE_CONCURRENCY = 1
+    PHOTO_DECODE_WAIT_SECONDS = 30
