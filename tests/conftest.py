@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from gemba_walk import PROJECT_ROOT, create_app
@@ -126,6 +127,27 @@ def make_app(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+class DeviceClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as under a real
+    server. The ``app`` fixture keeps one app context open for the whole test, and Flask reuses
+    it for requests, so ``g`` (where Flask-Login caches the signed-in user) would otherwise be
+    shared by every client of the test: two devices need their own."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def new_device(app):
+    """Make another browser or phone: its own cookies, its own requests."""
+
+    def make():
+        return DeviceClient(app, app.response_class, use_cookies=True)
+
+    return make
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gemba_walk.auth.models import User
+from gemba_walk.auth.sessions import end_all_sessions
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -57,7 +58,9 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
 def update_user(
     user: User, *, acting: User, name: str, role: str, active: bool, password: str | None = None
 ) -> User:
-    """Change a user's name, role, activity or password, keeping at least one active admin."""
+    """Change a user's name, role, activity or password, keeping at least one active admin.
+
+    A new password or a deactivation ends every session the user has, on every device."""
     if role not in keys(ROLES):
         raise AccountError(f"Unknown role {role!r}.")
     if user.id == acting.id and not active:
@@ -73,7 +76,21 @@ def update_user(
         user.name = name.strip() or user.email
         user.role = role
         user.active = active
+        if password or not active:
+            end_all_sessions(user.id)
     return user
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """A person changes their own password: the current one is needed, and every session of
+    theirs ends (the caller starts a new one for the device in hand)."""
+    if not user.check_password(current_password):
+        raise AccountError("Your current password is not right.")
+    check_password_strength(new_password)
+    user.set_password(new_password)  # slow on purpose: before the write lock is taken
+    with write_transaction():
+        db.session.add(user)
+        end_all_sessions(user.id)
 
 
 def _active_admin_count() -> int:
