@@ -84,3 +84,15 @@ class UserSession(db.Model):
     token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted per email address, in the database so every worker and server
+    sees the same count. Keyed by the SHA-256 of the normalised address, known or not, so the
+    lockout looks the same for an address without an account (nothing to learn from it)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    email_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

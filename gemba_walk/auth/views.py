@@ -8,7 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gemba_walk.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
-from gemba_walk.auth.operations import AccountError, authenticate, change_own_password
+from gemba_walk.auth.operations import (
+    AccountError,
+    PasswordError,
+    SignInLocked,
+    authenticate,
+    change_own_password,
+)
 from gemba_walk.auth.sessions import count_sessions, end_all_sessions, end_session, start_session
 from gemba_walk.extensions import limiter
 
@@ -33,7 +39,11 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except SignInLocked as locked:
+            form.password.errors.append(str(locked))
+            return render_template("auth/login.html", form=form), 429
         if user is not None:
             _sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
@@ -90,9 +100,10 @@ def change_password():
         )
         try:
             change_own_password(user, form.current_password.data, form.new_password.data)
+        except PasswordError as error:
+            form.new_password.errors.append(str(error))
         except AccountError as error:
-            field = form.current_password if "current" in str(error) else form.new_password
-            field.errors.append(str(error))
+            form.current_password.errors.append(str(error))
         else:
             _sign_in(user, remember=remembered)
             flash("Password changed. Every other device is signed out.", "success")
