@@ -91,4 +91,7 @@ class Defaults:
     # per-account count in the database still holds.
     RATELIMIT_SWALLOW_ERRORS = True
     PHOTO_DECODE_CONCURRENCY = 1
+    # Photos uploaded but attached to nothing this many days later are removed by
+    # `flask prune-photos` (a phone sends the photos of a batch just before the batch).
+    PHOTO_UNATTACHED_MAX_AGE_DAYS = 7
     PHOTO_DECODE_WAIT_SECONDS = 30

@@ -18,6 +18,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -259,6 +261,52 @@ def prepare_image(data: bytes) -> tuple[bytes, bytes, tuple[int, int]]:
             background.paste(rgba, mask=rgba.getchannel("A"))
             upright = background
         return _jpeg(upright), _jpeg(_shrink(upright, THUMB_EDGE)), upright.size
+
+
+def may_see_photo(user: User, photo: Photo) -> bool:
+    """Attached photos follow their record (findings and tickets are open to every signed-in
+    user); a photo attached to nothing yet is its uploader's only."""
+    if photo.finding_id is not None or photo.ticket_id is not None:
+        return True
+    return photo.uploaded_by_id == user.id
+
+
+@dataclass
+class PruneResult:
+    rows: int
+    files: int
+
+
+def prune_unattached_photos(store: PhotoStore, older_than: timedelta) -> PruneResult:
+    """Delete photos attached to nothing and uploaded more than ``older_than`` ago, with their
+    files (a file is kept while another photo row still uses the same stored bytes).
+
+    The attachment test is part of the DELETE itself, so a sync attaching a photo at the same
+    moment either commits first (the photo stays) or finds it gone and asks the phone for it
+    again (409 photos_missing): the phone keeps a photo until its batch is accepted."""
+    cutoff = utcnow() - older_than
+    unattached = sa.and_(
+        Photo.finding_id.is_(None), Photo.ticket_id.is_(None), Photo.uploaded_at < cutoff
+    )
+    with write_transaction():
+        digests = set(db.session.scalars(sa.select(Photo.stored_sha256).where(unattached)))
+        rows = db.session.execute(sa.delete(Photo).where(unattached)).rowcount
+    if not digests:
+        return PruneResult(rows, 0)
+    still_used = set(
+        db.session.scalars(
+            sa.select(Photo.stored_sha256).where(Photo.stored_sha256.in_(digests)).distinct()
+        )
+    )
+    files = 0
+    for digest in digests - still_used:
+        for variant in ("full", "thumb"):
+            try:
+                store.path(digest, variant).unlink()
+                files += 1
+            except FileNotFoundError:
+                pass
+    return PruneResult(rows, files)
 
 
 def find_photo(uuid: str) -> Photo | None:

@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(user_group)
     app.cli.add_command(make_cert)
+    app.cli.add_command(prune_photos)
 
 
 @click.command("init-db")
@@ -122,3 +123,27 @@ def make_cert(force: bool) -> None:
         return
     names = write_self_signed_certificate(folder)
     click.echo(f"Self-signed certificate for {', '.join(names)} written to {folder}")
+
+
+@click.command("prune-photos")
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Age in days (default: PHOTO_UNATTACHED_MAX_AGE_DAYS, 7).",
+)
+def prune_photos(days: float | None) -> None:
+    """Delete uploaded photos never attached to a finding or ticket, older than some days."""
+    from datetime import timedelta
+
+    from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
+
+    if days is None:
+        days = float(current_app.config["PHOTO_UNATTACHED_MAX_AGE_DAYS"])
+    result = prune_unattached_photos(
+        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]), timedelta(days=days)
+    )
+    click.echo(
+        f"Removed {result.rows} photo(s) attached to nothing for more than {days:g} days "
+        f"({result.files} file(s))."
+    )
