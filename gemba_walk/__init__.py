@@ -27,6 +27,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     configure(app, test_config)
+    trust_proxies(app)
+    _return_big_buffers_to_the_system()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -46,6 +48,23 @@ def configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.update(test_config)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from
+    their X-Forwarded-* headers (the rate limits then count people, not the proxy). Without it
+    those headers are ignored, so a client cannot pick its own address."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _return_big_buffers_to_the_system() -> None:
+    from gemba_walk.core.memory import return_big_buffers_to_the_system
+
+    return_big_buffers_to_the_system()
 
 
 def register_extensions(app: Flask) -> None:

@@ -50,7 +50,13 @@ def settings_from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PHOTO_STORAGE_PATH": env.get("PHOTO_STORAGE_PATH") or str(Path(instance_path) / "photos"),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker and server when REDIS_URL (or RATELIMIT_STORAGE_URI) is set.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
+        or env.get("REDIS_URL")
+        or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "gemba_walk"),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
@@ -75,3 +81,17 @@ class Defaults:
     # verification a new finding of the same problem counts as a recurrence.
     TICKET_DUE_DAYS = dict(DUE_DAYS_BY_SEVERITY)
     TICKET_RECURRENCE_DAYS = 90
+    # Photos: how many images one process decodes at once (each costs up to ~60 MB while it is
+    # decoded; see docs/PERFORMANCE.md), and how long an upload waits for its turn before the
+    # phone is told to send it again later (503).
+    # Sign-in: wrong passwords in a row before an email address must wait, and for how long.
+    SIGN_IN_LOCKOUT_FAILURES = 5
+    SIGN_IN_LOCKOUT_MINUTES = 10
+    # A rate-limit store that fails (Redis down) must not turn sign-in into a 500; the
+    # per-account count in the database still holds.
+    RATELIMIT_SWALLOW_ERRORS = True
+    PHOTO_DECODE_CONCURRENCY = 1
+    # Photos uploaded but attached to nothing this many days later are removed by
+    # `flask prune-photos` (a phone sends the photos of a batch just before the batch).
+    PHOTO_UNATTACHED_MAX_AGE_DAYS = 7
+    PHOTO_DECODE_WAIT_SECONDS = 30

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from gemba_walk import PROJECT_ROOT, create_app
@@ -126,6 +127,27 @@ def make_app(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+class DeviceClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as under a real
+    server. The ``app`` fixture keeps one app context open for the whole test, and Flask reuses
+    it for requests, so ``g`` (where Flask-Login caches the signed-in user) would otherwise be
+    shared by every client of the test: two devices need their own."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def new_device(app):
+    """Make another browser or phone: its own cookies, its own requests."""
+
+    def make():
+        return DeviceClient(app, app.response_class, use_cookies=True)
+
+    return make
 
 
 @pytest.fixture
@@ -244,7 +266,9 @@ class LiveServer(str):
         self.process.wait(timeout=10)
 
 
-def _live_server(database_url: str, tmp_path_factory) -> LiveServer:
+def _live_server(
+    database_url: str, tmp_path_factory, workers: int = 1, env: dict | None = None
+) -> LiveServer:
     port = _free_port()
     server = LiveServer(f"http://127.0.0.1:{port}")
     server.photo_path = tmp_path_factory.mktemp("live-photos")
@@ -256,6 +280,7 @@ def _live_server(database_url: str, tmp_path_factory) -> LiveServer:
         "PUBLIC_BASE_URL": str(server),
         "RATELIMIT_ENABLED": "0",
         "GEMBA_INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance")),
+        **(env or {}),
     }
     server._log = (tmp_path_factory.mktemp("live") / "gunicorn.log").open("w")
     server._command = [
@@ -263,7 +288,7 @@ def _live_server(database_url: str, tmp_path_factory) -> LiveServer:
         "-m",
         "gunicorn",
         "--workers",
-        "1",
+        str(workers),
         "--threads",
         "4",
         "--bind",
@@ -291,6 +316,23 @@ def own_live_server(database_url, tmp_path_factory):
     if server.process.poll() is None:
         server.stop()
     server._log.close()
+
+
+@pytest.fixture
+def make_live_server(database_url, tmp_path_factory):
+    """Start servers of this test's own: ``make_live_server(workers=2, env={...})``."""
+    servers = []
+
+    def make(workers: int = 1, env: dict | None = None) -> LiveServer:
+        server = _live_server(database_url, tmp_path_factory, workers, env)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        if server.process.poll() is None:
+            server.stop()
+        server._log.close()
 
 
 def chromium_executable() -> str | None:

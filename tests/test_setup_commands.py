@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -79,18 +77,3 @@ def test_init_db_is_safe_to_run_again(runner, db):
     db.session.commit()
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert db.session.scalar(sa.select(Site.name)) == "Kept"
-
-
-def test_backup_copies_the_database(runner, db, tmp_path):
-    runner.invoke(args=["seed-demo"])
-    target = tmp_path / "copy.db"
-    result = runner.invoke(args=["backup", str(target)])
-    if db.engine.dialect.name != "sqlite":
-        assert "pg_dump" in result.output and "-Fc" in result.output
-        return
-    assert result.exit_code == 0, result.output
-    with closing(sqlite3.connect(target)) as copy:
-        copied = copy.execute("SELECT count(*) FROM kaizen_tickets").fetchone()[0]
-    assert copied == _count(db, KaizenTicket) > 0
-    refused = runner.invoke(args=["backup", str(target)])
-    assert refused.exit_code != 0 and "exists already" in refused.output

@@ -7,6 +7,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from tests.conftest import csrf_token_from
@@ -134,6 +135,26 @@ def test_an_after_photo_needs_a_real_image(client, auth, db, world, tmp_path):
     assert response.status_code == 302
     shown = client.get(f"/tickets/{world['number']}").text
     assert "After photo 1" in shown
+
+
+def test_an_after_photo_far_larger_than_a_phone_sends_is_refused_naming_the_limit(
+    client, auth, db, world
+):
+    """A 7000 × 7000 PNG (a few hundred kB) is refused from its header, never decoded."""
+    sign_in(auth, world, "owner")
+    before = state(db, world)
+    buffer = io.BytesIO()
+    Image.new("RGB", (7000, 7000), "white").save(buffer, format="PNG", optimize=True)
+    response = post(
+        client,
+        f"/tickets/{world['number']}/photos",
+        {"photo": (io.BytesIO(buffer.getvalue()), "after.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "7000 × 7000 pixels" in response.text
+    assert "at most 4096 pixels on its long edge and 6 megapixels" in response.text
+    assert state(db, world) == before
 
 
 @pytest.mark.parametrize(

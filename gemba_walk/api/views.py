@@ -18,6 +18,7 @@ from gemba_walk.audits.photos import (
     PhotoError,
     PhotoStore,
     find_photo,
+    may_see_photo,
     photo_json,
     store_photo,
 )
@@ -89,9 +90,12 @@ def put_photo(uuid: str):
 @bp.get("/photos/<uuid>")
 @login_required
 def get_photo(uuid: str):
-    """A stored photo, to signed-in users only; ?variant=thumb for the thumbnail."""
+    """A stored photo; ?variant=thumb for the thumbnail. A photo not yet attached to a finding
+    or ticket is its uploader's alone (it may be a draft that is never sent); an attached one is
+    seen by whoever may see its record (every signed-in user may read findings and tickets).
+    Others are told there is no such photo, so its existence is not given away either."""
     photo = find_photo(_uuid_or_404(uuid))
-    if photo is None:
+    if photo is None or not may_see_photo(current_user, photo):
         raise ApiError(404, "There is no photo with this id.")
     variant = "thumb" if request.args.get("variant") == "thumb" else "full"
     path = photo_store().path(photo.stored_sha256, variant)

@@ -7,7 +7,13 @@ from flask_login import current_user
 
 from gemba_walk.auth.forms import EditUserForm, NewUserForm
 from gemba_walk.auth.models import User
-from gemba_walk.auth.operations import AccountError, create_user, list_users, update_user
+from gemba_walk.auth.operations import (
+    AccountError,
+    PasswordError,
+    create_user,
+    list_users,
+    update_user,
+)
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.extensions import db
 
@@ -35,6 +41,8 @@ def new():
                 user = create_user(
                     form.email.data, form.name.data, form.role.data, form.password.data
                 )
+            except PasswordError as error:
+                form.password.errors.append(str(error))
             except AccountError as error:
                 form.email.errors.append(str(error))
             else:
@@ -63,6 +71,8 @@ def edit(user_id: int):
                 active=form.active.data,
                 password=form.password.data or None,
             )
+        except PasswordError as error:
+            form.password.errors.append(str(error))
         except AccountError as error:
             form.role.errors.append(str(error))
         else:

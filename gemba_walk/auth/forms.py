@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from gemba_walk.auth.operations import MIN_PASSWORD_LENGTH
 from gemba_walk.lean import ROLES, choices
@@ -56,3 +56,38 @@ class NewUserForm(EditUserForm):
             Length(max=254),
         ],
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common password. "
+        "A few unrelated words make a good one.",
+        validators=[
+            InputRequired("Enter a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=f"The password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            InputRequired("Type the new password again."),
+            EqualTo("new_password", "The two new passwords are not the same."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Change password")
+
+
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Sign out on every device")

@@ -27,6 +27,27 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    # The token of the session this object was loaded for (not a column): Flask-Login keeps
+    # get_id() in the session and the remember cookie, so a cookie names one UserSession row.
+    session_token = None
+
+    def get_id(self) -> str:
+        if not self.session_token:
+            raise RuntimeError("Sign a user in through auth.sessions.start_session().")
+        return f"{self.id}.{self.session_token}"
+
+    # UserMixin compares users by get_id(); the same person is the same user on any device.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
@@ -50,3 +71,28 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One signed-in device. Its cookies (session and remember-me) carry a random token whose
+    SHA-256 is kept here; deleting the row ends them on the server, wherever the cookies are."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted per email address, in the database so every worker and server
+    sees the same count. Keyed by the SHA-256 of the normalised address, known or not, so the
+    lockout looks the same for an address without an account (nothing to learn from it)."""
+
+    __tablename__ = "sign_in_throttles"
+
+    email_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 
-from gemba_walk.auth.forms import LoginForm
-from gemba_walk.auth.operations import authenticate
+from gemba_walk.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
+from gemba_walk.auth.operations import (
+    AccountError,
+    PasswordError,
+    SignInLocked,
+    authenticate,
+    change_own_password,
+)
+from gemba_walk.auth.sessions import count_sessions, end_all_sessions, end_session, start_session
 from gemba_walk.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -32,9 +39,13 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except SignInLocked as locked:
+            form.password.errors.append(str(locked))
+            return render_template("auth/login.html", form=form), 429
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Email or password is incorrect.")
@@ -46,7 +57,68 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (a POST, so a stray link cannot sign anyone out)."""
+    """Sign out (a POST, so a stray link cannot sign anyone out). The session ends on the
+    server too: a copy of this device's cookies no longer signs anyone in."""
+    if current_user.is_authenticated:
+        end_session(current_user)
     logout_user()
     flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _sign_in(user, remember: bool) -> None:
+    start_session(user, request.headers.get("User-Agent", ""))
+    login_user(user, remember=remember)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Your account: change your password, sign out on every device."""
+    return _account_page(ChangePasswordForm(), SignOutEverywhereForm())
+
+
+def _account_page(password_form, everywhere_form, status: int = 200):
+    return render_template(
+        "auth/account.html",
+        password_form=password_form,
+        everywhere_form=everywhere_form,
+        devices=count_sessions(current_user.id),
+    ), status
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change your own password; every other device is signed out, this one stays in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        remembered = (
+            request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+            is not None
+        )
+        try:
+            change_own_password(user, form.current_password.data, form.new_password.data)
+        except PasswordError as error:
+            form.new_password.errors.append(str(error))
+        except AccountError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            _sign_in(user, remember=remembered)
+            flash("Password changed. Every other device is signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(form, SignOutEverywhereForm(), 422)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of yours: this device, other phones, forgotten browsers."""
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        return _account_page(ChangePasswordForm(), form, 400)
+    ended = end_all_sessions(current_user.id)
+    logout_user()
+    flash(f"Signed out on every device ({ended}). Sign in again to continue.", "info")
     return redirect(url_for("auth.login"))

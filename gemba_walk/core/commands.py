@@ -1,10 +1,8 @@
-"""Command-line tasks: flask --app gemba_walk init-db | seed-demo | backup | user create."""
+"""Command-line tasks: flask --app gemba_walk init-db | seed-demo | backup | restore |
+prune-photos | user create | make-cert."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,8 +16,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(user_group)
     app.cli.add_command(make_cert)
+    app.cli.add_command(prune_photos)
 
 
 @click.command("init-db")
@@ -56,31 +56,30 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.command("backup")
 @click.argument("destination", required=False, type=click.Path(dir_okay=False))
 def backup(destination: str | None) -> None:
-    """Copy the SQLite database while the app runs; for PostgreSQL, print the pg_dump command."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite":
-        port = f" -p {url.port}" if url.port else ""
-        user = f" -U {url.username}" if url.username else ""
-        click.echo("For PostgreSQL, use pg_dump (custom format, restorable with pg_restore):")
-        click.echo(
-            f"  pg_dump -h {url.host or 'localhost'}{port}{user} -Fc "
-            f"-f gemba_walk-{datetime.now():%Y%m%d-%H%M}.dump {url.database}"
-        )
-        return
-    source_path = Path(url.database)
-    target = Path(
-        destination
-        or Path(current_app.instance_path)
-        / "backups"
-        / f"gemba_walk-{datetime.now():%Y%m%d-%H%M%S}.db"
+    """Write one archive (tar.gz, mode 600): database snapshot, photos, manifest."""
+    from gemba_walk.core.backup import BackupError, create_backup
+
+    try:
+        target = create_backup(Path(destination) if destination else None)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {_safe_url()} and the photos to {target}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+def restore(archive: str) -> None:
+    """Check a backup archive and restore it into this empty instance."""
+    from gemba_walk.core.backup import BackupError, restore_backup
+
+    try:
+        summary = restore_backup(Path(archive))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored the {summary.database} database (revision {summary.revision}) and "
+        f"{summary.photos} photo file(s) into {_safe_url()}; schema upgraded to this version."
     )
-    if target.exists():
-        raise click.ClickException(f"{target} exists already; choose another name.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # The online backup API copies a consistent snapshot even while the app writes.
-    with closing(sqlite3.connect(source_path)) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
-    click.echo(f"Backed up {source_path} to {target}")
 
 
 user_group = AppGroup("user", help="Manage user accounts.")
@@ -122,3 +121,27 @@ def make_cert(force: bool) -> None:
         return
     names = write_self_signed_certificate(folder)
     click.echo(f"Self-signed certificate for {', '.join(names)} written to {folder}")
+
+
+@click.command("prune-photos")
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Age in days (default: PHOTO_UNATTACHED_MAX_AGE_DAYS, 7).",
+)
+def prune_photos(days: float | None) -> None:
+    """Delete uploaded photos never attached to a finding or ticket, older than some days."""
+    from datetime import timedelta
+
+    from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
+
+    if days is None:
+        days = float(current_app.config["PHOTO_UNATTACHED_MAX_AGE_DAYS"])
+    result = prune_unattached_photos(
+        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]), timedelta(days=days)
+    )
+    click.echo(
+        f"Removed {result.rows} photo(s) attached to nothing for more than {days:g} days "
+        f"({result.files} file(s))."
+    )
