@@ -1,7 +1,7 @@
 """sessions that end on the server
 
 Revision ID: 4244e7027795
-Revises: 8095aff5968b
+Revises: 5b1f0c2d9e3a
 Create Date: 2026-11-26 04:35:59.754950
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "4244e7027795"
-down_revision = "8095aff5968b"
+down_revision = "5b1f0c2d9e3a"
 branch_labels = None
 depends_on = None
 
