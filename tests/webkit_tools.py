@@ -190,9 +190,11 @@ def start_webkit(display: str, log: Path, *, profile: Path | None = None, privat
 
 # WebDriver's Execute Script waits for a returned promise. (An asynchronous script, with its
 # callback, sometimes never answered in WebKitGTK 2.50 while the service worker was installing.)
-SERVICE_WORKER_ACTIVE = """
-return navigator.serviceWorker.getRegistration().then(
-  (registration) => Boolean(registration?.active && registration.active.state === 'activated'));
+SERVICE_WORKER_STATE = """
+return navigator.serviceWorker.getRegistration().then((registration) => ({
+  active: registration?.active?.state ?? null,
+  controlled: navigator.serviceWorker.controller !== null,
+}));
 """
 
 OUTBOX_STATES = """
@@ -204,6 +206,22 @@ return new Promise((resolve, reject) => {
     const all = db.transaction('outbox').objectStore('outbox').getAll();
     all.onsuccess = () => { db.close(); resolve(all.result.map((entry) => entry.state)); };
     all.onerror = () => reject(all.error);
+  };
+});
+"""
+
+# Can this browser keep a Blob in IndexedDB? (WebKit's ephemeral storage cannot.)
+BLOB_IN_INDEXEDDB = """
+return new Promise((resolve) => {
+  const request = indexedDB.open('webkit-blob-probe', 1);
+  request.onupgradeneeded = () => request.result.createObjectStore('probe');
+  request.onerror = () => resolve(String(request.error));
+  request.onsuccess = () => {
+    const db = request.result;
+    const put = db.transaction('probe', 'readwrite').objectStore('probe')
+      .put(new Blob(['x'], { type: 'image/jpeg' }), 'blob');
+    put.onsuccess = () => { db.close(); resolve('stored'); };
+    put.onerror = (event) => { event.preventDefault(); db.close(); resolve(String(put.error)); };
   };
 });
 """
@@ -239,17 +257,22 @@ def tap(element) -> None:
 
 
 def wait_for_service_worker(driver) -> None:
-    """Active, activated, and controlling the page after a reload (TESTING.md, pitfall 1)."""
+    """Installed, activated, and controlling the page after a reload (TESTING.md, pitfall 1).
+
+    WebKitGTK 2.50 sometimes leaves a new worker "activating" until the page that registered
+    it navigates (seen in about 1 of 5 fresh profiles); the reload lets it finish at once."""
     wait_until(
         driver,
-        lambda d: d.execute_script(SERVICE_WORKER_ACTIVE),
-        "no service worker became active (did it fail to install?)",
+        lambda d: d.execute_script(SERVICE_WORKER_STATE)["active"] in ("activating", "activated"),
+        "no service worker was installed (did it fail to install?)",
     )
     driver.refresh()
     wait_until(
         driver,
-        lambda d: d.execute_script("return navigator.serviceWorker.controller !== null"),
-        "the service worker does not control the page",
+        lambda d: (
+            d.execute_script(SERVICE_WORKER_STATE) == {"active": "activated", "controlled": True}
+        ),
+        "the service worker is not active and in control of the page",
     )
 
 
