@@ -13,6 +13,7 @@ docs/TESTING.md says what is installed and why.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import select
 import shutil
@@ -32,6 +33,8 @@ WAIT = 20  # seconds any condition may take
 
 def missing_webkit() -> str | None:
     """Why the WebKit tests cannot run on this machine, or None when everything is here."""
+    if importlib.util.find_spec("selenium") is None:
+        return "selenium is missing (make install)"
     if not Path(WEBDRIVER).exists():
         return f"{WEBDRIVER} is missing (Debian: apt-get install webkit2gtk-driver; `make webkit`)"
     if not shutil.which("Xvfb"):
