@@ -235,7 +235,9 @@ def wait_until(driver, condition, message: str, timeout: float = WAIT):
     from selenium.webdriver.support.ui import WebDriverWait
 
     # The app re-renders screens from IndexedDB: an element seen a moment ago may be gone.
-    wait = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+    wait = WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]
+    )
     return wait.until(condition, message)
 
 
