@@ -14,7 +14,7 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install assets db run test test-sqlite test-postgres browser lint format clean
+.PHONY: help install assets db run test test-sqlite test-postgres browser webkit lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,7 +60,17 @@ browser: ## Make sure a Chromium for the browser tests exists
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
 
-test: install assets browser ## Run the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+# WebKit (tests marked webkit): WebKitGTK's WebDriver, Xvfb, and WebKitGTK for Debian's Python.
+WEBKIT_DEBS := webkit2gtk-driver xvfb gir1.2-webkit2-4.1 python3-gi
+
+webkit: ## Install WebKitGTK for the WebKit tests (as root with apt-get; otherwise they skip)
+	@if [ -x /usr/bin/WebKitWebDriver ] && command -v Xvfb >/dev/null \
+		&& /usr/bin/python3 -c "import gi; gi.require_version('WebKit2', '4.1')" 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq $(WEBKIT_DEBS) >/dev/null; \
+	else echo "WebKit not installed (needs root and apt-get: $(WEBKIT_DEBS)); the WebKit tests skip."; fi
+
+test: install assets browser webkit ## Run the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
