@@ -115,7 +115,7 @@ def report_abnormality_with_photo(driver, base: str, area, photo, text: str) -> 
     status = driver.find_element(By.CSS_SELECTOR, ".photo-picker [role=status]")
     wait_until(
         driver,
-        lambda d: status.text not in ("", "Preparing photo…"),
+        lambda d: status.text and not status.text.startswith("Preparing photo"),
         "the photo was never prepared",
     )
     return status.text
@@ -125,7 +125,14 @@ def submit_and_sync(driver, network: NetworkSwitch) -> None:
     from selenium.webdriver.common.by import By
 
     tap(wait_for_text(driver, "button", "Submit — send when online"))
-    wait_until(driver, lambda d: "/capture/outbox" in d.current_url, "no outbox after submit")
+    try:
+        wait_until(driver, lambda d: "/capture/outbox" in d.current_url, "no outbox after submit")
+    except Exception as error:
+        shown = driver.execute_script(
+            "return [location.href, document.querySelector('[role=alert]')?.textContent || '',"
+            " document.activeElement?.outerHTML?.slice(0, 120)]"
+        )
+        raise AssertionError(f"no outbox after submit: {shown}") from error
     wait_for_text(driver, "body", "Waiting to sync")
     assert outbox_states(driver) == ["waiting"]
 
