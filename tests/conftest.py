@@ -244,7 +244,7 @@ class LiveServer(str):
         self.process.wait(timeout=10)
 
 
-def _live_server(database_url: str, tmp_path_factory) -> LiveServer:
+def _live_server(database_url: str, tmp_path_factory, threads: int = 4) -> LiveServer:
     port = _free_port()
     server = LiveServer(f"http://127.0.0.1:{port}")
     server.photo_path = tmp_path_factory.mktemp("live-photos")
@@ -265,7 +265,7 @@ def _live_server(database_url: str, tmp_path_factory) -> LiveServer:
         "--workers",
         "1",
         "--threads",
-        "4",
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "gemba_walk:create_app()",
@@ -290,6 +290,16 @@ def own_live_server(database_url, tmp_path_factory):
     yield server
     if server.process.poll() is None:
         server.stop()
+    server._log.close()
+
+
+@pytest.fixture(scope="module")
+def busy_live_server(database_url, tmp_path_factory):
+    """A live server with 12 threads in its one worker: room for slow downloads and many
+    phones at once (the plain live server has 4)."""
+    server = _live_server(database_url, tmp_path_factory, threads=12)
+    yield server
+    server.stop()
     server._log.close()
 
 

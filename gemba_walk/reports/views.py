@@ -15,7 +15,7 @@ from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.models import User
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
-from gemba_walk.core.csv_export import csv_response
+from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
@@ -187,27 +187,31 @@ def audits_csv():
     query = query.where(Audit.submitted_at >= since).order_by(
         Audit.submitted_at, Audit.id, ChecklistItem.position
     )
-    rows = (
-        (
-            row.uuid,
-            f"{row.submitted_at:%Y-%m-%d %H:%M}",
-            row.site,
-            row.code,
-            row.area,
-            row.checklist,
-            row.version,
-            row.auditor,
-            f"{row.scanned_at:%Y-%m-%d %H:%M}" if row.scanned_at else "",
-            row.section,
-            row.prompt,
-            "" if row.score is None else row.score,
-            _answer(row.value_bool, row.value_number, row.value_text),
-            row.note,
-            "" if row.score_total is None else row.score_total,
-        )
-        for row in db.session.execute(query.execution_options(yield_per=2000))
+    rows = rows_from_own_session(
+        db.engine,
+        lambda session: map(_audit_row, session.execute(query.execution_options(yield_per=2000))),
     )
     return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)
+
+
+def _audit_row(row) -> tuple:
+    return (
+        row.uuid,
+        f"{row.submitted_at:%Y-%m-%d %H:%M}",
+        row.site,
+        row.code,
+        row.area,
+        row.checklist,
+        row.version,
+        row.auditor,
+        f"{row.scanned_at:%Y-%m-%d %H:%M}" if row.scanned_at else "",
+        row.section,
+        row.prompt,
+        "" if row.score is None else row.score,
+        _answer(row.value_bool, row.value_number, row.value_text),
+        row.note,
+        "" if row.score_total is None else row.score_total,
+    )
 
 
 @bp.get("/findings.csv")
@@ -244,23 +248,27 @@ def findings_csv():
     )
     query, since, days = _scope(query, Finding.area_id)
     query = query.where(Finding.observed_at >= since).order_by(Finding.observed_at, Finding.id)
-    rows = (
-        (
-            f"{row.observed_at:%Y-%m-%d %H:%M}",
-            row.site,
-            row.code,
-            row.area,
-            label_of(TEMPLATE_KINDS, row.kind),
-            label_of(CATEGORY_TERMS, row.category),
-            label_of(SEVERITIES, row.severity),
-            row.description,
-            row.reporter,
-            f"KZ-{row.number:04d}" if row.number else "",
-            row.photos,
-        )
-        for row in db.session.execute(query.execution_options(yield_per=2000))
+    rows = rows_from_own_session(
+        db.engine,
+        lambda session: map(_finding_row, session.execute(query.execution_options(yield_per=2000))),
     )
     return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows)
+
+
+def _finding_row(row) -> tuple:
+    return (
+        f"{row.observed_at:%Y-%m-%d %H:%M}",
+        row.site,
+        row.code,
+        row.area,
+        label_of(TEMPLATE_KINDS, row.kind),
+        label_of(CATEGORY_TERMS, row.category),
+        label_of(SEVERITIES, row.severity),
+        row.description,
+        row.reporter,
+        f"KZ-{row.number:04d}" if row.number else "",
+        row.photos,
+    )
 
 
 @bp.get("/audits/<uuid>")

@@ -6,7 +6,6 @@ counts per status, one for the total, one for the page (areas, sites and owners 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -199,10 +198,10 @@ def load_board(filters: BoardFilters, user: User, today: date, per_page: int = P
     return board
 
 
-def export_rows(filters: BoardFilters, user: User, today: date) -> Iterator[KaizenTicket]:
-    """Every ticket matching the filters, in board order, streamed in chunks."""
-    query = _with_area_and_owner(_base(filters, user, today), filters.sort)
-    yield from db.session.scalars(query.execution_options(yield_per=500))
+def export_query(filters: BoardFilters, user: User, today: date) -> sa.Select:
+    """Every ticket matching the filters, in board order, with area, site and owner loaded
+    (the export streams it in chunks on a session of its own)."""
+    return _with_area_and_owner(_base(filters, user, today), filters.sort)
 
 
 def is_overdue(ticket: KaizenTicket, today: date) -> bool:

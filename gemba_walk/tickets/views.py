@@ -29,7 +29,7 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
-from gemba_walk.core.csv_export import csv_response
+from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -141,34 +141,43 @@ CSV_COLUMNS = (
 @bp.get("/export.csv")
 @login_required
 def export_csv():
-    """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents)."""
+    """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents),
+    streamed from a session of its own (see core/csv_export.py)."""
     filters = _filters_or_400()
     today = _today()
-    rows = (
-        (
-            ticket.display_number,
-            ticket.title,
-            status_label(ticket.status),
-            severity_label(ticket.severity),
-            ticket.priority,
-            ticket.area.site.name,
-            ticket.area.code,
-            ticket.area.name,
-            category_label(ticket.category),
-            ticket.owner.name if ticket.owner else "",
-            ticket.due_date.isoformat() if ticket.due_date else "",
-            "yes" if queries.is_overdue(ticket, today) else "no",
-            ticket.occurrences,
-            "yes" if ticket.recurred else "no",
-            f"{ticket.opened_at:%Y-%m-%d %H:%M}",
-            f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
-            f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
-            ticket.root_cause,
-            ticket.countermeasure,
-        )
-        for ticket in queries.export_rows(filters, current_user, today)
+    query = queries.export_query(filters, current_user, today)
+    rows = rows_from_own_session(
+        db.engine,
+        lambda session: (
+            _ticket_row(ticket, today)
+            for ticket in session.scalars(query.execution_options(yield_per=500))
+        ),
     )
     return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows)
+
+
+def _ticket_row(ticket: KaizenTicket, today: date) -> tuple:
+    return (
+        ticket.display_number,
+        ticket.title,
+        status_label(ticket.status),
+        severity_label(ticket.severity),
+        ticket.priority,
+        ticket.area.site.name,
+        ticket.area.code,
+        ticket.area.name,
+        category_label(ticket.category),
+        ticket.owner.name if ticket.owner else "",
+        ticket.due_date.isoformat() if ticket.due_date else "",
+        "yes" if queries.is_overdue(ticket, today) else "no",
+        ticket.occurrences,
+        "yes" if ticket.recurred else "no",
+        f"{ticket.opened_at:%Y-%m-%d %H:%M}",
+        f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
+        f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
+        ticket.root_cause,
+        ticket.countermeasure,
+    )
 
 
 # --- one ticket -----------------------------------------------------------------------------
