@@ -17,6 +17,9 @@ class LiveUser:
     def __init__(self, base: str, email: str, password: str = DEFAULT_PASSWORD):
         self.base = base
         self.http = requests.Session()
+        # A fresh connection per request: gunicorn closes idle keep-alive connections after
+        # 2 s, and a request sent on one just as it closes fails on the client's side.
+        self.http.headers["Connection"] = "close"
         page = self.http.get(f"{base}/login", timeout=30)
         answer = self.http.post(
             f"{base}/login",
