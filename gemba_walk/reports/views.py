@@ -16,7 +16,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
 from gemba_walk.reports import insight
@@ -38,11 +38,12 @@ def _number_arg(name: str, default: int, allowed=None, low: int = 1, high: int =
     value = request.args.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = parse_id(value)
+    if number is None or not low <= number <= high:
         abort(400, description=f"“{value}” is not a valid {name} (a whole number of days).")
-    if allowed and int(value) not in allowed:
+    if allowed and number not in allowed:
         abort(400, description=f"Choose a period of {', '.join(map(str, allowed))} days.")
-    return int(value)
+    return number
 
 
 @bp.get("/")
@@ -51,8 +52,7 @@ def dashboard():
     days = _number_arg("days", 90, PERIODS)
     walked = _number_arg("walked", 14)
     sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
-    site_id = request.args.get("site", "")
-    site_id = int(site_id) if site_id.isdigit() else None
+    site_id = parse_id(request.args.get("site", ""))
     now = utcnow()
     start = now - timedelta(days=days)
     kpis = insight.ticket_kpis(now.date(), start, now, site_id)
@@ -134,12 +134,12 @@ def _scope(query, area_column):
     since = utcnow() - timedelta(days=days)
     site, area = request.args.get("site", ""), request.args.get("area", "")
     for name, value in (("site", site), ("area", area)):
-        if value and not value.isdigit():
+        if value and parse_id(value) is None:
             abort(400, description=f"“{value}” is not a valid {name}.")
     if site:
-        query = query.where(Area.site_id == int(site))
+        query = query.where(Area.site_id == parse_id(site))
     if area:
-        query = query.where(area_column == int(area))
+        query = query.where(area_column == parse_id(area))
     return query, since, days
 
 

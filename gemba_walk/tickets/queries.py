@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.auth.models import User
+from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     OPEN_TICKET_STATUSES,
@@ -58,9 +59,10 @@ class BoardFilters:
             value = args.get(name, "").strip()
             if not value:
                 return None
-            if not value.isdigit():
+            number = parse_id(value)
+            if number is None:
                 raise FilterError(f"“{value}” is not a valid {name}.")
-            return int(value)
+            return number
 
         status = args.get("status", "active").strip() or "active"
         if status not in STATUS_SCOPES:
@@ -126,8 +128,8 @@ def _conditions(filters: BoardFilters, user: User, today: date, with_status: boo
         digits = text.upper().removeprefix("KZ-").lstrip("0")
         pattern = f"%{text.replace('%', '').replace('_', '')}%"
         match = [KaizenTicket.title.ilike(pattern), KaizenTicket.problem.ilike(pattern)]
-        if digits.isdigit():
-            match.append(KaizenTicket.number == int(digits))
+        if parse_id(digits):
+            match.append(KaizenTicket.number == parse_id(digits))
         conditions.append(sa.or_(*match))
     return conditions
 

@@ -31,7 +31,7 @@ from gemba_walk.audits.photos import (
 from gemba_walk.auth.models import User
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
@@ -315,7 +315,7 @@ def reassign(number: int):
     def operation(ticket):
         new_owner = None
         if owner_id:
-            new_owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+            new_owner = db.session.get(User, parse_id(owner_id)) if parse_id(owner_id) else None
             if new_owner is None:
                 raise workflow.TicketError(422, "unknown_user", "Choose a person from the list.")
         workflow.reassign(ticket, current_user, new_owner)
@@ -385,8 +385,8 @@ def report():
         sa.select(Area).where(Area.active).order_by(Area.code).options(selectinload(Area.site))
     ).all()
     form.area_id.choices = [(a.id, f"{a.code} {a.name} · {a.site.name}") for a in areas]
-    if request.method == "GET" and request.args.get("area", "").isdigit():
-        form.area_id.data = int(request.args["area"])
+    if request.method == "GET" and parse_id(request.args.get("area", "")):
+        form.area_id.data = parse_id(request.args["area"])
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("tickets/new.html", form=form), status
