@@ -33,8 +33,11 @@ from tests.sync_batches import batch, finding
 FINDINGS, AUDITS, ANSWERS_PER_AUDIT, TICKETS = 3000, 300, 10, 1500
 
 
-def fill_exported_area(db) -> dict:
-    """An area with months of history: 3,000 findings, 300 audits of 10 answers, 1,500 tickets."""
+def fill_exported_area(
+    db, findings: int = FINDINGS, audits: int = AUDITS, tickets: int = TICKETS
+) -> dict:
+    """An area with months of history: by default 3,000 findings, 300 audits of 10 answers and
+    1,500 tickets (bench/export_sync_bench.py asks for more)."""
     (version,) = db.session.scalars(
         sa.select(ChecklistTemplateVersion).where(ChecklistTemplateVersion.name == "5S audit")
     ).all() or [None]
@@ -60,7 +63,7 @@ def fill_exported_area(db) -> dict:
                 "reported_by_id": auditor.id,
                 "observed_at": now - timedelta(minutes=n),
             }
-            for n in range(FINDINGS)
+            for n in range(findings)
         ],
     )
     audit_rows = [
@@ -74,7 +77,7 @@ def fill_exported_area(db) -> dict:
             "submitted_at": now - timedelta(hours=n),
             "score_total": 3.2,
         }
-        for n in range(AUDITS)
+        for n in range(audits)
     ]
     db.session.execute(sa.insert(Audit), audit_rows)
     audit_ids = db.session.scalars(sa.select(Audit.id).where(Audit.area_id == area.id)).all()
@@ -98,7 +101,7 @@ def fill_exported_area(db) -> dict:
                 "severity": "medium",
                 "opened_at": now - timedelta(days=n % 60),
             }
-            for n in range(TICKETS)
+            for n in range(tickets)
         ],
     )
     db.session.commit()
