@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     trust_proxies(app)
     _return_big_buffers_to_the_system()
     register_extensions(app)
+    register_input_guard(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -82,6 +83,13 @@ def register_extensions(app: Flask) -> None:
     from gemba_walk.auth import sessions
 
     sessions.configure_login_manager(login_manager)
+
+
+def register_input_guard(app: Flask) -> None:
+    from gemba_walk.core import input_guard
+
+    input_guard.register_converters(app)
+    input_guard.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

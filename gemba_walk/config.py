@@ -76,6 +76,9 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, so long forms never expire
     JSON_SORT_KEYS = False
+    # Strict-Transport-Security on answers served over HTTPS (0 turns it off). No
+    # includeSubDomains: other services of the plant may live on sibling names.
+    HSTS_SECONDS = 365 * 24 * 3600
     DEFAULT_PAGE_SIZE = 50
     # Kaizen tickets: days from the finding to the due date, by severity; how long after a
     # verification a new finding of the same problem counts as a recurrence.

@@ -267,7 +267,11 @@ class LiveServer(str):
 
 
 def _live_server(
-    database_url: str, tmp_path_factory, workers: int = 1, env: dict | None = None
+    database_url: str,
+    tmp_path_factory,
+    workers: int = 1,
+    env: dict | None = None,
+    threads: int = 4,
 ) -> LiveServer:
     port = _free_port()
     server = LiveServer(f"http://127.0.0.1:{port}")
@@ -290,7 +294,7 @@ def _live_server(
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
         "--bind",
         f"127.0.0.1:{port}",
         "gemba_walk:create_app()",
@@ -333,6 +337,16 @@ def make_live_server(database_url, tmp_path_factory):
         if server.process.poll() is None:
             server.stop()
         server._log.close()
+
+
+@pytest.fixture(scope="module")
+def busy_live_server(database_url, tmp_path_factory):
+    """A live server with 12 threads in its one worker: room for slow downloads and many
+    phones at once (the plain live server has 4)."""
+    server = _live_server(database_url, tmp_path_factory, threads=12)
+    yield server
+    server.stop()
+    server._log.close()
 
 
 def chromium_executable() -> str | None:

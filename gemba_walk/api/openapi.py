@@ -7,16 +7,37 @@ from functools import cache
 
 from jsonschema import Draft202012Validator
 
-from gemba_walk.lean import SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
+from gemba_walk.core.ids import MAX_ID
+from gemba_walk.lean import SCORE_MAX, SCORE_MIN, SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
 
 MAX_AUDITS_PER_BATCH = 25
 MAX_FINDINGS_PER_BATCH = 200
 MAX_RESPONSES_PER_AUDIT = 300
 MAX_PHOTOS_PER_FINDING = 12
 
-UUID = {"type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F-]{36}$"}
-TIMESTAMP = {"type": "string", "format": "date-time", "minLength": 10, "maxLength": 40}
-TEXT = {"type": "string", "maxLength": 5000}
+# Checked as a UUID, not as 36 characters: a batch id of 36 dashes (or zeros) is refused, and
+# so is the nil UUID, which no phone makes.
+UUID = {
+    "type": "string",
+    "format": "uuid",
+    "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    "not": {"const": "00000000-0000-0000-0000-000000000000"},
+}
+TIMESTAMP = {
+    "type": "string",
+    "format": "date-time",
+    "minLength": 10,
+    "maxLength": 40,
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}",
+}
+# Text PostgreSQL can store: no NUL character (refused with 422 naming the field).
+NO_NUL = "^[^\\x00]*$"
+TEXT = {"type": "string", "maxLength": 5000, "pattern": NO_NUL}
+# Every id, number and count column is an INTEGER (PostgreSQL: up to 2^31 - 1).
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+# A reading on a checklist (bar, °C, mm...): far past any gauge, still a finite double.
+READING = {"type": ["number", "null"], "minimum": -1e15, "maximum": 1e15}
 
 
 def _record_results(extra: dict) -> dict:
@@ -55,7 +76,7 @@ SCHEMAS: dict = {
                 "type": "object",
                 "required": ["id", "email", "name", "role"],
                 "properties": {
-                    "id": {"type": "integer"},
+                    "id": ID,
                     "email": {"type": "string"},
                     "name": {"type": "string"},
                     "role": {"enum": ["admin", "leader", "member"]},
@@ -75,7 +96,7 @@ SCHEMAS: dict = {
                 "items": {
                     "type": "object",
                     "required": ["id", "name"],
-                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                    "properties": {"id": ID, "name": {"type": "string"}},
                 },
             },
             "areas": {"type": "array", "items": {"$ref": "#/components/schemas/PackArea"}},
@@ -84,7 +105,7 @@ SCHEMAS: dict = {
                 "items": {
                     "type": "object",
                     "required": ["token", "area_id"],
-                    "properties": {"token": {"type": "string"}, "area_id": {"type": "integer"}},
+                    "properties": {"token": {"type": "string"}, "area_id": ID},
                 },
             },
             "templates": {
@@ -97,8 +118,8 @@ SCHEMAS: dict = {
         "type": "object",
         "required": ["id", "site_id", "token", "name", "code", "owner", "open_tickets"],
         "properties": {
-            "id": {"type": "integer"},
-            "site_id": {"type": "integer"},
+            "id": ID,
+            "site_id": ID,
             "token": {"type": "string"},
             "name": {"type": "string"},
             "code": {"type": "string"},
@@ -115,7 +136,7 @@ SCHEMAS: dict = {
                         "title": {"type": "string"},
                         "status": {"type": "string"},
                         "due": {"type": ["string", "null"]},
-                        "occurrences": {"type": "integer"},
+                        "occurrences": COUNT,
                     },
                 },
             },
@@ -128,8 +149,8 @@ SCHEMAS: dict = {
             "key": {"type": "string"},
             "name": {"type": "string"},
             "kind": {"enum": keys(TEMPLATE_KINDS)},
-            "version_id": {"type": "integer"},
-            "version": {"type": "integer"},
+            "version_id": ID,
+            "version": ID,
             "items": {
                 "type": "array",
                 "items": {
@@ -145,9 +166,9 @@ SCHEMAS: dict = {
         "properties": {
             "uuid": UUID,
             "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "width": {"type": "integer", "maximum": 1600},
-            "height": {"type": "integer", "maximum": 1600},
-            "bytes": {"type": "integer"},
+            "width": {"type": "integer", "minimum": 1, "maximum": 1600},
+            "height": {"type": "integer", "minimum": 1, "maximum": 1600},
+            "bytes": COUNT,
             "content_type": {"const": "image/jpeg"},
         },
     },
@@ -157,9 +178,18 @@ SCHEMAS: dict = {
         "required": ["uuid", "area_id", "method", "scanned_at"],
         "properties": {
             "uuid": UUID,
-            "area_id": {"type": "integer"},
+            "area_id": ID,
             "method": {"enum": ["label", "in_app"]},
             "scanned_at": TIMESTAMP,
+        },
+    },
+    "ScanResult": {
+        "type": "object",
+        "required": ["uuid", "area_id", "method"],
+        "properties": {
+            "uuid": UUID,
+            "area_id": ID,
+            "method": {"enum": ["label", "in_app"]},
         },
     },
     "SyncRequest": {
@@ -168,9 +198,9 @@ SCHEMAS: dict = {
         "required": ["batch_id"],
         "properties": {
             "batch_id": UUID,
-            "device_id": {"type": "string", "maxLength": 64},
+            "device_id": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
             "author_id": {
-                "type": "integer",
+                **ID,
                 "description": "The user who made these records on the phone; a batch of "
                 "another person's records is refused (409 wrong_author).",
             },
@@ -198,9 +228,9 @@ SCHEMAS: dict = {
         "required": ["uuid", "ticket_number", "kind", "body", "occurred_at"],
         "properties": {
             "uuid": UUID,
-            "ticket_number": {"type": "string", "pattern": "^KZ-[0-9]{4,}$"},
+            "ticket_number": {"type": "string", "pattern": "^KZ-[0-9]{4,9}$"},
             "kind": {"enum": ["comment", "gemba_check"]},
-            "body": {"type": "string", "minLength": 1, "maxLength": 5000},
+            "body": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": NO_NUL},
             "occurred_at": TIMESTAMP,
         },
     },
@@ -210,8 +240,8 @@ SCHEMAS: dict = {
         "required": ["uuid", "area_id", "template_version_id", "started_at", "submitted_at"],
         "properties": {
             "uuid": UUID,
-            "area_id": {"type": "integer"},
-            "template_version_id": {"type": "integer"},
+            "area_id": ID,
+            "template_version_id": ID,
             "started_at": TIMESTAMP,
             "submitted_at": TIMESTAMP,
             "scanned_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
@@ -229,11 +259,11 @@ SCHEMAS: dict = {
         "required": ["uuid", "item_id"],
         "properties": {
             "uuid": UUID,
-            "item_id": {"type": "integer"},
-            "score": {"type": ["integer", "null"]},
+            "item_id": ID,
+            "score": {"type": ["integer", "null"], "minimum": SCORE_MIN, "maximum": SCORE_MAX},
             "value_bool": {"type": ["boolean", "null"]},
-            "value_number": {"type": ["number", "null"]},
-            "value_text": {"type": ["string", "null"], "maxLength": 5000},
+            "value_number": READING,
+            "value_text": {"type": ["string", "null"], "maxLength": 5000, "pattern": NO_NUL},
             "note": TEXT,
         },
     },
@@ -252,18 +282,18 @@ SCHEMAS: dict = {
         "properties": {
             "uuid": UUID,
             "audit_uuid": {"anyOf": [UUID, {"type": "null"}]},
-            "area_id": {"type": "integer"},
-            "item_id": {"type": ["integer", "null"]},
+            "area_id": ID,
+            "item_id": {"anyOf": [ID, {"type": "null"}]},
             "kind": {"enum": keys(TEMPLATE_KINDS)},
-            "category": {"type": "string", "minLength": 1, "maxLength": 64},
+            "category": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
             "severity": {"enum": keys(SEVERITIES)},
-            "description": {"type": "string", "minLength": 1, "maxLength": 5000},
+            "description": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": NO_NUL},
             "observed_at": TIMESTAMP,
             "photo_uuids": {"type": "array", "maxItems": MAX_PHOTOS_PER_FINDING, "items": UUID},
             "same_as_ticket": {
                 "description": "For a finding on no checklist item: the open ticket of the "
                 "area the person chose as the same problem; without it a new ticket opens.",
-                "anyOf": [{"type": "string", "pattern": "^KZ-[0-9]{4,}$"}, {"type": "null"}],
+                "anyOf": [{"type": "string", "pattern": "^KZ-[0-9]{4,9}$"}, {"type": "null"}],
             },
         },
     },
@@ -288,7 +318,11 @@ SCHEMAS: dict = {
                                     "outcome": {
                                         "enum": ["opened", "joined", "reopened", "recorded"]
                                     },
-                                    "occurrences": {"type": "integer", "minimum": 1},
+                                    "occurrences": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": MAX_ID,
+                                    },
                                     "status": {"enum": keys(TICKET_STATUSES)},
                                 },
                             },
@@ -319,14 +353,17 @@ def openapi_document() -> dict:
             "version": "1",
             "description": "What the phone uses: who am I, the field pack, photos and sync. "
             "Every write needs the X-CSRFToken header from /me. Errors are "
-            '{"error": {"code", "message", "details"}}.',
+            '{"error": {"code", "message", "details"}}. Any operation answers 422 '
+            "(code nul_character, the field named) to a NUL character in its text, query "
+            "parameters included: PostgreSQL cannot store one. A method an address does not "
+            "take is a 405 with an Allow header.",
         },
         "paths": {
             "/api/v1/me": {
                 "get": {
                     "summary": "The signed-in user and a fresh CSRF token",
                     "responses": {"200": {"description": "OK", "content": _json("Me")}}
-                    | _errors(401),
+                    | _errors(401, 422),
                 }
             },
             "/api/v1/pack": {
@@ -336,52 +373,89 @@ def openapi_document() -> dict:
                         "200": {"description": "OK", "content": _json("Pack")},
                         "304": {"description": "Not modified (If-None-Match matched the ETag)"},
                     }
-                    | _errors(401),
+                    | _errors(401, 422),
                 }
             },
             "/api/v1/photos/{uuid}": {
                 "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": UUID}],
                 "put": {
                     "summary": "Upload a photo (idempotent by uuid and SHA-256)",
+                    "description": "400: no or wrong X-Content-SHA256, an empty body, or a "
+                    "missing CSRF token; 404: the path is not a photo id; 409: the id holds "
+                    "another photo or another user's; 413: over 15 MB (also when sent chunked) "
+                    "or too many pixels; 415: not a JPEG, PNG or WebP; 422: a damaged image.",
                     "parameters": [
                         {
                             "name": "X-Content-SHA256",
                             "in": "header",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
                         }
                     ],
                     "requestBody": {
+                        "required": True,
                         "content": {
                             "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                             "image/webp": {"schema": {"type": "string", "format": "binary"}},
                             "image/png": {"schema": {"type": "string", "format": "binary"}},
-                        }
+                        },
                     },
                     "responses": {
                         "201": {"description": "Stored", "content": _json("Photo")},
                         "200": {"description": "Already stored", "content": _json("Photo")},
                     }
-                    | _errors(400, 401, 409, 413, 415, 422),
+                    | _errors(400, 401, 404, 409, 413, 415, 422),
                 },
                 "get": {
                     "summary": "The stored photo (JPEG); ?variant=thumb for the thumbnail",
-                    "responses": {"200": {"description": "JPEG"}} | _errors(401, 404),
+                    "parameters": [
+                        {
+                            "name": "variant",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"enum": ["full", "thumb"]},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "JPEG",
+                            "content": {
+                                "image/jpeg": {"schema": {"type": "string", "format": "binary"}}
+                            },
+                        },
+                        "304": {"description": "Not modified (conditional request)"},
+                    }
+                    | _errors(401, 404, 422),
                 },
             },
             "/api/v1/scans": {
                 "post": {
                     "summary": "Record a label scan made on the phone (idempotent by uuid)",
+                    "description": "400: not a JSON object, or a missing CSRF token; 422: "
+                    "a record the schema refuses, an unknown area, or text with NUL.",
                     "requestBody": {"required": True, "content": _json("ScanRequest")},
-                    "responses": {"201": {"description": "Recorded"}} | _errors(400, 401, 422),
+                    "responses": {
+                        "201": {"description": "Recorded", "content": _json("ScanResult")}
+                    }
+                    | _errors(400, 401, 413, 422),
                 }
             },
             "/api/v1/sync": {
                 "post": {
                     "summary": "Send a batch of audits and findings (idempotent by uuid)",
+                    "description": "400: not JSON, or a missing CSRF token; 409: photos not "
+                    "uploaded yet, a record or batch id reused with other content; 413: over "
+                    "2 MB (also when sent chunked); 422: records the schema or the checks "
+                    "refuse, one message per record (text with NUL included).",
                     "requestBody": {"required": True, "content": _json("SyncRequest")},
                     "responses": {"200": {"description": "Stored", "content": _json("SyncResult")}}
                     | _errors(400, 401, 409, 413, 422, 503),
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}} | _errors(422),
                 }
             },
         },

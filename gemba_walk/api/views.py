@@ -25,6 +25,7 @@ from gemba_walk.audits.photos import (
 from gemba_walk.audits.sync import SyncError, apply_sync_batch, parse_timestamp
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_uuid
+from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -69,11 +70,12 @@ def pack():
 
 @bp.put("/photos/<uuid>")
 @login_required
+@body_limit(MAX_PHOTO_BYTES, f"The photo is larger than {MAX_PHOTO_BYTES // 2**20} MB.")
 def put_photo(uuid: str):
-    """Upload one photo; the same id with the same bytes again answers 200 as before."""
+    """Upload one photo; the same id with the same bytes again answers 200 as before.
+    (A body over the limit is a 413 before anything is read, or as soon as a chunked body
+    passes it: see core/input_guard.py.)"""
     uuid = _uuid_or_404(uuid)
-    if request.content_length is not None and request.content_length > MAX_PHOTO_BYTES:
-        raise ApiError(413, f"The photo is larger than {MAX_PHOTO_BYTES // 2**20} MB.", "too_large")
     try:
         stored = store_photo(
             photo_store(),
@@ -108,10 +110,9 @@ def get_photo(uuid: str):
 
 @bp.post("/sync")
 @login_required
+@body_limit(MAX_SYNC_BYTES, "The batch is too large; send fewer records at once.")
 def sync():
     """Store a batch of audits and findings from a phone, exactly once."""
-    if request.content_length is not None and request.content_length > MAX_SYNC_BYTES:
-        raise ApiError(413, "The batch is too large; send fewer records at once.", "too_large")
     payload = request.get_json(silent=True)
     if payload is None:
         raise ApiError(400, "The body must be JSON (Content-Type: application/json).", "bad_json")
@@ -129,7 +130,10 @@ def scan():
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ApiError(400, "The body must be a JSON object.", "bad_json")
-    problems = [e.message for e in validator_for("ScanRequest").iter_errors(payload)]
+    problems = [
+        {"record": ".".join(map(str, e.absolute_path)) or "scan", "message": e.message}
+        for e in validator_for("ScanRequest").iter_errors(payload)
+    ]
     if problems:
         raise ApiError(422, "The scan record is not valid.", "invalid_scan", problems)
     area = db.session.get(Area, payload["area_id"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.auth.models import User
@@ -140,12 +141,19 @@ def record_scan(area: Area, user: User, method: str) -> AreaScan:
 
 def record_field_scan(uuid: str, area: Area, user: User, method: str, scanned_at) -> AreaScan:
     """A scan made in the capture shell on the phone; the same uuid again changes nothing."""
-    with write_transaction():
+    try:
+        with write_transaction():
+            existing = db.session.scalar(sa.select(AreaScan).where(AreaScan.uuid == uuid))
+            if existing is not None:
+                return existing
+            scan = AreaScan(
+                uuid=uuid, area_id=area.id, user_id=user.id, method=method, scanned_at=scanned_at
+            )
+            db.session.add(scan)
+    except IntegrityError:
+        # The same scan arrived at the same moment through another request (PostgreSQL).
         existing = db.session.scalar(sa.select(AreaScan).where(AreaScan.uuid == uuid))
-        if existing is not None:
-            return existing
-        scan = AreaScan(
-            uuid=uuid, area_id=area.id, user_id=user.id, method=method, scanned_at=scanned_at
-        )
-        db.session.add(scan)
+        if existing is None:
+            raise
+        return existing
     return scan

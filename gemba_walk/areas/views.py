@@ -31,6 +31,7 @@ from gemba_walk.areas.operations import (
 from gemba_walk.areas.qr import qr_png, qr_svg
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.checklists.builder import start_actions
+from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
@@ -49,8 +50,8 @@ def _origin(url: str) -> tuple[str, str]:
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else default
+    number = parse_id(request.args.get(name, ""))
+    return default if number is None else number
 
 
 @bp.get("/")
@@ -221,7 +222,7 @@ def qr_code_png(area_id: int):
 @admin_required
 def labels():
     """Printable sheet of QR labels: one area, a selection, a site or every area, in batches."""
-    area_ids = [int(v) for v in request.args.getlist("area") if v.isdigit()]
+    area_ids = [n for n in map(parse_id, request.args.getlist("area")) if n is not None]
     site_id = _int_arg("site")
     paper = "letter" if request.args.get("paper") == "letter" else "a4"
     batch = max(_int_arg("batch", 1) or 1, 1)

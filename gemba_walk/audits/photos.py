@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.exc import IntegrityError
 
 from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
@@ -334,21 +335,30 @@ def store_photo(
     stored_digest = sha256_hex(full)
     store.write(stored_digest, "full", full)
     store.write(stored_digest, "thumb", thumb)
-    with write_transaction():
-        existing = find_photo(uuid)  # another request may have stored it meanwhile
-        if existing is not None:
-            return StoredPhoto(_same_or_conflict(existing, user, digest), created=False)
-        photo = Photo(
-            uuid=uuid,
-            sha256=digest,
-            stored_sha256=stored_digest,
-            content_type="image/jpeg",
-            width=width,
-            height=height,
-            byte_size=len(full),
-            uploaded_by_id=user.id,
-        )
-        db.session.add(photo)
+    try:
+        with write_transaction():
+            existing = find_photo(uuid)  # another request may have stored it meanwhile
+            if existing is not None:
+                return StoredPhoto(_same_or_conflict(existing, user, digest), created=False)
+            photo = Photo(
+                uuid=uuid,
+                sha256=digest,
+                stored_sha256=stored_digest,
+                content_type="image/jpeg",
+                width=width,
+                height=height,
+                byte_size=len(full),
+                uploaded_by_id=user.id,
+            )
+            db.session.add(photo)
+    except IntegrityError:
+        # The same upload committed in another request between our look and our insert (on
+        # PostgreSQL both look at once; SQLite's single writer never lets that happen): the
+        # photo is stored, so answer with it as for any retry.
+        existing = find_photo(uuid)
+        if existing is None:
+            raise
+        return StoredPhoto(_same_or_conflict(existing, user, digest), created=False)
     return StoredPhoto(photo, created=True)
 
 

@@ -75,7 +75,10 @@ def parse_timestamp(value: str) -> datetime:
     """An ISO 8601 time from the phone, as naive UTC."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as error:  # 0001-01-01T00:00+01:00 has no UTC time
+            raise ValueError(str(error)) from error
     return moment
 
 

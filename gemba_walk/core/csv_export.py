@@ -1,13 +1,24 @@
 """CSV downloads that open cleanly in Excel: UTF-8 with a byte-order mark, CRLF, streamed, and
-cells a spreadsheet would run as a formula quoted as text."""
+cells a spreadsheet would run as a formula quoted as text.
+
+A streamed export is read by the server *after* its view has returned, while the same worker
+thread pool serves other requests. So an export never reads through the request's session:
+``rows_from_own_session`` opens a session of its own (its own connection from the pool and its
+own transaction, which on PostgreSQL keeps the server-side cursor alive and on SQLite is one
+WAL snapshot) when the first row is wanted, and closes it when the last row was sent or the
+download was abandoned. Nothing of the request — session, user, app context — is touched once
+the view has returned.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from flask import Response, stream_with_context
+from flask import Response
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 def safe_cell(value) -> str:
@@ -15,7 +26,17 @@ def safe_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def rows_from_own_session(engine: Engine, read: Callable[[Session], Iterable]) -> Iterator:
+    """The rows ``read(session)`` yields, read on a session (connection and transaction) of the
+    export's own for as long as it streams; closed at the end or when the client goes away."""
+    with Session(bind=engine) as session, session.begin():
+        yield from read(session)
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
+    """Stream ``rows`` as a CSV download. ``rows`` must not use the request's context or
+    session (see the module docstring): build it with ``rows_from_own_session``."""
+
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -23,11 +44,12 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
         writer.writerow(header)
         for row in rows:
             writer.writerow([safe_cell(value) for value in row])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            if buffer.tell() >= 16384:  # send in pieces of about 16 KB, not a line at a time
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
         yield buffer.getvalue()
 
-    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    response = Response(lines(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -80,7 +80,15 @@ def register(app: Flask) -> None:
         status = error.code or 500
         # Werkzeug's own descriptions are for developers; ours are for people.
         message = error.description if status < 500 and _is_ours(error) else None
-        return error_response(status, message)
+        if status == 413 and message is None:
+            message = g.get("body_limit_message")  # a chunked body that ran past the limit
+        body, status = error_response(status, message)
+        response = make_response(body, status)
+        # Headers the answer owes the client: Allow on a 405, Retry-After on a 429...
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -29,3 +29,22 @@ def parse_uuid(value: object) -> str | None:
         return str(uuid.UUID(value))
     except ValueError:
         return None
+
+
+# PostgreSQL's INTEGER, the type of every id, ticket number and count column here. SQLite would
+# store more, but the same request must get the same answer on both databases.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A whole number from 1 to MAX_ID written in ASCII digits (from a URL or a form), or None.
+
+    ``str.isdigit`` alone is not enough: "²" is a digit to it and not to ``int``, and a number
+    past MAX_ID reaches the database as an error instead of a "not found"."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None

@@ -15,8 +15,8 @@ from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.models import User
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
-from gemba_walk.core.csv_export import csv_response
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core.csv_export import csv_response, rows_from_own_session
+from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
 from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
@@ -39,11 +39,12 @@ def _number_arg(name: str, default: int, allowed=None, low: int = 1, high: int =
     value = request.args.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = parse_id(value)
+    if number is None or not low <= number <= high:
         abort(400, description=f"“{value}” is not a valid {name} (a whole number of days).")
-    if allowed and int(value) not in allowed:
+    if allowed and number not in allowed:
         abort(400, description=f"Choose a period of {', '.join(map(str, allowed))} days.")
-    return int(value)
+    return number
 
 
 @bp.get("/")
@@ -52,8 +53,7 @@ def dashboard():
     days = _number_arg("days", 90, PERIODS)
     walked = _number_arg("walked", 14)
     sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
-    site_id = request.args.get("site", "")
-    site_id = int(site_id) if site_id.isdigit() else None
+    site_id = parse_id(request.args.get("site", ""))
     now = utcnow()
     start = now - timedelta(days=days)
     kpis = insight.ticket_kpis(now.date(), start, now, site_id)
@@ -135,12 +135,12 @@ def _scope(query, area_column):
     since = utcnow() - timedelta(days=days)
     site, area = request.args.get("site", ""), request.args.get("area", "")
     for name, value in (("site", site), ("area", area)):
-        if value and not value.isdigit():
+        if value and parse_id(value) is None:
             abort(400, description=f"“{value}” is not a valid {name}.")
     if site:
-        query = query.where(Area.site_id == int(site))
+        query = query.where(Area.site_id == parse_id(site))
     if area:
-        query = query.where(area_column == int(area))
+        query = query.where(area_column == parse_id(area))
     return query, since, days
 
 
@@ -188,27 +188,31 @@ def audits_csv():
     query = query.where(Audit.submitted_at >= since).order_by(
         Audit.submitted_at, Audit.id, ChecklistItem.position
     )
-    rows = (
-        (
-            row.uuid,
-            f"{row.submitted_at:%Y-%m-%d %H:%M}",
-            row.site,
-            row.code,
-            row.area,
-            row.checklist,
-            row.version,
-            row.auditor,
-            f"{row.scanned_at:%Y-%m-%d %H:%M}" if row.scanned_at else "",
-            row.section,
-            row.prompt,
-            "" if row.score is None else row.score,
-            _answer(row.value_bool, row.value_number, row.value_text),
-            row.note,
-            "" if row.score_total is None else row.score_total,
-        )
-        for row in db.session.execute(query.execution_options(yield_per=2000))
+    rows = rows_from_own_session(
+        db.engine,
+        lambda session: map(_audit_row, session.execute(query.execution_options(yield_per=2000))),
     )
     return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)
+
+
+def _audit_row(row) -> tuple:
+    return (
+        row.uuid,
+        f"{row.submitted_at:%Y-%m-%d %H:%M}",
+        row.site,
+        row.code,
+        row.area,
+        row.checklist,
+        row.version,
+        row.auditor,
+        f"{row.scanned_at:%Y-%m-%d %H:%M}" if row.scanned_at else "",
+        row.section,
+        row.prompt,
+        "" if row.score is None else row.score,
+        _answer(row.value_bool, row.value_number, row.value_text),
+        row.note,
+        "" if row.score_total is None else row.score_total,
+    )
 
 
 @bp.get("/findings.csv")
@@ -245,23 +249,27 @@ def findings_csv():
     )
     query, since, days = _scope(query, Finding.area_id)
     query = query.where(Finding.observed_at >= since).order_by(Finding.observed_at, Finding.id)
-    rows = (
-        (
-            f"{row.observed_at:%Y-%m-%d %H:%M}",
-            row.site,
-            row.code,
-            row.area,
-            label_of(TEMPLATE_KINDS, row.kind),
-            label_of(CATEGORY_TERMS, row.category),
-            label_of(SEVERITIES, row.severity),
-            row.description,
-            row.reporter,
-            f"KZ-{row.number:04d}" if row.number else "",
-            row.photos,
-        )
-        for row in db.session.execute(query.execution_options(yield_per=2000))
+    rows = rows_from_own_session(
+        db.engine,
+        lambda session: map(_finding_row, session.execute(query.execution_options(yield_per=2000))),
     )
     return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows)
+
+
+def _finding_row(row) -> tuple:
+    return (
+        f"{row.observed_at:%Y-%m-%d %H:%M}",
+        row.site,
+        row.code,
+        row.area,
+        label_of(TEMPLATE_KINDS, row.kind),
+        label_of(CATEGORY_TERMS, row.category),
+        label_of(SEVERITIES, row.severity),
+        row.description,
+        row.reporter,
+        f"KZ-{row.number:04d}" if row.number else "",
+        row.photos,
+    )
 
 
 @bp.get("/audits/<uuid>")

@@ -6,7 +6,6 @@ counts per status, one for the total, one for the page (areas, sites and owners 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.auth.models import User
+from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     OPEN_TICKET_STATUSES,
@@ -59,9 +59,10 @@ class BoardFilters:
             value = args.get(name, "").strip()
             if not value:
                 return None
-            if not value.isdigit():
+            number = parse_id(value)
+            if number is None:
                 raise FilterError(f"“{value}” is not a valid {name}.")
-            return int(value)
+            return number
 
         status = args.get("status", "active").strip() or "active"
         if status not in STATUS_SCOPES:
@@ -127,8 +128,8 @@ def _conditions(filters: BoardFilters, user: User, today: date, with_status: boo
         digits = text.upper().removeprefix("KZ-").lstrip("0")
         pattern = f"%{text.replace('%', '').replace('_', '')}%"
         match = [KaizenTicket.title.ilike(pattern), KaizenTicket.problem.ilike(pattern)]
-        if digits.isdigit():
-            match.append(KaizenTicket.number == int(digits))
+        if parse_id(digits):
+            match.append(KaizenTicket.number == parse_id(digits))
         conditions.append(sa.or_(*match))
     return conditions
 
@@ -199,10 +200,10 @@ def load_board(filters: BoardFilters, user: User, today: date, per_page: int = P
     return board
 
 
-def export_rows(filters: BoardFilters, user: User, today: date) -> Iterator[KaizenTicket]:
-    """Every ticket matching the filters, in board order, streamed in chunks."""
-    query = _with_area_and_owner(_base(filters, user, today), filters.sort)
-    yield from db.session.scalars(query.execution_options(yield_per=500))
+def export_query(filters: BoardFilters, user: User, today: date) -> sa.Select:
+    """Every ticket matching the filters, in board order, with area, site and owner loaded
+    (the export streams it in chunks on a session of its own)."""
+    return _with_area_and_owner(_base(filters, user, today), filters.sort)
 
 
 def is_overdue(ticket: KaizenTicket, today: date) -> bool:

@@ -29,9 +29,9 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
-from gemba_walk.core.csv_export import csv_response
+from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
@@ -142,34 +142,43 @@ CSV_COLUMNS = (
 @bp.get("/export.csv")
 @login_required
 def export_csv():
-    """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents)."""
+    """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents),
+    streamed from a session of its own (see core/csv_export.py)."""
     filters = _filters_or_400()
     today = _today()
-    rows = (
-        (
-            ticket.display_number,
-            ticket.title,
-            status_label(ticket.status),
-            severity_label(ticket.severity),
-            ticket.priority,
-            ticket.area.site.name,
-            ticket.area.code,
-            ticket.area.name,
-            category_label(ticket.category),
-            ticket.owner.name if ticket.owner else "",
-            ticket.due_date.isoformat() if ticket.due_date else "",
-            "yes" if queries.is_overdue(ticket, today) else "no",
-            ticket.occurrences,
-            "yes" if ticket.recurred else "no",
-            f"{ticket.opened_at:%Y-%m-%d %H:%M}",
-            f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
-            f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
-            ticket.root_cause,
-            ticket.countermeasure,
-        )
-        for ticket in queries.export_rows(filters, current_user, today)
+    query = queries.export_query(filters, current_user, today)
+    rows = rows_from_own_session(
+        db.engine,
+        lambda session: (
+            _ticket_row(ticket, today)
+            for ticket in session.scalars(query.execution_options(yield_per=500))
+        ),
     )
     return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows)
+
+
+def _ticket_row(ticket: KaizenTicket, today: date) -> tuple:
+    return (
+        ticket.display_number,
+        ticket.title,
+        status_label(ticket.status),
+        severity_label(ticket.severity),
+        ticket.priority,
+        ticket.area.site.name,
+        ticket.area.code,
+        ticket.area.name,
+        category_label(ticket.category),
+        ticket.owner.name if ticket.owner else "",
+        ticket.due_date.isoformat() if ticket.due_date else "",
+        "yes" if queries.is_overdue(ticket, today) else "no",
+        ticket.occurrences,
+        "yes" if ticket.recurred else "no",
+        f"{ticket.opened_at:%Y-%m-%d %H:%M}",
+        f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
+        f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
+        ticket.root_cause,
+        ticket.countermeasure,
+    )
 
 
 # --- one ticket -----------------------------------------------------------------------------
@@ -307,7 +316,7 @@ def reassign(number: int):
     def operation(ticket):
         new_owner = None
         if owner_id:
-            new_owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+            new_owner = db.session.get(User, parse_id(owner_id)) if parse_id(owner_id) else None
             if new_owner is None:
                 raise workflow.TicketError(422, "unknown_user", "Choose a person from the list.")
         workflow.reassign(ticket, current_user, new_owner)
@@ -377,8 +386,8 @@ def report():
         sa.select(Area).where(Area.active).order_by(Area.code).options(selectinload(Area.site))
     ).all()
     form.area_id.choices = [(a.id, f"{a.code} {a.name} · {a.site.name}") for a in areas]
-    if request.method == "GET" and request.args.get("area", "").isdigit():
-        form.area_id.data = int(request.args["area"])
+    if request.method == "GET" and parse_id(request.args.get("area", "")):
+        form.area_id.data = parse_id(request.args["area"])
     open_tickets = db.session.execute(
         sa.select(KaizenTicket.number, KaizenTicket.area_id, KaizenTicket.title, Area.code)
         .join(Area, Area.id == KaizenTicket.area_id)
