@@ -36,7 +36,10 @@ ACCESS: dict[str, str] = {
     "capture.shell": ANYONE,  # precached, carries no data; it asks /api/v1/me
     "capture.start": ANYONE,  # a redirect into the shell
     "api.openapi": ANYONE,
-    "auth.logout": ANYONE,  # signing out twice is harmless; it always lands on sign-in
+    "auth.logout": ANYONE,
+    "auth.account": MEMBER,
+    "auth.change_password": MEMBER,  # posted empty here: refused with the form, nothing changes
+    "auth.sign_out_everywhere": MEMBER,  # signing out twice is harmless; it always lands on sign-in
     # every signed-in person
     "core.home": MEMBER,
     "capture.area_by_label": MEMBER,
@@ -151,6 +154,8 @@ def _url(rule, plant: dict) -> str:
 def _outcome(answer, endpoint: str) -> str:
     if endpoint == "auth.logout" and answer.status_code == 302:
         return "allowed"  # its answer is the sign-in page, for everyone
+    if endpoint == "auth.sign_out_everywhere" and answer.headers.get("Location") == "/login":
+        return "allowed"  # its answer is the sign-in page, for everyone
     if answer.status_code == 401 or (
         answer.status_code == 302 and "/login" in answer.headers.get("Location", "")
     ):
@@ -168,9 +173,15 @@ def _expected(least: str, role: str) -> str:
 
 @pytest.mark.parametrize("role", [ANYONE, MEMBER, LEADER, ADMIN])
 def test_each_role_reaches_exactly_what_the_table_says(app, client, auth, plant, role):
-    if role != ANYONE:
-        auth.login(UserFactory(role=role).email)
-    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
+    person = UserFactory(role=role) if role != ANYONE else None
+    if person:
+        auth.login(person.email)
+    # The routes that end the session go last, so every other route is tried signed in.
+    ending = ("auth.sign_out_everywhere", "auth.logout")
+    rules = sorted(
+        app.url_map.iter_rules(),
+        key=lambda r: (ending.index(r.endpoint) + 1 if r.endpoint in ending else 0, r.rule),
+    )
     wrong, server_errors = [], []
     for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -183,6 +194,8 @@ def test_each_role_reaches_exactly_what_the_table_says(app, client, auth, plant,
                 data = {"csrf_token": token}
             answer = client.open(path, method=method, data=data, headers=headers)
             answer.close()
+            if rule.endpoint in ending and person:
+                auth.login(person.email)  # signed out by that route: back in for the next
             if answer.status_code >= 500:
                 server_errors.append(f"{method} {path}: {answer.status_code}")
             got, expected = _outcome(answer, rule.endpoint), _expected(ACCESS[rule.endpoint], role)
