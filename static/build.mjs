@@ -3,11 +3,12 @@
 //    static/dist/manifest.json ({"app.js": "app-HASH.js", ...}), which Flask reads to link them;
 // 2. esbuild bundles the service worker, and workbox-build injects the precache manifest
 //    (every built asset, the icons, the capture shell and the offline page) into static/dist/sw.js.
-import { build } from 'esbuild';
+
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

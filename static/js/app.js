@@ -93,8 +93,12 @@ for (const item of document.querySelectorAll('[data-builder-item]')) {
 const builderForm = document.querySelector('form.builder');
 if (builderForm) {
   let unsaved = builderForm.dataset.unsaved === 'true';
-  builderForm.addEventListener('input', () => { unsaved = true; });
-  builderForm.addEventListener('submit', () => { unsaved = false; });
+  builderForm.addEventListener('input', () => {
+    unsaved = true;
+  });
+  builderForm.addEventListener('submit', () => {
+    unsaved = false;
+  });
   window.addEventListener('beforeunload', (event) => {
     if (!unsaved) return;
     event.preventDefault();

@@ -30,7 +30,9 @@ function journalWrite(draft) {
 function journalDrop(uuid, revision) {
   try {
     const kept = journalRead(uuid);
-    if (!kept || revision === undefined || kept.revision <= revision) globalThis.localStorage?.removeItem(JOURNAL + uuid);
+    if (!kept || revision === undefined || kept.revision <= revision) {
+      globalThis.localStorage?.removeItem(JOURNAL + uuid);
+    }
   } catch {
     // nothing to drop
   }

@@ -99,7 +99,9 @@ export async function entryFile(entry) {
   const photos = [];
   for (const uuid of entry.photo_uuids) {
     const photo = await getPhoto(uuid);
-    if (photo) photos.push({ uuid, type: photo.type, sha256: photo.sha256, base64: base64Of(await photo.blob.arrayBuffer()) });
+    if (photo) {
+      photos.push({ uuid, type: photo.type, sha256: photo.sha256, base64: base64Of(await photo.blob.arrayBuffer()) });
+    }
   }
   const { audit, findings, ticket_notes: notes, label, user_name: author, created_at: created } = entry;
   const body = { gemba_walk_outbox_entry: 1, label, author, created, audit, findings, ticket_notes: notes, photos };

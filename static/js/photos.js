@@ -49,12 +49,18 @@ export function unreadableMessage(file) {
   const name = file.name || 'This file';
   const format = formatOf(file);
   if (format === 'HEIC') {
-    return `${name}: this browser cannot read HEIC photos. On an iPhone, set Settings → Camera → Formats → “Most Compatible”, or share the photo as JPEG, then add it again.`;
+    return (
+      `${name}: this browser cannot read HEIC photos. On an iPhone, set Settings → Camera → Formats → ` +
+      '“Most Compatible”, or share the photo as JPEG, then add it again.'
+    );
   }
   if (!(file.type || '').startsWith('image/') && format !== 'unknown') {
     return `${name} is a ${format} file, not a photo. Choose a JPEG, PNG or WebP photo, or take one with the camera.`;
   }
-  return `${name} (${format}) could not be read as a photo; the file may be damaged. Take the photo again, or choose a JPEG or PNG.`;
+  return (
+    `${name} (${format}) could not be read as a photo; the file may be damaged. ` +
+    'Take the photo again, or choose a JPEG or PNG.'
+  );
 }
 
 /** Turn a camera file into what is kept: {blob, thumb, sha256, width, height, type}. */
@@ -68,7 +74,7 @@ export async function compressPhoto(file) {
   try {
     const canvas = await draw(bitmap, LONG_EDGE);
     let blob = await toBlob(canvas, 'image/webp', RULES.photo.webp_quality);
-    if (!blob || blob.type !== 'image/webp') blob = await toBlob(canvas, 'image/jpeg', RULES.photo.jpeg_quality);
+    if (blob?.type !== 'image/webp') blob = await toBlob(canvas, 'image/jpeg', RULES.photo.jpeg_quality);
     const thumb = await toBlob(await draw(bitmap, THUMB_EDGE), 'image/jpeg', RULES.photo.thumb_quality);
     return {
       blob,

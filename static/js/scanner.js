@@ -82,7 +82,10 @@ async function tick() {
 
 function explainCameraError(error) {
   if (error && error.name === 'NotAllowedError') {
-    say('Camera access was refused. Allow the camera for this site in the browser settings, or type the area code below.', 'warn');
+    say(
+      'Camera access was refused. Allow the camera for this site in the browser settings, or type the area code below.',
+      'warn',
+    );
   } else if (!window.isSecureContext) {
     say('The camera only works over HTTPS. Type the area code below instead.', 'warn');
   } else {
@@ -92,7 +95,7 @@ function explainCameraError(error) {
 }
 
 async function start() {
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+  if (!navigator.mediaDevices?.getUserMedia) {
     explainCameraError(null);
     return;
   }
@@ -119,7 +122,7 @@ async function start() {
 
 function stop() {
   window.clearTimeout(timer);
-  if (stream) stream.getTracks().forEach((track) => track.stop());
+  for (const track of stream?.getTracks() || []) track.stop();
   stream = null;
   video.srcObject = null;
   root.classList.remove('scanner--live');
@@ -157,7 +160,10 @@ codeForm?.addEventListener('submit', async (event) => {
   if (areas.length === 1) {
     window.location.assign(`/a/${areas[0].token}?via=code`);
   } else if (!navigator.onLine && !areas.length) {
-    say(`No area with the code ${typed.trim().toUpperCase()} is in the field data on this phone. Check the label.`, 'warn');
+    say(
+      `No area with the code ${typed.trim().toUpperCase()} is in the field data on this phone. Check the label.`,
+      'warn',
+    );
     codeInput.focus();
   } else {
     codeForm.submit();

@@ -22,7 +22,7 @@ let lastActivity = 0;
 
 function report(progress) {
   lastActivity = Date.now();
-  listeners.forEach((listener) => listener(progress));
+  for (const listener of listeners) listener(progress);
 }
 
 /** Why an entry stopped, and what state it is left in. `everyone` stops the whole run. */
@@ -153,7 +153,9 @@ async function flush({ force = false } = {}) {
   if (!me.user) {
     // The session ended: the last person's entries wait until they sign in again.
     for (const entry of await allEntries()) {
-      if (belongsTo(entry, before) && SENDABLE.includes(entry.state)) await update(entry.uuid, { state: 'signin', message: SESSION_ENDED });
+      if (belongsTo(entry, before) && SENDABLE.includes(entry.state)) {
+        await update(entry.uuid, { state: 'signin', message: SESSION_ENDED });
+      }
     }
     report({ total: 0, done: 0, bytes: 0, totalBytes: 0, finished: true, stopped: 'signin' });
     return { sent: 0, left: 0, stopped: 'signin' };
@@ -174,7 +176,10 @@ async function flush({ force = false } = {}) {
       progress.done += 1;
       report(progress);
     } catch (failure) {
-      const stop = failure instanceof Stop ? failure : new Stop('waiting', 'The connection dropped; will retry.', { everyone: failure instanceof Offline });
+      const stop =
+        failure instanceof Stop
+          ? failure
+          : new Stop('waiting', 'The connection dropped; will retry.', { everyone: failure instanceof Offline });
       const attempts = (entry.attempts || 0) + 1;
       const wait = stop.state === 'waiting' ? backoff(attempts) : 0;
       await update(entry.uuid, {
@@ -186,7 +191,9 @@ async function flush({ force = false } = {}) {
       if (stop.everyone) {
         // The network or the session failed: the rest cannot go now either.
         if (stop.state === 'signin') {
-          for (const rest of pending.slice(pending.indexOf(entry) + 1)) await update(rest.uuid, { state: 'signin', message: stop.message });
+          for (const rest of pending.slice(pending.indexOf(entry) + 1)) {
+            await update(rest.uuid, { state: 'signin', message: stop.message });
+          }
         }
         report({ ...progress, finished: true, stopped: stop.state });
         return { sent: progress.done, left: pending.length - progress.done, stopped: stop.state };

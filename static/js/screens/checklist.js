@@ -1,10 +1,11 @@
 // Running a checklist on the phone: 5S scores, waste walk, abnormality report, findings with
 // photos. Every change is saved to the draft at once.
-import { addToOutbox } from '../outbox.js';
-import { deleteDraft, discardDraft, saveDraft } from '../drafts.js';
+
 import { newId } from '../db.js';
+import { deleteDraft, discardDraft, saveDraft } from '../drafts.js';
+import { addToOutbox } from '../outbox.js';
 import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../photos.js';
-import { defaultSeverity, fiveSScores as scoresOf, formatNumber, formatScore, pastLimits, RULES } from '../rules.js';
+import { defaultSeverity, formatNumber, formatScore, pastLimits, RULES, fiveSScores as scoresOf } from '../rules.js';
 import { h, labelOf, mount, time } from '../ui.js';
 
 export { pastLimits };
@@ -25,7 +26,10 @@ function sectionsOf(template) {
 export function fiveSScores(draft) {
   const scored = draft.template.items
     .filter((item) => item.response_type === 'score')
-    .map((item) => [item.section, Number.isInteger(draft.answers[item.id]?.score) ? draft.answers[item.id].score : null]);
+    .map((item) => [
+      item.section,
+      Number.isInteger(draft.answers[item.id]?.score) ? draft.answers[item.id].score : null,
+    ]);
   return scoresOf(scored, [...sectionsOf(draft.template).keys()]);
 }
 
@@ -37,7 +41,12 @@ function needsFinding(draft, item) {
 
 function findingFor(draft, item) {
   if (!draft.findings[item.id]) {
-    draft.findings[item.id] = { uuid: newId(), description: '', photo_uuids: [], severity: defaultSeverity(draft.template.kind) };
+    draft.findings[item.id] = {
+      uuid: newId(),
+      description: '',
+      photo_uuids: [],
+      severity: defaultSeverity(draft.template.kind),
+    };
   }
   return draft.findings[item.id];
 }
@@ -55,17 +64,21 @@ async function thumbnails(draft, finding, container) {
         'figure',
         { className: 'thumb-wrap' },
         h('img', { className: 'thumb', src: url, alt: `Photo ${index + 1}`, width: 72, height: 72 }),
-        h('button', {
-          type: 'button',
-          className: 'button button--quiet thumb-remove',
-          'aria-label': `Remove photo ${index + 1}`,
-          onclick: async () => {
-            finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
-            await saveDraft(draft);
-            await deletePhotos([uuid]);
-            await thumbnails(draft, finding, container);
+        h(
+          'button',
+          {
+            type: 'button',
+            className: 'button button--quiet thumb-remove',
+            'aria-label': `Remove photo ${index + 1}`,
+            onclick: async () => {
+              finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
+              await saveDraft(draft);
+              await deletePhotos([uuid]);
+              await thumbnails(draft, finding, container);
+            },
           },
-        }, '✕'),
+          '✕',
+        ),
       ),
     );
   }
@@ -86,7 +99,8 @@ function photoPicker(draft, finding, labelText) {
       const files = [...event.target.files];
       event.target.value = '';
       const lines = [];
-      const say = () => status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
+      const say = () =>
+        status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
       for (const [index, file] of files.entries()) {
         lines.push({ text: `Preparing photo ${index + 1} of ${files.length}…` });
         say();
@@ -120,12 +134,20 @@ function photoPicker(draft, finding, labelText) {
 /** The photo was read, but the phone could not keep it: say so, and not blame the file. */
 function storageMessage(file, error) {
   if (error?.name === 'QuotaExceededError') {
-    return `${file.name || 'The photo'} could not be kept: this phone’s storage for Gemba Walk is full. Sync now to free space.`;
+    return (
+      `${file.name || 'The photo'} could not be kept: this phone’s storage for Gemba Walk is full. ` +
+      'Sync now to free space.'
+    );
   }
   if (error?.name === 'DataCloneError' || error?.name === 'UnknownError') {
-    return `${file.name || 'The photo'} could not be kept: this browser does not let the app store photos (private browsing?). Open Gemba Walk in a normal window.`;
+    return (
+      `${file.name || 'The photo'} could not be kept: this browser does not let the app store photos ` +
+      '(private browsing?). Open Gemba Walk in a normal window.'
+    );
   }
-  return error ? `${file.name || 'The photo'} could not be kept on this phone (${error.name || error}).` : unreadableMessage(file);
+  return error
+    ? `${file.name || 'The photo'} could not be kept on this phone (${error.name || error}).`
+    : unreadableMessage(file);
 }
 
 // --- finding panels -------------------------------------------------------------------------
@@ -138,23 +160,38 @@ function findingPanel(draft, item, onClose) {
     'div',
     { className: 'finding', 'data-finding-for': item.id },
     h('label', { for: id }, 'Finding — what did you see?'),
-    h('textarea', {
-      id,
-      className: 'input',
-      rows: 2,
-      oninput: (event) => {
-        finding.description = event.target.value;
+    h(
+      'textarea',
+      {
+        id,
+        className: 'input',
+        rows: 2,
+        oninput: (event) => {
+          finding.description = event.target.value;
+          saveDraft(draft);
+        },
+      },
+      finding.description,
+    ),
+    selectField(
+      `${id}-severity`,
+      'Severity',
+      vocabulary.severities,
+      finding.severity || defaultSeverity(draft.template.kind),
+      (v) => {
+        finding.severity = v;
         saveDraft(draft);
       },
-    }, finding.description),
-    selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity || defaultSeverity(draft.template.kind), (v) => {
-      finding.severity = v;
-      saveDraft(draft);
-    }),
+    ),
     photoPicker(draft, finding, 'Add photo'),
     needsFinding(draft, item)
       ? null
-      : h('button', { type: 'button', className: 'button button--quiet finding-close', onclick: onClose }, 'Close this finding', h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`)),
+      : h(
+          'button',
+          { type: 'button', className: 'button button--quiet finding-close', onclick: onClose },
+          'Close this finding',
+          h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`),
+        ),
   );
 }
 
@@ -175,7 +212,9 @@ function toggleFinding(draft, item, container) {
     container.append(
       findingPanel(draft, item, async () => {
         const finding = draft.findings[item.id];
-        if (hasContent(finding) && !window.confirm('Close this finding? What you wrote and its photos are removed.')) return;
+        if (hasContent(finding) && !window.confirm('Close this finding? What you wrote and its photos are removed.')) {
+          return;
+        }
         delete draft.findings[item.id];
         await saveDraft(draft);
         await deletePhotos(finding?.photo_uuids || []);
@@ -188,17 +227,22 @@ function toggleFinding(draft, item, container) {
   if (!show && !adder) {
     // Any item can carry a finding, not only a low score: one tap opens the panel.
     container.append(
-      h('button', {
-        type: 'button',
-        className: 'button button--quiet add-finding',
-        'data-add-finding-for': item.id,
-        onclick: () => {
-          findingFor(draft, item).added = true;
-          saveDraft(draft);
-          toggleFinding(draft, item, container);
-          container.querySelector(`#finding-${item.id}`)?.focus();
+      h(
+        'button',
+        {
+          type: 'button',
+          className: 'button button--quiet add-finding',
+          'data-add-finding-for': item.id,
+          onclick: () => {
+            findingFor(draft, item).added = true;
+            saveDraft(draft);
+            toggleFinding(draft, item, container);
+            container.querySelector(`#finding-${item.id}`)?.focus();
+          },
         },
-      }, '+ Add a finding', h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`)),
+        '+ Add a finding',
+        h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`),
+      ),
     );
   }
 }
@@ -225,9 +269,14 @@ function selectField(id, labelText, options, value, onChange) {
 /** "Same problem as KZ-…": the area's open tickets, which the phone holds offline. */
 function sameAsField(id, tickets, finding, save) {
   if (!tickets.length) return null;
-  const options = [{ key: '', label: 'No — a new problem' }, ...tickets.map((t) => ({ key: t.number, label: `${t.number} · ${t.title}` }))];
+  const options = [
+    { key: '', label: 'No — a new problem' },
+    ...tickets.map((t) => ({ key: t.number, label: `${t.number} · ${t.title}` })),
+  ];
   return [
-    ...selectField(id, 'Same problem as an open ticket?', options, finding.same_as_ticket || '', (v) => save({ same_as_ticket: v || null })),
+    ...selectField(id, 'Same problem as an open ticket?', options, finding.same_as_ticket || '', (v) =>
+      save({ same_as_ticket: v || null }),
+    ),
     h('p', { className: 'hint' }, 'Choose its ticket to add this as another occurrence; otherwise a new ticket opens.'),
   ];
 }
@@ -246,12 +295,16 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
     selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity, (v) => save({ severity: v })),
     sameAsField(`${id}-same`, screen.tickets, finding, save),
     h('label', { for: `${id}-description` }, 'What did you see?'),
-    h('textarea', {
-      id: `${id}-description`,
-      className: 'input',
-      rows: 2,
-      oninput: (event) => save({ description: event.target.value }),
-    }, finding.description),
+    h(
+      'textarea',
+      {
+        id: `${id}-description`,
+        className: 'input',
+        rows: 2,
+        oninput: (event) => save({ description: event.target.value }),
+      },
+      finding.description,
+    ),
     photoPicker(draft, finding, 'Add photo'),
     h('button', { type: 'button', className: 'button button--quiet', onclick: onRemove }, 'Remove this finding'),
   );
@@ -280,18 +333,28 @@ function extraFindingsSection(draft, vocabulary) {
     h('h2', {}, 'Other findings'),
     h('p', { className: 'muted' }, 'Something this checklist does not ask about? Add it here, with photos.'),
     list,
-    h('button', {
-      type: 'button',
-      className: 'button',
-      onclick: async () => {
-        const categories = categoriesFor(draft.template, vocabulary);
-        const finding = { uuid: newId(), category: categories[0]?.key, severity: defaultSeverity(draft.template.kind), description: '', photo_uuids: [] };
-        draft.extra_findings.push(finding);
-        await saveDraft(draft);
-        render();
-        document.getElementById(`extra-${finding.uuid}-category`)?.focus();
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'button',
+        onclick: async () => {
+          const categories = categoriesFor(draft.template, vocabulary);
+          const finding = {
+            uuid: newId(),
+            category: categories[0]?.key,
+            severity: defaultSeverity(draft.template.kind),
+            description: '',
+            photo_uuids: [],
+          };
+          draft.extra_findings.push(finding);
+          await saveDraft(draft);
+          render();
+          document.getElementById(`extra-${finding.uuid}-category`)?.focus();
+        },
       },
-    }, '+ Add a finding on its own'),
+      '+ Add a finding on its own',
+    ),
   );
 }
 
@@ -344,7 +407,8 @@ function choiceInput(item, answer, options, onChange) {
 }
 
 function itemBlock(draft, item, vocabulary, rerenderScores) {
-  const answer = (draft.answers[item.id] ||= { uuid: newId() });
+  draft.answers[item.id] ||= { uuid: newId() };
+  const answer = draft.answers[item.id];
   const block = h('div', { className: 'item', id: `item-${item.id}` });
   const change = (values) => {
     Object.assign(answer, values);
@@ -358,32 +422,76 @@ function itemBlock(draft, item, vocabulary, rerenderScores) {
     block.append(scoreInput(draft, item, change));
     if (item.levels?.length) {
       block.append(
-        h('details', { className: 'levels' }, h('summary', {}, 'What the scores mean'),
-          h('ol', { start: 0 }, item.levels.map((level) => h('li', {}, level)))),
+        h(
+          'details',
+          { className: 'levels' },
+          h('summary', {}, 'What the scores mean'),
+          h(
+            'ol',
+            { start: 0 },
+            item.levels.map((level) => h('li', {}, level)),
+          ),
+        ),
       );
     }
   } else if (item.response_type === 'yes_no' || item.response_type === 'pass_fail') {
     const [yes, no] = item.response_type === 'yes_no' ? ['Observed', 'Not seen'] : ['Pass', 'Fail'];
-    block.append(choiceInput(item, answer.value_bool, [[true, yes], [false, no]], (v) => change({ value_bool: v })));
+    block.append(
+      choiceInput(
+        item,
+        answer.value_bool,
+        [
+          [true, yes],
+          [false, no],
+        ],
+        (v) => change({ value_bool: v }),
+      ),
+    );
   } else if (item.response_type === 'choice') {
-    const terms = item.key === 'category' ? vocabulary.abnormality_categories : item.key === 'severity' ? vocabulary.severities : [];
+    const terms =
+      item.key === 'category'
+        ? vocabulary.abnormality_categories
+        : item.key === 'severity'
+          ? vocabulary.severities
+          : [];
     const options = (item.levels || []).map((value) => [value, labelOf(terms, value)]);
     block.append(choiceInput(item, answer.value_text, options, (v) => change({ value_text: v })));
   } else if (item.response_type === 'number') {
-    block.append(h('input', {
-      className: 'input', type: 'number', inputmode: 'decimal', 'aria-labelledby': `prompt-${item.id}`,
-      value: answer.value_number ?? '', min: item.min ?? null, max: item.max ?? null,
-      oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
-    }));
+    block.append(
+      h('input', {
+        className: 'input',
+        type: 'number',
+        inputmode: 'decimal',
+        'aria-labelledby': `prompt-${item.id}`,
+        value: answer.value_number ?? '',
+        min: item.min ?? null,
+        max: item.max ?? null,
+        oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
+      }),
+    );
     if ((item.min ?? null) !== null || (item.max ?? null) !== null) {
       const end = (v) => (v === null || v === undefined ? '…' : formatNumber(v));
-      block.append(h('p', { className: 'hint' }, `Normal: ${end(item.min)} to ${end(item.max)}. A reading outside opens a finding.`));
+      block.append(
+        h(
+          'p',
+          { className: 'hint' },
+          `Normal: ${end(item.min)} to ${end(item.max)}. A reading outside opens a finding.`,
+        ),
+      );
     }
   } else {
-    block.append(h('textarea', {
-      className: 'input', rows: 3, 'aria-labelledby': `prompt-${item.id}`,
-      oninput: (e) => change({ value_text: e.target.value }),
-    }, answer.value_text || ''));
+    block.append(
+      h(
+        'textarea',
+        {
+          className: 'input',
+          rows: 3,
+          'aria-labelledby': `prompt-${item.id}`,
+          oninput: (e) => change({ value_text: e.target.value }),
+        },
+        answer.value_text || '',
+      ),
+    );
     // In an abnormality report the description and its photos are the finding.
     if (draft.template.kind === 'abnormality' && item.key === 'description') {
       const finding = findingFor(draft, item);
@@ -484,20 +592,29 @@ function problemsOf(draft) {
   const template = draft.template;
   const problems = [];
   if (template.kind === '5s') {
-    const missing = template.items.filter((item) => item.response_type === 'score' && !Number.isInteger(draft.answers[item.id]?.score));
+    const missing = template.items.filter(
+      (item) => item.response_type === 'score' && !Number.isInteger(draft.answers[item.id]?.score),
+    );
     if (missing.length) problems.push({ item: missing[0], text: `${missing.length} item(s) have no score yet.` });
   }
   if (template.kind === 'abnormality') {
     for (const item of template.items) {
       const answer = draft.answers[item.id] || {};
       if (item.response_type !== 'text' && item.response_type !== 'choice') continue;
-      if (!answer.value_text || !String(answer.value_text).trim()) problems.push({ item, text: `Answer: ${item.prompt}` });
+      if (!answer.value_text || !String(answer.value_text).trim()) {
+        problems.push({ item, text: `Answer: ${item.prompt}` });
+      }
     }
   }
   for (const item of template.items) {
     // An observed waste is a finding: it needs what was seen, in words or a photo.
     const answer = draft.answers[item.id] || {};
-    if (template.kind !== 'abnormality' && item.response_type === 'yes_no' && answer.value_bool === true && !hasContent(draft.findings[item.id])) {
+    if (
+      template.kind !== 'abnormality' &&
+      item.response_type === 'yes_no' &&
+      answer.value_bool === true &&
+      !hasContent(draft.findings[item.id])
+    ) {
       problems.push({ item, text: `Describe what you saw, or add a photo, for: ${item.prompt}` });
     }
     // "Photo required" asks for a photo on the item's finding (an abnormality report is one).
@@ -523,7 +640,9 @@ async function submit(draft, errorBox) {
   for (const uuid of findings.flatMap((f) => f.photo_uuids)) photoBytes += (await getPhoto(uuid))?.size || 0;
   // Photos of boxes that were dropped go with the draft.
   const sent = new Set(findings.flatMap((f) => f.photo_uuids));
-  const dropped = [...Object.values(draft.findings), ...(draft.extra_findings || [])].flatMap((f) => f.photo_uuids || []).filter((u) => !sent.has(u));
+  const dropped = [...Object.values(draft.findings), ...(draft.extra_findings || [])]
+    .flatMap((f) => f.photo_uuids || [])
+    .filter((u) => !sent.has(u));
   await addToOutbox({
     audit,
     findings,
@@ -541,10 +660,15 @@ function progressLine(draft) {
   const template = draft.template;
   const line = h('span', { className: 'progress-line', 'aria-live': 'polite' });
   const draw = () => {
-    const counted = template.kind === '5s' ? template.items.filter((i) => i.response_type === 'score') : template.items.filter((i) => i.response_type !== 'text');
+    const counted =
+      template.kind === '5s'
+        ? template.items.filter((i) => i.response_type === 'score')
+        : template.items.filter((i) => i.response_type !== 'text');
     const done = (item) => {
       const answer = draft.answers[item.id] || {};
-      return ['score', 'value_bool', 'value_number', 'value_text'].some((f) => answer[f] !== undefined && answer[f] !== null && answer[f] !== '');
+      return ['score', 'value_bool', 'value_number', 'value_text'].some(
+        (f) => answer[f] !== undefined && answer[f] !== null && answer[f] !== '',
+      );
     };
     const open = counted.filter((item) => !done(item));
     const verb = template.kind === '5s' ? 'scored' : 'answered';
@@ -552,16 +676,20 @@ function progressLine(draft) {
     if (open.length) {
       line.append(
         ' · ',
-        h('a', {
-          href: `#item-${open[0].id}`,
-          className: 'jump',
-          onclick: (event) => {
-            event.preventDefault();
-            const target = document.getElementById(`item-${open[0].id}`);
-            target?.scrollIntoView({ block: 'center' });
-            target?.querySelector('input, textarea, select')?.focus({ preventScroll: true });
+        h(
+          'a',
+          {
+            href: `#item-${open[0].id}`,
+            className: 'jump',
+            onclick: (event) => {
+              event.preventDefault();
+              const target = document.getElementById(`item-${open[0].id}`);
+              target?.scrollIntoView({ block: 'center' });
+              target?.querySelector('input, textarea, select')?.focus({ preventScroll: true });
+            },
           },
-        }, `Go to the first ${template.kind === '5s' ? 'unscored' : 'unanswered'} item`),
+          `Go to the first ${template.kind === '5s' ? 'unscored' : 'unanswered'} item`,
+        ),
       );
     }
   };
@@ -595,7 +723,12 @@ export function renderChecklist(root, pack, draft) {
     return h(
       'section',
       { className: 'card checklist-section' },
-      h('h2', {}, labelOf(sectionTerms, section) === section && section === 'report' ? 'Report' : labelOf(sectionTerms, section), template.kind === '5s' ? score : null),
+      h(
+        'h2',
+        {},
+        labelOf(sectionTerms, section) === section && section === 'report' ? 'Report' : labelOf(sectionTerms, section),
+        template.kind === '5s' ? score : null,
+      ),
       items.map((item) => itemBlock(draft, item, vocabulary, rerenderScores)),
     );
   });
@@ -608,7 +741,11 @@ export function renderChecklist(root, pack, draft) {
       h('p', { className: 'area-code' }, draft.area.code),
       h('h1', {}, `${template.name} · ${draft.area.name}`),
       draft.scanned_at
-        ? h('p', { className: 'muted' }, `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`)
+        ? h(
+            'p',
+            { className: 'muted' },
+            `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`,
+          )
         : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
       h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
@@ -618,21 +755,46 @@ export function renderChecklist(root, pack, draft) {
       'section',
       { className: 'card' },
       h('label', { for: 'audit-note' }, 'Note for the whole walk (optional)'),
-      h('textarea', { id: 'audit-note', className: 'input', rows: 2, oninput: (e) => { draft.note = e.target.value; saveDraft(draft); } }, draft.note || ''),
+      h(
+        'textarea',
+        {
+          id: 'audit-note',
+          className: 'input',
+          rows: 2,
+          oninput: (e) => {
+            draft.note = e.target.value;
+            saveDraft(draft);
+          },
+        },
+        draft.note || '',
+      ),
     ),
     errorBox,
-    h('button', { type: 'button', className: 'button button--primary button--big', onclick: () => submit(draft, errorBox) }, 'Submit — send when online'),
-    h('button', {
-      type: 'button',
-      className: 'button button--quiet button--danger discard-draft',
-      onclick: async () => {
-        const photos = [...Object.values(draft.findings), ...(draft.extra_findings || [])].reduce((n, f) => n + (f.photo_uuids?.length || 0), 0);
-        const what = photos ? ` and its ${photos} photo(s)` : '';
-        if (!window.confirm(`Discard this draft${what}? It is deleted from this phone and cannot be brought back.`)) return;
-        await discardDraft(draft);
-        window.location.assign('/capture/drafts?discarded=1');
+    h(
+      'button',
+      { type: 'button', className: 'button button--primary button--big', onclick: () => submit(draft, errorBox) },
+      'Submit — send when online',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'button button--quiet button--danger discard-draft',
+        onclick: async () => {
+          const photos = [...Object.values(draft.findings), ...(draft.extra_findings || [])].reduce(
+            (n, f) => n + (f.photo_uuids?.length || 0),
+            0,
+          );
+          const what = photos ? ` and its ${photos} photo(s)` : '';
+          if (!window.confirm(`Discard this draft${what}? It is deleted from this phone and cannot be brought back.`)) {
+            return;
+          }
+          await discardDraft(draft);
+          window.location.assign('/capture/drafts?discarded=1');
+        },
       },
-    }, 'Discard this draft'),
+      'Discard this draft',
+    ),
   );
   rerenderScores();
 }
