@@ -1,7 +1,9 @@
-// Talking to the server: every call has a time limit (a Wi-Fi with no uplink never answers),
-// and "who is signed in" is asked in one place.
+// Talking to the server, in one place: every call has a time limit (a Wi-Fi with no uplink never
+// answers), writes carry the CSRF token, refusals are read one way, and "who is signed in" is
+// asked here.
 import { getMeta, setMeta } from './db.js';
 
+/** The server could not be reached (no connection, or no answer in time). */
 export class Offline extends Error {}
 
 /** fetch() that gives up after `seconds` (rejects with Offline, like a dropped connection). */
@@ -14,6 +16,31 @@ export async function fetchWithin(url, options = {}, seconds = 30) {
     throw new Offline(error.name === 'AbortError' ? 'The server did not answer in time.' : 'No connection.');
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A write to the API (PUT, POST...) with the session's CSRF token, within `seconds`. */
+export function sendWithin(url, csrf, { method = 'POST', headers = {}, body }, seconds = 30) {
+  return fetchWithin(url, { method, headers: { ...headers, 'X-CSRFToken': csrf }, body }, seconds);
+}
+
+/** POST a JSON body with the session's CSRF token. */
+export function postJson(url, csrf, data, seconds = 30) {
+  return sendWithin(
+    url,
+    csrf,
+    { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data) },
+    seconds,
+  );
+}
+
+/** The API's refusal ({code, message, details?}), whatever the body holds. */
+export async function errorOf(response) {
+  try {
+    const body = await response.json();
+    return body.error || { code: 'error', message: response.statusText };
+  } catch {
+    return { code: 'error', message: `The server answered ${response.status}.` };
   }
 }
 

@@ -1,8 +1,9 @@
 // The field pack: areas, checklists and open tickets for offline work, refreshed when online.
-import { database, getMeta, setMeta } from './db.js';
+import { fetchWithin } from './api.js';
+import { database, getMeta, STORES, setMeta } from './db.js';
 
 export async function loadPack() {
-  return (await database()).get('pack', 'current');
+  return (await database()).get(STORES.pack, 'current');
 }
 
 /** Fetch the pack if it changed (ETag). Returns 'updated', 'unchanged', 'signed-out' or 'offline'. */
@@ -10,11 +11,7 @@ export async function refreshPack() {
   const etag = await getMeta('pack_etag');
   let response;
   try {
-    response = await fetch('/api/v1/pack', {
-      credentials: 'same-origin',
-      headers: etag ? { 'If-None-Match': etag } : {},
-      cache: 'no-store',
-    });
+    response = await fetchWithin('/api/v1/pack', { headers: etag ? { 'If-None-Match': etag } : {}, cache: 'no-store' });
   } catch {
     return 'offline';
   }
@@ -26,7 +23,7 @@ export async function refreshPack() {
   if (!response.ok) return 'offline';
   const pack = await response.json();
   const db = await database();
-  await db.put('pack', pack, 'current');
+  await db.put(STORES.pack, pack, 'current');
   await setMeta('pack_etag', response.headers.get('ETag'));
   await setMeta('pack_checked_at', new Date().toISOString());
   return 'updated';

@@ -1,7 +1,7 @@
 // The capture shell: one precached page that renders every capture screen from IndexedDB.
 // It works the same online and offline; the server is asked only to refresh and to sync.
 import { deviceUser, Offline, whoIsSignedIn } from './api.js';
-import { database, deviceId } from './db.js';
+import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
@@ -21,8 +21,7 @@ const packAge = document.getElementById('pack-age');
 const badge = document.getElementById('outbox-count');
 
 async function showPackAge() {
-  const db = await database();
-  const checked = await db.get('meta', 'pack_checked_at');
+  const checked = await getMeta('pack_checked_at');
   packAge.textContent = checked ? `Field data from ${time(checked)}` : 'No field data yet';
 }
 

@@ -5,7 +5,7 @@
 // fails waits its own time before the next try — seconds at first, then minutes, with jitter —
 // and never holds up the entries behind it. A 4xx needs a person ("Needs attention": retry,
 // download or discard); a 5xx or a dropped connection is tried again later by itself.
-import { deviceUser, fetchWithin, Offline, whoIsSignedIn } from './api.js';
+import { deviceUser, errorOf, Offline, postJson, sendWithin, whoIsSignedIn } from './api.js';
 import { deviceId } from './db.js';
 import { allEntries, belongsTo, update } from './outbox.js';
 import { deletePhotos, getPhoto } from './photos.js';
@@ -43,25 +43,17 @@ export function backoff(attempts, random = Math.random) {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-async function errorOf(response) {
-  try {
-    const body = await response.json();
-    return body.error || { code: 'error', message: response.statusText };
-  } catch {
-    return { code: 'error', message: `The server answered ${response.status}.` };
-  }
-}
-
 const SESSION_ENDED = 'Your session has ended. Sign in to send.';
 
 async function uploadPhoto(uuid, csrf) {
   const photo = await getPhoto(uuid);
   if (!photo) throw new Stop('attention', `A photo of this record is missing on this phone (${uuid}).`);
-  const response = await fetchWithin(
+  const response = await sendWithin(
     `/api/v1/photos/${uuid}`,
+    csrf,
     {
       method: 'PUT',
-      headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': csrf },
+      headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256 },
       body: photo.bytes || photo.blob,
     },
     120,
@@ -84,7 +76,7 @@ async function inParallel(items, limit, task) {
 }
 
 async function sendBatch(entry, csrf) {
-  const body = JSON.stringify({
+  return postJson('/api/v1/sync', csrf, {
     batch_id: entry.batch_id,
     device_id: await deviceId(),
     ...(entry.author_in_batch ? { author_id: entry.user_id } : {}),
@@ -92,11 +84,6 @@ async function sendBatch(entry, csrf) {
     findings: entry.findings,
     // only when present: an entry's bytes never change between retries
     ...(entry.ticket_notes?.length ? { ticket_notes: entry.ticket_notes } : {}),
-  });
-  return fetchWithin('/api/v1/sync', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
-    body,
   });
 }
 

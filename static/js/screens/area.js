@@ -1,5 +1,5 @@
 // The area screen: what the leader sees after scanning a label, online or offline.
-import { fetchWithin, whoIsSignedIn } from '../api.js';
+import { postJson, whoIsSignedIn } from '../api.js';
 import { getMeta, newId, setMeta } from '../db.js';
 import { allDrafts } from '../drafts.js';
 import { addNoteToOutbox } from '../outbox.js';
@@ -12,11 +12,7 @@ async function reportScan(scan) {
   try {
     const { csrf } = await whoIsSignedIn();
     if (!csrf) return;
-    await fetchWithin('/api/v1/scans', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
-      body: JSON.stringify(scan),
-    });
+    await postJson('/api/v1/scans', csrf, scan);
   } catch {
     // offline: the scan time still travels with any audit started from it
   }
