@@ -1,5 +1,5 @@
 // In-app scanner: rear camera → BarcodeDetector where the browser has it, jsQR otherwise.
-import jsQR from 'jsqr';
+// jsQR (about 48 KB gzip) is loaded only when BarcodeDetector is missing or fails.
 import { classifyQrText } from './qr-target.js';
 
 const root = document.querySelector('.scanner');
@@ -22,8 +22,24 @@ function say(message, tone = '') {
   statusLine.dataset.tone = tone;
 }
 
+/** @type {Promise<typeof import('jsqr').default> | null} */
+let loadingJsQR = null;
+
+/** jsQR, fetched the first time a frame needs it (esbuild puts it in a chunk of its own). */
+function jsQRDecoder() {
+  loadingJsQR ||= import('jsqr').then(
+    (module) => module.default,
+    (error) => {
+      loadingJsQR = null; // try again with the next frame
+      throw error;
+    },
+  );
+  return loadingJsQR;
+}
+
 /** Decode a QR code from pixels with jsQR (the path every browser has). */
-export function decodeImageData(imageData) {
+export async function decodeImageData(imageData) {
+  const jsQR = await jsQRDecoder();
   const found = jsQR(imageData.data, imageData.width, imageData.height, {
     inversionAttempts: 'attemptBoth',
   });
@@ -75,7 +91,7 @@ function handle(text) {
 }
 
 async function tick() {
-  const text = await readFrame();
+  const text = await readFrame().catch(() => null);
   if (text) handle(text);
   if (stream) timer = window.setTimeout(tick, 150);
 }
@@ -111,6 +127,7 @@ async function start() {
     return;
   }
   detector = await makeDetector();
+  if (!detector) jsQRDecoder().catch(() => {}); // fetch it while the camera starts
   video.srcObject = stream;
   await video.play().catch(() => {});
   root.classList.add('scanner--live');
