@@ -18,17 +18,6 @@ const signedIn = document.body.dataset.userId
   ? { id: Number(document.body.dataset.userId), name: document.body.dataset.userName }
   : null;
 
-/** Keep a copy of a page (as cache.add would), through the one fetch with a time limit. */
-async function keepForOffline(cache, url) {
-  try {
-    const { fetchWithin } = await import('./api.js');
-    const response = await fetchWithin(url);
-    if (response.ok) await cache.put(url, response);
-  } catch {
-    // offline or no answer: the page is kept another time
-  }
-}
-
 // Signed in: this phone now knows who its records belong to, and gets the field pack in the
 // background (so every label opens offline, whichever page was opened first), and the Scan page
 // is kept for offline use.
@@ -40,7 +29,8 @@ if (signedIn) {
     document.body.dataset.pack = await refreshPack();
     if ('caches' in window && navigator.serviceWorker?.controller) {
       const cache = await caches.open('gemba-pages-v1');
-      if (!(await cache.match('/scan'))) await keepForOffline(cache, '/scan');
+      // Cache.add fetches by itself; a failure here only means the page is kept another time.
+      if (!(await cache.match('/scan'))) await cache.add('/scan').catch(() => {});
     }
   })().catch(() => {
     // no storage (private mode) or no network: the capture screens say so themselves

@@ -5,7 +5,7 @@ import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
-import { compressPhoto } from './photos.js';
+import { compressOnMainThread, compressPhoto } from './photos.js';
 import { registerServiceWorker } from './pwa.js';
 import { renderArea } from './screens/area.js';
 import { renderChecklist } from './screens/checklist.js';
@@ -13,8 +13,9 @@ import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
 import { h, megabytes, mount, time } from './ui.js';
 
-// For the benchmarks in bench/: the same compression the photo picker uses.
-window.gembaBench = { compressPhoto };
+// For the benchmarks in bench/: the same compression the photo picker uses (in the worker where
+// it can run), and the page-thread path browsers without a worker canvas take.
+window.gembaBench = { compressPhoto, compressOnMainThread };
 
 const root = document.getElementById('app');
 const packAge = document.getElementById('pack-age');
