@@ -73,10 +73,11 @@ lint: install lint-js ## ruff check and format check; the JS too (lint-js)
 
 JS_SOURCES := static/js tests/js static/build.mjs
 
-lint-js: node_modules/.installed ## Biome (lint and format) and lines of at most 120 characters
+lint-js: node_modules/.installed ## Biome (lint and format), lines of at most 120 characters, tsc on the typed capture modules
 	npx --no-install biome check $(JS_SOURCES)
 	@long=$$(find $(JS_SOURCES) -name '*.js' -o -name '*.mjs' | xargs awk 'length > 120 {print FILENAME ":" FNR}'); \
 		if [ -n "$$long" ]; then echo "JS lines past 120 characters:"; echo "$$long"; exit 1; fi
+	npx --no-install tsc --noEmit -p jsconfig.json
 
 format: install node_modules/.installed ## Fix lint and formatting where ruff and Biome can
 	$(BIN)/ruff check --fix .

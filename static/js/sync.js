@@ -1,3 +1,4 @@
+// @ts-check
 // The sync engine: photos first, then each outbox entry as one batch. Safe to run at any
 // time and any number of times: the server is idempotent and every answer is explicit.
 //
@@ -10,9 +11,31 @@ import { deviceId } from './db.js';
 import { allEntries, belongsTo, update } from './outbox.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
+/** @typedef {import('./types').OutboxEntry} OutboxEntry */
+/** @typedef {import('./types').OutboxState} OutboxState */
+/** @typedef {import('./types').ApiError} ApiError */
+/** @typedef {import('./types').User} User */
+/**
+ * How a run is going, for the screens: entries and bytes sent so far.
+ * @typedef {object} Progress
+ * @property {number} total
+ * @property {number} done
+ * @property {number} bytes
+ * @property {number} totalBytes
+ * @property {boolean} [finished]
+ * @property {OutboxState} [stopped]
+ */
+/** @typedef {{sent: number, left: number, stopped?: OutboxState | 'offline'}} RunResult */
+
+/** @type {Promise<RunResult> | null} */
 let running = null;
+/** @type {Set<(progress: Progress) => void>} */
 const listeners = new Set();
 
+/**
+ * @param {(progress: Progress) => void} listener
+ * @returns {() => boolean} call it to stop listening
+ */
 export function onProgress(listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -20,6 +43,7 @@ export function onProgress(listener) {
 
 let lastActivity = 0;
 
+/** @param {Progress} progress */
 function report(progress) {
   lastActivity = Date.now();
   for (const listener of listeners) listener(progress);
@@ -27,6 +51,11 @@ function report(progress) {
 
 /** Why an entry stopped, and what state it is left in. `everyone` stops the whole run. */
 class Stop extends Error {
+  /**
+   * @param {OutboxState} state
+   * @param {string} message
+   * @param {{everyone?: boolean}} [options]
+   */
   constructor(state, message, { everyone = false } = {}) {
     super(message);
     this.state = state;
@@ -37,7 +66,12 @@ class Stop extends Error {
 const BACKOFF_FIRST_MS = 5_000;
 const BACKOFF_MAX_MS = 10 * 60_000;
 
-/** How long an entry waits after its n-th failure: 5 s, 10 s, 20 s... up to 10 min, ±25 %. */
+/**
+ * How long an entry waits after its n-th failure: 5 s, 10 s, 20 s... up to 10 min, ±25 %.
+ * @param {number} attempts
+ * @param {() => number} [random]
+ * @returns {number} milliseconds
+ */
 export function backoff(attempts, random = Math.random) {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.75 + random() * 0.5));
@@ -45,6 +79,11 @@ export function backoff(attempts, random = Math.random) {
 
 const SESSION_ENDED = 'Your session has ended. Sign in to send.';
 
+/**
+ * @param {string} uuid
+ * @param {string} csrf
+ * @returns {Promise<number>} the bytes sent
+ */
 async function uploadPhoto(uuid, csrf) {
   const photo = await getPhoto(uuid);
   if (!photo) throw new Stop('attention', `A photo of this record is missing on this phone (${uuid}).`);
@@ -67,14 +106,25 @@ async function uploadPhoto(uuid, csrf) {
 
 const PHOTO_UPLOADS_IN_FLIGHT = 3;
 
+/**
+ * @template T
+ * @param {T[]} items
+ * @param {number} limit
+ * @param {(item: T) => Promise<unknown>} task
+ */
 async function inParallel(items, limit, task) {
   const queue = [...items];
   const worker = async () => {
-    while (queue.length) await task(queue.shift());
+    while (queue.length) await task(/** @type {T} */ (queue.shift()));
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
 }
 
+/**
+ * @param {OutboxEntry} entry
+ * @param {string} csrf
+ * @returns {Promise<Response>}
+ */
 async function sendBatch(entry, csrf) {
   return postJson('/api/v1/sync', csrf, {
     batch_id: entry.batch_id,
@@ -87,11 +137,22 @@ async function sendBatch(entry, csrf) {
   });
 }
 
+/**
+ * @param {ApiError} error
+ * @returns {string}
+ */
 function refusal(error) {
-  const details = Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
+  const details = Array.isArray(error.details)
+    ? error.details.map((/** @type {{message: string}} */ d) => d.message).join(' ')
+    : '';
   return `${error.message} ${details}`.trim();
 }
 
+/**
+ * @param {OutboxEntry} entry
+ * @param {string} csrf
+ * @param {Progress} progress
+ */
 async function syncEntry(entry, csrf, progress) {
   await update(entry.uuid, { state: 'sending', message: '' });
   lastActivity = Date.now();
@@ -104,7 +165,8 @@ async function syncEntry(entry, csrf, progress) {
   if (response.status === 409) {
     const error = await errorOf(response);
     if (error.code !== 'photos_missing') throw new Stop('attention', refusal(error));
-    await inParallel(error.details.missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
+    const { missing } = /** @type {{missing: string[]}} */ (error.details);
+    await inParallel(missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
     response = await sendBatch(entry, csrf);
   }
   if (response.ok) {
@@ -119,8 +181,13 @@ async function syncEntry(entry, csrf, progress) {
   throw new Stop('attention', refusal(error));
 }
 
+/** @type {OutboxState[]} */
 const SENDABLE = ['waiting', 'sending', 'signin'];
 
+/**
+ * @param {{force?: boolean}} [options]
+ * @returns {Promise<RunResult>}
+ */
 async function flush({ force = false } = {}) {
   let me;
   const before = await deviceUser();
@@ -198,7 +265,10 @@ async function flush({ force = false } = {}) {
 const STALLED_MS = 150_000;
 
 /** Send everything of the signed-in person that is due; concurrent calls share one run.
- * `force` (the "Sync now" button) also sends entries still waiting out their backoff. */
+ * `force` (the "Sync now" button) also sends entries still waiting out their backoff.
+ * @param {{force?: boolean}} [options]
+ * @returns {Promise<RunResult>}
+ */
 export function flushOutbox(options = {}) {
   if (running && Date.now() - lastActivity > STALLED_MS) running = null;
   if (!running) {
@@ -216,7 +286,11 @@ export function flushOutbox(options = {}) {
   return running;
 }
 
-/** When the next entry of this person is due for another try (ms since the epoch), or null. */
+/**
+ * When the next entry of this person is due for another try (ms since the epoch), or null.
+ * @param {User | null} user
+ * @returns {Promise<number | null>}
+ */
 export async function nextAttemptAt(user) {
   const due = (await allEntries())
     .filter((e) => belongsTo(e, user) && e.state === 'waiting')
@@ -228,7 +302,9 @@ export async function nextAttemptAt(user) {
 export async function requestBackgroundSync() {
   try {
     const registration = await navigator.serviceWorker?.ready;
-    await registration?.sync?.register('gemba-outbox');
+    // Background Sync is not in TypeScript's DOM library (Chromium only).
+    const withSync = /** @type {{sync?: {register(tag: string): Promise<void>}} | undefined} */ (registration);
+    await withSync?.sync?.register('gemba-outbox');
   } catch {
     // not supported or not allowed: the page flushes on load, online, visibility and a timer
   }
