@@ -14,7 +14,7 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install assets db run test test-sqlite test-postgres browser webkit lint format clean
+.PHONY: help install assets db run test test-sqlite test-postgres browser webkit lint lint-js format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -77,13 +77,22 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 		GEMBA_TEST_DB=postgresql $(BIN)/pytest; \
 	fi
 
-lint: install ## ruff check and format check
+lint: install lint-js ## ruff check and format check; the JS too (lint-js)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install ## Fix lint and formatting where ruff can
+JS_SOURCES := static/js tests/js static/build.mjs
+
+lint-js: node_modules/.installed ## Biome (lint and format), lines of at most 120 characters, tsc on the typed capture modules
+	npx --no-install biome check $(JS_SOURCES)
+	@long=$$(find $(JS_SOURCES) -name '*.js' -o -name '*.mjs' | xargs awk 'length > 120 {print FILENAME ":" FNR}'); \
+		if [ -n "$$long" ]; then echo "JS lines past 120 characters:"; echo "$$long"; exit 1; fi
+	npx --no-install tsc --noEmit -p jsconfig.json
+
+format: install node_modules/.installed ## Fix lint and formatting where ruff and Biome can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	npx --no-install biome check --write $(JS_SOURCES)
 
 clean: ## Remove built assets and test artifacts (never the database)
 	rm -rf static/dist tests/artifacts .pytest_cache

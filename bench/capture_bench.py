@@ -1,5 +1,7 @@
 """Benchmarks of offline capture (issue 4): shell bytes, offline area load, photo compression,
 sync throughput. Run: .venv/bin/python bench/capture_bench.py  (after `make assets`).
+`--input-delay` measures only how responsive the page stays while a photo shrinks (issue 13),
+with the photo worker and on the page's thread, and the Scan page's initial JS.
 
 It starts its own gunicorn on a temporary SQLite database with the demo plant, drives Debian's
 Chromium (or CHROMIUM_PATH) through Playwright, and prints a Markdown table of figures."""
@@ -74,6 +76,27 @@ def shell_critical_bytes() -> dict:
         queue = [q.decode() if isinstance(q, bytes) else q for q in queue]
     css = gz((DIST / manifest["app.css"]).read_bytes())
     return {"js_files": len(seen), "js_gzip": total, "css_gzip": css}
+
+
+def scanner_initial_bytes() -> dict:
+    """JS the Scan page loads up front (its entry and static imports), raw and gzip."""
+    manifest = json.loads((DIST / "manifest.json").read_text())
+    seen, queue, raw, gzipped = set(), [manifest["scanner.js"]], 0, 0
+    while queue:
+        name = queue.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        code = (DIST / name).read_bytes()
+        raw += len(code)
+        gzipped += gz(code)
+        queue += [
+            q.decode()
+            for q in re.findall(
+                rb'(?:^|[;}\s])import\s*(?:[\w{}$,\s*]+from\s*)?"\./([\w.-]+\.js)"', code
+            )
+        ]
+    return {"files": len(seen), "raw": raw, "gzip": gzipped}
 
 
 def camera_jpeg(width=4000, height=3000) -> bytes:
@@ -207,6 +230,114 @@ def browser_figures(server: Server, jpeg: bytes, runs: int = 10) -> dict:
         "photo_bytes_max": max(photo_sizes),
         "photo_shape": f"{result['w']}×{result['h']} {result['type']}",
     }
+
+
+TAP_PROBE = """() => {
+  // A button at the top of the page; each tap records how late its click handler ran after the
+  // browser received the input (the Event Timing "input delay"), and frames are counted.
+  const button = document.createElement('button');
+  button.textContent = 'tap';
+  button.style.cssText = 'position:fixed;left:0;top:0;width:120px;height:120px;z-index:9999';
+  document.body.append(button);
+  window.benchTaps = [];
+  button.addEventListener('click', (event) => {
+    window.benchTaps.push(performance.now() - event.timeStamp);
+  });
+}"""
+
+START_COMPRESSION = """(mode) => {
+  window.benchTaps = [];
+  window.benchDone = null;
+  const gaps = [];
+  let running = true;
+  let last = performance.now();
+  const frame = (now) => {
+    gaps.push(now - last);
+    last = now;
+    if (running) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const bench = window.gembaBench;
+  const compress = mode === 'worker' ? bench.compressPhoto : bench.compressOnMainThread;
+  const started = performance.now();
+  compress(window.benchPhoto).then((photo) => {
+    running = false;
+    const ms = performance.now() - started;
+    window.benchDone = { ms, gaps, taps: window.benchTaps, type: photo.type };
+  });
+}"""
+
+
+def input_delay_figures(server: Server, jpeg: bytes, runs: int = 5) -> dict:
+    """Tap every 100 ms while a 12 MP photo shrinks at 4x CPU: how late the taps are handled and
+    the longest gap between frames, with the photo worker and on the page's thread."""
+    with sync_playwright() as playwright:
+        options = {"headless": True, "args": ARGS}
+        chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+        if Path(chromium).exists():
+            options["executable_path"] = chromium
+        browser = playwright.chromium.launch(**options)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        sign_in(page, server)
+        page.goto(f"{server.url}/capture/drafts")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => document.body.dataset.ready === 'true'")
+        page.evaluate(
+            "(bytes) => { window.benchPhoto = new File([new Uint8Array(bytes)], 'IMG.jpg', "
+            "{ type: 'image/jpeg' }); }",
+            list(jpeg),
+        )
+        page.evaluate(TAP_PROBE)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        figures = {}
+        for mode in ("worker", "page"):
+            taps, gaps, times = [], [], []
+            for run in range(runs + 1):  # the first run warms up (the worker starts)
+                page.evaluate(START_COMPRESSION, mode)
+                while True:
+                    page.mouse.click(60, 60)
+                    done = page.evaluate("window.benchDone")
+                    if done:
+                        break
+                    time.sleep(0.1)
+                if run:
+                    taps += done["taps"]
+                    gaps.append(max(done["gaps"] or [0]))
+                    times.append(done["ms"])
+            figures[mode] = {
+                "taps": len(taps),
+                "tap_delay_ms_median": statistics.median(taps),
+                "tap_delay_ms_max": max(taps),
+                "longest_frame_gap_ms_median": statistics.median(gaps),
+                "compress_ms_median": statistics.median(times),
+            }
+        browser.close()
+    return figures
+
+
+def print_input_delay(figures: dict, scanner: dict) -> None:
+    print(json.dumps({"input_delay": figures, "scanner": scanner}, indent=2))
+    print()
+    print("| while a 12 MP photo shrinks, 4× CPU | photo worker | on the page's thread |")
+    print("| --- | --- | --- |")
+    worker, page = figures["worker"], figures["page"]
+    for label, key in (
+        ("tap → click handler, median", "tap_delay_ms_median"),
+        ("tap → click handler, worst", "tap_delay_ms_max"),
+        ("longest frame gap (median of runs)", "longest_frame_gap_ms_median"),
+        ("compression time (median)", "compress_ms_median"),
+    ):
+        print(f"| {label} | {worker[key]:.0f} ms | {page[key]:.0f} ms |")
+    print(f"| taps measured | {worker['taps']} | {page['taps']} |")
+    print()
+    print(
+        f"Scan page initial JS ({scanner['files']} files): {scanner['raw'] / 1024:.1f} KiB, "
+        f"{scanner['gzip'] / 1024:.1f} KiB gzip"
+    )
 
 
 class Sink(http.server.BaseHTTPRequestHandler):
@@ -394,6 +525,15 @@ def sync_throughput(
 
 
 def main() -> None:
+    if "--input-delay" in sys.argv[1:]:
+        with tempfile.TemporaryDirectory() as workdir:
+            server = Server(Path(workdir))
+            try:
+                figures = input_delay_figures(server, camera_jpeg())
+            finally:
+                server.stop()
+        print_input_delay(figures, scanner_initial_bytes())
+        return
     figures = {"shell": shell_critical_bytes()}
     jpeg = camera_jpeg()
     with tempfile.TemporaryDirectory() as workdir:

@@ -1,13 +1,15 @@
 // Front-end build, run by `make assets` (and so by `make run` and `make test`):
-// 1. esbuild bundles the page scripts and CSS into static/dist with hashed names and writes
+// 1. esbuild bundles the photo worker on its own (one classic-worker file, hashed name), then the
+//    page scripts and CSS into static/dist with hashed names and writes
 //    static/dist/manifest.json ({"app.js": "app-HASH.js", ...}), which Flask reads to link them;
 // 2. esbuild bundles the service worker, and workbox-build injects the precache manifest
 //    (every built asset, the icons, the capture shell and the offline page) into static/dist/sw.js.
-import { build } from 'esbuild';
+
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { injectManifest } from 'workbox-build';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,8 +31,24 @@ await mkdir(outdir, { recursive: true });
 
 const common = { bundle: true, minify: true, sourcemap: true, logLevel: 'warning' };
 const targets = ['es2020', 'chrome100', 'safari15'];
+
+// The photo worker is its own entry: pages start it by URL (photos.js reads the URL that
+// `define` writes in), and the service worker precaches it like every other built file.
+const worker = await build({
+  ...common,
+  entryPoints: { 'photo-worker': path.join(here, 'js/photo-worker.js') },
+  outdir,
+  format: 'iife',
+  target: targets,
+  entryNames: '[name]-[hash]',
+  metafile: true,
+});
+const workerFile = Object.keys(worker.metafile.outputs).find((file) => file.endsWith('.js'));
+const workerUrl = `/static/dist/${path.basename(workerFile)}`;
+
 const result = await build({
   ...common,
+  define: { __PHOTO_WORKER_URL__: JSON.stringify(workerUrl) },
   entryPoints: Object.values(entries).map((source) => path.join(here, source)),
   outdir,
   format: 'esm',
@@ -52,6 +70,7 @@ for (const [file, info] of Object.entries(result.metafile.outputs)) {
 }
 const missing = Object.keys(entries).filter((name) => !manifest[name]);
 if (missing.length) throw new Error(`build produced no output for ${missing.join(', ')}`);
+manifest['photo-worker.js'] = path.basename(workerFile);
 const manifestText = JSON.stringify(manifest, null, 2);
 await writeFile(path.join(outdir, 'manifest.json'), manifestText);
 

@@ -1,27 +1,88 @@
-// Talking to the server: every call has a time limit (a Wi-Fi with no uplink never answers),
-// and "who is signed in" is asked in one place.
+// @ts-check
+// Talking to the server, in one place: every call has a time limit (a Wi-Fi with no uplink never
+// answers), writes carry the CSRF token, refusals are read one way, and "who is signed in" is
+// asked here.
 import { getMeta, setMeta } from './db.js';
 
+/** @typedef {import('./types').User} User */
+/** @typedef {import('./types').ApiError} ApiError */
+
+/** The server could not be reached (no connection, or no answer in time). */
 export class Offline extends Error {}
 
-/** fetch() that gives up after `seconds` (rejects with Offline, like a dropped connection). */
+/**
+ * fetch() that gives up after `seconds` (rejects with Offline, like a dropped connection).
+ * @param {string} url
+ * @param {RequestInit} [options]
+ * @param {number} [seconds]
+ * @returns {Promise<Response>}
+ */
 export async function fetchWithin(url, options = {}, seconds = 30) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), seconds * 1000);
   try {
     return await fetch(url, { credentials: 'same-origin', ...options, signal: controller.signal });
   } catch (error) {
-    throw new Offline(error.name === 'AbortError' ? 'The server did not answer in time.' : 'No connection.');
+    throw new Offline(
+      error instanceof Error && error.name === 'AbortError' ? 'The server did not answer in time.' : 'No connection.',
+    );
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The person this phone was last signed in as ({id, name}), or null after signing out. */
+/**
+ * A write to the API (PUT, POST...) with the session's CSRF token, within `seconds`.
+ * @param {string} url
+ * @param {string} csrf
+ * @param {{method?: string, headers?: Record<string, string>, body: BodyInit}} request
+ * @param {number} [seconds]
+ * @returns {Promise<Response>}
+ */
+export function sendWithin(url, csrf, { method = 'POST', headers = {}, body }, seconds = 30) {
+  return fetchWithin(url, { method, headers: { ...headers, 'X-CSRFToken': csrf }, body }, seconds);
+}
+
+/**
+ * POST a JSON body with the session's CSRF token.
+ * @param {string} url
+ * @param {string} csrf
+ * @param {unknown} data
+ * @param {number} [seconds]
+ * @returns {Promise<Response>}
+ */
+export function postJson(url, csrf, data, seconds = 30) {
+  return sendWithin(
+    url,
+    csrf,
+    { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data) },
+    seconds,
+  );
+}
+
+/**
+ * The API's refusal ({code, message, details?}), whatever the body holds.
+ * @param {Response} response
+ * @returns {Promise<ApiError>}
+ */
+export async function errorOf(response) {
+  try {
+    const body = await response.json();
+    return body.error || { code: 'error', message: response.statusText };
+  } catch {
+    return { code: 'error', message: `The server answered ${response.status}.` };
+  }
+}
+
+/**
+ * The person this phone was last signed in as ({id, name}), or null after signing out.
+ * @returns {Promise<User | null>}
+ */
 export async function deviceUser() {
   return getMeta('user');
 }
 
+/** @param {User | null | undefined} user */
 export async function rememberUser(user) {
   await setMeta('user', user ? { id: user.id, name: user.name } : null);
 }
@@ -29,6 +90,8 @@ export async function rememberUser(user) {
 /**
  * Ask the server who is signed in. Returns {user, csrf} when signed in, {user: null} when the
  * session has ended (and forgets the person), or throws Offline when the server cannot be asked.
+ * @param {number} [seconds]
+ * @returns {Promise<{user: User, csrf: string} | {user: null, csrf: null}>}
  */
 export async function whoIsSignedIn(seconds = 15) {
   const response = await fetchWithin('/api/v1/me', { cache: 'no-store' }, seconds);

@@ -29,6 +29,7 @@ if (signedIn) {
     document.body.dataset.pack = await refreshPack();
     if ('caches' in window && navigator.serviceWorker?.controller) {
       const cache = await caches.open('gemba-pages-v1');
+      // Cache.add fetches by itself; a failure here only means the page is kept another time.
       if (!(await cache.match('/scan'))) await cache.add('/scan').catch(() => {});
     }
   })().catch(() => {
@@ -93,8 +94,12 @@ for (const item of document.querySelectorAll('[data-builder-item]')) {
 const builderForm = document.querySelector('form.builder');
 if (builderForm) {
   let unsaved = builderForm.dataset.unsaved === 'true';
-  builderForm.addEventListener('input', () => { unsaved = true; });
-  builderForm.addEventListener('submit', () => { unsaved = false; });
+  builderForm.addEventListener('input', () => {
+    unsaved = true;
+  });
+  builderForm.addEventListener('submit', () => {
+    unsaved = false;
+  });
   window.addEventListener('beforeunload', (event) => {
     if (!unsaved) return;
     event.preventDefault();

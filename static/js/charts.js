@@ -18,8 +18,18 @@ import {
 } from 'chart.js';
 
 Chart.register(
-  BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController,
-  LineElement, PointElement, RadarController, RadialLinearScale, Tooltip,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  RadarController,
+  RadialLinearScale,
+  Tooltip,
 );
 Chart.defaults.font.size = 13;
 Chart.defaults.color = '#111a16';
@@ -36,8 +46,14 @@ function pareto(canvas, spec) {
       datasets: [
         { type: 'bar', label: 'Findings', data: spec.counts, backgroundColor: GREEN, yAxisID: 'count', order: 2 },
         {
-          type: 'line', label: 'Cumulative %', data: spec.cumulative, borderColor: RED,
-          backgroundColor: RED, yAxisID: 'share', order: 1, pointRadius: 3,
+          type: 'line',
+          label: 'Cumulative %',
+          data: spec.cumulative,
+          borderColor: RED,
+          backgroundColor: RED,
+          yAxisID: 'share',
+          order: 1,
+          pointRadius: 3,
         },
       ],
     },
@@ -45,8 +61,14 @@ function pareto(canvas, spec) {
       maintainAspectRatio: false,
       scales: {
         count: { type: 'linear', position: 'left', beginAtZero: true, ticks: { precision: 0 } },
-        share: { type: 'linear', position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false },
-          ticks: { callback: (value) => `${value}%` } },
+        share: {
+          type: 'linear',
+          position: 'right',
+          min: 0,
+          max: 100,
+          grid: { drawOnChartArea: false },
+          ticks: { callback: (value) => `${value}%` },
+        },
       },
     },
   });
@@ -56,8 +78,11 @@ function bars(canvas, spec) {
   return new Chart(canvas, {
     type: 'bar',
     data: { labels: spec.labels, datasets: [{ label: spec.label, data: spec.values, backgroundColor: GREEN }] },
-    options: { maintainAspectRatio: false, plugins: { legend: { display: false } },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    options: {
+      maintainAspectRatio: false,
+      plugins: { legend: { display: false } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
   });
 }
 

@@ -1,9 +1,17 @@
+// @ts-check
 // The outbox: submitted records waiting to reach the server. An entry is frozen when it is
 // created (its batch id and records never change), so every retry sends identical bytes.
 // Each entry belongs to the person who made it; only they can send or discard it.
 import { database, newId, STORES } from './db.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
+/** @typedef {import('./types').OutboxEntry} OutboxEntry */
+/** @typedef {import('./types').AuditRecord} AuditRecord */
+/** @typedef {import('./types').FindingRecord} FindingRecord */
+/** @typedef {import('./types').TicketNote} TicketNote */
+/** @typedef {import('./types').User} User */
+
+/** @type {Record<import('./types').OutboxState, string>} */
 export const STATES = {
   waiting: 'Waiting to sync',
   sending: 'Sending…',
@@ -12,6 +20,17 @@ export const STATES = {
   signin: 'Sign in to sync',
 };
 
+/**
+ * @param {object} records
+ * @param {string} records.uuid
+ * @param {string} records.label
+ * @param {User} records.user
+ * @param {AuditRecord | null} [records.audit]
+ * @param {FindingRecord[]} [records.findings]
+ * @param {TicketNote[] | null} [records.ticketNotes]
+ * @param {number} [records.photoBytes]
+ * @returns {OutboxEntry}
+ */
 function frozenEntry({ uuid, label, user, audit = null, findings = [], ticketNotes = null, photoBytes = 0 }) {
   const records = ticketNotes ? { ticket_notes: ticketNotes } : { audit, findings };
   return {
@@ -35,37 +54,62 @@ function frozenEntry({ uuid, label, user, audit = null, findings = [], ticketNot
   };
 }
 
+/**
+ * @param {{audit: AuditRecord, findings: FindingRecord[], label: string, photoBytes: number, user: User}} records
+ * @returns {Promise<OutboxEntry>}
+ */
 export async function addToOutbox({ audit, findings, label, photoBytes, user }) {
   const entry = frozenEntry({ uuid: audit.uuid, label, user, audit, findings, photoBytes });
   await (await database()).put(STORES.outbox, entry);
   return entry;
 }
 
-/** A comment or "checked at the gemba" note on a ticket, written offline at the area. */
+/**
+ * A comment or "checked at the gemba" note on a ticket, written offline at the area.
+ * @param {TicketNote} note
+ * @param {string} label
+ * @param {User} user
+ * @returns {Promise<OutboxEntry>}
+ */
 export async function addNoteToOutbox(note, label, user) {
   const entry = frozenEntry({ uuid: note.uuid, label, user, ticketNotes: [note] });
   await (await database()).put(STORES.outbox, entry);
   return entry;
 }
 
+/** @returns {Promise<OutboxEntry[]>} every entry on the phone, oldest first */
 export async function allEntries() {
   const entries = await (await database()).getAll(STORES.outbox);
   return entries.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
-export const belongsTo = (entry, user) => Boolean(user) && entry.user_id === user.id;
+/** @type {(entry: OutboxEntry, user: User | null | undefined) => boolean} */
+export const belongsTo = (entry, user) => Boolean(user && entry.user_id === user.id);
 
-/** This person's entries (nobody's, when nobody is signed in on the phone). */
+/**
+ * This person's entries (nobody's, when nobody is signed in on the phone).
+ * @param {User | null} user
+ * @returns {Promise<OutboxEntry[]>}
+ */
 export async function entriesOf(user) {
   return (await allEntries()).filter((entry) => belongsTo(entry, user));
 }
 
+/**
+ * @param {User | null} user
+ * @returns {Promise<OutboxEntry[]>}
+ */
 export async function unsynced(user) {
   return (await entriesOf(user)).filter((entry) => entry.state !== 'synced');
 }
 
-/** Records of other people waiting on this phone: [{name, count}]. */
+/**
+ * Records of other people waiting on this phone: [{name, count}].
+ * @param {User | null} user
+ * @returns {Promise<{name: string, count: number}[]>}
+ */
 export async function waitingForOthers(user) {
+  /** @type {Map<string, number>} */
   const counts = new Map();
   for (const entry of await allEntries()) {
     if (entry.state === 'synced' || belongsTo(entry, user)) continue;
@@ -75,6 +119,10 @@ export async function waitingForOthers(user) {
   return [...counts].map(([name, count]) => ({ name, count }));
 }
 
+/**
+ * @param {string} uuid
+ * @param {Partial<OutboxEntry>} changes
+ */
 export async function update(uuid, changes) {
   const db = await database();
   const tx = db.transaction(STORES.outbox, 'readwrite');
@@ -83,10 +131,15 @@ export async function update(uuid, changes) {
   await tx.done;
 }
 
+/**
+ * @param {string} uuid
+ * @returns {Promise<OutboxEntry | undefined>}
+ */
 export async function getEntry(uuid) {
   return (await database()).get(STORES.outbox, uuid);
 }
 
+/** @param {ArrayBuffer} buffer */
 function base64Of(buffer) {
   let text = '';
   const bytes = new Uint8Array(buffer);
@@ -94,19 +147,29 @@ function base64Of(buffer) {
   return btoa(text);
 }
 
-/** Everything an entry holds — its records and its photos — as one JSON file to keep. */
+/**
+ * Everything an entry holds — its records and its photos — as one JSON file to keep.
+ * @param {OutboxEntry} entry
+ * @returns {Promise<Blob>}
+ */
 export async function entryFile(entry) {
+  /** @type {{uuid: string, type: string, sha256: string, base64: string}[]} */
   const photos = [];
   for (const uuid of entry.photo_uuids) {
     const photo = await getPhoto(uuid);
-    if (photo) photos.push({ uuid, type: photo.type, sha256: photo.sha256, base64: base64Of(await photo.blob.arrayBuffer()) });
+    if (photo) {
+      photos.push({ uuid, type: photo.type, sha256: photo.sha256, base64: base64Of(await photo.blob.arrayBuffer()) });
+    }
   }
   const { audit, findings, ticket_notes: notes, label, user_name: author, created_at: created } = entry;
   const body = { gemba_walk_outbox_entry: 1, label, author, created, audit, findings, ticket_notes: notes, photos };
   return new Blob([JSON.stringify(body, null, 2)], { type: 'application/json' });
 }
 
-/** Throw an entry away, with its photos (its author only; the screen asks first). */
+/**
+ * Throw an entry away, with its photos (its author only; the screen asks first).
+ * @param {OutboxEntry} entry
+ */
 export async function discardEntry(entry) {
   await (await database()).delete(STORES.outbox, entry.uuid);
   await deletePhotos(entry.photo_uuids);

@@ -1,5 +1,5 @@
 // In-app scanner: rear camera → BarcodeDetector where the browser has it, jsQR otherwise.
-import jsQR from 'jsqr';
+// jsQR (about 48 KB gzip) is loaded only when BarcodeDetector is missing or fails.
 import { classifyQrText } from './qr-target.js';
 
 const root = document.querySelector('.scanner');
@@ -22,8 +22,24 @@ function say(message, tone = '') {
   statusLine.dataset.tone = tone;
 }
 
+/** @type {Promise<typeof import('jsqr').default> | null} */
+let loadingJsQR = null;
+
+/** jsQR, fetched the first time a frame needs it (esbuild puts it in a chunk of its own). */
+function jsQRDecoder() {
+  loadingJsQR ||= import('jsqr').then(
+    (module) => module.default,
+    (error) => {
+      loadingJsQR = null; // try again with the next frame
+      throw error;
+    },
+  );
+  return loadingJsQR;
+}
+
 /** Decode a QR code from pixels with jsQR (the path every browser has). */
-export function decodeImageData(imageData) {
+export async function decodeImageData(imageData) {
+  const jsQR = await jsQRDecoder();
   const found = jsQR(imageData.data, imageData.width, imageData.height, {
     inversionAttempts: 'attemptBoth',
   });
@@ -75,14 +91,17 @@ function handle(text) {
 }
 
 async function tick() {
-  const text = await readFrame();
+  const text = await readFrame().catch(() => null);
   if (text) handle(text);
   if (stream) timer = window.setTimeout(tick, 150);
 }
 
 function explainCameraError(error) {
   if (error && error.name === 'NotAllowedError') {
-    say('Camera access was refused. Allow the camera for this site in the browser settings, or type the area code below.', 'warn');
+    say(
+      'Camera access was refused. Allow the camera for this site in the browser settings, or type the area code below.',
+      'warn',
+    );
   } else if (!window.isSecureContext) {
     say('The camera only works over HTTPS. Type the area code below instead.', 'warn');
   } else {
@@ -92,7 +111,7 @@ function explainCameraError(error) {
 }
 
 async function start() {
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+  if (!navigator.mediaDevices?.getUserMedia) {
     explainCameraError(null);
     return;
   }
@@ -108,6 +127,7 @@ async function start() {
     return;
   }
   detector = await makeDetector();
+  if (!detector) jsQRDecoder().catch(() => {}); // fetch it while the camera starts
   video.srcObject = stream;
   await video.play().catch(() => {});
   root.classList.add('scanner--live');
@@ -119,7 +139,7 @@ async function start() {
 
 function stop() {
   window.clearTimeout(timer);
-  if (stream) stream.getTracks().forEach((track) => track.stop());
+  for (const track of stream?.getTracks() || []) track.stop();
   stream = null;
   video.srcObject = null;
   root.classList.remove('scanner--live');
@@ -157,7 +177,10 @@ codeForm?.addEventListener('submit', async (event) => {
   if (areas.length === 1) {
     window.location.assign(`/a/${areas[0].token}?via=code`);
   } else if (!navigator.onLine && !areas.length) {
-    say(`No area with the code ${typed.trim().toUpperCase()} is in the field data on this phone. Check the label.`, 'warn');
+    say(
+      `No area with the code ${typed.trim().toUpperCase()} is in the field data on this phone. Check the label.`,
+      'warn',
+    );
     codeInput.focus();
   } else {
     codeForm.submit();

@@ -1,28 +1,28 @@
 // The capture shell: one precached page that renders every capture screen from IndexedDB.
 // It works the same online and offline; the server is asked only to refresh and to sync.
 import { deviceUser, Offline, whoIsSignedIn } from './api.js';
-import { database, deviceId } from './db.js';
+import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
+import { compressOnMainThread, compressPhoto } from './photos.js';
 import { registerServiceWorker } from './pwa.js';
 import { renderArea } from './screens/area.js';
 import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
-import { compressPhoto } from './photos.js';
 import { h, megabytes, mount, time } from './ui.js';
 
-// For the benchmarks in bench/: the same compression the photo picker uses.
-window.gembaBench = { compressPhoto };
+// For the benchmarks in bench/: the same compression the photo picker uses (in the worker where
+// it can run), and the page-thread path browsers without a worker canvas take.
+window.gembaBench = { compressPhoto, compressOnMainThread };
 
 const root = document.getElementById('app');
 const packAge = document.getElementById('pack-age');
 const badge = document.getElementById('outbox-count');
 
 async function showPackAge() {
-  const db = await database();
-  const checked = await db.get('meta', 'pack_checked_at');
+  const checked = await getMeta('pack_checked_at');
   packAge.textContent = checked ? `Field data from ${time(checked)}` : 'No field data yet';
 }
 
@@ -73,8 +73,17 @@ function notYours(draft) {
       'section',
       { className: 'card card--narrow' },
       h('h1', {}, 'This draft is not yours'),
-      h('p', {}, `It belongs to ${draft.user_name || 'someone else'}, who started it on this phone. It is kept for them and sent when they sign in again.`),
-      h('a', { className: 'button', href: `/login?next=/capture/draft/${draft.uuid}` }, `Sign in as ${draft.user_name || 'its author'}`),
+      h(
+        'p',
+        {},
+        `It belongs to ${draft.user_name || 'someone else'}, who started it on this phone. ` +
+          'It is kept for them and sent when they sign in again.',
+      ),
+      h(
+        'a',
+        { className: 'button', href: `/login?next=/capture/draft/${draft.uuid}` },
+        `Sign in as ${draft.user_name || 'its author'}`,
+      ),
     ),
   );
 }
@@ -84,7 +93,9 @@ async function route(pack) {
   let match = path.match(/^\/a\/([^/]+)\/start\/([^/]+)$/);
   if (match) {
     const area = findArea(pack, match[1]);
-    if (!area || !user || !pack.templates.some((t) => t.key === match[2])) return renderArea(root, pack, match[1], user);
+    if (!area || !user || !pack.templates.some((t) => t.key === match[2])) {
+      return renderArea(root, pack, match[1], user);
+    }
     // A second tap on "Start", or the same label opened twice: the draft already there.
     const draft = (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user));
     window.location.replace(`/capture/draft/${draft.uuid}`);
@@ -184,7 +195,12 @@ start().catch((error) => {
       'section',
       { className: 'card card--narrow', role: 'alert' },
       h('h1', {}, 'This phone’s storage could not be opened'),
-      h('p', {}, 'Private browsing, or a full phone, stops the app from saving. Open it in a normal window, or free some space, then reload.'),
+      h(
+        'p',
+        {},
+        'Private browsing, or a full phone, stops the app from saving. ' +
+          'Open it in a normal window, or free some space, then reload.',
+      ),
       h('p', { className: 'muted' }, String(error)),
     ),
   );

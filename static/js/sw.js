@@ -2,11 +2,7 @@
 // Built by static/build.mjs (esbuild, then workbox-build injectManifest) into /sw.js.
 import { cacheNames, clientsClaim } from 'workbox-core';
 import { ExpirationPlugin } from 'workbox-expiration';
-import {
-  cleanupOutdatedCaches,
-  matchPrecache,
-  precacheAndRoute,
-} from 'workbox-precaching';
+import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 
@@ -23,9 +19,11 @@ clientsClaim();
 self.addEventListener('activate', (event) => {
   const keep = new Set([PAGES_CACHE, CHARTS_CACHE, cacheNames.precache, cacheNames.runtime]);
   event.waitUntil(
-    caches.keys().then((names) =>
-      Promise.all(names.filter((n) => n.startsWith('gemba-') && !keep.has(n)).map((n) => caches.delete(n))),
-    ),
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(names.filter((n) => n.startsWith('gemba-') && !keep.has(n)).map((n) => caches.delete(n))),
+      ),
   );
 });
 
@@ -76,7 +74,7 @@ self.addEventListener('sync', (event) => {
   if (event.tag !== 'gemba-outbox') return;
   event.waitUntil(
     self.clients.matchAll({ type: 'window' }).then((clients) => {
-      clients.forEach((client) => client.postMessage({ type: 'FLUSH_OUTBOX' }));
+      for (const client of clients) client.postMessage({ type: 'FLUSH_OUTBOX' });
     }),
   );
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // The sync engine: photos first, then each outbox entry as one batch. Safe to run at any
 // time and any number of times: the server is idempotent and every answer is explicit.
 //
@@ -5,14 +6,36 @@
 // fails waits its own time before the next try — seconds at first, then minutes, with jitter —
 // and never holds up the entries behind it. A 4xx needs a person ("Needs attention": retry,
 // download or discard); a 5xx or a dropped connection is tried again later by itself.
-import { deviceUser, fetchWithin, Offline, whoIsSignedIn } from './api.js';
+import { deviceUser, errorOf, Offline, postJson, sendWithin, whoIsSignedIn } from './api.js';
 import { deviceId } from './db.js';
 import { allEntries, belongsTo, update } from './outbox.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
+/** @typedef {import('./types').OutboxEntry} OutboxEntry */
+/** @typedef {import('./types').OutboxState} OutboxState */
+/** @typedef {import('./types').ApiError} ApiError */
+/** @typedef {import('./types').User} User */
+/**
+ * How a run is going, for the screens: entries and bytes sent so far.
+ * @typedef {object} Progress
+ * @property {number} total
+ * @property {number} done
+ * @property {number} bytes
+ * @property {number} totalBytes
+ * @property {boolean} [finished]
+ * @property {OutboxState} [stopped]
+ */
+/** @typedef {{sent: number, left: number, stopped?: OutboxState | 'offline'}} RunResult */
+
+/** @type {Promise<RunResult> | null} */
 let running = null;
+/** @type {Set<(progress: Progress) => void>} */
 const listeners = new Set();
 
+/**
+ * @param {(progress: Progress) => void} listener
+ * @returns {() => boolean} call it to stop listening
+ */
 export function onProgress(listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);
@@ -20,13 +43,19 @@ export function onProgress(listener) {
 
 let lastActivity = 0;
 
+/** @param {Progress} progress */
 function report(progress) {
   lastActivity = Date.now();
-  listeners.forEach((listener) => listener(progress));
+  for (const listener of listeners) listener(progress);
 }
 
 /** Why an entry stopped, and what state it is left in. `everyone` stops the whole run. */
 class Stop extends Error {
+  /**
+   * @param {OutboxState} state
+   * @param {string} message
+   * @param {{everyone?: boolean}} [options]
+   */
   constructor(state, message, { everyone = false } = {}) {
     super(message);
     this.state = state;
@@ -37,31 +66,33 @@ class Stop extends Error {
 const BACKOFF_FIRST_MS = 5_000;
 const BACKOFF_MAX_MS = 10 * 60_000;
 
-/** How long an entry waits after its n-th failure: 5 s, 10 s, 20 s... up to 10 min, ±25 %. */
+/**
+ * How long an entry waits after its n-th failure: 5 s, 10 s, 20 s... up to 10 min, ±25 %.
+ * @param {number} attempts
+ * @param {() => number} [random]
+ * @returns {number} milliseconds
+ */
 export function backoff(attempts, random = Math.random) {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-async function errorOf(response) {
-  try {
-    const body = await response.json();
-    return body.error || { code: 'error', message: response.statusText };
-  } catch {
-    return { code: 'error', message: `The server answered ${response.status}.` };
-  }
-}
-
 const SESSION_ENDED = 'Your session has ended. Sign in to send.';
 
+/**
+ * @param {string} uuid
+ * @param {string} csrf
+ * @returns {Promise<number>} the bytes sent
+ */
 async function uploadPhoto(uuid, csrf) {
   const photo = await getPhoto(uuid);
   if (!photo) throw new Stop('attention', `A photo of this record is missing on this phone (${uuid}).`);
-  const response = await fetchWithin(
+  const response = await sendWithin(
     `/api/v1/photos/${uuid}`,
+    csrf,
     {
       method: 'PUT',
-      headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': csrf },
+      headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256 },
       body: photo.bytes || photo.blob,
     },
     120,
@@ -75,16 +106,27 @@ async function uploadPhoto(uuid, csrf) {
 
 const PHOTO_UPLOADS_IN_FLIGHT = 3;
 
+/**
+ * @template T
+ * @param {T[]} items
+ * @param {number} limit
+ * @param {(item: T) => Promise<unknown>} task
+ */
 async function inParallel(items, limit, task) {
   const queue = [...items];
   const worker = async () => {
-    while (queue.length) await task(queue.shift());
+    while (queue.length) await task(/** @type {T} */ (queue.shift()));
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
 }
 
+/**
+ * @param {OutboxEntry} entry
+ * @param {string} csrf
+ * @returns {Promise<Response>}
+ */
 async function sendBatch(entry, csrf) {
-  const body = JSON.stringify({
+  return postJson('/api/v1/sync', csrf, {
     batch_id: entry.batch_id,
     device_id: await deviceId(),
     ...(entry.author_in_batch ? { author_id: entry.user_id } : {}),
@@ -93,18 +135,24 @@ async function sendBatch(entry, csrf) {
     // only when present: an entry's bytes never change between retries
     ...(entry.ticket_notes?.length ? { ticket_notes: entry.ticket_notes } : {}),
   });
-  return fetchWithin('/api/v1/sync', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
-    body,
-  });
 }
 
+/**
+ * @param {ApiError} error
+ * @returns {string}
+ */
 function refusal(error) {
-  const details = Array.isArray(error.details) ? error.details.map((d) => d.message).join(' ') : '';
+  const details = Array.isArray(error.details)
+    ? error.details.map((/** @type {{message: string}} */ d) => d.message).join(' ')
+    : '';
   return `${error.message} ${details}`.trim();
 }
 
+/**
+ * @param {OutboxEntry} entry
+ * @param {string} csrf
+ * @param {Progress} progress
+ */
 async function syncEntry(entry, csrf, progress) {
   await update(entry.uuid, { state: 'sending', message: '' });
   lastActivity = Date.now();
@@ -117,7 +165,8 @@ async function syncEntry(entry, csrf, progress) {
   if (response.status === 409) {
     const error = await errorOf(response);
     if (error.code !== 'photos_missing') throw new Stop('attention', refusal(error));
-    await inParallel(error.details.missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
+    const { missing } = /** @type {{missing: string[]}} */ (error.details);
+    await inParallel(missing, PHOTO_UPLOADS_IN_FLIGHT, (uuid) => uploadPhoto(uuid, csrf));
     response = await sendBatch(entry, csrf);
   }
   if (response.ok) {
@@ -132,8 +181,13 @@ async function syncEntry(entry, csrf, progress) {
   throw new Stop('attention', refusal(error));
 }
 
+/** @type {OutboxState[]} */
 const SENDABLE = ['waiting', 'sending', 'signin'];
 
+/**
+ * @param {{force?: boolean}} [options]
+ * @returns {Promise<RunResult>}
+ */
 async function flush({ force = false } = {}) {
   let me;
   const before = await deviceUser();
@@ -153,7 +207,9 @@ async function flush({ force = false } = {}) {
   if (!me.user) {
     // The session ended: the last person's entries wait until they sign in again.
     for (const entry of await allEntries()) {
-      if (belongsTo(entry, before) && SENDABLE.includes(entry.state)) await update(entry.uuid, { state: 'signin', message: SESSION_ENDED });
+      if (belongsTo(entry, before) && SENDABLE.includes(entry.state)) {
+        await update(entry.uuid, { state: 'signin', message: SESSION_ENDED });
+      }
     }
     report({ total: 0, done: 0, bytes: 0, totalBytes: 0, finished: true, stopped: 'signin' });
     return { sent: 0, left: 0, stopped: 'signin' };
@@ -174,7 +230,10 @@ async function flush({ force = false } = {}) {
       progress.done += 1;
       report(progress);
     } catch (failure) {
-      const stop = failure instanceof Stop ? failure : new Stop('waiting', 'The connection dropped; will retry.', { everyone: failure instanceof Offline });
+      const stop =
+        failure instanceof Stop
+          ? failure
+          : new Stop('waiting', 'The connection dropped; will retry.', { everyone: failure instanceof Offline });
       const attempts = (entry.attempts || 0) + 1;
       const wait = stop.state === 'waiting' ? backoff(attempts) : 0;
       await update(entry.uuid, {
@@ -186,7 +245,9 @@ async function flush({ force = false } = {}) {
       if (stop.everyone) {
         // The network or the session failed: the rest cannot go now either.
         if (stop.state === 'signin') {
-          for (const rest of pending.slice(pending.indexOf(entry) + 1)) await update(rest.uuid, { state: 'signin', message: stop.message });
+          for (const rest of pending.slice(pending.indexOf(entry) + 1)) {
+            await update(rest.uuid, { state: 'signin', message: stop.message });
+          }
         }
         report({ ...progress, finished: true, stopped: stop.state });
         return { sent: progress.done, left: pending.length - progress.done, stopped: stop.state };
@@ -204,7 +265,10 @@ async function flush({ force = false } = {}) {
 const STALLED_MS = 150_000;
 
 /** Send everything of the signed-in person that is due; concurrent calls share one run.
- * `force` (the "Sync now" button) also sends entries still waiting out their backoff. */
+ * `force` (the "Sync now" button) also sends entries still waiting out their backoff.
+ * @param {{force?: boolean}} [options]
+ * @returns {Promise<RunResult>}
+ */
 export function flushOutbox(options = {}) {
   if (running && Date.now() - lastActivity > STALLED_MS) running = null;
   if (!running) {
@@ -222,7 +286,11 @@ export function flushOutbox(options = {}) {
   return running;
 }
 
-/** When the next entry of this person is due for another try (ms since the epoch), or null. */
+/**
+ * When the next entry of this person is due for another try (ms since the epoch), or null.
+ * @param {User | null} user
+ * @returns {Promise<number | null>}
+ */
 export async function nextAttemptAt(user) {
   const due = (await allEntries())
     .filter((e) => belongsTo(e, user) && e.state === 'waiting')
@@ -234,7 +302,9 @@ export async function nextAttemptAt(user) {
 export async function requestBackgroundSync() {
   try {
     const registration = await navigator.serviceWorker?.ready;
-    await registration?.sync?.register('gemba-outbox');
+    // Background Sync is not in TypeScript's DOM library (Chromium only).
+    const withSync = /** @type {{sync?: {register(tag: string): Promise<void>}} | undefined} */ (registration);
+    await withSync?.sync?.register('gemba-outbox');
   } catch {
     // not supported or not allowed: the page flushes on load, online, visibility and a timer
   }

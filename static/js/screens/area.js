@@ -1,5 +1,5 @@
 // The area screen: what the leader sees after scanning a label, online or offline.
-import { fetchWithin, whoIsSignedIn } from '../api.js';
+import { postJson, whoIsSignedIn } from '../api.js';
 import { getMeta, newId, setMeta } from '../db.js';
 import { allDrafts } from '../drafts.js';
 import { addNoteToOutbox } from '../outbox.js';
@@ -12,11 +12,7 @@ async function reportScan(scan) {
   try {
     const { csrf } = await whoIsSignedIn();
     if (!csrf) return;
-    await fetchWithin('/api/v1/scans', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
-      body: JSON.stringify(scan),
-    });
+    await postJson('/api/v1/scans', csrf, scan);
   } catch {
     // offline: the scan time still travels with any audit started from it
   }
@@ -70,20 +66,30 @@ function noteForm(ticket, user) {
     },
     h('label', { for: id }, `Note on ${ticket.number}`),
     body,
-    h('div', { className: 'field field--check' }, checked, h('label', { for: `${id}-gemba` }, 'I checked this at the gemba')),
+    h(
+      'div',
+      { className: 'field field--check' },
+      checked,
+      h('label', { for: `${id}-gemba` }, 'I checked this at the gemba'),
+    ),
     h('button', { type: 'submit', className: 'button button--primary' }, 'Save note'),
     status,
   );
-  const toggle = h('button', {
-    type: 'button',
-    className: 'button button--quiet',
-    'aria-expanded': 'false',
-    onclick: () => {
-      form.hidden = !form.hidden;
-      toggle.setAttribute('aria-expanded', String(!form.hidden));
-      if (!form.hidden) body.focus();
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      className: 'button button--quiet',
+      'aria-expanded': 'false',
+      onclick: () => {
+        form.hidden = !form.hidden;
+        toggle.setAttribute('aria-expanded', String(!form.hidden));
+        if (!form.hidden) body.focus();
+      },
     },
-  }, 'Add a note', h('span', { className: 'visually-hidden' }, ` on ${ticket.number}`));
+    'Add a note',
+    h('span', { className: 'visually-hidden' }, ` on ${ticket.number}`),
+  );
   return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
 
@@ -92,7 +98,9 @@ function noteForm(ticket, user) {
 function startActions(pack, token, drafts) {
   return startOrder(pack.templates).map(([key, label]) => {
     const draft = drafts.find((d) => d.template.key === key);
-    if (!draft) return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label);
+    if (!draft) {
+      return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label);
+    }
     return h(
       'a',
       { className: 'button button--primary button--big button--resume', href: `/capture/draft/${draft.uuid}` },
@@ -116,8 +124,10 @@ export async function renderArea(root, pack, token, user) {
           'p',
           {},
           replaced
-            ? `It was replaced for ${replaced.code || 'this area'} · ${replaced.name || ''}. Tell ${replaced.owner || 'an admin'} so the new label gets posted.`
-            : 'This QR code does not belong to any area in your field data. Type the area code printed on the label instead.',
+            ? `It was replaced for ${replaced.code || 'this area'} · ${replaced.name || ''}. ` +
+                `Tell ${replaced.owner || 'an admin'} so the new label gets posted.`
+            : 'This QR code does not belong to any area in your field data. ' +
+                'Type the area code printed on the label instead.',
         ),
         h('a', { className: 'button', href: '/scan' }, 'Scan or type a code'),
       ),
@@ -132,7 +142,11 @@ export async function renderArea(root, pack, token, user) {
   mount(
     root,
     typed
-      ? h('p', { className: 'notice', role: 'status' }, 'Opened by its code, not by a scan: an audit started now does not show it was started here.')
+      ? h(
+          'p',
+          { className: 'notice', role: 'status' },
+          'Opened by its code, not by a scan: an audit started now does not show it was started here.',
+        )
       : h(
           'p',
           { className: 'notice notice--ok', role: 'status' },
@@ -151,14 +165,25 @@ export async function renderArea(root, pack, token, user) {
       { className: 'capture-actions', 'aria-label': 'Start at the gemba' },
       user
         ? startActions(pack, token, drafts)
-        : h('p', { className: 'notice notice--warn' }, 'Nobody is signed in on this phone. ', h('a', { href: `/login?next=/a/${token}` }, 'Sign in'), ' to start a walk.'),
+        : h(
+            'p',
+            { className: 'notice notice--warn' },
+            'Nobody is signed in on this phone. ',
+            h('a', { href: `/login?next=/a/${token}` }, 'Sign in'),
+            ' to start a walk.',
+          ),
     ),
     h(
       'section',
       { className: 'card' },
       h('h2', {}, 'Last audit'),
       area.last_five_s
-        ? h('p', {}, `5S score ${formatScore(area.last_five_s.score)} of 5 · ${new Date(area.last_five_s.at).toLocaleDateString()}`)
+        ? h(
+            'p',
+            {},
+            `5S score ${formatScore(area.last_five_s.score)} of 5 · ` +
+              new Date(area.last_five_s.at).toLocaleDateString(),
+          )
         : h('p', { className: 'muted' }, 'No 5S audit yet.'),
     ),
     h(
@@ -177,7 +202,11 @@ export async function renderArea(root, pack, token, user) {
                   'div',
                   {},
                   h('strong', {}, `${ticket.number} · ${ticket.title}`),
-                  h('span', { className: 'muted' }, `${labelOf(vocabulary.ticket_statuses, ticket.status)} · due ${ticket.due || '—'}`),
+                  h(
+                    'span',
+                    { className: 'muted' },
+                    `${labelOf(vocabulary.ticket_statuses, ticket.status)} · due ${ticket.due || '—'}`,
+                  ),
                 ),
                 ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
                 user ? noteForm(ticket, user) : null,

@@ -59,7 +59,9 @@ export async function renderDrafts(root, user) {
           ),
         )
       : h('p', { className: 'card' }, 'No drafts. Scan an area label to start a walk.'),
-    others.length ? h('p', { className: 'muted' }, `${others.length} draft(s) of other people on this phone are kept for them.`) : null,
+    others.length
+      ? h('p', { className: 'muted' }, `${others.length} draft(s) of other people on this phone are kept for them.`)
+      : null,
   );
 }
 
@@ -89,7 +91,13 @@ function resultText(entry) {
 function ticketList(entry) {
   if (entry.state !== 'synced' || !entry.result) return null;
   const lines = entry.result.findings.map((finding) => ticketText(finding.ticket)).filter(Boolean);
-  return lines.length ? h('ul', { className: 'ticket-outcomes' }, lines.map((line) => h('li', {}, line))) : null;
+  return lines.length
+    ? h(
+        'ul',
+        { className: 'ticket-outcomes' },
+        lines.map((line) => h('li', {}, line)),
+      )
+    : null;
 }
 
 /** Save the entry's records and photos as a file on the phone before anything is thrown away. */
@@ -104,35 +112,51 @@ async function download(entry) {
 
 function entryActions(entry, user, redraw) {
   if (entry.state === 'synced' || !belongsTo(entry, user)) return null;
-  const retry = h('button', {
-    type: 'button',
-    className: 'button',
-    onclick: async () => {
-      await update(entry.uuid, { state: 'waiting', message: '', next_attempt_at: 0 });
-      await redraw();
-      await flushOutbox({ force: true });
-      await redraw();
+  const retry = h(
+    'button',
+    {
+      type: 'button',
+      className: 'button',
+      onclick: async () => {
+        await update(entry.uuid, { state: 'waiting', message: '', next_attempt_at: 0 });
+        await redraw();
+        await flushOutbox({ force: true });
+        await redraw();
+      },
     },
-  }, 'Retry', h('span', { className: 'visually-hidden' }, `: ${entry.label}`));
-  if (entry.state !== 'attention') return entry.state === 'waiting' && entry.attempts ? h('div', { className: 'actions' }, retry) : null;
+    'Retry',
+    h('span', { className: 'visually-hidden' }, `: ${entry.label}`),
+  );
+  if (entry.state !== 'attention') {
+    return entry.state === 'waiting' && entry.attempts ? h('div', { className: 'actions' }, retry) : null;
+  }
   return h(
     'div',
     { className: 'actions' },
     retry,
-    h('button', { type: 'button', className: 'button button--quiet', onclick: () => download(entry) }, 'Download a copy'),
-    h('button', {
-      type: 'button',
-      className: 'button button--quiet button--danger',
-      onclick: async () => {
-        const ok = window.confirm(
-          `Discard “${entry.label}”? A copy with its records and photos is downloaded first; then it is deleted from this phone and never sent.`,
-        );
-        if (!ok) return;
-        await download(entry);
-        await discardEntry(entry);
-        await redraw();
+    h(
+      'button',
+      { type: 'button', className: 'button button--quiet', onclick: () => download(entry) },
+      'Download a copy',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'button button--quiet button--danger',
+        onclick: async () => {
+          const ok = window.confirm(
+            `Discard “${entry.label}”? A copy with its records and photos is downloaded first; ` +
+              'then it is deleted from this phone and never sent.',
+          );
+          if (!ok) return;
+          await download(entry);
+          await discardEntry(entry);
+          await redraw();
+        },
       },
-    }, 'Discard…'),
+      'Discard…',
+    ),
   );
 }
 
@@ -176,7 +200,8 @@ export async function renderOutbox(root, user) {
     if (progress.total) {
       progressText.textContent = progress.finished
         ? `${progress.done} of ${progress.total} sent.`
-        : `Sending ${progress.done + 1} of ${progress.total} · ${megabytes(progress.bytes)} of ${megabytes(progress.totalBytes)}`;
+        : `Sending ${progress.done + 1} of ${progress.total} · ` +
+          `${megabytes(progress.bytes)} of ${megabytes(progress.totalBytes)}`;
     }
     draw();
   });
@@ -184,7 +209,11 @@ export async function renderOutbox(root, user) {
     root,
     h('h1', {}, 'Outbox'),
     new URLSearchParams(window.location.search).has('submitted')
-      ? h('p', { className: 'notice notice--ok', role: 'status' }, 'Submitted. It is kept on this phone until the server has it.')
+      ? h(
+          'p',
+          { className: 'notice notice--ok', role: 'status' },
+          'Submitted. It is kept on this phone until the server has it.',
+        )
       : null,
     user ? null : signedOutNotice('/capture/outbox'),
     h(
@@ -194,15 +223,19 @@ export async function renderOutbox(root, user) {
       h('a', { href: '/login?next=/capture/outbox' }, 'sign in'),
       ' and the records are sent.',
     ),
-    h('button', {
-      type: 'button',
-      className: 'button button--primary button--big',
-      id: 'sync-now',
-      onclick: async () => {
-        await flushOutbox({ force: true });
-        await draw();
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'button button--primary button--big',
+        id: 'sync-now',
+        onclick: async () => {
+          await flushOutbox({ force: true });
+          await draw();
+        },
       },
-    }, 'Sync now'),
+      'Sync now',
+    ),
     progressBar,
     progressText,
     list,

@@ -1,0 +1,211 @@
+// Finding panels: the box under an item (opened by a low score, an observed waste or a tap),
+// and findings on their own that no checklist item covers.
+import { newId } from '../../db.js';
+import { saveDraft } from '../../drafts.js';
+import { deletePhotos } from '../../photos.js';
+import { defaultSeverity } from '../../rules.js';
+import { h } from '../../ui.js';
+import { screen } from './context.js';
+import { photoPicker } from './photos.js';
+import { findingFor, hasContent, needsFinding } from './records.js';
+
+function findingPanel(draft, item, onClose) {
+  const finding = findingFor(draft, item);
+  const id = `finding-${item.id}`;
+  const vocabulary = screen.vocabulary;
+  return h(
+    'div',
+    { className: 'finding', 'data-finding-for': item.id },
+    h('label', { for: id }, 'Finding — what did you see?'),
+    h(
+      'textarea',
+      {
+        id,
+        className: 'input',
+        rows: 2,
+        oninput: (event) => {
+          finding.description = event.target.value;
+          saveDraft(draft);
+        },
+      },
+      finding.description,
+    ),
+    selectField(
+      `${id}-severity`,
+      'Severity',
+      vocabulary.severities,
+      finding.severity || defaultSeverity(draft.template.kind),
+      (v) => {
+        finding.severity = v;
+        saveDraft(draft);
+      },
+    ),
+    photoPicker(draft, finding, 'Add photo'),
+    needsFinding(draft, item)
+      ? null
+      : h(
+          'button',
+          { type: 'button', className: 'button button--quiet finding-close', onclick: onClose },
+          'Close this finding',
+          h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`),
+        ),
+  );
+}
+
+export function toggleFinding(draft, item, container) {
+  // An abnormality report is itself the finding; a text answer is already a note.
+  if (draft.template.kind === 'abnormality' || item.response_type === 'text') return;
+  const kept = draft.findings[item.id];
+  const show = needsFinding(draft, item) || hasContent(kept) || Boolean(kept?.added);
+  const existing = container.querySelector(`[data-finding-for="${item.id}"]`);
+  const adder = container.querySelector(`[data-add-finding-for="${item.id}"]`);
+  if (show && !existing) {
+    adder?.remove();
+    container.append(
+      findingPanel(draft, item, async () => {
+        const finding = draft.findings[item.id];
+        if (hasContent(finding) && !window.confirm('Close this finding? What you wrote and its photos are removed.')) {
+          return;
+        }
+        delete draft.findings[item.id];
+        await saveDraft(draft);
+        await deletePhotos(finding?.photo_uuids || []);
+        toggleFinding(draft, item, container);
+        container.querySelector(`[data-add-finding-for="${item.id}"]`)?.focus();
+      }),
+    );
+  }
+  if (!show && existing) existing.remove();
+  if (!show && !adder) {
+    // Any item can carry a finding, not only a low score: one tap opens the panel.
+    container.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          className: 'button button--quiet add-finding',
+          'data-add-finding-for': item.id,
+          onclick: () => {
+            findingFor(draft, item).added = true;
+            saveDraft(draft);
+            toggleFinding(draft, item, container);
+            container.querySelector(`#finding-${item.id}`)?.focus();
+          },
+        },
+        '+ Add a finding',
+        h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`),
+      ),
+    );
+  }
+}
+
+// --- findings on their own (anything seen that no checklist item covers) ----------------------
+
+function categoriesFor(template, vocabulary) {
+  if (template.kind === '5s') return vocabulary.pillars;
+  if (template.kind === 'waste') return vocabulary.wastes;
+  return vocabulary.abnormality_categories;
+}
+
+export function selectField(id, labelText, options, value, onChange) {
+  return [
+    h('label', { for: id }, labelText),
+    h(
+      'select',
+      { id, className: 'input', onchange: (event) => onChange(event.target.value) },
+      options.map((term) => h('option', { value: term.key, selected: term.key === value }, term.label)),
+    ),
+  ];
+}
+
+/** "Same problem as KZ-…": the area's open tickets, which the phone holds offline. */
+export function sameAsField(id, tickets, finding, save) {
+  if (!tickets.length) return null;
+  const options = [
+    { key: '', label: 'No — a new problem' },
+    ...tickets.map((t) => ({ key: t.number, label: `${t.number} · ${t.title}` })),
+  ];
+  return [
+    ...selectField(id, 'Same problem as an open ticket?', options, finding.same_as_ticket || '', (v) =>
+      save({ same_as_ticket: v || null }),
+    ),
+    h('p', { className: 'hint' }, 'Choose its ticket to add this as another occurrence; otherwise a new ticket opens.'),
+  ];
+}
+
+function extraFindingPanel(draft, finding, vocabulary, onRemove) {
+  const id = `extra-${finding.uuid}`;
+  const save = (changes) => {
+    Object.assign(finding, changes);
+    saveDraft(draft);
+  };
+  const categories = categoriesFor(draft.template, vocabulary);
+  return h(
+    'div',
+    { className: 'finding', 'data-extra-finding': finding.uuid },
+    selectField(`${id}-category`, 'What kind of problem', categories, finding.category, (v) => save({ category: v })),
+    selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity, (v) => save({ severity: v })),
+    sameAsField(`${id}-same`, screen.tickets, finding, save),
+    h('label', { for: `${id}-description` }, 'What did you see?'),
+    h(
+      'textarea',
+      {
+        id: `${id}-description`,
+        className: 'input',
+        rows: 2,
+        oninput: (event) => save({ description: event.target.value }),
+      },
+      finding.description,
+    ),
+    photoPicker(draft, finding, 'Add photo'),
+    h('button', { type: 'button', className: 'button button--quiet', onclick: onRemove }, 'Remove this finding'),
+  );
+}
+
+export function extraFindingsSection(draft, vocabulary) {
+  draft.extra_findings ||= [];
+  const list = h('div', {});
+  const render = () => {
+    list.replaceChildren(
+      ...draft.extra_findings.map((finding) =>
+        extraFindingPanel(draft, finding, vocabulary, async () => {
+          if (hasContent(finding) && !window.confirm('Remove this finding and its photos?')) return;
+          draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
+          await saveDraft(draft);
+          await deletePhotos(finding.photo_uuids);
+          render();
+        }),
+      ),
+    );
+  };
+  render();
+  return h(
+    'section',
+    { className: 'card', id: 'extra-findings' },
+    h('h2', {}, 'Other findings'),
+    h('p', { className: 'muted' }, 'Something this checklist does not ask about? Add it here, with photos.'),
+    list,
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'button',
+        onclick: async () => {
+          const categories = categoriesFor(draft.template, vocabulary);
+          const finding = {
+            uuid: newId(),
+            category: categories[0]?.key,
+            severity: defaultSeverity(draft.template.kind),
+            description: '',
+            photo_uuids: [],
+          };
+          draft.extra_findings.push(finding);
+          await saveDraft(draft);
+          render();
+          document.getElementById(`extra-${finding.uuid}-category`)?.focus();
+        },
+      },
+      '+ Add a finding on its own',
+    ),
+  );
+}

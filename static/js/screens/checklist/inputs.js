@@ -1,0 +1,159 @@
+// How each checklist item is answered: scores 0–5, yes/no and pass/fail, choices, readings and
+// text; every change is saved to the draft at once and opens or closes the item's finding box.
+import { newId } from '../../db.js';
+import { saveDraft } from '../../drafts.js';
+import { formatNumber } from '../../rules.js';
+import { h, labelOf } from '../../ui.js';
+import { screen } from './context.js';
+import { sameAsField, toggleFinding } from './findings.js';
+import { photoPicker } from './photos.js';
+import { findingFor } from './records.js';
+
+function scoreInput(draft, item, onChange) {
+  const name = `score-${item.id}`;
+  const answer = draft.answers[item.id] || {};
+  return h(
+    'fieldset',
+    { className: 'scores' },
+    h('legend', { className: 'visually-hidden' }, `Score for: ${item.prompt}`),
+    [0, 1, 2, 3, 4, 5].map((score) =>
+      h(
+        'label',
+        { className: 'score-choice' },
+        h('input', {
+          type: 'radio',
+          name,
+          value: score,
+          checked: answer.score === score,
+          onchange: () => onChange({ score }),
+        }),
+        h('span', {}, score),
+      ),
+    ),
+  );
+}
+
+function choiceInput(item, answer, options, onChange) {
+  return h(
+    'fieldset',
+    { className: 'choices' },
+    h('legend', { className: 'visually-hidden' }, item.prompt),
+    options.map(([value, label]) =>
+      h(
+        'label',
+        { className: 'choice' },
+        h('input', {
+          type: 'radio',
+          name: `item-${item.id}`,
+          value: String(value),
+          checked: answer === value,
+          onchange: () => onChange(value),
+        }),
+        h('span', {}, label),
+      ),
+    ),
+  );
+}
+
+export function itemBlock(draft, item, vocabulary, rerenderScores) {
+  draft.answers[item.id] ||= { uuid: newId() };
+  const answer = draft.answers[item.id];
+  const block = h('div', { className: 'item', id: `item-${item.id}` });
+  const change = (values) => {
+    Object.assign(answer, values);
+    saveDraft(draft);
+    toggleFinding(draft, item, block);
+    rerenderScores();
+  };
+  block.append(h('p', { className: 'item__prompt', id: `prompt-${item.id}` }, item.prompt));
+  if (item.help) block.append(h('p', { className: 'hint' }, item.help));
+  if (item.response_type === 'score') {
+    block.append(scoreInput(draft, item, change));
+    if (item.levels?.length) {
+      block.append(
+        h(
+          'details',
+          { className: 'levels' },
+          h('summary', {}, 'What the scores mean'),
+          h(
+            'ol',
+            { start: 0 },
+            item.levels.map((level) => h('li', {}, level)),
+          ),
+        ),
+      );
+    }
+  } else if (item.response_type === 'yes_no' || item.response_type === 'pass_fail') {
+    const [yes, no] = item.response_type === 'yes_no' ? ['Observed', 'Not seen'] : ['Pass', 'Fail'];
+    block.append(
+      choiceInput(
+        item,
+        answer.value_bool,
+        [
+          [true, yes],
+          [false, no],
+        ],
+        (v) => change({ value_bool: v }),
+      ),
+    );
+  } else if (item.response_type === 'choice') {
+    const terms =
+      item.key === 'category'
+        ? vocabulary.abnormality_categories
+        : item.key === 'severity'
+          ? vocabulary.severities
+          : [];
+    const options = (item.levels || []).map((value) => [value, labelOf(terms, value)]);
+    block.append(choiceInput(item, answer.value_text, options, (v) => change({ value_text: v })));
+  } else if (item.response_type === 'number') {
+    block.append(
+      h('input', {
+        className: 'input',
+        type: 'number',
+        inputmode: 'decimal',
+        'aria-labelledby': `prompt-${item.id}`,
+        value: answer.value_number ?? '',
+        min: item.min ?? null,
+        max: item.max ?? null,
+        oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
+      }),
+    );
+    if ((item.min ?? null) !== null || (item.max ?? null) !== null) {
+      const end = (v) => (v === null || v === undefined ? '…' : formatNumber(v));
+      block.append(
+        h(
+          'p',
+          { className: 'hint' },
+          `Normal: ${end(item.min)} to ${end(item.max)}. A reading outside opens a finding.`,
+        ),
+      );
+    }
+  } else {
+    block.append(
+      h(
+        'textarea',
+        {
+          className: 'input',
+          rows: 3,
+          'aria-labelledby': `prompt-${item.id}`,
+          oninput: (e) => change({ value_text: e.target.value }),
+        },
+        answer.value_text || '',
+      ),
+    );
+    // In an abnormality report the description and its photos are the finding.
+    if (draft.template.kind === 'abnormality' && item.key === 'description') {
+      const finding = findingFor(draft, item);
+      if (item.photo_required) block.append(photoPicker(draft, finding, 'Add photo'));
+      const same = sameAsField(`same-${item.id}`, screen.tickets, finding, (changes) => {
+        Object.assign(finding, changes);
+        saveDraft(draft);
+      });
+      if (same) block.append(h('div', { className: 'same-as' }, same));
+    } else if (item.photo_required && draft.template.kind === 'abnormality') {
+      block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
+    }
+  }
+  if (item.response_type !== 'text') toggleFinding(draft, item, block);
+  return block;
+}

@@ -1,0 +1,102 @@
+// Photos on a finding: the picker (compress, keep as bytes, say what happened) and thumbnails.
+import { newId } from '../../db.js';
+import { saveDraft } from '../../drafts.js';
+import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
+import { h } from '../../ui.js';
+
+async function thumbnails(draft, finding, container) {
+  container.replaceChildren();
+  for (const [index, uuid] of finding.photo_uuids.entries()) {
+    const photo = await getPhoto(uuid);
+    if (!photo) continue;
+    const url = URL.createObjectURL(photo.thumb);
+    container.append(
+      h(
+        'figure',
+        { className: 'thumb-wrap' },
+        h('img', { className: 'thumb', src: url, alt: `Photo ${index + 1}`, width: 72, height: 72 }),
+        h(
+          'button',
+          {
+            type: 'button',
+            className: 'button button--quiet thumb-remove',
+            'aria-label': `Remove photo ${index + 1}`,
+            onclick: async () => {
+              finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
+              await saveDraft(draft);
+              await deletePhotos([uuid]);
+              await thumbnails(draft, finding, container);
+            },
+          },
+          '✕',
+        ),
+      ),
+    );
+  }
+}
+
+export function photoPicker(draft, finding, labelText) {
+  const list = h('div', { className: 'thumbs', 'aria-live': 'polite' });
+  const status = h('div', { className: 'hint photo-status', role: 'status' });
+  const inputId = `photo-${finding.uuid}`;
+  const input = h('input', {
+    id: inputId,
+    className: 'photo-input',
+    type: 'file',
+    accept: 'image/*',
+    capture: 'environment',
+    multiple: true,
+    onchange: async (event) => {
+      const files = [...event.target.files];
+      event.target.value = '';
+      const lines = [];
+      const say = () =>
+        status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
+      for (const [index, file] of files.entries()) {
+        lines.push({ text: `Preparing photo ${index + 1} of ${files.length}…` });
+        say();
+        try {
+          const compressed = await compressPhoto(file);
+          const uuid = newId();
+          await savePhoto(uuid, compressed, { user_id: draft.user_id });
+          finding.photo_uuids.push(uuid);
+          await saveDraft(draft);
+          lines[lines.length - 1] = { text: `Photo kept (${Math.round(compressed.blob.size / 1024)} kB).` };
+        } catch (error) {
+          const text = error instanceof PhotoUnreadable ? error.message : storageMessage(file, error);
+          lines[lines.length - 1] = { text, bad: true };
+        }
+        say();
+      }
+      await thumbnails(draft, finding, list);
+    },
+  });
+  thumbnails(draft, finding, list);
+  return h(
+    'div',
+    { className: 'photo-picker' },
+    input,
+    h('label', { className: 'button', for: inputId }, labelText),
+    status,
+    list,
+  );
+}
+
+/** The photo was read, but the phone could not keep it: say so, and not blame the file. */
+function storageMessage(file, error) {
+  if (error?.name === 'QuotaExceededError') {
+    return (
+      `${file.name || 'The photo'} could not be kept: this phone’s storage for Gemba Walk is full. ` +
+      'Sync now to free space.'
+    );
+  }
+  if (error?.name === 'DataCloneError' || error?.name === 'UnknownError') {
+    return (
+      `${file.name || 'The photo'} could not be kept: this browser does not let the app store photos ` +
+      '(private browsing?). Open Gemba Walk in a normal window.'
+    );
+  }
+  return error
+    ? `${file.name || 'The photo'} could not be kept on this phone (${error.name || error}).`
+    : unreadableMessage(file);
+}
