@@ -251,7 +251,15 @@ def wait_for_text(driver, css: str, text: str, timeout: float = WAIT):
                 return element
         return False
 
-    return wait_until(driver, found, f"no {css} with text {text!r}", timeout)
+    from selenium.common.exceptions import TimeoutException
+
+    try:
+        return wait_until(driver, found, f"no {css} with text {text!r}", timeout)
+    except TimeoutException as error:
+        shown = driver.execute_script("return location.href + ' :: ' + document.body.innerText")
+        raise TimeoutException(
+            f"no {css} with text {text!r}; the page shows: {shown[:400]}"
+        ) from error
 
 
 def tap(element) -> None:

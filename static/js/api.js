@@ -84,7 +84,12 @@ export async function deviceUser() {
 
 /** @param {User | null | undefined} user */
 export async function rememberUser(user) {
-  await setMeta('user', user ? { id: user.id, name: user.name } : null);
+  const known = await getMeta('user');
+  const next = user ? { id: user.id, name: user.name } : null;
+  // Written only when it changes: every page and every sync asks, and a write cut short by
+  // leaving the page is what WebKit's IndexedDB was seen to hang on.
+  if ((known?.id ?? null) === (next?.id ?? null) && (known?.name ?? null) === (next?.name ?? null)) return;
+  await setMeta('user', next);
 }
 
 /**
