@@ -31,7 +31,7 @@ pytestmark = [
     pytest.mark.webkit,
     pytest.mark.skipif(MISSING is not None, reason=str(MISSING)),
     # WebKitGTK's storage now and then stops answering for a whole browser session (seen in
-    # about 1 run of 5 on this machine, not understood yet: docs/TESTING.md); a fresh browser
+    # about one run in three on this machine, not understood yet: docs/TESTING.md); a fresh browser
     # gets up to four more tries, and every failure is still printed in the report.
     pytest.mark.flaky(reruns=4),
 ]
