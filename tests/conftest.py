@@ -87,7 +87,20 @@ def _test_config(url: str, photos: Path) -> dict:
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     if _db.engine.dialect.name == "postgresql":
-        _db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # A request of the live server may still be finishing (a phone's page retries in the
+        # background): TRUNCATE can meet it in a deadlock, which PostgreSQL ends by cancelling
+        # one side. The request finishes; the emptying is simply tried again.
+        for attempt in range(5):
+            try:
+                _db.session.execute(
+                    sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+                )
+                break
+            except sa.exc.OperationalError:
+                _db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     else:
         for table in tables:
             _db.session.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 — our own names
