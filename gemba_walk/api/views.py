@@ -22,11 +22,11 @@ from gemba_walk.audits.photos import (
     photo_json,
     store_photo,
 )
-from gemba_walk.audits.sync import SyncError, apply_sync_batch, parse_timestamp
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
+from gemba_walk.sync.operations import SyncError, apply_sync_batch, parse_timestamp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

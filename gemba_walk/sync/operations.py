@@ -20,8 +20,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from gemba_walk import field_rules
-from gemba_walk.api.models import SyncBatch
-from gemba_walk.api.openapi import validator_for
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.audits.scoring import five_s_scores
@@ -39,6 +37,8 @@ from gemba_walk.lean import (
     WASTES,
     keys,
 )
+from gemba_walk.sync.models import SyncBatch
+from gemba_walk.sync.schema import sync_validator
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ticket_for_finding
@@ -84,7 +84,7 @@ def parse_timestamp(value: str) -> datetime:
 
 def _schema_problems(payload) -> list[dict]:
     problems = []
-    for error in sorted(validator_for("SyncRequest").iter_errors(payload), key=str):
+    for error in sorted(sync_validator("SyncRequest").iter_errors(payload), key=str):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         problems.append({"record": where.lstrip(".") or "batch", "message": error.message})
     return problems[:50]
