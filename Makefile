@@ -77,9 +77,10 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 		GEMBA_TEST_DB=postgresql $(BIN)/pytest; \
 	fi
 
-lint: install ## ruff check and format check
+lint: install ## ruff check and format check; the import layers (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install ## Fix lint and formatting where ruff can
 	$(BIN)/ruff check --fix .

@@ -63,6 +63,6 @@ def demo_plant(runner) -> None:
 
 def demo_layout(app) -> None:
     """The demo plant's site, areas, people and checklists, without its weeks of history."""
-    from gemba_walk.core.demo import seed_demo
+    from gemba_walk.cli.demo import seed_demo
 
     seed_demo(app.instance_path, history=False)

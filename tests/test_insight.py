@@ -412,8 +412,8 @@ def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
 
     from gemba_walk.areas.models import Area
     from gemba_walk.auth.models import User
+    from gemba_walk.cli.demo import seed_history
     from gemba_walk.core.database import write_transaction
-    from gemba_walk.core.demo import seed_history
     from tests.factories import demo_layout
 
     demo_layout(app)

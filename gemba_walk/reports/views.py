@@ -19,10 +19,9 @@ from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
-from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
+from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
 from gemba_walk.reports import insight
 from gemba_walk.tickets.models import KaizenTicket
-from gemba_walk.tickets.views import CATEGORY_TERMS
 
 bp = Blueprint("reports", __name__, url_prefix="/insight")
 

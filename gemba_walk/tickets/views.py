@@ -34,12 +34,10 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
-    ABNORMALITY_CATEGORIES,
-    FIVE_S_PILLARS,
+    CATEGORY_TERMS,
     OPEN_TICKET_STATUSES,
     SEVERITIES,
     TICKET_STATUSES,
-    WASTES,
     label_of,
 )
 from gemba_walk.tickets import queries, workflow
@@ -48,8 +46,6 @@ from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
 from gemba_walk.tickets.rules import ordinal, ticket_for_finding
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
-
-CATEGORY_TERMS = FIVE_S_PILLARS + WASTES + ABNORMALITY_CATEGORIES
 
 
 def _today() -> date:
