@@ -26,6 +26,7 @@ from gemba_walk.audits.scoring import five_s_scores
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import number_in_range
@@ -50,12 +51,8 @@ CATEGORIES_BY_KIND = {
 }
 
 
-class SyncError(Exception):
+class SyncError(DomainError):
     """The batch cannot be stored; nothing of it was."""
-
-    def __init__(self, status: int, code: str, message: str, details=None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
 
 
 @dataclass
