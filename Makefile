@@ -14,7 +14,7 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install assets db run test test-sqlite test-postgres browser webkit lint format clean
+.PHONY: help install assets db run test test-fast test-sqlite test-postgres browser webkit lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
 		GEMBA_TEST_DB=postgresql $(BIN)/pytest; \
 	fi
+
+test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
+	$(BIN)/pytest -m "not browser and not webkit"
 
 lint: install ## ruff check and format check; the import layers (lint-imports)
 	$(BIN)/ruff check .

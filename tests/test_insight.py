@@ -404,7 +404,7 @@ def test_an_area_with_one_audit_has_no_previous_and_no_trend(client, auth, db, f
 
 
 def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
-    client, auth, app, db
+    client, auth, app, db, count_queries
 ):
     import random
 
@@ -418,19 +418,11 @@ def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
 
     demo_layout(app)
     auth.login_as("leader")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def queries_for(path: str) -> int:
         db.session.remove()  # a fresh session, as every request in production has
-        statements.clear()
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             answer = client.get(path)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
         assert answer.status_code == 200
         return len(statements)
 
