@@ -22,7 +22,14 @@ from gemba_walk.reports.insight import (
     ticket_kpis,
 )
 from gemba_walk.tickets.models import KaizenTicket
-from tests.factories import AreaFactory, SiteFactory, UserFactory
+from tests.factories import (
+    AreaFactory,
+    AuditFactory,
+    FindingFactory,
+    SiteFactory,
+    TicketFactory,
+    UserFactory,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0)
 TODAY = NOW.date()
@@ -43,14 +50,12 @@ def test_pareto_breaks_ties_by_name_and_is_empty_without_findings():
 
 
 def _finding(area, reporter, kind, category, when) -> Finding:
-    return Finding(
-        uuid=str(uuid.uuid4()),
-        area_id=area.id,
+    return FindingFactory.build(
+        area=area,
         kind=kind,
         category=category,
         severity="low",
-        description="seen",
-        reported_by_id=reporter.id,
+        reported_by=reporter,
         observed_at=when,
     )
 
@@ -81,9 +86,9 @@ def test_findings_pareto_counts_the_period_and_site_only(db):
 
 
 def _ticket(area, number, status, opened, **fields) -> KaizenTicket:
-    return KaizenTicket(
+    return TicketFactory.build(
         number=number,
-        area_id=area.id,
+        area=area,
         kind="waste",
         category="waiting",
         title=f"T{number}",
@@ -149,11 +154,10 @@ def test_ticket_kpis_with_known_answers(db):
 
 def _audit(area, auditor, version, when, pillars=None, kind="5s") -> Audit:
     scores = pillars or {}
-    return Audit(
-        uuid=str(uuid.uuid4()),
-        area_id=area.id,
-        template_version_id=version.id,
-        auditor_id=auditor.id,
+    return AuditFactory.build(
+        area=area,
+        template_version=version,
+        auditor=auditor,
         kind=kind,
         started_at=when - timedelta(minutes=20),
         submitted_at=when,
