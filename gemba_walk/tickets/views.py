@@ -317,10 +317,7 @@ def add_photo(number: int):
     """An "after" photo from the phone camera or a file; checked by content like any photo."""
 
     def operation(ticket):
-        if not workflow.is_worker(current_user, ticket):
-            raise workflow.TicketError(
-                403, "not_allowed", "Only the ticket's owner or a leader adds photos."
-            )
+        workflow.check_may_add_photo(current_user, ticket)  # before the upload is stored
         upload = request.files.get("photo")
         if upload is None or not upload.filename:
             raise workflow.TicketError(422, "no_photo", "Choose or take a photo first.")

@@ -297,9 +297,14 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
     )
 
 
-def record_after_photo(ticket: KaizenTicket, user: User, photo: Photo) -> TicketEvent:
+def check_may_add_photo(user: User, ticket: KaizenTicket) -> None:
+    """Refuse anyone but the ticket's workers (a page checks before it stores the upload)."""
     if not is_worker(user, ticket):
         raise TicketError(403, "not_allowed", "Only the ticket's owner or a leader adds photos.")
+
+
+def record_after_photo(ticket: KaizenTicket, user: User, photo: Photo) -> TicketEvent:
+    check_may_add_photo(user, ticket)
     if ticket.status in CLOSED_TICKET_STATUSES:
         raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
     photo.ticket_id = ticket.id
