@@ -14,15 +14,18 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install assets db run test test-sqlite test-postgres browser webkit lint lint-js format clean
+.PHONY: help install lock assets db run test test-fast test-sqlite test-postgres browser webkit lint lint-js format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: pyproject.toml
+# Every Python package, transitive ones included, comes from requirements.lock (made by `make lock`
+# from pyproject.toml), so a fresh machine installs what CI tested; then the app itself, alone.
+$(BIN)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -34,6 +37,14 @@ static/dist/manifest.json: node_modules/.installed static/build.mjs $(shell find
 	npm run --silent build
 
 install: $(BIN)/.installed node_modules/.installed ## Install Python and npm dependencies
+
+PIP_TOOLS := pip-tools==7.6.2
+
+lock: ## Resolve requirements.lock again from pyproject.toml (run after changing a pin there)
+	@test -x $(VENV)-lock/bin/pip-compile || { $(PYTHON) -m venv $(VENV)-lock \
+		&& $(VENV)-lock/bin/pip install --quiet $(PIP_TOOLS); }
+	$(VENV)-lock/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 assets: static/dist/manifest.json ## Build the front-end assets
 
@@ -77,9 +88,13 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 		GEMBA_TEST_DB=postgresql $(BIN)/pytest; \
 	fi
 
-lint: install lint-js ## ruff check and format check; the JS too (lint-js)
+test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
+	$(BIN)/pytest -m "not browser and not webkit"
+
+lint: install lint-js ## ruff check and format check, the import layers (lint-imports), the JS (lint-js)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 JS_SOURCES := static/js tests/js static/build.mjs
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from board_bench import bench_app, print_table
 
+from gemba_walk.cli.demo import seed_demo, seed_history
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.demo import seed_demo, seed_history
 from gemba_walk.extensions import db
 from gemba_walk.models import Area, Audit, Finding, KaizenTicket, Response, Site, User
 

@@ -101,11 +101,11 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.capture.views import bp as capture_bp
     from gemba_walk.checklists.views import bp as checklists_bp
     from gemba_walk.core.pwa import bp as pwa_bp
-    from gemba_walk.core.views import bp as core_bp
+    from gemba_walk.home.views import bp as home_bp
     from gemba_walk.reports.views import bp as reports_bp
     from gemba_walk.tickets.views import bp as tickets_bp
 
-    blueprints = (core_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
+    blueprints = (home_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
     blueprints += (tickets_bp, reports_bp, checklists_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -130,6 +130,6 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from gemba_walk.core import commands
+    from gemba_walk.cli import commands
 
     commands.register(app)

@@ -44,6 +44,8 @@ ABNORMALITY_CATEGORIES: tuple[Term, ...] = (
     Term("cost", "Cost", "Material, energy or time wasted"),
     Term("environment", "Environment", "A spill, leak, emission or waste-handling problem"),
 )
+# Every category a finding or ticket may carry, whatever kind of walk found it.
+CATEGORY_TERMS: tuple[Term, ...] = FIVE_S_PILLARS + WASTES + ABNORMALITY_CATEGORIES
 
 SEVERITIES: tuple[Term, ...] = (
     Term("low", "Low", "Fix when convenient"),

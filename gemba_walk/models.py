@@ -1,10 +1,10 @@
 """Every model, imported in one place so Alembic and the shell see the whole schema."""
 
-from gemba_walk.api.models import SyncBatch
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.sync.models import SyncBatch
 from gemba_walk.tickets.models import Counter, KaizenTicket, Notification, TicketEvent
 
 __all__ = [

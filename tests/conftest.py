@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,6 +142,27 @@ def make_app(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def count_queries(app) -> Callable[[], AbstractContextManager[list[str]]]:
+    """``with count_queries() as statements:`` collects the SQL statements the block runs."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        engine = _db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 class DeviceClient(FlaskClient):

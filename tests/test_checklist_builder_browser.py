@@ -78,8 +78,9 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
         dialog.dismiss()
 
     page.once("dialog", stay)
-    page.get_by_role("navigation", name="Administration").get_by_role("link", name="Users").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):
+        nav = page.get_by_role("navigation", name="Administration")
+        nav.get_by_role("link", name="Users").click()
     assert asked == ["beforeunload"]
     expect(second.get_by_label("Question")).to_have_value(
         "Fire extinguisher in place and inspected"

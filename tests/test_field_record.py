@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from gemba_walk.api.models import SyncBatch
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.core.ids import utcnow
+from gemba_walk.sync.models import SyncBatch
 from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import AreaFactory, UserFactory, demo_layout
 from tests.live_phone import Phone
@@ -57,7 +57,7 @@ def test_a_refused_batch_leaves_its_id_free_for_the_corrected_records(api, db, l
 def test_a_batch_claimed_by_a_server_that_died_is_taken_over(api, db, leader_pack):
     leader, pack = leader_pack
     sent = batch(findings=[finding(pack["areas"][0])])
-    from gemba_walk.audits.sync import payload_sha256
+    from gemba_walk.sync.operations import payload_sha256
 
     db.session.add(
         SyncBatch(

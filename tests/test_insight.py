@@ -22,7 +22,14 @@ from gemba_walk.reports.insight import (
     ticket_kpis,
 )
 from gemba_walk.tickets.models import KaizenTicket
-from tests.factories import AreaFactory, SiteFactory, UserFactory
+from tests.factories import (
+    AreaFactory,
+    AuditFactory,
+    FindingFactory,
+    SiteFactory,
+    TicketFactory,
+    UserFactory,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0)
 TODAY = NOW.date()
@@ -43,14 +50,12 @@ def test_pareto_breaks_ties_by_name_and_is_empty_without_findings():
 
 
 def _finding(area, reporter, kind, category, when) -> Finding:
-    return Finding(
-        uuid=str(uuid.uuid4()),
-        area_id=area.id,
+    return FindingFactory.build(
+        area=area,
         kind=kind,
         category=category,
         severity="low",
-        description="seen",
-        reported_by_id=reporter.id,
+        reported_by=reporter,
         observed_at=when,
     )
 
@@ -81,9 +86,9 @@ def test_findings_pareto_counts_the_period_and_site_only(db):
 
 
 def _ticket(area, number, status, opened, **fields) -> KaizenTicket:
-    return KaizenTicket(
+    return TicketFactory.build(
         number=number,
-        area_id=area.id,
+        area=area,
         kind="waste",
         category="waiting",
         title=f"T{number}",
@@ -149,11 +154,10 @@ def test_ticket_kpis_with_known_answers(db):
 
 def _audit(area, auditor, version, when, pillars=None, kind="5s") -> Audit:
     scores = pillars or {}
-    return Audit(
-        uuid=str(uuid.uuid4()),
-        area_id=area.id,
-        template_version_id=version.id,
-        auditor_id=auditor.id,
+    return AuditFactory.build(
+        area=area,
+        template_version=version,
+        auditor=auditor,
         kind=kind,
         started_at=when - timedelta(minutes=20),
         submitted_at=when,
@@ -404,7 +408,7 @@ def test_an_area_with_one_audit_has_no_previous_and_no_trend(client, auth, db, f
 
 
 def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
-    client, auth, app, db
+    client, auth, app, db, count_queries
 ):
     import random
 
@@ -412,25 +416,17 @@ def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
 
     from gemba_walk.areas.models import Area
     from gemba_walk.auth.models import User
+    from gemba_walk.cli.demo import seed_history
     from gemba_walk.core.database import write_transaction
-    from gemba_walk.core.demo import seed_history
     from tests.factories import demo_layout
 
     demo_layout(app)
     auth.login_as("leader")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
 
     def queries_for(path: str) -> int:
         db.session.remove()  # a fresh session, as every request in production has
-        statements.clear()
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             answer = client.get(path)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
         assert answer.status_code == 200
         return len(statements)
 

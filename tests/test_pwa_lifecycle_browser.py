@@ -85,8 +85,8 @@ def test_background_sync_from_the_browser_sends_the_outbox(app, db, runner, live
 
     # The network is back but the server is still out of reach when the page tries.
     page.route("**/api/v1/**", lambda route: route.abort())
-    page.context.set_offline(False)
-    page.wait_for_timeout(500)
+    with page.expect_event("requestfailed", lambda request: "/api/v1/" in request.url):
+        page.context.set_offline(False)  # the page tries at once, and fails
     assert outbox_states(page) == ["waiting"]
     page.unroute("**/api/v1/**")
 

@@ -173,22 +173,15 @@ def test_the_csv_holds_every_filtered_ticket_and_opens_cleanly(client, db, many)
     assert mine[2] == "Open"
 
 
-def test_the_board_costs_the_same_queries_for_few_or_many_tickets_shown(client, app, many):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+def test_the_board_costs_the_same_queries_for_few_or_many_tickets_shown(
+    client, app, many, count_queries
+):
+    with count_queries() as statements:
         few = client.get("/tickets/?q=KZ-0042&status=all")
-        few_queries = len(statements)
-        statements.clear()
+    few_queries = len(statements)
+    with count_queries() as statements:
         full = client.get("/tickets/?status=all&sort=newest")
-        full_queries = len(statements)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+    full_queries = len(statements)
     assert len(shown_numbers(few.text)) == 1
     assert len(shown_numbers(full.text)) == 50
     assert full_queries == few_queries

@@ -79,8 +79,8 @@ def test_signing_out_with_unsent_records_warns_and_keeps_them(app, db, runner, l
         dialog.dismiss()
 
     page.once("dialog", refuse)
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_timeout(300)
+    with page.expect_event("dialog"):
+        page.get_by_role("button", name="Sign out").click()
     assert "1 record(s) of yours have not reached the server yet" in messages[0]
     assert "hidden from anyone else who signs in here" in messages[0]
     assert "sent when you sign in again on this phone" in messages[0]

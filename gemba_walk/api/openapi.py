@@ -7,50 +7,15 @@ from functools import cache
 
 from jsonschema import Draft202012Validator
 
-from gemba_walk.core.ids import MAX_ID
-from gemba_walk.lean import SCORE_MAX, SCORE_MIN, SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
-
-MAX_AUDITS_PER_BATCH = 25
-MAX_FINDINGS_PER_BATCH = 200
-MAX_RESPONSES_PER_AUDIT = 300
-MAX_PHOTOS_PER_FINDING = 12
-
-# Checked as a UUID, not as 36 characters: a batch id of 36 dashes (or zeros) is refused, and
-# so is the nil UUID, which no phone makes.
-UUID = {
-    "type": "string",
-    "format": "uuid",
-    "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    "not": {"const": "00000000-0000-0000-0000-000000000000"},
-}
-TIMESTAMP = {
-    "type": "string",
-    "format": "date-time",
-    "minLength": 10,
-    "maxLength": 40,
-    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}",
-}
-# Text PostgreSQL can store: no NUL character (refused with 422 naming the field).
-NO_NUL = "^[^\\x00]*$"
-TEXT = {"type": "string", "maxLength": 5000, "pattern": NO_NUL}
-# Every id, number and count column is an INTEGER (PostgreSQL: up to 2^31 - 1).
-ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
-# A reading on a checklist (bar, °C, mm...): far past any gauge, still a finite double.
-READING = {"type": ["number", "null"], "minimum": -1e15, "maximum": 1e15}
-
-
-def _record_results(extra: dict) -> dict:
-    """What the sync answer says of each audit or finding: created now, or stored before."""
-    return {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "required": ["uuid", "status"],
-            "properties": {"uuid": UUID, "status": {"enum": ["created", "duplicate"]}, **extra},
-        },
-    }
-
+from gemba_walk.core.json_schema import COUNT, ID, TIMESTAMP, UUID
+from gemba_walk.lean import TEMPLATE_KINDS, keys
+from gemba_walk.sync.schema import (  # noqa: F401 - the batch limits are part of the contract
+    MAX_AUDITS_PER_BATCH,
+    MAX_FINDINGS_PER_BATCH,
+    MAX_PHOTOS_PER_FINDING,
+    MAX_RESPONSES_PER_AUDIT,
+    SYNC_SCHEMAS,
+)
 
 SCHEMAS: dict = {
     "Error": {
@@ -192,147 +157,7 @@ SCHEMAS: dict = {
             "method": {"enum": ["label", "in_app"]},
         },
     },
-    "SyncRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["batch_id"],
-        "properties": {
-            "batch_id": UUID,
-            "device_id": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
-            "author_id": {
-                **ID,
-                "description": "The user who made these records on the phone; a batch of "
-                "another person's records is refused (409 wrong_author).",
-            },
-            "audits": {
-                "type": "array",
-                "maxItems": MAX_AUDITS_PER_BATCH,
-                "items": {"$ref": "#/components/schemas/SyncAudit"},
-            },
-            "findings": {
-                "type": "array",
-                "maxItems": MAX_FINDINGS_PER_BATCH,
-                "items": {"$ref": "#/components/schemas/SyncFinding"},
-            },
-            "ticket_notes": {
-                "type": "array",
-                "maxItems": MAX_FINDINGS_PER_BATCH,
-                "items": {"$ref": "#/components/schemas/SyncTicketNote"},
-            },
-        },
-    },
-    "SyncTicketNote": {
-        "type": "object",
-        "description": "A comment, or a 'checked at the gemba' note, on a kaizen ticket.",
-        "additionalProperties": False,
-        "required": ["uuid", "ticket_number", "kind", "body", "occurred_at"],
-        "properties": {
-            "uuid": UUID,
-            "ticket_number": {"type": "string", "pattern": "^KZ-[0-9]{4,9}$"},
-            "kind": {"enum": ["comment", "gemba_check"]},
-            "body": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": NO_NUL},
-            "occurred_at": TIMESTAMP,
-        },
-    },
-    "SyncAudit": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["uuid", "area_id", "template_version_id", "started_at", "submitted_at"],
-        "properties": {
-            "uuid": UUID,
-            "area_id": ID,
-            "template_version_id": ID,
-            "started_at": TIMESTAMP,
-            "submitted_at": TIMESTAMP,
-            "scanned_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
-            "note": TEXT,
-            "responses": {
-                "type": "array",
-                "maxItems": MAX_RESPONSES_PER_AUDIT,
-                "items": {"$ref": "#/components/schemas/SyncResponse"},
-            },
-        },
-    },
-    "SyncResponse": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["uuid", "item_id"],
-        "properties": {
-            "uuid": UUID,
-            "item_id": ID,
-            "score": {"type": ["integer", "null"], "minimum": SCORE_MIN, "maximum": SCORE_MAX},
-            "value_bool": {"type": ["boolean", "null"]},
-            "value_number": READING,
-            "value_text": {"type": ["string", "null"], "maxLength": 5000, "pattern": NO_NUL},
-            "note": TEXT,
-        },
-    },
-    "SyncFinding": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "uuid",
-            "area_id",
-            "kind",
-            "category",
-            "severity",
-            "description",
-            "observed_at",
-        ],
-        "properties": {
-            "uuid": UUID,
-            "audit_uuid": {"anyOf": [UUID, {"type": "null"}]},
-            "area_id": ID,
-            "item_id": {"anyOf": [ID, {"type": "null"}]},
-            "kind": {"enum": keys(TEMPLATE_KINDS)},
-            "category": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
-            "severity": {"enum": keys(SEVERITIES)},
-            "description": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": NO_NUL},
-            "observed_at": TIMESTAMP,
-            "photo_uuids": {"type": "array", "maxItems": MAX_PHOTOS_PER_FINDING, "items": UUID},
-            "same_as_ticket": {
-                "description": "For a finding on no checklist item: the open ticket of the "
-                "area the person chose as the same problem; without it a new ticket opens.",
-                "anyOf": [{"type": "string", "pattern": "^KZ-[0-9]{4,9}$"}, {"type": "null"}],
-            },
-        },
-    },
-    "SyncResult": {
-        "type": "object",
-        "required": ["batch_id", "audits", "findings"],
-        "properties": {
-            "batch_id": UUID,
-            "audits": _record_results({"score_total": {"type": ["number", "null"]}}),
-            "ticket_notes": _record_results({"ticket": {"type": "string"}}),
-            "findings": _record_results(
-                {
-                    "ticket": {
-                        "description": "The kaizen ticket the finding opened, joined or "
-                        "reopened (recurred); 'recorded' for a finding sent again.",
-                        "anyOf": [
-                            {
-                                "type": "object",
-                                "required": ["number", "outcome"],
-                                "properties": {
-                                    "number": {"type": "string", "pattern": "^KZ-[0-9]{4,}$"},
-                                    "outcome": {
-                                        "enum": ["opened", "joined", "reopened", "recorded"]
-                                    },
-                                    "occurrences": {
-                                        "type": "integer",
-                                        "minimum": 1,
-                                        "maximum": MAX_ID,
-                                    },
-                                    "status": {"enum": keys(TICKET_STATUSES)},
-                                },
-                            },
-                            {"type": "null"},
-                        ],
-                    }
-                }
-            ),
-        },
-    },
+    **SYNC_SCHEMAS,
 }
 
 

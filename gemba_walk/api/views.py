@@ -15,18 +15,17 @@ from gemba_walk.areas.models import Area
 from gemba_walk.areas.operations import record_field_scan
 from gemba_walk.audits.photos import (
     MAX_PHOTO_BYTES,
-    PhotoError,
     PhotoStore,
     find_photo,
     may_see_photo,
     photo_json,
     store_photo,
 )
-from gemba_walk.audits.sync import SyncError, apply_sync_batch, parse_timestamp
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
+from gemba_walk.sync.operations import apply_sync_batch, parse_timestamp
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -76,16 +75,13 @@ def put_photo(uuid: str):
     (A body over the limit is a 413 before anything is read, or as soon as a chunked body
     passes it: see core/input_guard.py.)"""
     uuid = _uuid_or_404(uuid)
-    try:
-        stored = store_photo(
-            photo_store(),
-            current_user,
-            uuid,
-            request.get_data(cache=False),
-            request.headers.get("X-Content-SHA256"),
-        )
-    except PhotoError as error:
-        raise ApiError(error.status, error.message, error.code) from error
+    stored = store_photo(
+        photo_store(),
+        current_user,
+        uuid,
+        request.get_data(cache=False),
+        request.headers.get("X-Content-SHA256"),
+    )
     return jsonify(photo_json(stored.photo)), 201 if stored.created else 200
 
 
@@ -116,11 +112,7 @@ def sync():
     payload = request.get_json(silent=True)
     if payload is None:
         raise ApiError(400, "The body must be JSON (Content-Type: application/json).", "bad_json")
-    try:
-        result = apply_sync_batch(current_user, payload)
-    except SyncError as error:
-        raise ApiError(error.status, error.message, error.code, error.details) from error
-    return jsonify(result)
+    return jsonify(apply_sync_batch(current_user, payload))
 
 
 @bp.post("/scans")

@@ -33,6 +33,7 @@ from gemba_walk.auth.roles import admin_required
 from gemba_walk.checklists.builder import start_actions
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
+from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
 
@@ -100,7 +101,7 @@ def find():
 def show(area_id: int):
     """The area page, opened from the list or by typed code (no proof of presence)."""
     area = db.get_or_404(Area, area_id)
-    overview = queries.area_overview(area, current_user.id)
+    overview = area_overview(area, current_user.id)
     return render_template(
         "areas/show.html", overview=overview, scan=None, start_actions=start_actions()
     )

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 
@@ -77,12 +78,8 @@ _decode_slots: threading.BoundedSemaphore | None = None
 _decode_slots_lock = threading.Lock()
 
 
-class PhotoError(Exception):
+class PhotoError(DomainError):
     """A photo that cannot be stored, with an HTTP status and words a person understands."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass

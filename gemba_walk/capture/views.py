@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from gemba_walk.areas import queries
 from gemba_walk.areas.operations import record_scan
 from gemba_walk.checklists.builder import start_actions
+from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("capture", __name__)
 
@@ -30,7 +31,7 @@ def area_by_label(token: str):
     if area.active and request.args.get("via") != "code":  # a typed code proves no presence
         method = SCAN_METHODS.get(request.args.get("scan", ""), "label")
         scan = record_scan(area, current_user, method)
-    overview = queries.area_overview(area, current_user.id)
+    overview = area_overview(area, current_user.id)
     return render_template(
         "areas/show.html", overview=overview, scan=scan, start_actions=start_actions()
     )

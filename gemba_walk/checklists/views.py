@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from gemba_walk.audits.models import Audit
+from gemba_walk.audits import queries as audit_queries
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.checklists import builder
 from gemba_walk.checklists.builder import (
@@ -21,7 +20,7 @@ from gemba_walk.checklists.builder import (
     SpecError,
     TemplateSpec,
 )
-from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.extensions import db
 from gemba_walk.lean import TEMPLATE_KINDS, keys
 
@@ -126,13 +125,7 @@ def _handle_editor_post(template: ChecklistTemplate | None, kind: str):
 def index():
     """Every checklist with its published version, its draft and whether it is retired."""
     templates = builder.list_templates()
-    audits = dict(
-        db.session.execute(
-            sa.select(ChecklistTemplateVersion.template_id, sa.func.count(Audit.id))
-            .join(Audit, Audit.template_version_id == ChecklistTemplateVersion.id)
-            .group_by(ChecklistTemplateVersion.template_id)
-        ).all()
-    )
+    audits = audit_queries.audit_counts_by_template()
     return render_template(
         "checklists/index.html", templates=templates, audits=audits, draft_of=builder.draft_of
     )
@@ -159,13 +152,7 @@ def new():
 def show(template_id: int):
     """A checklist's versions (which one phones get, which audits used which) and its actions."""
     template = _template(template_id)
-    audits = dict(
-        db.session.execute(
-            sa.select(Audit.template_version_id, sa.func.count(Audit.id))
-            .where(Audit.template_version_id.in_([v.id for v in template.versions]))
-            .group_by(Audit.template_version_id)
-        ).all()
-    )
+    audits = audit_queries.audit_counts_by_version([v.id for v in template.versions])
     number = request.args.get("version", type=int)
     shown = next((v for v in template.versions if v.number == number), None)
     if number is not None and shown is None:

@@ -36,15 +36,21 @@ MESSAGES: dict[int, tuple[str, str, str]] = {
 }
 
 
-class ApiError(Exception):
+class DomainError(Exception):
+    """A rule said no: nothing was changed. Answered in one place (``register``) with its status,
+    its stable code and a message a person understands; pages that show the error in place (a
+    ticket's form) catch it themselves."""
+
+    def __init__(self, status: int, code: str, message: str, details=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+class ApiError(DomainError):
     """An error the API answers with a JSON body and a 4xx status."""
 
     def __init__(self, status: int, message: str, code: str | None = None, details=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code or MESSAGES.get(status, ("error",))[0]
-        self.details = details
+        super().__init__(status, code or MESSAGES.get(status, ("error",))[0], message, details)
 
 
 def wants_json() -> bool:
@@ -63,8 +69,8 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 
 
 def register(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(error: ApiError):
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
         return error_response(error.status, error.message, error.code, error.details)
 
     @app.errorhandler(CSRFError)

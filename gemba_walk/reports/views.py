@@ -3,26 +3,20 @@ kaizen flows (ticket KPIs), and which areas nobody has walked lately."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
-from sqlalchemy.orm import selectinload
 
-from gemba_walk.areas.models import Area, Site
-from gemba_walk.audits.models import Audit, Finding, Photo, Response
-from gemba_walk.auth.models import User
+from gemba_walk.areas.models import Area
+from gemba_walk.areas.queries import active_sites
 from gemba_walk.auth.roles import leader_required
-from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
-from gemba_walk.lean import FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
-from gemba_walk.reports import insight
-from gemba_walk.tickets.models import KaizenTicket
-from gemba_walk.tickets.views import CATEGORY_TERMS
+from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
+from gemba_walk.reports import insight, queries
 
 bp = Blueprint("reports", __name__, url_prefix="/insight")
 
@@ -52,7 +46,7 @@ def _number_arg(name: str, default: int, allowed=None, low: int = 1, high: int =
 def dashboard():
     days = _number_arg("days", 90, PERIODS)
     walked = _number_arg("walked", 14)
-    sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
+    sites = active_sites()
     site_id = parse_id(request.args.get("site", ""))
     now = utcnow()
     start = now - timedelta(days=days)
@@ -129,19 +123,15 @@ FINDING_COLUMNS = (
 )
 
 
-def _scope(query, area_column):
-    """Period, site and area from the URL, applied to a query joined to Area."""
+def _scope() -> tuple[datetime, int, int | None, int | None]:
+    """Period, site and area from the URL: (since, days, site id, area id)."""
     days = _number_arg("days", 90, high=3650)
     since = utcnow() - timedelta(days=days)
     site, area = request.args.get("site", ""), request.args.get("area", "")
     for name, value in (("site", site), ("area", area)):
         if value and parse_id(value) is None:
             abort(400, description=f"“{value}” is not a valid {name}.")
-    if site:
-        query = query.where(Area.site_id == parse_id(site))
-    if area:
-        query = query.where(area_column == parse_id(area))
-    return query, since, days
+    return since, days, parse_id(site) if site else None, parse_id(area) if area else None
 
 
 def _answer(value_bool: bool | None, value_number: float | None, value_text: str | None) -> str:
@@ -156,38 +146,8 @@ def _answer(value_bool: bool | None, value_number: float | None, value_text: str
 @leader_required
 def audits_csv():
     """Audits of the period, one row per answered item: one streamed query, columns only."""
-    query = (
-        sa.select(
-            Audit.uuid,
-            Audit.submitted_at,
-            Site.name.label("site"),
-            Area.code,
-            Area.name.label("area"),
-            ChecklistTemplateVersion.name.label("checklist"),
-            ChecklistTemplateVersion.number.label("version"),
-            User.name.label("auditor"),
-            Audit.scanned_at,
-            ChecklistItem.section,
-            ChecklistItem.prompt,
-            Response.score,
-            Response.value_bool,
-            Response.value_number,
-            Response.value_text,
-            Response.note,
-            Audit.score_total,
-        )
-        .select_from(Response)
-        .join(Audit, Response.audit_id == Audit.id)
-        .join(ChecklistItem, Response.item_id == ChecklistItem.id)
-        .join(Area, Audit.area_id == Area.id)
-        .join(Site, Area.site_id == Site.id)
-        .join(User, Audit.auditor_id == User.id)
-        .join(ChecklistTemplateVersion, Audit.template_version_id == ChecklistTemplateVersion.id)
-    )
-    query, since, days = _scope(query, Audit.area_id)
-    query = query.where(Audit.submitted_at >= since).order_by(
-        Audit.submitted_at, Audit.id, ChecklistItem.position
-    )
+    since, days, site_id, area_id = _scope()
+    query = queries.audit_rows(since, site_id, area_id)
     rows = rows_from_own_session(
         db.engine,
         lambda session: map(_audit_row, session.execute(query.execution_options(yield_per=2000))),
@@ -220,35 +180,8 @@ def _audit_row(row) -> tuple:
 def findings_csv():
     """Findings of the period, one row each, with the ticket each opened or joined: one
     streamed query, photos counted once per finding in a grouped subquery."""
-    photos = (
-        sa.select(Photo.finding_id, sa.func.count(Photo.id).label("count"))
-        .where(Photo.finding_id.is_not(None))
-        .group_by(Photo.finding_id)
-        .subquery()
-    )
-    query = (
-        sa.select(
-            Finding.observed_at,
-            Site.name.label("site"),
-            Area.code,
-            Area.name.label("area"),
-            Finding.kind,
-            Finding.category,
-            Finding.severity,
-            Finding.description,
-            User.name.label("reporter"),
-            KaizenTicket.number,
-            sa.func.coalesce(photos.c.count, 0).label("photos"),
-        )
-        .select_from(Finding)
-        .join(Area, Finding.area_id == Area.id)
-        .join(Site, Area.site_id == Site.id)
-        .join(User, Finding.reported_by_id == User.id)
-        .outerjoin(KaizenTicket, Finding.ticket_id == KaizenTicket.id)
-        .outerjoin(photos, photos.c.finding_id == Finding.id)
-    )
-    query, since, days = _scope(query, Finding.area_id)
-    query = query.where(Finding.observed_at >= since).order_by(Finding.observed_at, Finding.id)
+    since, days, site_id, area_id = _scope()
+    query = queries.finding_rows(since, site_id, area_id)
     rows = rows_from_own_session(
         db.engine,
         lambda session: map(_finding_row, session.execute(query.execution_options(yield_per=2000))),
@@ -276,40 +209,14 @@ def _finding_row(row) -> tuple:
 @login_required
 def audit_report(uuid: str):
     """One audit, printable: who, when, scan proof, scores, every answer, findings, tickets."""
-    audit = db.session.scalar(
-        sa.select(Audit)
-        .where(Audit.uuid == uuid)
-        .options(
-            selectinload(Audit.area).selectinload(Area.site),
-            selectinload(Audit.auditor),
-            selectinload(Audit.responses).selectinload(Response.item),
-            selectinload(Audit.findings).selectinload(Finding.photos),
-            selectinload(Audit.template_version).selectinload(ChecklistTemplateVersion.items),
-        )
-    )
+    audit = queries.audit_for_report(uuid)
     if audit is None:
         abort(404, description="There is no audit with this id.")
     answers = {response.item_id: response for response in audit.responses}
-    tickets = {
-        t.id: t
-        for t in db.session.scalars(
-            sa.select(KaizenTicket).where(
-                KaizenTicket.id.in_([f.ticket_id for f in audit.findings if f.ticket_id])
-            )
-        )
-    }
+    tickets = queries.tickets_of_findings(audit.findings)
     charts = {}
     if audit.pillar_scores:
-        charts["chart-radar"] = {
-            "kind": "radar",
-            "labels": [p.label for p in FIVE_S_PILLARS],
-            "series": [
-                {
-                    "label": "This audit",
-                    "values": [audit.pillar_scores.get(p.key) for p in FIVE_S_PILLARS],
-                }
-            ],
-        }
+        charts["chart-radar"] = _radar([("This audit", audit.pillar_scores)])
     return render_template(
         "reports/audit.html",
         audit=audit,
@@ -332,22 +239,10 @@ def area(area_id: int):
     view = insight.area_insight(found, utcnow())
     charts = {}
     if view.latest:
-        series = [{"label": f"Latest ({view.latest.submitted_at:%d %b})", "audit": view.latest}]
-        if view.previous:
-            series.append(
-                {"label": f"Previous ({view.previous.submitted_at:%d %b})", "audit": view.previous}
-            )
-        charts["chart-area-radar"] = {
-            "kind": "radar",
-            "labels": [p.label for p in FIVE_S_PILLARS],
-            "series": [
-                {
-                    "label": s["label"],
-                    "values": [(s["audit"].pillar_scores or {}).get(p.key) for p in FIVE_S_PILLARS],
-                }
-                for s in series
-            ],
-        }
+        shown = [("Latest", view.latest)] + ([("Previous", view.previous)] if view.previous else [])
+        charts["chart-area-radar"] = _radar(
+            [(f"{name} ({audit.submitted_at:%d %b})", audit.pillar_scores) for name, audit in shown]
+        )
         charts["chart-area-trend"] = {
             "kind": "trend",
             "labels": [f"{a.submitted_at:%d %b %y}" for a in view.five_s],
@@ -361,3 +256,15 @@ def area(area_id: int):
             ],
         }
     return render_template("reports/area.html", view=view, pillars=FIVE_S_PILLARS, charts=charts)
+
+
+def _radar(series: list[tuple[str, dict | None]]) -> dict:
+    """A 5S radar chart: one line of pillar scores per (label, scores)."""
+    return {
+        "kind": "radar",
+        "labels": [p.label for p in FIVE_S_PILLARS],
+        "series": [
+            {"label": label, "values": [(scores or {}).get(p.key) for p in FIVE_S_PILLARS]}
+            for label, scores in series
+        ],
+    }

@@ -31,25 +31,21 @@ from gemba_walk.audits.photos import (
 from gemba_walk.auth.models import User
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.ids import parse_id, utcnow
+from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
-    ABNORMALITY_CATEGORIES,
-    FIVE_S_PILLARS,
+    CATEGORY_TERMS,
     OPEN_TICKET_STATUSES,
     SEVERITIES,
     TICKET_STATUSES,
-    WASTES,
     label_of,
 )
-from gemba_walk.tickets import queries, workflow
+from gemba_walk.tickets import operations, queries, workflow
 from gemba_walk.tickets.forms import ReportProblemForm
-from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
-from gemba_walk.tickets.rules import ordinal, ticket_for_finding
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.tickets.rules import ordinal
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
-
-CATEGORY_TERMS = FIVE_S_PILLARS + WASTES + ABNORMALITY_CATEGORIES
 
 
 def _today() -> date:
@@ -243,16 +239,7 @@ def _change(number: int, operation, success: str):
 def show(number: int):
     """A ticket: problem and PDCA, before and after photos, actions for this user, history."""
     ticket = _ticket_or_404(number)
-    with write_transaction():
-        db.session.execute(
-            sa.update(Notification)
-            .where(
-                Notification.user_id == current_user.id,
-                Notification.ticket_id == ticket.id,
-                Notification.read_at.is_(None),
-            )
-            .values(read_at=sa.func.now())
-        )
+    operations.mark_notifications_read(current_user, ticket)
     return _ticket_page(_ticket_or_404(number))
 
 
@@ -330,10 +317,7 @@ def add_photo(number: int):
     """An "after" photo from the phone camera or a file; checked by content like any photo."""
 
     def operation(ticket):
-        if not workflow.is_worker(current_user, ticket):
-            raise workflow.TicketError(
-                403, "not_allowed", "Only the ticket's owner or a leader adds photos."
-            )
+        workflow.check_may_add_photo(current_user, ticket)  # before the upload is stored
         upload = request.files.get("photo")
         if upload is None or not upload.filename:
             raise workflow.TicketError(422, "no_photo", "Choose or take a photo first.")
@@ -346,11 +330,15 @@ def add_photo(number: int):
     return _change(number, operation, "Photo added.")
 
 
+def _photo_store() -> PhotoStore:
+    return PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
+
+
 def _store_upload(upload) -> Photo:
     """A photo sent from a form, checked by content like one synced from a phone."""
     data = upload.read(MAX_PHOTO_BYTES + 1)
     return store_photo(
-        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]),
+        _photo_store(),
         current_user,
         str(uuid_module.uuid4()),
         data,
@@ -412,24 +400,17 @@ def report():
         return render_template("tickets/new.html", form=form), status
     upload = form.photo.data
     try:
-        with write_transaction():
-            finding = Finding(
-                uuid=str(uuid_module.uuid4()),
-                area_id=form.area_id.data,
-                kind="abnormality",
-                category=form.category.data,
-                severity=form.severity.data,
-                description=form.description.data.strip(),
-                reported_by_id=current_user.id,
-                observed_at=utcnow(),
-            )
-            db.session.add(finding)
-            db.session.flush()
-            if upload and upload.filename:
-                _store_upload(upload).finding_id = finding.id
-                db.session.flush()
-            outcome = ticket_for_finding(finding, same_as=same_as)
-            number, words = outcome.ticket.number, outcome_words(outcome)
+        outcome = operations.report_problem(
+            current_user,
+            area_id=form.area_id.data,
+            category=form.category.data,
+            severity=form.severity.data,
+            description=form.description.data,
+            photo=upload.read(MAX_PHOTO_BYTES + 1) if upload and upload.filename else None,
+            photo_store=_photo_store(),
+            same_as=same_as,
+        )
+        number, words = outcome.ticket.number, outcome_words(outcome)
     except PhotoError as error:
         db.session.rollback()
         form.photo.errors = [error.message]

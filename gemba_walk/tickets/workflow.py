@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from gemba_walk.areas.models import AreaScan
 from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
+from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import CLOSED_TICKET_STATUSES
@@ -27,12 +28,8 @@ MAX_TEXT = 5000
 GEMBA_SCAN_HOURS = 12  # a label scan this recent counts as "verified at the gemba"
 
 
-class TicketError(Exception):
+class TicketError(DomainError):
     """A change that is not allowed or not valid; nothing was changed."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass(frozen=True)
@@ -300,9 +297,14 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
     )
 
 
-def record_after_photo(ticket: KaizenTicket, user: User, photo: Photo) -> TicketEvent:
+def check_may_add_photo(user: User, ticket: KaizenTicket) -> None:
+    """Refuse anyone but the ticket's workers (a page checks before it stores the upload)."""
     if not is_worker(user, ticket):
         raise TicketError(403, "not_allowed", "Only the ticket's owner or a leader adds photos.")
+
+
+def record_after_photo(ticket: KaizenTicket, user: User, photo: Photo) -> TicketEvent:
+    check_may_add_photo(user, ticket)
     if ticket.status in CLOSED_TICKET_STATUSES:
         raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
     photo.ticket_id = ticket.id

@@ -35,7 +35,7 @@ def init_db() -> None:
 )
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo plant, users and eight weeks of history into an empty database."""
-    from gemba_walk.core.demo import database_is_empty, seed_demo
+    from gemba_walk.cli.demo import database_is_empty, seed_demo
 
     accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"
     if not database_is_empty():
@@ -57,7 +57,7 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.argument("destination", required=False, type=click.Path(dir_okay=False))
 def backup(destination: str | None) -> None:
     """Write one archive (tar.gz, mode 600): database snapshot, photos, manifest."""
-    from gemba_walk.core.backup import BackupError, create_backup
+    from gemba_walk.cli.backup import BackupError, create_backup
 
     try:
         target = create_backup(Path(destination) if destination else None)
@@ -70,7 +70,7 @@ def backup(destination: str | None) -> None:
 @click.argument("archive", type=click.Path(dir_okay=False))
 def restore(archive: str) -> None:
     """Check a backup archive and restore it into this empty instance."""
-    from gemba_walk.core.backup import BackupError, restore_backup
+    from gemba_walk.cli.backup import BackupError, restore_backup
 
     try:
         summary = restore_backup(Path(archive))

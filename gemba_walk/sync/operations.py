@@ -20,14 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from gemba_walk import field_rules
-from gemba_walk.api.models import SyncBatch
-from gemba_walk.api.openapi import validator_for
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.audits.scoring import five_s_scores
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import number_in_range
@@ -39,6 +38,8 @@ from gemba_walk.lean import (
     WASTES,
     keys,
 )
+from gemba_walk.sync.models import SyncBatch
+from gemba_walk.sync.schema import sync_validator
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ticket_for_finding
@@ -50,12 +51,8 @@ CATEGORIES_BY_KIND = {
 }
 
 
-class SyncError(Exception):
+class SyncError(DomainError):
     """The batch cannot be stored; nothing of it was."""
-
-    def __init__(self, status: int, code: str, message: str, details=None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
 
 
 @dataclass
@@ -84,7 +81,7 @@ def parse_timestamp(value: str) -> datetime:
 
 def _schema_problems(payload) -> list[dict]:
     problems = []
-    for error in sorted(validator_for("SyncRequest").iter_errors(payload), key=str):
+    for error in sorted(sync_validator("SyncRequest").iter_errors(payload), key=str):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         problems.append({"record": where.lstrip(".") or "batch", "message": error.message})
     return problems[:50]

@@ -1,0 +1,1 @@
+"""The command line: set-up, demo data, backups, photo pruning (flask <command>)."""

@@ -1,0 +1,1 @@
+"""The home page (what needs attention) and the health check."""

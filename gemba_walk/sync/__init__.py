@@ -1,0 +1,1 @@
+"""Sync: what phones captured offline, stored once (api -> sync -> audits, checklists, tickets)."""
