@@ -111,3 +111,20 @@ def test_the_same_batch_arriving_at_once_gets_the_same_full_answer(db, live_serv
     assert db.session.scalar(sa.select(sa.func.count(Audit.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(Finding.id))) == len(answer["findings"])
     assert db.session.scalar(sa.select(sa.func.count(KaizenTicket.id))) == len(answer["findings"])
+
+
+def test_an_answer_id_already_used_elsewhere_is_refused_not_dropped(api, db, leader_pack):
+    """An audit whose answer reuses another audit's answer id is not a "duplicate": it is
+    refused with words, and nothing of it is stored (it used to be answered 200 and dropped)."""
+    _leader, pack = leader_pack
+    area = pack["areas"][0]
+    first = five_s_audit(pack, area, [4])
+    assert api.sync(batch([first])).status_code == 200
+    second = five_s_audit(pack, area, [3])
+    second["responses"][0]["uuid"] = first["responses"][0]["uuid"]
+    answer = api.sync(batch([second]))
+    assert answer.status_code == 409
+    assert answer.json["error"]["code"] == "ids_taken"
+    assert second["uuid"] in answer.json["error"]["details"]["uuids"]
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Audit.id))) == 1

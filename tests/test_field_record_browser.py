@@ -69,6 +69,18 @@ def submit(page) -> None:
     page.wait_for_url("**/capture/outbox*")
 
 
+def report_offline(page, base: str, area, category: str, severity: str, text: str) -> None:
+    """An abnormality report with a photo, made and submitted with no network."""
+    page.context.set_offline(True)
+    page.goto(f"{base}/a/{area.qr_token}/start/abnormality-report")
+    page.wait_for_url("**/capture/draft/*")
+    page.get_by_role("radio", name=category, exact=True).check()
+    page.get_by_role("radio", name=severity, exact=True).check()
+    page.locator(".item textarea").first.fill(text)
+    attach_photo(page)
+    submit(page)
+
+
 def sign_out(page, base: str) -> list[str]:
     """Sign out from the home page, accepting the warning; returns what the warning said."""
     said = []
@@ -190,14 +202,7 @@ def test_a_batch_the_server_keeps_refusing_does_not_hold_the_records_behind_it(
     area = area_named(db, "A-20")
     ready_for_the_floor(page, live_server, leader.email)
     for text in ("Guard missing on belt 3", "Forklift parked in the walkway"):
-        page.context.set_offline(True)
-        page.goto(f"{live_server}/a/{area.qr_token}/start/abnormality-report")
-        page.wait_for_url("**/capture/draft/*")
-        page.get_by_role("radio", name="Safety", exact=True).check()
-        page.get_by_role("radio", name="High").check()
-        page.locator(".item textarea").first.fill(text)
-        attach_photo(page)
-        submit(page)
+        report_offline(page, live_server, area, "Safety", "High", text)
 
     refused = []
 
@@ -421,14 +426,8 @@ def test_the_outbox_explains_a_refused_record_and_offers_retry_download_and_disc
     demo_layout(app)
     leader = UserFactory(role="leader")
     ready_for_the_floor(page, live_server, leader.email)
-    page.context.set_offline(True)
-    page.goto(f"{live_server}/a/{area_named(db, 'A-30').qr_token}/start/abnormality-report")
-    page.wait_for_url("**/capture/draft/*")
-    page.get_by_role("radio", name="Quality").check()
-    page.get_by_role("radio", name="Low").check()
-    page.locator(".item textarea").first.fill("Label printer prints faint barcodes")
-    attach_photo(page)
-    submit(page)
+    area = area_named(db, "A-30")
+    report_offline(page, live_server, area, "Quality", "Low", "Label printer prints faint barcodes")
     body = json.dumps(
         {
             "error": {
@@ -459,14 +458,7 @@ def test_the_outbox_explains_a_refused_record_and_offers_retry_download_and_disc
     assert server_counts(db) == (1, 1)
 
     # A second record the server refuses for good: its author discards it, after a copy.
-    page.context.set_offline(True)
-    page.goto(f"{live_server}/a/{area_named(db, 'A-30').qr_token}/start/abnormality-report")
-    page.wait_for_url("**/capture/draft/*")
-    page.get_by_role("radio", name="Cost").check()
-    page.get_by_role("radio", name="Low").check()
-    page.locator(".item textarea").first.fill("Air leak at the dryer")
-    attach_photo(page)
-    submit(page)
+    report_offline(page, live_server, area, "Cost", "Low", "Air leak at the dryer")
     page.route(
         "**/api/v1/sync",
         lambda route: route.fulfill(status=422, body=body, content_type="application/json"),

@@ -412,11 +412,32 @@ def _store_group(user, device_id, audit, findings, refs, duplicates, results) ->
         results["findings"].extend(group["findings"])
     except IntegrityError:
         # The same records arrived at the same moment through another request, which stored
-        # them first: this group is a duplicate (its content was checked above).
+        # them first: this group is a duplicate (its content was checked above) — unless the
+        # records are not there at all, and one of their ids belongs to something else.
+        uuids = [f["uuid"] for f in findings] + ([audit["uuid"]] if audit is not None else [])
+        if not _all_stored(audit, findings):
+            raise SyncError(
+                409,
+                "ids_taken",
+                "Some ids in these records already belong to other records; nothing of them "
+                "was stored. Send them again with new ids.",
+                {"uuids": uuids},
+            ) from None
         if audit is not None:
             results["audits"].append({"uuid": audit["uuid"], "status": "duplicate"})
         for finding in findings:
             results["findings"].append({"uuid": finding["uuid"], "status": "duplicate"})
+
+
+def _all_stored(audit: dict | None, findings: list[dict]) -> bool:
+    """Whether these records are stored (by the request that won a race with this one)."""
+    if audit is not None and not db.session.scalar(
+        sa.select(Audit.id).where(Audit.uuid == audit["uuid"])
+    ):
+        return False
+    wanted = {f["uuid"] for f in findings}
+    stored = set(db.session.scalars(sa.select(Finding.uuid).where(Finding.uuid.in_(wanted))))
+    return stored == wanted
 
 
 def _store_audit(user, device_id, data, refs, duplicates, results) -> Audit | None:
