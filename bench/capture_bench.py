@@ -171,20 +171,26 @@ def sign_in(page, server: Server) -> None:
     page.wait_for_url(f"{server.url}/")
 
 
+def capture_page(playwright, server: Server):
+    """A phone-sized Chromium signed in, on the capture shell with its service worker in
+    control: (browser, page)."""
+    options = {"headless": True, "args": ARGS}
+    chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if Path(chromium).exists():
+        options["executable_path"] = chromium
+    browser = playwright.chromium.launch(**options)
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, server)
+    page.goto(f"{server.url}/capture/drafts")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    return browser, page
+
+
 def browser_figures(server: Server, jpeg: bytes, runs: int = 10) -> dict:
     with sync_playwright() as playwright:
-        options = {"headless": True, "args": ARGS}
-        chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-        if Path(chromium).exists():
-            options["executable_path"] = chromium
-        browser = playwright.chromium.launch(**options)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        sign_in(page, server)
-        page.goto(f"{server.url}/capture/drafts")
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        browser, page = capture_page(playwright, server)
         page.get_by_text("Field data from").wait_for()
         token = page.evaluate(
             """async () => new Promise((ok) => {
@@ -197,8 +203,8 @@ def browser_figures(server: Server, jpeg: bytes, runs: int = 10) -> dict:
         )
         area_url = f"{server.url}/a/{token}"
         page.goto(area_url)  # warm
-        context.set_offline(True)
-        cdp = context.new_cdp_session(page)
+        page.context.set_offline(True)
+        cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
         timings = []
         for _ in range(runs):
@@ -272,18 +278,7 @@ def input_delay_figures(server: Server, jpeg: bytes, runs: int = 5) -> dict:
     """Tap every 100 ms while a 12 MP photo shrinks at 4x CPU: how late the taps are handled and
     the longest gap between frames, with the photo worker and on the page's thread."""
     with sync_playwright() as playwright:
-        options = {"headless": True, "args": ARGS}
-        chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-        if Path(chromium).exists():
-            options["executable_path"] = chromium
-        browser = playwright.chromium.launch(**options)
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        sign_in(page, server)
-        page.goto(f"{server.url}/capture/drafts")
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        browser, page = capture_page(playwright, server)
         page.wait_for_function("() => document.body.dataset.ready === 'true'")
         page.evaluate(
             "(bytes) => { window.benchPhoto = new File([new Uint8Array(bytes)], 'IMG.jpg', "
@@ -291,7 +286,7 @@ def input_delay_figures(server: Server, jpeg: bytes, runs: int = 5) -> dict:
             list(jpeg),
         )
         page.evaluate(TAP_PROBE)
-        cdp = context.new_cdp_session(page)
+        cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
         figures = {}
         for mode in ("worker", "page"):

@@ -268,25 +268,13 @@ def test_same_as_a_ticket_of_another_area_or_an_unknown_one_is_refused(api, db, 
 
 def test_a_finding_that_joins_a_done_ticket_sends_it_back_to_the_team(api, db, plant):
     """Observation 3: seen again while waiting for verification — it cannot be verified so."""
-    item = five_s_item(0)
-    first = sync_one(
-        api,
-        finding(plant["area"], kind="5s", category=item.section, item_id=item.id, severity="low"),
-    )
+    first = sync_one(api, item_finding(plant["area"], "Pallets in the walkway", severity="low"))
     done = ticket(db, first["number"])
     done.status, done.countermeasure = "done", "Pallets removed, floor marked"
     db.session.commit()
 
     again = sync_one(
-        api,
-        finding(
-            plant["area"],
-            kind="5s",
-            category=item.section,
-            item_id=item.id,
-            severity="low",
-            description="Pallets back in the walkway",
-        ),
+        api, item_finding(plant["area"], "Pallets back in the walkway", severity="low")
     )
     assert (again["number"], again["outcome"], again["status"]) == (
         first["number"],
@@ -327,14 +315,16 @@ def _verify(db, number: str, verifier, days_ago: int) -> None:
     db.session.commit()
 
 
-def item_finding(area: dict, description: str, index: int = 0, **fields) -> dict:
+def item_finding(
+    area: dict, description: str, index: int = 0, severity: str = "medium", **fields
+) -> dict:
     item = five_s_item(index)
     return finding(
         area,
         kind="5s",
         category=item.section,
         item_id=item.id,
-        severity="medium",
+        severity=severity,
         description=description,
         **fields,
     )

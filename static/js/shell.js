@@ -1,6 +1,6 @@
 // The capture shell: one precached page that renders every capture screen from IndexedDB.
 // It works the same online and offline; the server is asked only to refresh and to sync.
-import { deviceUser, Offline, whoIsSignedIn } from './api.js';
+import { deviceUser, whoIsSignedIn } from './api.js';
 import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
 import { unsynced } from './outbox.js';
@@ -170,19 +170,16 @@ async function start() {
   });
   if ((await unsynced(user)).length) requestBackgroundSync();
   if (navigator.onLine) {
-    // Who is signed in now: a different person than the screen was drawn for redraws it.
-    whoIsSignedIn()
-      .then(async (me) => {
-        if ((me.user?.id ?? null) !== (user?.id ?? null)) window.location.reload();
-      })
-      .catch((error) => {
-        if (!(error instanceof Offline)) throw error;
-      });
     refreshPack().then((result) => {
       document.body.dataset.pack = result; // 'updated' or 'unchanged': tests and support read it
       return showPackAge();
     });
-    flush();
+    // The flush asks the server who is signed in (and remembers it): a different person than
+    // the screen was drawn for redraws it.
+    flush().then(async () => {
+      const now = await deviceUser();
+      if ((now?.id ?? null) !== (user?.id ?? null)) window.location.reload();
+    });
   } else {
     scheduleRetry(flush);
   }
