@@ -106,3 +106,21 @@ if (builderForm) {
     event.returnValue = ''; // older browsers need it set to show the prompt
   });
 }
+
+// A photo chosen in a form (a ticket's "after" photo) is shown before it is saved: choosing it is
+// the one step, the preview and the save button are right there. Without JavaScript the form
+// still saves the photo, unseen.
+for (const input of document.querySelectorAll('input[type="file"][data-photo-preview]')) {
+  const preview = document.getElementById(input.dataset.photoPreview);
+  const image = preview?.querySelector('img');
+  if (!preview || !image) continue;
+  let shown = '';
+  input.addEventListener('change', () => {
+    if (shown) URL.revokeObjectURL(shown);
+    const file = input.files?.[0];
+    shown = file ? URL.createObjectURL(file) : '';
+    image.src = shown;
+    preview.hidden = !file;
+    if (file) preview.scrollIntoView({ block: 'nearest' });
+  });
+}
