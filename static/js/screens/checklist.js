@@ -111,10 +111,10 @@ export function renderChecklist(root, pack, draft) {
             `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`,
           )
         : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
-      h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
       template.items.some((i) => i.response_type === 'score') && vocabulary.score_levels?.length
         ? levelsBox(vocabulary.score_levels, 'What the scores 0–5 mean')
         : null,
+      h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
     sections,
     template.kind === 'abnormality' ? null : extraFindingsSection(draft, vocabulary),
