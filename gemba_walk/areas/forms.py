@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from gemba_walk.auth.models import User
 from gemba_walk.extensions import db
@@ -30,7 +30,7 @@ class SiteForm(FlaskForm):
             for term in VERIFICATION_MODES
         ],
         default=DEFAULT_VERIFICATION_MODE,
-        validators=[InputRequired("Choose who verifies.")],
+        validators=[Optional()],  # left out: the site keeps its setting
     )
 
 

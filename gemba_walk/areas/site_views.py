@@ -49,7 +49,8 @@ def _site_form(site: Site | None):
                 site = create_site(form.name.data, form.timezone.data.strip())
             else:
                 update_site(site, form.name.data, form.timezone.data.strip())
-            set_verification_mode(site, form.verification_mode.data)
+            if form.verification_mode.data:
+                set_verification_mode(site, form.verification_mode.data)
         except AreaError as error:
             form.name.errors.append(str(error))
         else:

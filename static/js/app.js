@@ -124,3 +124,17 @@ for (const input of document.querySelectorAll('input[type="file"][data-photo-pre
     if (file) preview.scrollIntoView({ block: 'nearest' });
   });
 }
+
+// "More" in the main navigation closes on Escape and on a tap elsewhere, as a menu does.
+const moreMenu = document.querySelector('details.more-menu');
+if (moreMenu) {
+  document.addEventListener('click', (event) => {
+    if (moreMenu.open && !moreMenu.contains(event.target)) moreMenu.open = false;
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && moreMenu.open) {
+      moreMenu.open = false;
+      moreMenu.querySelector('summary')?.focus();
+    }
+  });
+}
