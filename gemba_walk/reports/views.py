@@ -84,6 +84,7 @@ def dashboard():
         slipping=insight.slipping(heat),
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
+        low_items=insight.lowest_five_s_items(start, now, site_id),
         unwalked=insight.not_walked(walked, now, site_id),
         now=now,
     )

@@ -138,3 +138,14 @@ if (moreMenu) {
     }
   });
 }
+
+// A wide table on a narrow screen says it scrolls (its edge shadows come from app.css).
+for (const hint of document.querySelectorAll('[data-scroll-hint]')) {
+  const scroller = document.getElementById(hint.dataset.scrollHint);
+  if (!scroller) continue;
+  const update = () => {
+    hint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1;
+  };
+  update();
+  window.addEventListener('resize', update);
+}
