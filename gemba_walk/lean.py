@@ -76,6 +76,23 @@ ROLES: tuple[Term, ...] = (
     Term("member", "Team member", "Works kaizen tickets"),
 )
 
+# Who may verify a ticket that is done, chosen per site. A third mode, "the owner's own leader"
+# (the layer above), joins when people are placed in layers.
+VERIFICATION_MODES: tuple[Term, ...] = (
+    Term(
+        "other_leader",
+        "Another leader",
+        "A leader or admin who does not own the ticket verifies it (separation of duties)",
+    ),
+    Term(
+        "any_leader",
+        "Any leader, the owner too",
+        "For a line with one leader: a leader may verify their own ticket, "
+        "recorded on the ticket as self-verified",
+    ),
+)
+DEFAULT_VERIFICATION_MODE = "other_leader"
+
 TEMPLATE_KINDS: tuple[Term, ...] = (
     Term("5s", "5S audit", "Score each item of the five pillars from 0 to 5"),
     Term("waste", "Waste walk", "Look for the eight wastes"),

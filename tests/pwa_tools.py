@@ -49,7 +49,7 @@ def ready_for_the_floor(page, base_url: str, email: str) -> None:
     sign_in_in_browser(page, base_url, email)
     page.goto(f"{base_url}/capture/drafts")
     wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    page.locator("#pack-age:has-text('Updated')").wait_for()
 
 
 def attach_photo(page, name: str = "finding.jpg") -> None:

@@ -56,6 +56,7 @@ ACCESS: dict[str, str] = {
     "tickets.board": MEMBER,
     "tickets.export_csv": MEMBER,
     "tickets.show": MEMBER,
+    "tickets.show_by_reference": MEMBER,  # /tickets/KZ-0025 redirects to /tickets/25
     "tickets.card": MEMBER,
     "tickets.report": MEMBER,
     "tickets.save_pdca": MEMBER,  # the workflow then decides (owner or leader): 403 for others
@@ -68,8 +69,8 @@ ACCESS: dict[str, str] = {
     "reports.dashboard": LEADER,
     "reports.audits_csv": LEADER,
     "reports.findings_csv": LEADER,
-    # admins: reassigning a ticket (the route is any member's, the workflow refuses with 403)
-    "tickets.reassign": ADMIN,
+    # leaders: reassigning a ticket (the route is any member's, the workflow refuses with 403)
+    "tickets.reassign": LEADER,
     # admins: people, sites, areas and their labels, checklists
     "users.index": ADMIN,
     "users.new": ADMIN,
@@ -130,6 +131,7 @@ def plant(app, client, auth, api):
         "area_id": area.id,
         "user_id": area.owner_id,
         "number": db.session.scalar(sa.select(KaizenTicket.number)),
+        "reference": f"KZ-{db.session.scalar(sa.select(KaizenTicket.number)):04d}",
         "audit_uuid": db.session.scalar(sa.select(Audit.uuid)),
         "photo_uuid": db.session.scalar(sa.select(Photo.uuid)),
         "_screen": "drafts",
@@ -146,7 +148,7 @@ def _url(rule, plant: dict) -> str:
             values[name] = plant[name]
     path = rule.rule
     for name, value in values.items():
-        for converter in ("", "int:", "path:"):
+        for converter in ("", "int:", "path:", "string:"):
             path = path.replace(f"<{converter}{name}>", str(value))
     return path
 

@@ -80,7 +80,7 @@ def test_capture_screens_work_at_360px_for_a_thumb(admin_phone, live_server, db,
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-10"))
     page.goto(f"{live_server}/capture/drafts")
     wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    page.locator("#pack-age:has-text('Updated')").wait_for()
     problems = {}
     for name, path in {
         "shell-area": f"/a/{area.qr_token}",

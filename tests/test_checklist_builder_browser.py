@@ -39,11 +39,13 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-12"))
     page.goto(f"{live_server}/capture/drafts")
     wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    page.locator("#pack-age:has-text('Updated')").wait_for()
 
     # The admin builds the checklist, one thumb, 360 px wide.
     page.goto(f"{live_server}/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.get_by_text("More", exact=True).click()  # Users sits under "More" on a phone
+    main_nav.get_by_role("link", name="Users").click()
     page.get_by_role("navigation", name="Administration").get_by_role(
         "link", name="Checklists"
     ).click()

@@ -439,3 +439,41 @@ def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
     assert db.session.scalar(sa.select(sa.func.count(Audit.id))) > 200
     busy = {path: queries_for(path) for path in paths}
     assert busy == empty
+
+
+def test_the_lowest_scoring_5s_items_point_where_to_act(db, five_s_version):
+    """Issue 16: a Pareto by pillar sits near 20 % each; the items themselves, lowest mean score
+    first, with how often each fell to its ticket threshold, in the period and site only."""
+    from gemba_walk.audits.models import Response
+    from gemba_walk.reports.insight import lowest_five_s_items
+
+    site, elsewhere = SiteFactory(), SiteFactory()
+    here, there = AreaFactory(site=site), AreaFactory(site=elsewhere)
+    auditor = UserFactory(role="leader")
+    items = {item.key: item for item in five_s_version.items}
+
+    def audit(area, when, scores):
+        made = _audit(area, auditor, five_s_version, when, {"sort": 3.0})
+        db.session.add(made)
+        db.session.flush()
+        for key, score in scores.items():
+            db.session.add(
+                Response(uuid=str(uuid.uuid4()), audit=made, item=items[key], score=score)
+            )
+
+    audit(here, NOW - timedelta(days=3), {"sort-1": 1, "shine-2": 4, "set_in_order-1": 2})
+    audit(here, NOW - timedelta(days=10), {"sort-1": 2, "shine-2": 5, "set_in_order-1": 4})
+    audit(here, NOW - timedelta(days=400), {"shine-2": 0})  # outside the period
+    audit(there, NOW - timedelta(days=3), {"shine-2": 0})  # another site
+    db.session.commit()
+
+    rows = lowest_five_s_items(NOW - timedelta(days=90), NOW, site.id)
+    assert [(r.key, r.mean, r.audits, r.low) for r in rows] == [
+        ("sort-1", 1.5, 2, 2),
+        ("set_in_order-1", 3.0, 2, 1),
+        ("shine-2", 4.5, 2, 0),
+    ]
+    assert rows[0].prompt == items["sort-1"].prompt and rows[0].section == "sort"
+    everywhere = {r.key: r for r in lowest_five_s_items(NOW - timedelta(days=90), NOW)}
+    assert (everywhere["shine-2"].mean, everywhere["shine-2"].audits) == (3.0, 3)
+    assert lowest_five_s_items(NOW - timedelta(days=1), NOW, site.id) == []

@@ -65,7 +65,7 @@ def test_offline_audit_survives_reload_and_restart_then_syncs_once(
     sign_in_in_browser(page, live_server, leader.email)
     page.goto(f"{live_server}/capture/drafts")
     wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    page.locator("#pack-age:has-text('Updated')").wait_for()
 
     context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}")  # never opened before, no network

@@ -78,7 +78,7 @@ WRITES = {
         {"action": "reject", "reason": "Duplicate"},
         {"leader", "admin"},
     ),
-    "reassign": ("/tickets/{n}/owner", {"owner_id": "{leader}"}, {"admin"}),
+    "reassign": ("/tickets/{n}/owner", {"owner_id": "{member}"}, {"leader", "admin"}),
 }
 
 
@@ -86,7 +86,8 @@ WRITES = {
 @pytest.mark.parametrize("write", sorted(WRITES))
 def test_each_write_is_allowed_only_to_its_roles(client, auth, db, world, role, write):
     route, form, allowed = WRITES[write]
-    form = {k: v.format(leader=world["people"]["leader"].id) for k, v in form.items()}
+    ids = {role: person.id for role, person in world["people"].items()}
+    form = {k: v.format(**ids) for k, v in form.items()}
     sign_in(auth, world, role)
     before = state(db, world)
     token = csrf_token_from(client.get("/login" if role == "anonymous" else "/tickets/").text)

@@ -78,7 +78,7 @@ def test_a_team_takes_a_ticket_through_pdca_and_a_leader_verifies_it_at_the_gemb
     screenshot(desk, "board-tablet")
     column.get_by_role("link", name=label).click()
     desk.get_by_role("button", name="Take it and start work").click()
-    expect(desk.get_by_text("Start work: done.")).to_be_visible()
+    expect(desk.get_by_text("Work started.")).to_be_visible()
     assert "Owner: Tara Team" in desk.locator(".ticket-head").inner_text()
 
     desk.get_by_label("Why? (1)").fill("The bolt vibrated loose")
@@ -92,16 +92,21 @@ def test_a_team_takes_a_ticket_through_pdca_and_a_leader_verifies_it_at_the_gemb
     desk.get_by_role("button", name="Save PDCA").click()
     expect(desk.get_by_text("Saved.")).to_be_visible()
 
+    # One step: choosing the photo shows it, with the button that saves it right below.
     desk.locator("#after-photo").set_input_files(str(after))
-    desk.get_by_role("button", name="Upload photo").click()
+    preview = desk.get_by_role("img", name="The “after” photo you chose")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("image => image.complete && image.naturalWidth > 0")
+    desk.get_by_role("button", name="Save this photo").click()
     expect(desk.get_by_text("Photo added.")).to_be_visible()
     expect(desk.get_by_role("img", name="After photo 1")).to_be_visible()
     expect(desk.get_by_role("img", name="Before photo 1")).to_be_visible()
     desk.get_by_role("button", name="Mark done").click()
-    expect(desk.get_by_text("Mark done: done.")).to_be_visible()
+    expect(desk.get_by_text("Marked done. A leader now checks at the gemba")).to_be_visible()
     expect(desk.locator(".ticket-head .badge").first).to_have_text("Done")
-    # The team member cannot verify their own work.
+    # The team member cannot verify their own work, and the page says why.
     expect(desk.get_by_role("button", name="Verify — the fix holds")).to_have_count(0)
+    expect(desk.get_by_test_id("who-may-verify")).to_contain_text("so you cannot verify")
     screenshot(desk, "ticket-done-tablet")
     tablet.close()
 
@@ -125,7 +130,7 @@ def test_a_team_takes_a_ticket_through_pdca_and_a_leader_verifies_it_at_the_gemb
     expect(history).to_contain_text("Four bolts in place, washers fitted, guard solid")
     page.get_by_label("What did you see at the gemba? (Check)").fill("Guard solid after a shift")
     page.get_by_role("button", name="Verify — the fix holds").click()
-    expect(page.get_by_text("Verify — the fix holds: done.")).to_be_visible()
+    expect(page.get_by_text("Verified: the fix holds. The ticket is closed.")).to_be_visible()
     expect(page.locator(".ticket-head .badge").first).to_have_text("Verified")
     assert no_horizontal_scroll(page)
     assert small_touch_targets(page) == []

@@ -95,7 +95,7 @@ def ready_for_the_floor(driver, base: str, email: str) -> None:
     sign_in(driver, base, email)
     driver.get(f"{base}/capture/drafts")
     wait_for_service_worker(driver)
-    wait_for_text(driver, "body", "Field data from")
+    wait_for_text(driver, "body", "Updated ")
 
 
 def pick(driver, choice: str) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from gemba_walk.auth.models import User
 from gemba_walk.extensions import db
+from gemba_walk.lean import DEFAULT_VERIFICATION_MODE, VERIFICATION_MODES
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$"
 
@@ -21,6 +22,15 @@ class SiteForm(FlaskForm):
         default="UTC",
         description="For example Europe/Berlin or America/Chicago.",
         validators=[InputRequired("Give the site's time zone."), Length(max=64)],
+    )
+    verification_mode = RadioField(
+        "Who verifies a done ticket",
+        choices=[
+            SelectChoice(term.key, f"{term.label} — {term.description}")
+            for term in VERIFICATION_MODES
+        ],
+        default=DEFAULT_VERIFICATION_MODE,
+        validators=[Optional()],  # left out: the site keeps its setting
     )
 
 

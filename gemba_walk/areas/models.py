@@ -10,14 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gemba_walk.auth.models import User
 from gemba_walk.core.ids import new_qr_token, utcnow
 from gemba_walk.extensions import db
+from gemba_walk.lean import DEFAULT_VERIFICATION_MODE, VERIFICATION_MODES, keys
 
 
 class Site(db.Model):
     __tablename__ = "sites"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.column("verification_mode").in_(keys(VERIFICATION_MODES)),
+            name="verification_mode_known",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    # who may verify a done ticket here (lean.VERIFICATION_MODES)
+    verification_mode: Mapped[str] = mapped_column(
+        sa.String(24), default=DEFAULT_VERIFICATION_MODE, server_default=DEFAULT_VERIFICATION_MODE
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -14,6 +14,7 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import new_qr_token, new_uuid, utcnow
 from gemba_walk.extensions import db
+from gemba_walk.lean import VERIFICATION_MODES, keys
 
 # Reloading the area page right after a scan is the same visit, not a second scan.
 SAME_VISIT = timedelta(minutes=10)
@@ -55,6 +56,15 @@ def update_site(site: Site, name: str, timezone: str) -> Site:
             raise AreaError(f"There is already a site called {name.strip()}.")
         site.name = name.strip()
         site.timezone = timezone
+    return site
+
+
+def set_verification_mode(site: Site, mode: str) -> Site:
+    """Who may verify a done ticket at this site (lean.VERIFICATION_MODES)."""
+    if mode not in keys(VERIFICATION_MODES):
+        raise AreaError(f"Unknown verification setting “{mode[:40]}”.")
+    with write_transaction():
+        site.verification_mode = mode
     return site
 
 

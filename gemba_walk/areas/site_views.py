@@ -7,7 +7,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from gemba_walk.areas import queries
 from gemba_walk.areas.forms import SiteForm
 from gemba_walk.areas.models import Site
-from gemba_walk.areas.operations import AreaError, create_site, update_site
+from gemba_walk.areas.operations import (
+    AreaError,
+    create_site,
+    set_verification_mode,
+    update_site,
+)
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.extensions import db
 
@@ -44,6 +49,8 @@ def _site_form(site: Site | None):
                 site = create_site(form.name.data, form.timezone.data.strip())
             else:
                 update_site(site, form.name.data, form.timezone.data.strip())
+            if form.verification_mode.data:
+                set_verification_mode(site, form.verification_mode.data)
         except AreaError as error:
             form.name.errors.append(str(error))
         else:

@@ -22,18 +22,24 @@ class NavItem:
     roles: tuple[str, ...] = ("admin", "leader", "member")
     arguments: tuple[tuple[str, str], ...] = ()
     blueprints: tuple[str, ...] = ()  # other pages the item stands for (marked current there)
+    rank: int = 9  # a role's PRIMARY_ITEMS best-ranked items always show; the rest go in "More"
 
 
 # Items whose blueprint is not registered (yet) are skipped, so the menu follows the app.
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("core.home", "Home", "home"),
-    NavItem("capture.scan", "Scan", "scan"),
-    NavItem("capture.shell", "Outbox", "outbox", arguments=(("_screen", "outbox"),)),
-    NavItem("tickets.board", "Tickets", "tickets"),
-    NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader")),
-    NavItem("areas.index", "Areas", "areas"),
-    NavItem("users.index", "Users", "users", ("admin",), blueprints=("checklists",)),
+    NavItem("core.home", "Home", "home", rank=1),
+    NavItem("capture.scan", "Scan", "scan", rank=2),
+    NavItem("capture.shell", "Outbox", "outbox", arguments=(("_screen", "outbox"),), rank=5),
+    NavItem("tickets.board", "Tickets", "tickets", rank=3),
+    NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader"), rank=4),
+    NavItem("areas.index", "Areas", "areas", rank=6),
+    NavItem(
+        "users.index", "Users", "users", ("admin",), blueprints=("checklists", "sites"), rank=7
+    ),
 )
+# Items always in the bar (bottom on phones, top on tablets); the others sit in "More" until
+# the screen is wide enough for all of them (see the .mainnav rules in app.css).
+PRIMARY_ITEMS = 4
 
 
 @lru_cache(maxsize=4)
@@ -64,10 +70,14 @@ def navigation() -> list[dict]:
                 "href": href,
                 "label": item.label,
                 "icon": item.icon,
+                "rank": item.rank,
                 "current": request.endpoint == item.endpoint
                 or request.blueprint in item.blueprints,
             }
         )
+    primary = {id(entry) for entry in sorted(items, key=lambda e: e["rank"])[:PRIMARY_ITEMS]}
+    for entry in items:
+        entry["primary"] = id(entry) in primary
     return items
 
 

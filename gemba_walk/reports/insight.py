@@ -15,10 +15,12 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area
-from gemba_walk.audits.models import Audit, Finding
+from gemba_walk.audits.models import Audit, Finding, Response
+from gemba_walk.checklists.models import ChecklistItem
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
+    DEFAULT_TICKET_THRESHOLD,
     FIVE_S_PILLARS,
     OPEN_TICKET_STATUSES,
     OVERDUE_TICKET_STATUSES,
@@ -77,6 +79,52 @@ def findings_pareto(
     if site_id:
         query = query.join(Area, Finding.area_id == Area.id).where(Area.site_id == site_id)
     return pareto(dict(db.session.execute(query).all()), TERMS_BY_KIND.get(kind, ()))
+
+
+@dataclass(frozen=True)
+class LowItem:
+    key: str
+    prompt: str
+    section: str
+    mean: float  # mean score 0–5 over the period's 5S audits
+    audits: int  # how many audits scored it
+    low: int  # how many scored it at or below its ticket threshold
+
+
+def lowest_five_s_items(
+    start: datetime, end: datetime, site_id: int | None = None, limit: int = 10
+) -> list[LowItem]:
+    """The 5S items that score lowest in [start, end): where to act, which a Pareto by pillar
+    (all near 20 %) does not show. Items are matched across versions by their stable key."""
+    mean = sa.func.avg(Response.score)
+    threshold = sa.func.coalesce(ChecklistItem.ticket_threshold, DEFAULT_TICKET_THRESHOLD)
+    query = (
+        sa.select(
+            ChecklistItem.key,
+            sa.func.max(ChecklistItem.prompt),
+            sa.func.max(ChecklistItem.section),
+            mean,
+            sa.func.count(Response.id),
+            sa.func.sum(sa.case((Response.score <= threshold, 1), else_=0)),
+        )
+        .join(Response, Response.item_id == ChecklistItem.id)
+        .join(Audit, Audit.id == Response.audit_id)
+        .where(
+            Audit.kind == "5s",
+            Audit.submitted_at >= start,
+            Audit.submitted_at < end,
+            Response.score.is_not(None),
+        )
+        .group_by(ChecklistItem.key)
+        .order_by(mean, ChecklistItem.key)
+        .limit(limit)
+    )
+    if site_id:
+        query = query.join(Area, Audit.area_id == Area.id).where(Area.site_id == site_id)
+    return [
+        LowItem(key, prompt, section, float(avg), int(count), int(low or 0))
+        for key, prompt, section, avg, count, low in db.session.execute(query).all()
+    ]
 
 
 @dataclass(frozen=True)

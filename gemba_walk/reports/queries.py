@@ -114,3 +114,18 @@ def tickets_of_findings(findings: list[Finding]) -> dict[int, KaizenTicket]:
     return {
         t.id: t for t in db.session.scalars(sa.select(KaizenTicket).where(KaizenTicket.id.in_(ids)))
     }
+
+
+def previous_audit(audit: Audit) -> Audit | None:
+    """The same area's audit of the same kind submitted just before this one (for comparison)."""
+    return db.session.scalar(
+        sa.select(Audit)
+        .where(
+            Audit.area_id == audit.area_id,
+            Audit.kind == audit.kind,
+            Audit.submitted_at < audit.submitted_at,
+            Audit.id != audit.id,
+        )
+        .order_by(Audit.submitted_at.desc(), Audit.id.desc())
+        .limit(1)
+    )

@@ -84,6 +84,7 @@ def dashboard():
         slipping=insight.slipping(heat),
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
+        low_items=insight.lowest_five_s_items(start, now, site_id),
         unwalked=insight.not_walked(walked, now, site_id),
         now=now,
     )
@@ -213,15 +214,24 @@ def audit_report(uuid: str):
     if audit is None:
         abort(404, description="There is no audit with this id.")
     answers = {response.item_id: response for response in audit.responses}
+    findings_by_item: dict[int | None, list] = {}
+    for finding in audit.findings:
+        findings_by_item.setdefault(finding.item_id, []).append(finding)
     tickets = queries.tickets_of_findings(audit.findings)
+    previous = queries.previous_audit(audit)
     charts = {}
     if audit.pillar_scores:
-        charts["chart-radar"] = _radar([("This audit", audit.pillar_scores)])
+        series = [("This audit", audit.pillar_scores)]
+        if previous is not None and previous.pillar_scores:
+            series.append((f"Previous, {previous.submitted_at:%d %b %Y}", previous.pillar_scores))
+        charts["chart-radar"] = _radar(series)
     return render_template(
         "reports/audit.html",
         audit=audit,
+        previous=previous,
         items=audit.template_version.items,
         answers=answers,
+        findings_by_item=findings_by_item,
         tickets=tickets,
         pillars=FIVE_S_PILLARS,
         charts=charts,

@@ -64,6 +64,8 @@ class KaizenTicket(db.Model):
     first_observed_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
     verified_at: Mapped[datetime | None]
+    # verified by its own owner, where the site lets any leader verify (one-leader lines)
+    self_verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     area: Mapped[Area] = relationship()

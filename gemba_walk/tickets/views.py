@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid as uuid_module
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import (
@@ -35,6 +36,7 @@ from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CATEGORY_TERMS,
+    DUE_DAYS_BY_SEVERITY,
     OPEN_TICKET_STATUSES,
     SEVERITIES,
     TICKET_STATUSES,
@@ -46,6 +48,8 @@ from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ordinal
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+TICKET_REFERENCE = re.compile(r"(?i)kz-?0*(\d{1,9})")
 
 
 def _today() -> date:
@@ -195,7 +199,7 @@ def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None
         .order_by(TicketEvent.created_at, TicketEvent.id)
     ).all()
     people = []
-    if current_user.is_admin:
+    if current_user.is_leader:
         people = db.session.scalars(sa.select(User).where(User.active).order_by(User.name)).all()
     html = render_template(
         "tickets/show.html",
@@ -204,6 +208,9 @@ def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None
         after=[p for p in photos if p.role == "after"],
         findings=findings,
         events=events,
+        last_move=next((e for e in reversed(events) if e.kind == "status"), None),
+        who_may_verify=workflow.who_may_verify(current_user, ticket),
+        suggested_due=_today() + timedelta(days=DUE_DAYS_BY_SEVERITY.get(ticket.severity, 7)),
         actions=workflow.available_actions(current_user, ticket),
         can_edit=workflow.is_worker(current_user, ticket)
         and ticket.status not in ("verified", "rejected"),
@@ -230,6 +237,16 @@ def _change(number: int, operation, success: str):
         return _ticket_page(_ticket_or_404(number), error, request.form)
     flash(success, "success")
     return redirect(url_for("tickets.show", number=number))
+
+
+@bp.get("/<string:reference>")
+@login_required
+def show_by_reference(reference: str):
+    """``/tickets/KZ-0025`` (as printed on cards and said aloud) → the canonical ``/tickets/25``."""
+    match = TICKET_REFERENCE.fullmatch(reference.strip())
+    if match is None:
+        abort(404, description=f"There is no ticket “{reference[:40]}”.")
+    return redirect(url_for("tickets.show", number=int(match.group(1))), 301)
 
 
 @bp.get("/<int:number>")
@@ -268,7 +285,7 @@ def save_pdca(number: int):
 def change_status(number: int):
     """Move the ticket one step of the workflow (start, done, verify, send back, reject...)."""
     action = request.form.get("action", "")
-    label = workflow.ACTIONS[action].label if action in workflow.ACTIONS else action
+    words = workflow.ACTIONS[action].done_words if action in workflow.ACTIONS else "Done."
     return _change(
         number,
         lambda ticket: workflow.transition(
@@ -277,8 +294,10 @@ def change_status(number: int):
             action,
             reason=request.form.get("reason", ""),
             result=request.form.get("result", ""),
+            due_date=request.form.get("due_date", ""),
+            today=_today(),
         ),
-        f"{label}: done.",
+        words,
     )
 
 

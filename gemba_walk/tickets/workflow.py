@@ -20,7 +20,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import CLOSED_TICKET_STATUSES
+from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE
 from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
 
 MAX_WHYS = 5
@@ -38,19 +38,68 @@ class Action:
     label: str
     from_statuses: tuple[str, ...]
     to_status: str
-    who: str  # "worker" (owner or leader), "verifier" (leader, not owner), "leader"
+    who: str  # "worker" (owner or leader), "verifier" (see may_verify), "leader"
     needs_reason: bool = False
+    done_words: str = ""  # the plain sentence shown once the step is taken
 
 
 ACTIONS: dict[str, Action] = {
     action.key: action
     for action in (
-        Action("start", "Start work", ("open", "reopened"), "in_progress", "worker"),
-        Action("done", "Mark done", ("in_progress",), "done", "worker"),
-        Action("verify", "Verify — the fix holds", ("done",), "verified", "verifier"),
-        Action("send_back", "Send back — it does not hold", ("done",), "reopened", "leader", True),
-        Action("reject", "Reject", ("open", "in_progress", "reopened"), "rejected", "leader", True),
-        Action("reopen", "Reopen", ("verified", "rejected"), "reopened", "leader", True),
+        Action(
+            "start",
+            "Start work",
+            ("open", "reopened"),
+            "in_progress",
+            "worker",
+            False,
+            "Work started.",
+        ),
+        Action(
+            "done",
+            "Mark done",
+            ("in_progress",),
+            "done",
+            "worker",
+            False,
+            "Marked done. A leader now checks at the gemba that the fix holds.",
+        ),
+        Action(
+            "verify",
+            "Verify — the fix holds",
+            ("done",),
+            "verified",
+            "verifier",
+            False,
+            "Verified: the fix holds. The ticket is closed.",
+        ),
+        Action(
+            "send_back",
+            "Send back — it does not hold",
+            ("done",),
+            "reopened",
+            "leader",
+            True,
+            "Sent back to the owner with your reason.",
+        ),
+        Action(
+            "reject",
+            "Reject",
+            ("open", "in_progress", "reopened"),
+            "rejected",
+            "leader",
+            True,
+            "Rejected. The reason is on the ticket.",
+        ),
+        Action(
+            "reopen",
+            "Reopen",
+            ("verified", "rejected"),
+            "reopened",
+            "leader",
+            True,
+            "Reopened with your reason.",
+        ),
     )
 }
 
@@ -63,11 +112,43 @@ def is_worker(user: User, ticket: KaizenTicket) -> bool:
     return user.is_leader or ticket.owner_id in (None, user.id)
 
 
+def verification_mode(ticket: KaizenTicket) -> str:
+    """Who may verify at the ticket's site (lean.VERIFICATION_MODES)."""
+    return ticket.area.site.verification_mode or DEFAULT_VERIFICATION_MODE
+
+
+def may_verify(user: User, ticket: KaizenTicket) -> bool:
+    if not user.is_leader:
+        return False
+    if verification_mode(ticket) == "any_leader":
+        return True
+    return ticket.owner_id != user.id
+
+
+def who_may_verify(user: User, ticket: KaizenTicket) -> str:
+    """One sentence for the ticket page: who may verify here, and why this person may not."""
+    mode = verification_mode(ticket)
+    site = ticket.area.site.name
+    if mode == "any_leader":
+        rule = f"At {site} any leader or admin verifies, the owner too (self-verified is recorded)."
+    else:
+        rule = f"At {site} a leader or admin who does not own the ticket verifies it."
+    if ticket.status in CLOSED_TICKET_STATUSES:
+        return rule
+    if not user.is_leader:
+        return f"{rule} You are a team member, so you cannot verify."
+    if not may_verify(user, ticket):
+        return f"{rule} You own this ticket, so another leader verifies it."
+    if ticket.status != "done":
+        return f"{rule} You may verify once the ticket is marked done."
+    return rule
+
+
 def may(user: User, ticket: KaizenTicket, action: Action) -> bool:
     if action.who == "worker":
         return is_worker(user, ticket)
     if action.who == "verifier":
-        return user.is_leader and ticket.owner_id != user.id
+        return may_verify(user, ticket)
     return user.is_leader
 
 
@@ -116,9 +197,18 @@ def _scanned_recently(user: User, ticket: KaizenTicket, now: datetime) -> dateti
 
 
 def transition(
-    ticket: KaizenTicket, user: User, action_key: str, reason: str = "", result: str = ""
+    ticket: KaizenTicket,
+    user: User,
+    action_key: str,
+    reason: str = "",
+    result: str = "",
+    due_date: date | str | None = None,
+    today: date | None = None,
 ) -> TicketEvent:
-    """Move the ticket by ``action_key``; raises TicketError (and changes nothing) otherwise."""
+    """Move the ticket by ``action_key``; raises TicketError (and changes nothing) otherwise.
+
+    Sending back or reopening takes a new due date (``due_date``); it is required when the
+    old one has passed, so the ticket does not come back overdue at once."""
     action = ACTIONS.get(action_key)
     if action is None:
         raise TicketError(400, "unknown_action", f"There is no step called {action_key!r}.")
@@ -142,6 +232,18 @@ def transition(
     result = _text(result, "The result")
     if action.needs_reason and not reason:
         raise TicketError(422, "reason_required", f"Say why: “{action.label}” needs a reason.")
+    new_due = None
+    if action.key in ("send_back", "reopen"):
+        today = today or date.today()
+        new_due = _parse_date(due_date)
+        if new_due is None and ticket.due_date is not None and ticket.due_date < today:
+            raise TicketError(
+                422,
+                "due_date_required",
+                f"Give a new due date: the old one ({ticket.due_date:%d %b %Y}) has passed.",
+            )
+        if new_due is not None and new_due < today:
+            raise TicketError(422, "due_date_past", "The new due date cannot be in the past.")
     if action.key == "done":
         if not ticket.countermeasure.strip():
             raise TicketError(
@@ -155,6 +257,7 @@ def transition(
             )
     now = utcnow()
     body = reason
+    changes = None
     from_status = ticket.status
     if action.key == "start" and ticket.owner_id is None:
         ticket.owner_id = user.id
@@ -166,27 +269,43 @@ def transition(
             ticket.check_result = result
         ticket.verified_by_id = user.id
         ticket.verified_at = now
+        ticket.self_verified = ticket.owner_id == user.id
         scanned = _scanned_recently(user, ticket, now)
         body = (
             f"Verified at the gemba (label scanned {scanned:%d %b %H:%M} UTC)."
             if scanned
             else "Verified without a label scan."
         )
+        if ticket.self_verified:
+            body += " Self-verified by the owner (the site lets any leader verify)."
         if result:
             body += f" {result}"
     elif action.key == "reject":
         ticket.reject_reason = reason
-    elif action.key in ("send_back", "reopen") and ticket.owner_id and ticket.owner_id != user.id:
-        db.session.add(
-            Notification(
-                user_id=ticket.owner_id,
-                ticket=ticket,
-                message=f"{ticket.display_number} was sent back by {user.name}: {reason}",
+    elif action.key in ("send_back", "reopen"):
+        if new_due is not None and new_due != ticket.due_date:
+            old_due = ticket.due_date.isoformat() if ticket.due_date else None
+            changes = {"due_date": [old_due, new_due.isoformat()]}
+            ticket.due_date = new_due
+        # no longer verified: the history keeps who had verified it and when
+        ticket.verified_by_id, ticket.verified_at, ticket.self_verified = None, None, False
+        if ticket.owner_id and ticket.owner_id != user.id:
+            db.session.add(
+                Notification(
+                    user_id=ticket.owner_id,
+                    ticket=ticket,
+                    message=f"{ticket.display_number} was sent back by {user.name}: {reason}",
+                )
             )
-        )
     ticket.status = action.to_status
     return _event(
-        ticket, user, "status", from_status=from_status, to_status=action.to_status, body=body
+        ticket,
+        user,
+        "status",
+        from_status=from_status,
+        to_status=action.to_status,
+        body=body,
+        changes=changes,
     )
 
 
@@ -273,8 +392,10 @@ def comment(
 
 
 def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> TicketEvent:
-    if not user.is_admin:
-        raise TicketError(403, "not_allowed", "Only an admin can reassign a ticket.")
+    """Leaders and admins hand a ticket to someone else (users are not tied to sites yet, so a
+    leader's sites are all sites)."""
+    if not user.is_leader:
+        raise TicketError(403, "not_allowed", "Only a leader or an admin can reassign a ticket.")
     if new_owner is not None and not new_owner.is_active:
         raise TicketError(422, "inactive_user", f"{new_owner.name} can no longer sign in.")
     old = ticket.owner

@@ -106,3 +106,46 @@ if (builderForm) {
     event.returnValue = ''; // older browsers need it set to show the prompt
   });
 }
+
+// A photo chosen in a form (a ticket's "after" photo) is shown before it is saved: choosing it is
+// the one step, the preview and the save button are right there. Without JavaScript the form
+// still saves the photo, unseen.
+for (const input of document.querySelectorAll('input[type="file"][data-photo-preview]')) {
+  const preview = document.getElementById(input.dataset.photoPreview);
+  const image = preview?.querySelector('img');
+  if (!preview || !image) continue;
+  let shown = '';
+  input.addEventListener('change', () => {
+    if (shown) URL.revokeObjectURL(shown);
+    const file = input.files?.[0];
+    shown = file ? URL.createObjectURL(file) : '';
+    image.src = shown;
+    preview.hidden = !file;
+    if (file) preview.scrollIntoView({ block: 'nearest' });
+  });
+}
+
+// "More" in the main navigation closes on Escape and on a tap elsewhere, as a menu does.
+const moreMenu = document.querySelector('details.more-menu');
+if (moreMenu) {
+  document.addEventListener('click', (event) => {
+    if (moreMenu.open && !moreMenu.contains(event.target)) moreMenu.open = false;
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && moreMenu.open) {
+      moreMenu.open = false;
+      moreMenu.querySelector('summary')?.focus();
+    }
+  });
+}
+
+// A wide table on a narrow screen says it scrolls (its edge shadows come from app.css).
+for (const hint of document.querySelectorAll('[data-scroll-hint]')) {
+  const scroller = document.getElementById(hint.dataset.scrollHint);
+  if (!scroller) continue;
+  const update = () => {
+    hint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1;
+  };
+  update();
+  window.addEventListener('resize', update);
+}

@@ -98,15 +98,30 @@ function radar(canvas, spec) {
         backgroundColor: index === 0 ? 'rgba(18, 102, 74, 0.2)' : 'rgba(138, 150, 143, 0.15)',
         borderDash: index === 0 ? [] : [6, 4],
         fill: true,
+        pointRadius: 3,
       })),
     },
-    options: { maintainAspectRatio: false, scales: { r: { min: 0, max: 5, ticks: { stepSize: 1 } } } },
+    options: {
+      maintainAspectRatio: false,
+      layout: { padding: 4 },
+      scales: {
+        r: {
+          min: 0,
+          max: 5,
+          // the axis numbers sit on an opaque label, drawn above the lines and markers
+          ticks: { stepSize: 1, z: 2, backdropColor: 'rgba(255, 255, 255, 0.92)', backdropPadding: 2 },
+          pointLabels: { padding: 12, font: { size: 14, weight: '600' } },
+        },
+      },
+    },
   });
 }
 
+// The 5S total alone by default (one line a person can read); the pillars on demand, from the
+// button under the chart or the legend.
 function trend(canvas, spec) {
   const palette = [GREEN, '#1b5fd1', '#7a4b00', '#6b2fa0', '#2f3a34', RED];
-  return new Chart(canvas, {
+  const chart = new Chart(canvas, {
     type: 'line',
     data: {
       labels: spec.labels,
@@ -116,11 +131,27 @@ function trend(canvas, spec) {
         borderColor: palette[index % palette.length],
         backgroundColor: palette[index % palette.length],
         borderWidth: series.label === '5S' ? 4 : 2,
+        pointRadius: series.label === '5S' ? 4 : 2,
+        hidden: series.label !== '5S',
         spanGaps: true,
       })),
     },
-    options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 5 } } },
+    options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 5, ticks: { stepSize: 1 } } } },
   });
+  const toggle = document.querySelector(`[data-pillars-for="${canvas.id}"]`);
+  if (toggle) {
+    toggle.hidden = false;
+    toggle.addEventListener('click', () => {
+      const show = toggle.getAttribute('aria-pressed') !== 'true';
+      chart.data.datasets.forEach((dataset, index) => {
+        if (dataset.label !== '5S') chart.setDatasetVisibility(index, show);
+      });
+      chart.update();
+      toggle.setAttribute('aria-pressed', String(show));
+      toggle.textContent = show ? 'Show the 5S total only' : 'Show each pillar too';
+    });
+  }
+  return chart;
 }
 
 const DRAW = { pareto, bars, radar, trend };

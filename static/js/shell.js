@@ -11,7 +11,7 @@ import { renderArea } from './screens/area.js';
 import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
-import { h, megabytes, mount, time } from './ui.js';
+import { ago, dateTime, h, megabytes, mount } from './ui.js';
 
 // For the benchmarks in bench/: the same compression the photo picker uses (in the worker where
 // it can run), and the page-thread path browsers without a worker canvas take.
@@ -21,9 +21,18 @@ const root = document.getElementById('app');
 const packAge = document.getElementById('pack-age');
 const badge = document.getElementById('outbox-count');
 
+// "Updated 5 min ago": when this phone last checked the areas and checklists with the server;
+// redrawn every minute, with the exact time one hover or long-press away.
+let packAgeTimer = 0;
 async function showPackAge() {
   const checked = await getMeta('pack_checked_at');
-  packAge.textContent = checked ? `Field data from ${time(checked)}` : 'No field data yet';
+  const draw = () => {
+    packAge.textContent = checked ? `Updated ${ago(checked)}` : 'Not updated yet — connect once';
+    packAge.title = checked ? `Areas and checklists checked with the server ${dateTime(checked)}` : '';
+  };
+  draw();
+  clearInterval(packAgeTimer);
+  packAgeTimer = setInterval(draw, 60_000);
 }
 
 let user = null; // who is signed in on this phone, as far as it knows (the server decides on sync)

@@ -6,7 +6,7 @@ import { formatScore, pastLimits } from '../rules.js';
 import { h, labelOf, mount, time } from '../ui.js';
 import { screen } from './checklist/context.js';
 import { extraFindingsSection } from './checklist/findings.js';
-import { itemBlock } from './checklist/inputs.js';
+import { itemBlock, levelsBox } from './checklist/inputs.js';
 import { fiveSScores, sectionsOf, submit } from './checklist/records.js';
 
 export { fiveSScores, pastLimits };
@@ -68,13 +68,21 @@ export function renderChecklist(root, pack, draft) {
     if (template.kind !== '5s') return;
     const { pillars, total } = fiveSScores(draft);
     totals.textContent = total === null ? '5S score: not scored yet' : `5S score ${formatScore(total)} of 5`;
-    for (const [section, element] of pillarScores) {
-      element.textContent = pillars[section] === undefined ? '–' : formatScore(pillars[section]);
-    }
+    for (const [section, element] of pillarScores) drawSectionBadge(element, section, pillars[section]);
+  };
+  // Each pillar's badge says how far it is: "0 of 3 scored", "2 of 3 scored · 3.5", "3.7 · done".
+  const drawSectionBadge = (element, section, score) => {
+    const items = template.items.filter((i) => i.section === section && i.response_type === 'score');
+    const scored = items.filter((i) => Number.isFinite(draft.answers[i.id]?.score)).length;
+    const done = scored === items.length;
+    element.className = `pillar-score${done ? ' pillar-score--done' : ''}`;
+    element.textContent = done
+      ? `${formatScore(score)} · all scored`
+      : `${scored} of ${items.length} scored${score === undefined ? '' : ` · ${formatScore(score)}`}`;
   };
   const sectionTerms = [...vocabulary.pillars, ...vocabulary.wastes];
   const sections = [...sectionsOf(template)].map(([section, items]) => {
-    const score = h('span', { className: 'pillar-score' }, '–');
+    const score = h('span', { className: 'pillar-score' });
     pillarScores.set(section, score);
     return h(
       'section',
@@ -103,6 +111,9 @@ export function renderChecklist(root, pack, draft) {
             `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`,
           )
         : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
+      template.items.some((i) => i.response_type === 'score') && vocabulary.score_levels?.length
+        ? levelsBox(vocabulary.score_levels, 'What the scores 0–5 mean')
+        : null,
       h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
     sections,

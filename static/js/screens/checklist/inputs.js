@@ -55,6 +55,32 @@ function choiceInput(item, answer, options, onChange) {
   );
 }
 
+function sameLevels(levels, standard) {
+  return Array.isArray(standard) && levels.length === standard.length && levels.every((l, i) => l === standard[i]);
+}
+
+/** Score levels numbered once: "0 — Not started: …" and "Not started: …" both show as 0 · Not started. */
+export function levelsBox(levels, title) {
+  return h(
+    'details',
+    { className: 'levels' },
+    h('summary', {}, title),
+    h(
+      'ul',
+      { className: 'levels__list' },
+      levels.map((level, score) =>
+        h(
+          'li',
+          {},
+          h('span', { className: 'levels__score' }, String(score)),
+          ' ',
+          String(level).replace(/^\s*\d+\s*[—–:.)-]?\s*/, ''),
+        ),
+      ),
+    ),
+  );
+}
+
 export function itemBlock(draft, item, vocabulary, rerenderScores) {
   draft.answers[item.id] ||= { uuid: newId() };
   const answer = draft.answers[item.id];
@@ -69,19 +95,9 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
   if (item.help) block.append(h('p', { className: 'hint' }, item.help));
   if (item.response_type === 'score') {
     block.append(scoreInput(draft, item, change));
-    if (item.levels?.length) {
-      block.append(
-        h(
-          'details',
-          { className: 'levels' },
-          h('summary', {}, 'What the scores mean'),
-          h(
-            'ol',
-            { start: 0 },
-            item.levels.map((level) => h('li', {}, level)),
-          ),
-        ),
-      );
+    // The item's own level descriptions; the standard ones are shown once for the checklist.
+    if (item.levels?.length && !sameLevels(item.levels, vocabulary.score_levels)) {
+      block.append(levelsBox(item.levels, 'What the scores mean here'));
     }
   } else if (item.response_type === 'yes_no' || item.response_type === 'pass_fail') {
     const [yes, no] = item.response_type === 'yes_no' ? ['Observed', 'Not seen'] : ['Pass', 'Fail'];
