@@ -124,9 +124,11 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from gemba_walk.areas.queries import plant_zone_name
     from gemba_walk.core import template_helpers
 
     template_helpers.register(app)
+    app.extensions["plant_zone"] = plant_zone_name
 
 
 def register_commands(app: Flask) -> None:

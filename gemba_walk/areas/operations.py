@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.localtime import is_time_zone
 from gemba_walk.core.ids import new_qr_token, new_uuid, utcnow
 from gemba_walk.extensions import db
 
@@ -34,7 +35,13 @@ def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
+def _check_time_zone(timezone: str) -> None:
+    if not is_time_zone(timezone):
+        raise AreaError(f"{timezone!r} is not a time zone from the list (e.g. Europe/Berlin).")
+
+
 def create_site(name: str, timezone: str = "UTC") -> Site:
+    _check_time_zone(timezone)
     with write_transaction():
         if db.session.scalar(sa.select(Site).where(Site.name == name.strip())):
             raise AreaError(f"There is already a site called {name.strip()}.")
@@ -44,6 +51,7 @@ def create_site(name: str, timezone: str = "UTC") -> Site:
 
 
 def update_site(site: Site, name: str, timezone: str) -> Site:
+    _check_time_zone(timezone)
     with write_transaction():
         clash = db.session.scalar(
             sa.select(Site).where(Site.name == name.strip(), Site.id != site.id)
