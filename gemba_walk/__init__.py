@@ -104,9 +104,10 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.home.views import bp as home_bp
     from gemba_walk.reports.views import bp as reports_bp
     from gemba_walk.tickets.views import bp as tickets_bp
+    from gemba_walk.walks.views import bp as walks_bp
 
     blueprints = (home_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
-    blueprints += (tickets_bp, reports_bp, checklists_bp)
+    blueprints += (tickets_bp, reports_bp, checklists_bp, walks_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

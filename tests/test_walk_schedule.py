@@ -84,7 +84,11 @@ def test_shifts_follow_their_working_days_in_start_order():
         date(2026, 11, 28),
         "Europe/Berlin",
     )
-    assert [(w.local_date.day, w.shift) for w in week] == [(27, "Early"), (27, "Night"), (28, "Night")]
+    assert [(w.local_date.day, w.shift) for w in week] == [
+        (27, "Early"),
+        (27, "Night"),
+        (28, "Night"),
+    ]
     # Monday to Friday: 2 shifts a day = 10 windows, then Saturday's night only.
     assert [w.index for w in week] == [8, 9, 10]
 
@@ -123,7 +127,10 @@ def test_a_frequency_that_yields_nothing_gives_no_windows():
     assert windows(plan, date(2026, 1, 1), date(2026, 12, 31), "UTC") == []
     shiftless = PlanSpec("every_shift", date(2026, 1, 1))
     assert windows(shiftless, date(2026, 1, 1), date(2026, 1, 31), "UTC") == []
-    assert windows(PlanSpec("daily", date(2027, 1, 1)), date(2026, 1, 1), date(2026, 1, 31), "UTC") == []
+    assert (
+        windows(PlanSpec("daily", date(2027, 1, 1)), date(2026, 1, 1), date(2026, 1, 31), "UTC")
+        == []
+    )
 
 
 def test_rotation_by_hand():

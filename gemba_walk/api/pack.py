@@ -9,9 +9,12 @@ from gemba_walk.areas.models import Area, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.core.localtime import local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, vocabulary
 from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.walks.operations import ensure_planned_cheaply
+from gemba_walk.walks.queries import pack_walks
 
 
 def _iso(moment) -> str | None:
@@ -19,7 +22,9 @@ def _iso(moment) -> str | None:
 
 
 def build_field_pack(user: User) -> dict:
-    """Sites, active areas with their open tickets and last 5S, published checklists."""
+    """Sites, active areas with their open tickets and last 5S, published checklists, and
+    the person's planned walks (today, tomorrow and overdue)."""
+    ensure_planned_cheaply()
     sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
     areas = db.session.scalars(
         sa.select(Area)
@@ -69,7 +74,10 @@ def build_field_pack(user: User) -> dict:
     return {
         "user": {"id": user.id, "name": user.name, "role": user.role},
         "vocabulary": vocabulary(),
-        "sites": [{"id": s.id, "name": s.name} for s in sites],
+        "sites": [{"id": s.id, "name": s.name, "timezone": s.timezone} for s in sites],
+        # Plant local time on the phone: the zone pages use (core/localtime.py), for Intl.
+        "timezone": plant_zone(),
+        "walks": pack_walks(user, local_today()),
         "areas": [
             {
                 "id": a.id,

@@ -21,7 +21,7 @@ class SiteForm(FlaskForm):
         "Time zone",
         default="UTC",
         description="Every date and time of this site is shown in it, e.g. Europe/Berlin.",
-        choices=[(name, name) for name in time_zone_names()],
+        choices=[SelectChoice(name, name) for name in time_zone_names()],
         validate_choice=False,
         validators=[
             InputRequired("Choose the site's time zone."),

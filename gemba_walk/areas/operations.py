@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.localtime import is_time_zone
 from gemba_walk.core.ids import new_qr_token, new_uuid, utcnow
+from gemba_walk.core.localtime import is_time_zone
 from gemba_walk.extensions import db
 
 # Reloading the area page right after a scan is the same visit, not a second scan.

@@ -84,6 +84,4 @@ def areas_for_labels(
 
 def plant_zone_name() -> str | None:
     """The zone pages use when a record's own site is not at hand: the first active site's."""
-    return db.session.scalar(
-        sa.select(Site.timezone).where(Site.active).order_by(Site.id).limit(1)
-    )
+    return db.session.scalar(sa.select(Site.timezone).where(Site.active).order_by(Site.id).limit(1))

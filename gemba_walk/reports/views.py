@@ -11,9 +11,9 @@ from flask_login import login_required
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.queries import active_sites
 from gemba_walk.auth.roles import leader_required
-from gemba_walk.core.localtime import format_csv, plant_zone
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.ids import parse_id, utcnow
+from gemba_walk.core.localtime import format_csv, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
 from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
@@ -153,7 +153,8 @@ def audits_csv():
     rows = rows_from_own_session(
         db.engine,
         lambda session: (
-            _audit_row(row, zone) for row in session.execute(query.execution_options(yield_per=2000))
+            _audit_row(row, zone)
+            for row in session.execute(query.execution_options(yield_per=2000))
         ),
     )
     return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)

@@ -43,6 +43,7 @@ from gemba_walk.sync.schema import sync_validator
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ticket_for_finding
+from gemba_walk.walks.operations import link_audit
 
 CATEGORIES_BY_KIND = {
     "5s": set(keys(FIVE_S_PILLARS)),
@@ -404,6 +405,8 @@ def _store_group(user, device_id, audit, findings, refs, duplicates, results) ->
             stored_audit = None
             if audit is not None:
                 stored_audit = _store_audit(user, device_id, audit, refs, duplicates, group)
+                if audit["uuid"] not in duplicates:
+                    link_audit(stored_audit)  # the planned walk it did, if any (walks/)
             for finding in findings:
                 _store_finding(user, finding, stored_audit, refs, duplicates, group)
             if audit is not None and audit["uuid"] not in duplicates:

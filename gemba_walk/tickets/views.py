@@ -29,10 +29,10 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
-from gemba_walk.core.localtime import format_csv, local_today, plant_zone
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import parse_id
+from gemba_walk.core.localtime import format_csv, local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CATEGORY_TERMS,
