@@ -139,7 +139,7 @@ SCHEMAS: dict = {
             "window_start": TIMESTAMP,
             "window_end": TIMESTAMP,
             "late_until": TIMESTAMP,
-            "state": {"enum": ["due", "overdue", "done", "findings", "late", "missed"]},
+            "state": {"enum": ["due", "done", "findings", "late", "missed"]},
             "done_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
             "scanned": {"type": ["boolean", "null"]},
             "findings": COUNT,

@@ -13,11 +13,12 @@ from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context, request
 
 DATETIME_FORMAT = "%d %b %Y, %H:%M"
 DATE_FORMAT = "%d %b %Y"
 DEFAULT_ZONE = "UTC"
+_KEY = "gemba_walk.plant_zone"
 
 
 @cache
@@ -45,10 +46,12 @@ def plant_zone() -> str:
     """The zone of this request's plant, from the resolver registered with the app."""
     if not has_app_context():
         return DEFAULT_ZONE
-    if "plant_zone" not in g:
-        resolver: Callable[[], str] | None = current_app.extensions.get("plant_zone")
-        g.plant_zone = (resolver() if resolver else None) or DEFAULT_ZONE
-    return g.plant_zone
+    # Kept with the request (an app context may outlive many requests, as in the tests).
+    store = request.environ if has_request_context() else g.__dict__
+    if _KEY not in store:
+        resolver: Callable[[], str | None] | None = current_app.extensions.get("plant_zone")
+        store[_KEY] = (resolver() if resolver else None) or DEFAULT_ZONE
+    return store[_KEY]
 
 
 def to_local(value: datetime, zone_name: str | None = None) -> datetime:

@@ -27,12 +27,11 @@ STATES: dict[str, tuple[str, str, str]] = {
     "findings": ("Done, findings", "▲", "findings"),
     "late": ("Done late", "◐", "late"),
     "missed": ("Missed", "✕", "missed"),
-    "overdue": ("Overdue", "!", "overdue"),
     "due": ("Due", "○", "due"),
     "none": ("Not planned", "–", "none"),
 }
 # A cell with several walks shows the one that needs attention most.
-SEVERITY = ("missed", "overdue", "due", "late", "findings", "done", "none")
+SEVERITY = ("missed", "due", "late", "findings", "done", "none")
 
 
 @dataclass
@@ -54,17 +53,19 @@ class WalkView:
     def css(self) -> str:
         return STATES[self.state][2]
 
+    @property
+    def late_until(self) -> datetime:
+        return self.walk.window_end + LATE_GRACE
+
 
 def state_of(walk: PlannedWalk, findings: int, now: datetime) -> str:
     if walk.audit_id is not None:
         if walk.done_at is not None and walk.done_at >= walk.window_end:
             return "late"
         return "findings" if findings else "done"
-    if now < walk.window_end:
-        return "due"
-    if now < walk.window_end + LATE_GRACE:
-        return "overdue"
-    return "missed"
+    # Not done when its window closed: missed (the board says so the next day). An audit within
+    # LATE_GRACE after the window still does it, late; My walks keeps it listed until then.
+    return "due" if now < walk.window_end else "missed"
 
 
 def _findings_per_audit():
@@ -119,7 +120,7 @@ def my_walks(user: User, today: date, now: datetime | None = None) -> list[WalkV
         .order_by(PlannedWalk.window_start, PlannedWalk.id)
     )
     views = walk_views(query, now)
-    order = {"overdue": 0, "due": 1, "late": 2, "findings": 2, "done": 2}
+    order = {"missed": 0, "due": 1, "late": 2, "findings": 2, "done": 2}
     return sorted(views, key=lambda v: (order.get(v.state, 3), v.walk.window_start))
 
 
