@@ -388,3 +388,13 @@ def test_a_leader_plans_walks_through_the_pages_and_bad_input_gets_a_message(cli
     assert client.get(f"/walks/board?site={site.id}").status_code == 200
     assert client.get("/walks/board?end=yesterday").status_code == 400
     assert time(22) > time(6)
+
+
+def test_the_server_writes_plant_time_as_the_phone_does():
+    from gemba_walk.core.localtime import format_csv, format_date, format_datetime
+
+    assert format_datetime(datetime(2026, 3, 29, 1, 30), BERLIN) == "29 Mar 2026, 03:30"
+    assert format_datetime(datetime(2026, 11, 1, 5, 30), "America/New_York") == "01 Nov 2026, 01:30"
+    assert format_date(datetime(2026, 11, 25, 23, 30), BERLIN) == "26 Nov 2026"
+    assert format_csv(datetime(2026, 11, 25, 23, 30), BERLIN) == "2026-11-26 00:30"
+    assert format_datetime(None) == "—"
