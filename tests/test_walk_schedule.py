@@ -165,3 +165,12 @@ def test_rotation_is_fair_over_a_full_cycle(people, areas, start):
     else:  # every person walks m times; every area once per interval
         assert set(per_person.values()) == {m}
         assert set(per_area.values()) == {n}
+
+
+def test_a_week_that_began_before_the_first_day_asked_still_counts():
+    plan = PlanSpec("weekly", date(2026, 11, 26))  # a Thursday
+    [week] = windows(plan, date(2026, 11, 26), date(2026, 11, 27), "UTC")
+    assert week.local_date == date(2026, 11, 23)
+    assert windows(plan, date(2026, 11, 30), date(2026, 12, 6), "UTC")[0].local_date == date(
+        2026, 11, 30
+    )

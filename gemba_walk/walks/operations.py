@@ -302,8 +302,22 @@ def plan_walks(plan: WalkPlan, through: date) -> int:
         areas = [a.id for a in plan.areas if a.active]  # an archived area leaves from now on
         added = 0
         rows = []
-        for window in windows(plan_spec(plan, shifts), first, through, plan.site.timezone):
+        due = windows(plan_spec(plan, shifts), first, through, plan.site.timezone)
+        stored = set()
+        if due:  # a week already planned from an earlier day of it
+            stored = set(
+                db.session.execute(
+                    sa.select(
+                        PlannedWalk.area_id, PlannedWalk.user_id, PlannedWalk.window_start
+                    ).where(
+                        PlannedWalk.plan_id == plan.id, PlannedWalk.window_start >= due[0].start
+                    )
+                ).all()
+            )
+        for window in due:
             for user_id, area_id in assign(window.index, people, areas, plan.rotate):
+                if (area_id, user_id, window.start) in stored:
+                    continue
                 rows.append(
                     {
                         "plan_id": plan.id,

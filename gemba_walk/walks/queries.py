@@ -101,7 +101,8 @@ def walk_views(query, now: datetime) -> list[WalkView]:
 
 
 def my_walks(user: User, today: date, now: datetime | None = None) -> list[WalkView]:
-    """The person's walks of today (local) and those overdue (still doable late)."""
+    """The person's walks of today (local), those open now (a week's walk) and those missed
+    that may still be done late."""
     now = now or utcnow()
     query = (
         sa.select(PlannedWalk)
@@ -109,6 +110,7 @@ def my_walks(user: User, today: date, now: datetime | None = None) -> list[WalkV
             PlannedWalk.user_id == user.id,
             sa.or_(
                 PlannedWalk.local_date == today,
+                sa.and_(PlannedWalk.window_start <= now, PlannedWalk.window_end > now),
                 sa.and_(
                     PlannedWalk.audit_id.is_(None),
                     PlannedWalk.window_end <= now,
@@ -138,6 +140,7 @@ def pack_walks(user: User, today: date, now: datetime | None = None) -> list[dic
             PlannedWalk.user_id == user.id,
             sa.or_(
                 PlannedWalk.local_date.in_([today, today + timedelta(days=1)]),
+                sa.and_(PlannedWalk.window_start <= now, PlannedWalk.window_end > now),
                 sa.and_(
                     PlannedWalk.audit_id.is_(None),
                     PlannedWalk.window_end > now - LATE_GRACE,

@@ -110,11 +110,14 @@ def _occurrences(plan: PlanSpec, last: date, zone: ZoneInfo) -> Iterator[Window]
 
 
 def windows(plan: PlanSpec, first: date, last: date, zone_name: str) -> list[Window]:
-    """The plan's windows whose local date lies in ``first``..``last`` (inclusive)."""
+    """The plan's windows whose local date lies in ``first``..``last`` (inclusive); a week that
+    overlaps ``first`` counts."""
     if last < first or last < plan.starts_on:
         return []
     zone = ZoneInfo(zone_name)
-    return [w for w in _occurrences(plan, last, zone) if w.local_date >= first]
+    # A week is dated its Monday but belongs to every day it spans.
+    span = timedelta(days=6) if plan.frequency == "weekly" else timedelta(0)
+    return [w for w in _occurrences(plan, last, zone) if w.local_date + span >= first]
 
 
 def assign(

@@ -8,6 +8,7 @@ import { dateTime, h, mount } from '../ui.js';
 
 const WORDS = {
   due: ['○', 'Due'],
+  upcoming: ['◌', 'Coming up'],
   done: ['●', 'Done'],
   findings: ['▲', 'Done, findings'],
   late: ['◐', 'Done late'],
@@ -19,6 +20,7 @@ const WORDS = {
 export function walkState(walk, waiting, now = new Date()) {
   if (['done', 'findings', 'late'].includes(walk.state)) return walk.state;
   if (waiting) return 'waiting';
+  if (now < new Date(walk.window_start)) return 'upcoming';
   return now < new Date(walk.window_end) ? 'due' : 'missed';
 }
 
@@ -26,30 +28,39 @@ function card(state) {
   const [shape, word] = WORDS[state];
   return h(
     'span',
-    { className: `kcard kcard--${state === 'waiting' ? 'late' : state} kcard--inline`, 'data-state': state },
+    { className: `kcard kcard--${{ waiting: 'late', upcoming: 'due' }[state] || state} kcard--inline` },
     h('span', { className: 'kcard__shape', 'aria-hidden': 'true' }, shape),
     h('span', { className: 'kcard__word' }, word),
   );
 }
 
-/** Walks an audit waiting in this phone's outbox does: same area and checklist, submitted
- * inside the window or before it is too late. */
+/** Walks an audit waiting in this phone's outbox does, by the server's rule
+ * (walks/operations.link_audit): same area and checklist; the window holding its time first,
+ * else the latest one it is late for; one audit does one walk. */
 async function waitingWalks(pack, walks, user) {
   const keyOf = (versionId) => pack.templates.find((t) => t.version_id === versionId)?.key;
   const audits = (await unsynced(user)).map((entry) => entry.audit).filter(Boolean);
-  return new Set(
-    walks
-      .filter((walk) =>
-        audits.some(
-          (audit) =>
-            audit.area_id === walk.area_id &&
-            keyOf(audit.template_version_id) === walk.template_key &&
-            new Date(audit.submitted_at) >= new Date(walk.window_start) &&
-            new Date(audit.submitted_at) < new Date(walk.late_until),
-        ),
+  const taken = new Set();
+  for (const audit of audits) {
+    const at = new Date(audit.submitted_at);
+    const fits = walks
+      .filter(
+        (walk) =>
+          !taken.has(walk.id) &&
+          !['done', 'findings', 'late'].includes(walk.state) &&
+          audit.area_id === walk.area_id &&
+          keyOf(audit.template_version_id) === walk.template_key &&
+          at >= new Date(walk.window_start) &&
+          at < new Date(walk.late_until),
       )
-      .map((walk) => walk.id),
-  );
+      .sort(
+        (a, b) =>
+          Number(at >= new Date(a.window_end)) - Number(at >= new Date(b.window_end)) ||
+          new Date(b.window_start) - new Date(a.window_start),
+      );
+    if (fits.length) taken.add(fits[0].id);
+  }
+  return taken;
 }
 
 /** The walks to list now: not past the time they could still be done late, or done today. */
@@ -57,9 +68,14 @@ export function currentWalks(pack, now = new Date()) {
   return (pack.walks || []).filter((walk) => now < new Date(walk.late_until) || walk.state !== 'due');
 }
 
+const ORDER = ['missed', 'due', 'waiting', 'upcoming', 'late', 'findings', 'done'];
+
 export async function renderWalks(root, pack, user) {
-  const walks = currentWalks(pack);
-  const waiting = await waitingWalks(pack, walks, user);
+  const found = currentWalks(pack);
+  const waiting = await waitingWalks(pack, found, user);
+  // Most urgent first: missed, then due by when the window closes.
+  const rank = (walk) => ORDER.indexOf(walkState(walk, waiting.has(walk.id)));
+  const walks = found.sort((a, b) => rank(a) - rank(b) || new Date(a.window_end) - new Date(b.window_end));
   const drafts = await allDrafts(user);
   const areaOf = (id) => pack.areas.find((area) => area.id === id);
   mount(
