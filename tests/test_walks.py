@@ -398,3 +398,37 @@ def test_the_server_writes_plant_time_as_the_phone_does():
     assert format_date(datetime(2026, 11, 25, 23, 30), BERLIN) == "26 Nov 2026"
     assert format_csv(datetime(2026, 11, 25, 23, 30), BERLIN) == "2026-11-26 00:30"
     assert format_datetime(None) == "—"
+
+
+def test_insight_counts_completion_by_layer_person_and_area_as_the_database_has_it(
+    client, auth, api, plant
+):
+    daily_plan(plant, days_back=4)
+    sam, sue = plant["supervisors"]
+    today = local_today(BERLIN)
+    [walk] = walks_of(sam, today - timedelta(days=2))
+    sync_audit(client, auth, api, sam, walk, walk.window_start + timedelta(hours=10), findings=3)
+    from gemba_walk.reports.walk_insight import walk_insight
+
+    now = _now()
+    shown = walk_insight(now - timedelta(days=30), now, plant["site"].id)
+    closed = db.session.scalars(sa.select(PlannedWalk).where(PlannedWalk.window_end <= now)).all()
+    assert len(closed) == 8  # four closed days, two supervisors
+    [layer] = shown.by_layer
+    assert (layer.label, layer.planned, layer.on_time, layer.late, layer.missed) == (
+        "Supervisor",
+        8,
+        1,
+        0,
+        7,
+    )
+    people = {row.label: (row.planned, row.on_time, row.missed) for row in shown.by_person}
+    assert people == {"Sam Supervisor": (4, 1, 3), "Sue Supervisor": (4, 0, 4)}
+    assert sum(row.planned for row in shown.by_area) == 8
+    assert (shown.walks_done, shown.findings, shown.findings_per_walk) == (1, 3, 3.0)
+    assert len(shown.missed) == 7
+    auth.login(sam.email)
+    page = client.get(f"/insight/?days=30&site={plant['site'].id}")
+    assert page.status_code == 200
+    assert "3 planned walk(s) missed" in page.text or "2 planned walk(s) missed" in page.text
+    assert re.search(r"Sam Supervisor</th><td>1</td><td>0</td><td>3</td>", page.text)

@@ -18,6 +18,7 @@ from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
 from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
 from gemba_walk.reports import insight, queries
+from gemba_walk.reports.walk_insight import walk_insight
 
 bp = Blueprint("reports", __name__, url_prefix="/insight")
 
@@ -86,6 +87,7 @@ def dashboard():
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
         unwalked=insight.not_walked(walked, now, site_id),
+        walks=walk_insight(start, now, site_id),
         now=now,
     )
 

@@ -106,3 +106,8 @@ if (builderForm) {
     event.returnValue = ''; // older browsers need it set to show the prompt
   });
 }
+
+// The walk board on a narrow screen opens on its latest days (today is the right-hand column).
+for (const scroller of document.querySelectorAll('.kamishibai-scroll')) {
+  scroller.scrollLeft = scroller.scrollWidth;
+}
