@@ -432,3 +432,32 @@ def test_insight_counts_completion_by_layer_person_and_area_as_the_database_has_
     assert page.status_code == 200
     assert "3 planned walk(s) missed" in page.text or "2 planned walk(s) missed" in page.text
     assert re.search(r"Sam Supervisor</th><td>1</td><td>0</td><td>3</td>", page.text)
+
+
+def test_the_board_costs_the_same_queries_with_no_walk_done_or_every_walk_done(
+    client, auth, plant, count_queries
+):
+    from gemba_walk.core.database import write_transaction
+    from tests.factories import AuditFactory, default_five_s_version
+
+    daily_plan(plant, days_back=20)
+    auth.login(plant["supervisors"][0].email)
+    path = f"/walks/board?site={plant['site'].id}&days=28&by=person"
+    client.get(path)
+    with count_queries() as none_done:
+        client.get(path)
+    walks = db.session.scalars(sa.select(PlannedWalk).where(PlannedWalk.window_end <= _now())).all()
+    for walk in walks:
+        audit = AuditFactory(
+            area=walk.area,
+            auditor=walk.user,
+            template_version=default_five_s_version(),
+            submitted_at=walk.window_start + timedelta(hours=9),
+        )
+        with write_transaction():
+            operations.link_audit(audit)
+    page = client.get(path)
+    assert page.text.count('data-state="done"') == len(walks) > 30
+    with count_queries() as all_done:
+        client.get(path)
+    assert len(all_done) == len(none_done)

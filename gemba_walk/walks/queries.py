@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.audits.models import Audit, Finding
@@ -84,6 +84,7 @@ def walk_views(query, now: datetime) -> list[WalkView]:
         .outerjoin(Audit, Audit.id == PlannedWalk.audit_id)
         .outerjoin(counts, counts.c.audit_id == PlannedWalk.audit_id)
         .options(
+            contains_eager(PlannedWalk.audit),
             joinedload(PlannedWalk.area),
             joinedload(PlannedWalk.user),
             joinedload(PlannedWalk.template),
