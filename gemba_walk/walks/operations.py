@@ -352,11 +352,15 @@ def ensure_planned(site_id: int | None = None, now: datetime | None = None) -> N
 
 
 def ensure_planned_cheaply(site_id: int | None = None, now: datetime | None = None) -> None:
-    """``ensure_planned`` behind one query: is any active plan short of tomorrow (UTC-wise)?"""
-    horizon = (now or utcnow()).date()  # local "tomorrow" is never before UTC "today"
+    """``ensure_planned`` behind two small queries: is any active plan short of tomorrow in the
+    earliest of the sites' zones? (Planning itself then looks at each plan's own zone.)"""
+    zones = db.session.scalars(sa.select(Site.timezone).where(Site.active).distinct()).all()
+    if not zones:
+        return
+    through = min(local_today(zone, now) for zone in zones) + timedelta(days=PLAN_AHEAD_DAYS)
     query = sa.select(WalkPlan.id).where(
         WalkPlan.active,
-        sa.or_(WalkPlan.planned_until.is_(None), WalkPlan.planned_until <= horizon),
+        sa.or_(WalkPlan.planned_until.is_(None), WalkPlan.planned_until < through),
     )
     if site_id is not None:
         query = query.where(WalkPlan.site_id == site_id)
