@@ -7,8 +7,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from gemba_walk.lean import FIVE_S_PILLARS, TICKET_STATUSES, keys
 from gemba_walk.core.ids import utcnow
+from gemba_walk.lean import FIVE_S_PILLARS, TICKET_STATUSES, keys
 from gemba_walk.models import (
     Area,
     Audit,
