@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -193,3 +193,49 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
     assert page.locator("nav").count() == 0
     assert page.locator("body").get_attribute("data-refresh-seconds") == "60"
     screenshot(page, "walks-board-big-screen")
+
+
+def test_the_walk_pages_work_at_360px_for_a_thumb(app, db, live_server, phone, screenshot):
+    from tests.test_area_pages_browser import page_problems
+
+    ensure_default_templates()
+    site = SiteFactory(name="Werk Berlin", timezone=BERLIN)
+    areas = [AreaFactory(site=site, code=f"L-{i}", name=f"Line {i}") for i in (1, 2, 3)]
+    lead = UserFactory(role="leader", name="Sam Supervisor")
+    layer = operations.create_layer(site, "Supervisor", 2)
+    operations.set_layer(site, lead, layer)
+    operations.create_shift(site, "Night", time(22), time(6), "01234")
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate.id).where(ChecklistTemplate.key == "5s-audit")
+    )
+    plan = operations.create_plan(
+        site,
+        PlanDetails(
+            "Supervisor 5S",
+            five_s,
+            "daily",
+            [a.id for a in areas],
+            layer_id=layer.id,
+            rotate=True,
+            starts_on=local_today(BERLIN) - timedelta(days=3),
+        ),
+    )
+    operations.ensure_planned(site.id)
+    walk = db.session.scalar(sa.select(PlannedWalk.id).limit(1))
+    page = phone.pages[0] if phone.pages else phone.new_page()
+    page.set_viewport_size({"width": 360, "height": 780})
+    sign_in_in_browser(page, live_server, lead.email)
+    paths = {
+        "walks-plans": f"/walks/plans?site={site.id}",
+        "walks-plan-new": f"/walks/plans/new?site={site.id}",
+        "walks-plan-edit": f"/walks/plans/{plan.id}",
+        "walks-walk": f"/walks/{walk}",
+        "walks-board-people": f"/walks/board?site={site.id}&by=person&days=14",
+    }
+    problems = {}
+    for name, path in paths.items():
+        page.goto(f"{live_server}{path}")
+        screenshot(page, f"{name}-360")
+        if found := page_problems(page):
+            problems[name] = found
+    assert problems == {}
