@@ -461,3 +461,34 @@ def test_the_board_costs_the_same_queries_with_no_walk_done_or_every_walk_done(
     with count_queries() as all_done:
         client.get(path)
     assert len(all_done) == len(none_done)
+
+
+def test_the_board_can_show_each_shift_across(client, auth, plant):
+    from datetime import time as clock
+
+    site = plant["site"]
+    operations.create_shift(site, "Early", clock(6), clock(14), "0123456")
+    operations.create_shift(site, "Night", clock(22), clock(6), "0123456")
+    sam, _ = plant["supervisors"]
+    operations.create_plan(
+        site,
+        PlanDetails(
+            "Every shift",
+            template_id("waste-walk"),
+            "every_shift",
+            [plant["areas"][0].id],
+            person_ids=[sam.id],
+            starts_on=local_today(BERLIN) - timedelta(days=1),
+        ),
+    )
+    auth.login(sam.email)
+    page = client.get(f"/walks/board?site={site.id}&across=shift&days=7")
+    assert page.status_code == 200
+    today = local_today(BERLIN)
+    grid = queries.board(site, today - timedelta(days=6), today, across="shift")
+    assert [c.shift for c in grid.columns[:2]] == ["Early", "Night"]
+    assert len(grid.columns) == 14
+    [row] = [r for r in grid.rows if r.key == plant["areas"][0].id]
+    assert row.cells[-4].state == "missed"  # yesterday's early shift
+    assert row.cells[-3].state in ("missed", "due")  # its night shift ends at 06:00 today
+    assert "Night</span>" in page.text

@@ -18,7 +18,7 @@ from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.auth.models import User
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk
+from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift
 from gemba_walk.walks.operations import LATE_GRACE
 
 # state -> (word, shape, css modifier); shapes and words make the board colour-blind safe.
@@ -211,6 +211,12 @@ class BoardRow:
     cells: list[BoardCell]
 
 
+@dataclass(frozen=True)
+class Column:
+    day: date
+    shift: str = ""  # "" = the whole day (day mode, or walks planned per day in shift mode)
+
+
 @dataclass
 class Board:
     site: Site
@@ -218,10 +224,20 @@ class Board:
     rows: list[BoardRow]
     by: str
     counts: dict[str, int]
+    columns: list[Column] = field(default_factory=list)
+    across: str = "day"
 
 
-def board(site: Site, first: date, last: date, by: str = "area", now: datetime | None = None):
-    """Areas (or people) down the side, local days across; a fixed number of queries."""
+def board(
+    site: Site,
+    first: date,
+    last: date,
+    by: str = "area",
+    now: datetime | None = None,
+    across: str = "day",
+):
+    """Areas (or people) down the side, local days (or each day's shifts) across; a fixed
+    number of queries."""
     now = now or utcnow()
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     walks = walk_views(
@@ -234,10 +250,23 @@ def board(site: Site, first: date, last: date, by: str = "area", now: datetime |
         .order_by(PlannedWalk.window_start, PlannedWalk.id),
         now,
     )
-    grid: dict[int, dict[date, BoardCell]] = defaultdict(lambda: defaultdict(BoardCell))
+    by_shift = across == "shift"
+    grid: dict[int, dict[Column, BoardCell]] = defaultdict(lambda: defaultdict(BoardCell))
     for view in walks:
         key = view.walk.area_id if by == "area" else view.walk.user_id
-        grid[key][view.walk.local_date].walks.append(view)
+        column = Column(view.walk.local_date, view.walk.shift_name if by_shift else "")
+        grid[key][column].walks.append(view)
+    if by_shift:
+        shift_names = list(
+            db.session.scalars(
+                sa.select(Shift.name).where(Shift.site_id == site.id).order_by(Shift.starts)
+            )
+        )
+        if any(not view.walk.shift_name for view in walks):
+            shift_names = ["", *shift_names]
+        columns = [Column(day, name) for day in days for name in shift_names or [""]]
+    else:
+        columns = [Column(day) for day in days]
     if by == "area":
         heads = [
             (a.id, a.code, a.name)
@@ -263,9 +292,10 @@ def board(site: Site, first: date, last: date, by: str = "area", now: datetime |
         )
         heads = [(u.id, u.name, layer_of.get(u.id, "")) for u in people]
     rows = [
-        BoardRow(key, label, sub, [grid[key][day] for day in days]) for key, label, sub in heads
+        BoardRow(key, label, sub, [grid[key][column] for column in columns])
+        for key, label, sub in heads
     ]
     counts = {state: 0 for state in STATES}
     for view in walks:
         counts[view.state] += 1
-    return Board(site, days, rows, by, counts)
+    return Board(site, days, rows, by, counts, columns, "shift" if by_shift else "day")

@@ -221,7 +221,8 @@ def board():
     today = local_today(site.timezone)
     end = _date_arg("end") or today
     first = end - timedelta(days=days - 1)
-    shown = queries.board(site, first, end, by)
+    across = "shift" if request.args.get("across") == "shift" else "day"
+    shown = queries.board(site, first, end, by, across=across)
     big = request.args.get("screen") == "big"
     return render_template(
         "walks/board_screen.html" if big else "walks/board.html",
