@@ -17,8 +17,8 @@ from gemba_walk.audits.models import Audit, Photo
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.tickets.models import KaizenTicket
-from gemba_walk.walks.models import PlannedWalk
-from gemba_walk.walks.operations import PlanDetails, create_plan, ensure_planned
+from gemba_walk.walks.models import Layer, PlannedWalk
+from gemba_walk.walks.operations import PlanDetails, create_layer, create_plan, ensure_planned
 from tests.factories import AreaFactory, UserFactory
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, five_s_audit, new_id
@@ -78,6 +78,7 @@ ACCESS: dict[str, str] = {
     "walks.edit_plan": LEADER,
     "walks.stop_plan": LEADER,
     "walks.add_layer": LEADER,
+    "walks.edit_layer": LEADER,
     "walks.set_member": LEADER,
     "walks.add_shift": LEADER,
     # admins: reassigning a ticket (the route is any member's, the workflow refuses with 403)
@@ -147,6 +148,7 @@ def plant(app, client, auth, api):
         ),
     )
     ensure_planned()
+    create_layer(area.site, "Supervisor", 2)
 
     return {
         "token": area.qr_token,
@@ -160,6 +162,7 @@ def plant(app, client, auth, api):
         "photo_uuid": db.session.scalar(sa.select(Photo.uuid)),
         "_screen": "drafts",
         "plan_id": plan.id,
+        "layer_id": db.session.scalar(sa.select(Layer.id)) or 0,
         "walk_id": db.session.scalar(sa.select(PlannedWalk.id)),
         "filename": "img/icon-192.png",
     }

@@ -492,3 +492,21 @@ def test_the_board_can_show_each_shift_across(client, auth, plant):
     assert row.cells[-4].state == "missed"  # yesterday's early shift
     assert row.cells[-3].state in ("missed", "due")  # its night shift ends at 06:00 today
     assert "Night</span>" in page.text
+
+
+def test_a_layer_is_renamed_and_a_clash_is_refused(client, auth, plant):
+    auth.login(plant["supervisors"][0].email)
+    site, layer = plant["site"], plant["layer"]
+    operations.create_layer(site, "Manager", 3)
+    token = auth.csrf_token(f"/walks/plans?site={site.id}")
+    clash = client.post(
+        f"/walks/layers/{layer.id}", data={"csrf_token": token, "name": "Manager", "rank": "2"}
+    )
+    assert clash.status_code == 422 and "already has a layer called Manager" in clash.text
+    saved = client.post(
+        f"/walks/layers/{layer.id}",
+        data={"csrf_token": token, "name": "Area supervisor", "rank": "2"},
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert layer.name == "Area supervisor" and len(layer.members) == 2

@@ -65,6 +65,22 @@ def create_layer(site: Site, name: str, rank: int = 1) -> Layer:
     return layer
 
 
+def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise WalkError("Name the layer (up to 80 characters), e.g. Supervisor.")
+    with write_transaction():
+        clash = db.session.scalar(
+            sa.select(Layer.id).where(
+                Layer.site_id == layer.site_id, Layer.name == name, Layer.id != layer.id
+            )
+        )
+        if clash:
+            raise WalkError(f"This site already has a layer called {name}.")
+        layer.name, layer.rank = name, rank
+    return layer
+
+
 def set_layer(site: Site, user: User, layer: Layer | None) -> None:
     """Put a person in a layer of the site (or in none). Walks already planned for them stay;
     from the next interval the layer's plans count them in (or out)."""

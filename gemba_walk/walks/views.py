@@ -108,6 +108,19 @@ def add_layer():
     return _back_to_plans(site)
 
 
+@bp.post("/layers/<int:layer_id>")
+@leader_required
+def edit_layer(layer_id: int):
+    """Rename a layer or change its level (its people and plans stay)."""
+    layer = db.get_or_404(Layer, layer_id)
+    form = LayerForm()
+    if not form.validate_on_submit():
+        raise WalkError(" ".join(e for errors in form.errors.values() for e in errors))
+    operations.rename_layer(layer, form.name.data, form.rank.data)
+    flash(f"Saved the layer {layer.name}.", "success")
+    return _back_to_plans(layer.site)
+
+
 @bp.post("/members")
 @leader_required
 def set_member():
