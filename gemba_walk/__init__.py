@@ -104,9 +104,10 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.home.views import bp as home_bp
     from gemba_walk.reports.views import bp as reports_bp
     from gemba_walk.tickets.views import bp as tickets_bp
+    from gemba_walk.walks.views import bp as walks_bp
 
     blueprints = (home_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
-    blueprints += (tickets_bp, reports_bp, checklists_bp)
+    blueprints += (tickets_bp, reports_bp, checklists_bp, walks_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
@@ -124,9 +125,11 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from gemba_walk.areas.queries import plant_zone_name
     from gemba_walk.core import template_helpers
 
     template_helpers.register(app)
+    app.extensions["plant_zone"] = plant_zone_name
 
 
 def register_commands(app: Flask) -> None:

@@ -6,6 +6,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.sync.models import SyncBatch
 from gemba_walk.tickets.models import Counter, KaizenTicket, Notification, TicketEvent
+from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift, WalkPlan
 
 __all__ = [
     "Area",
@@ -17,12 +18,17 @@ __all__ = [
     "Counter",
     "Finding",
     "KaizenTicket",
+    "Layer",
+    "LayerMember",
     "Notification",
     "Photo",
+    "PlannedWalk",
     "Response",
     "RetiredQrToken",
+    "Shift",
     "Site",
     "SyncBatch",
     "TicketEvent",
     "User",
+    "WalkPlan",
 ]

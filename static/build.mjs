@@ -23,6 +23,7 @@ const entries = {
   'scanner.js': 'js/scanner.js',
   'labels.js': 'js/labels.js',
   'charts.js': 'js/charts.js',
+  'board.js': 'js/board.js',
   'app.css': 'css/app.css',
 };
 
@@ -97,7 +98,7 @@ const { count, size, warnings } = await injectManifest({
   globDirectory: outdir,
   globPatterns: ['*.{js,css}'],
   // the insight charts (Chart.js) are for pages read online, not for the capture shell
-  globIgnores: ['sw.js', 'sw-src.js', 'charts-*.js'],
+  globIgnores: ['sw.js', 'sw-src.js', 'charts-*.js', 'board-*.js'],
   modifyURLPrefix: { '': '/static/dist/' },
   dontCacheBustURLsMatching: /-[A-Z0-9]{8}\.(js|css)$/,
   additionalManifestEntries: [

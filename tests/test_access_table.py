@@ -17,6 +17,8 @@ from gemba_walk.audits.models import Audit, Photo
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.walks.models import Layer, PlannedWalk
+from gemba_walk.walks.operations import PlanDetails, create_layer, create_plan, ensure_planned
 from tests.factories import AreaFactory, UserFactory
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, five_s_audit, new_id
@@ -65,10 +67,21 @@ ACCESS: dict[str, str] = {
     "tickets.add_photo": MEMBER,
     "reports.audit_report": MEMBER,
     "reports.area": MEMBER,
+    "walks.board": MEMBER,  # the kamishibai board hangs on the wall for everyone
+    "walks.show": MEMBER,
     # leaders: the site's numbers and exports
     "reports.dashboard": LEADER,
     "reports.audits_csv": LEADER,
     "reports.findings_csv": LEADER,
+    # leaders: walk plans, audit layers and shifts (leader standard work)
+    "walks.plans": LEADER,
+    "walks.new_plan": LEADER,
+    "walks.edit_plan": LEADER,
+    "walks.stop_plan": LEADER,
+    "walks.add_layer": LEADER,
+    "walks.edit_layer": LEADER,
+    "walks.set_member": LEADER,
+    "walks.add_shift": LEADER,
     # leaders: reassigning a ticket (the route is any member's, the workflow refuses with 403)
     "tickets.reassign": LEADER,
     # admins: people, sites, areas and their labels, checklists
@@ -123,6 +136,21 @@ def plant(app, client, auth, api):
     auth.logout()
     from gemba_walk.extensions import db
 
+    plan = create_plan(
+        area.site,
+        PlanDetails(
+            "Daily 5S",
+            db.session.scalar(
+                sa.select(ChecklistTemplate.id).where(ChecklistTemplate.key == "5s-audit")
+            ),
+            "daily",
+            [area.id],
+            person_ids=[area.owner_id],
+        ),
+    )
+    ensure_planned()
+    create_layer(area.site, "Supervisor", 2)
+
     return {
         "token": area.qr_token,
         "template": "5s-audit",
@@ -135,6 +163,9 @@ def plant(app, client, auth, api):
         "audit_uuid": db.session.scalar(sa.select(Audit.uuid)),
         "photo_uuid": db.session.scalar(sa.select(Photo.uuid)),
         "_screen": "drafts",
+        "plan_id": plan.id,
+        "layer_id": db.session.scalar(sa.select(Layer.id)) or 0,
+        "walk_id": db.session.scalar(sa.select(PlannedWalk.id)),
         "filename": "img/icon-192.png",
     }
 

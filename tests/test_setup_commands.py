@@ -7,8 +7,19 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from gemba_walk.core.ids import utcnow
 from gemba_walk.lean import FIVE_S_PILLARS, TICKET_STATUSES, keys
-from gemba_walk.models import Area, Audit, KaizenTicket, Site, User
+from gemba_walk.models import (
+    Area,
+    Audit,
+    KaizenTicket,
+    Layer,
+    PlannedWalk,
+    Shift,
+    Site,
+    User,
+    WalkPlan,
+)
 
 
 def _count(db, model) -> int:
@@ -36,14 +47,33 @@ def test_seed_demo_loads_a_plant_worth_looking_at(runner, db, app):
     assert set(audits[0].pillar_scores) == set(keys(FIVE_S_PILLARS))
 
 
+def test_the_demo_plant_has_layers_plans_and_walks_done_late_and_missed(runner, db):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert _count(db, Layer) == 3 and _count(db, Shift) == 3 and _count(db, WalkPlan) == 4
+    walks = db.session.scalars(sa.select(PlannedWalk)).all()
+    first = min(w.local_date for w in walks)
+    assert (max(w.local_date for w in walks) - first).days >= 59  # two months of plans
+    now = utcnow()
+    closed = [w for w in walks if w.window_end <= now]
+    done = [w for w in closed if w.audit_id and w.done_at < w.window_end]
+    late = [w for w in closed if w.audit_id and w.done_at >= w.window_end]
+    missed = [w for w in closed if not w.audit_id]
+    assert len(closed) > 80  # weekdays x 2 layers, weeks, month ends
+    assert 0.6 < len(done) / len(closed) < 0.9
+    assert late and 0.05 < len(missed) / len(closed) < 0.3
+    linked = [w.audit_id for w in walks if w.audit_id]
+    assert len(linked) == len(set(linked))  # one audit, one walk
+
+
 def test_second_seed_keeps_what_is_there(runner, db):
     assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
-    before = {m.__name__: _count(db, m) for m in (Site, Area, User, Audit, KaizenTicket)}
+    models = (Site, Area, User, Audit, KaizenTicket, WalkPlan, PlannedWalk, Layer)
+    before = {m.__name__: _count(db, m) for m in models}
     hashes = dict(db.session.execute(sa.select(User.email, User.password_hash)).all())
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0
     assert "nothing was added or changed" in result.output
-    after = {m.__name__: _count(db, m) for m in (Site, Area, User, Audit, KaizenTicket)}
+    after = {m.__name__: _count(db, m) for m in models}
     assert after == before
     assert dict(db.session.execute(sa.select(User.email, User.password_hash)).all()) == hashes
     refused = runner.invoke(args=["seed-demo"])

@@ -16,15 +16,19 @@ from gemba_walk.api.schema import (
     PackTemplate,
     PackTicket,
     PackUser,
+    PackWalk,
     RetiredToken,
 )
 from gemba_walk.areas.models import Area, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.core.localtime import local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, vocabulary
 from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.walks.operations import ensure_planned_cheaply
+from gemba_walk.walks.queries import pack_walks
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -32,7 +36,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def build_field_pack(user: User) -> Pack:
-    """Sites, active areas with their open tickets and last 5S, published checklists."""
+    """Sites, active areas with their open tickets and last 5S, published checklists, and
+    the person's planned walks (today, tomorrow and overdue)."""
+    ensure_planned_cheaply()
     sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
     areas = db.session.scalars(
         sa.select(Area)
@@ -82,7 +88,10 @@ def build_field_pack(user: User) -> Pack:
     return Pack(
         user=PackUser(id=user.id, name=user.name, role=user.role),
         vocabulary=vocabulary(),
-        sites=[PackSite(id=s.id, name=s.name) for s in sites],
+        sites=[PackSite(id=s.id, name=s.name, timezone=s.timezone) for s in sites],
+        # Plant local time on the phone: the zone pages use (core/localtime.py), for Intl.
+        timezone=plant_zone(),
+        walks=[PackWalk.model_validate(walk) for walk in pack_walks(user, local_today())],
         areas=[
             PackArea(
                 id=a.id,

@@ -54,6 +54,25 @@ class PackUser(Answer):
 class PackSite(Answer):
     id: Id
     name: str
+    timezone: str = Field(description="IANA time zone")
+
+
+class PackWalk(Answer):
+    """A planned walk of the signed-in person: today's, tomorrow's or overdue."""
+
+    id: Id
+    area_id: Id
+    template_key: str
+    template_name: str
+    local_date: str = Field(json_schema_extra={"format": "date"})
+    shift: str | None
+    window_start: str
+    window_end: str
+    late_until: str
+    state: Literal["due", "overdue", "done", "findings", "late", "missed"]
+    done_at: str | None
+    scanned: bool | None
+    findings: Count
 
 
 class PackTicket(Answer):
@@ -115,6 +134,10 @@ class Pack(Answer):
     user: PackUser
     vocabulary: dict[str, Any]
     sites: list[PackSite]
+    timezone: str = Field(
+        description="The plant's IANA time zone: every date and time is shown in it"
+    )
+    walks: list[PackWalk]
     areas: list[PackArea]
     retired_tokens: list[RetiredToken]
     templates: list[PackTemplate]

@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from gemba_walk.auth.models import User
+from gemba_walk.core.localtime import time_zone_names
 from gemba_walk.extensions import db
 from gemba_walk.lean import DEFAULT_VERIFICATION_MODE, VERIFICATION_MODES
 
@@ -17,11 +18,19 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$"
 
 class SiteForm(FlaskForm):
     name = StringField("Site name", validators=[InputRequired("Name the site."), Length(max=120)])
-    timezone = StringField(
+    timezone = SelectField(
         "Time zone",
         default="UTC",
-        description="For example Europe/Berlin or America/Chicago.",
-        validators=[InputRequired("Give the site's time zone."), Length(max=64)],
+        description="Every date and time of this site is shown in it, e.g. Europe/Berlin.",
+        choices=[SelectChoice(name, name) for name in time_zone_names()],
+        validate_choice=False,
+        validators=[
+            InputRequired("Choose the site's time zone."),
+            AnyOf(
+                time_zone_names(),
+                message="Choose the time zone from the list (IANA names such as Europe/Berlin).",
+            ),
+        ],
     )
     verification_mode = RadioField(
         "Who verifies a done ticket",

@@ -13,6 +13,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import new_qr_token, new_uuid, utcnow
+from gemba_walk.core.localtime import is_time_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import VERIFICATION_MODES, keys
 
@@ -38,7 +39,13 @@ def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
+def _check_time_zone(timezone: str) -> None:
+    if not is_time_zone(timezone):
+        raise AreaError(f"{timezone!r} is not a time zone from the list (e.g. Europe/Berlin).")
+
+
 def create_site(name: str, timezone: str = "UTC") -> Site:
+    _check_time_zone(timezone)
     with write_transaction():
         if db.session.scalar(sa.select(Site).where(Site.name == name.strip())):
             raise AreaError(f"There is already a site called {name.strip()}.")
@@ -48,6 +55,7 @@ def create_site(name: str, timezone: str = "UTC") -> Site:
 
 
 def update_site(site: Site, name: str, timezone: str) -> Site:
+    _check_time_zone(timezone)
     with write_transaction():
         clash = db.session.scalar(
             sa.select(Site).where(Site.name == name.strip(), Site.id != site.id)

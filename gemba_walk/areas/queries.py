@@ -80,3 +80,8 @@ def areas_for_labels(
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = query.options(joinedload(Area.site)).order_by(Site.name, Area.code)
     return list(db.session.scalars(page.offset(offset).limit(limit))), total
+
+
+def plant_zone_name() -> str | None:
+    """The zone pages use when a record's own site is not at hand: the first active site's."""
+    return db.session.scalar(sa.select(Site.timezone).where(Site.active).order_by(Site.id).limit(1))

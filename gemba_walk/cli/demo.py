@@ -6,7 +6,7 @@ import math
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,10 +20,21 @@ from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import new_uuid, utcnow
+from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.lean import WASTES, label_of
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ticket_for_finding
+from gemba_walk.walks.models import PlannedWalk
+from gemba_walk.walks.operations import (
+    PlanDetails,
+    create_layer,
+    create_plan,
+    create_shift,
+    link_audit,
+    plan_walks,
+    set_layer,
+)
 
 SITE_NAME = "Riverside Plant"
 AREAS = (
@@ -128,6 +139,106 @@ def seed_history(areas: list[Area], users: dict[str, User], rng: random.Random, 
             when = now - timedelta(days=rng.randint(2, 20))
             _waste_walk(area, waste_walk, users["leader"], when, rng)
     _spread_ticket_statuses(users, now)
+    _seed_walks(areas, users, rng, now)
+
+
+# Leader standard work: layers, shifts and two months of plans, done through the same code as
+# a phone's audit (walks.operations.link_audit), with a realistic share late and missed.
+DEMO_LAYERS = (("Team leader", 1, "member"), ("Supervisor", 2, "leader"), ("Manager", 3, "admin"))
+DEMO_SHIFTS = (
+    ("Early", time(6), time(14)),
+    ("Late", time(14), time(22)),
+    ("Night", time(22), time(6)),
+)
+PLAN_DAYS = 60
+
+
+def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -> None:
+    site = areas[0].site
+    layers = {}
+    for name, rank, role in DEMO_LAYERS:
+        layers[name] = create_layer(site, name, rank)
+        set_layer(site, users[role], layers[name])
+    for name, starts, ends in DEMO_SHIFTS:
+        create_shift(site, name, starts, ends, "01234")
+    today = local_today(site.timezone, now)
+    start = today - timedelta(days=PLAN_DAYS)
+    by_code = {area.code: area for area in areas}
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
+    )
+    waste = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "waste-walk")
+    )
+    plans = [
+        PlanDetails(
+            "Line walk, team leader",
+            five_s.id,
+            "weekdays",
+            [by_code["A-12"].id],
+            layer_id=layers["Team leader"].id,
+            starts_on=start,
+        ),
+        PlanDetails(
+            "Supervisor 5S, a different area each day",
+            five_s.id,
+            "weekdays",
+            [a.id for a in areas if a.code != "A-12"],
+            layer_id=layers["Supervisor"].id,
+            rotate=True,
+            starts_on=start,
+        ),
+        PlanDetails(
+            "Manager waste walk",
+            waste.id,
+            "weekly",
+            [by_code[c].id for c in ("A-10", "A-11", "A-13")],
+            layer_id=layers["Manager"].id,
+            rotate=True,
+            starts_on=start,
+        ),
+        PlanDetails(
+            "Plant manager month-end 5S",
+            five_s.id,
+            "monthly",
+            [by_code["A-30"].id],
+            person_ids=[users["admin"].id],
+            day_of_month=31,
+            starts_on=start,
+        ),
+    ]
+    for details in plans:
+        plan = create_plan(site, details, users["admin"])
+        plan_walks(plan, today + timedelta(days=1))
+    db.session.flush()
+    walks = db.session.scalars(
+        sa.select(PlannedWalk)
+        .where(PlannedWalk.site_id == site.id, PlannedWalk.audit_id.is_(None))
+        .order_by(PlannedWalk.window_start)
+    ).all()
+    for walk in walks:
+        if walk.window_start >= now:
+            continue
+        closed = walk.window_end <= now
+        roll = rng.random()
+        if closed and roll < 0.14:
+            continue  # missed
+        if not closed and roll < 0.5:
+            continue  # today's, still due
+        length = min(walk.window_end, now) - walk.window_start
+        when = walk.window_start + length * rng.uniform(0.3, 0.9)
+        if closed and roll > 0.9:
+            when = walk.window_end + timedelta(hours=rng.randint(2, 30))  # late
+        if when >= now:
+            continue
+        version = walk.template.published_version
+        if walk.template.kind == "5s":
+            audit = _five_s_audit(walk.area, version, walk.user, when, 3.4, rng)
+        else:
+            audit = _waste_walk(walk.area, version, walk.user, when, rng)
+        audit.received_at = max(audit.submitted_at, min(now, when + timedelta(hours=1)))
+        db.session.flush()
+        link_audit(audit)
 
 
 def _five_s_audit(area, version, auditor, when: datetime, mean: float, rng) -> Audit:

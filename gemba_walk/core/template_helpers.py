@@ -11,7 +11,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from gemba_walk import field_rules, lean
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core import localtime
 
 
 @dataclass(frozen=True)
@@ -86,16 +86,13 @@ def register(app: Flask) -> None:
         asset_url=asset_url,
         navigation=navigation,
         lean=lean,
-        today=lambda: utcnow().date(),
+        today=localtime.local_today,
+        plant_zone=localtime.plant_zone,
     )
-
-    @app.template_filter("datetime")
-    def _format_datetime(value) -> str:
-        return value.strftime("%d %b %Y, %H:%M") if value else "—"
-
-    @app.template_filter("date")
-    def _format_date(value) -> str:
-        return value.strftime("%d %b %Y") if value else "—"
+    # Every date and time a person reads, in the plant's local time (core/localtime.py).
+    app.add_template_filter(localtime.format_datetime, "datetime")
+    app.add_template_filter(localtime.format_date, "date")
+    app.add_template_filter(localtime.format_time, "time")
 
     # Scores and readings are written as the phone writes them (gemba_walk/field_rules.json).
     app.add_template_filter(field_rules.format_score, "score")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -11,9 +11,12 @@ from flask_login import current_user
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit
 from gemba_walk.core.ids import utcnow
+from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
 from gemba_walk.tickets.models import KaizenTicket, Notification
+from gemba_walk.walks.operations import ensure_planned_cheaply
+from gemba_walk.walks.queries import my_walks
 
 
 @dataclass
@@ -25,10 +28,12 @@ class HomeSummary:
     active_areas: int
     recent_audits: list[Audit]
     notifications: list[Notification]
+    my_walks: list = field(default_factory=list)
 
 
 def home_summary() -> HomeSummary:
-    today = utcnow().date()
+    today = local_today()
+    ensure_planned_cheaply()
     open_filter = KaizenTicket.status.in_(OPEN_TICKET_STATUSES)
     count = sa.select(sa.func.count()).select_from(KaizenTicket)
     recent = (
@@ -60,6 +65,7 @@ def home_summary() -> HomeSummary:
         )
         or 0,
         recent_audits=list(db.session.scalars(recent).unique()),
+        my_walks=my_walks(current_user, today),
         notifications=list(
             db.session.scalars(
                 sa.select(Notification)

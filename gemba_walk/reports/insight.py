@@ -28,6 +28,7 @@ from gemba_walk.lean import (
     Term,
     label_of,
 )
+from gemba_walk.reports.walk_insight import missed_by_area, planned_areas
 from gemba_walk.tickets.models import KaizenTicket
 
 TERMS_BY_KIND: dict[str, tuple[Term, ...]] = {
@@ -267,27 +268,43 @@ class Unwalked:
     area: Area
     last_walk: datetime | None
     days: int | None  # since the last walk; None when never walked
+    missed: int = 0  # planned walks not done in the period (areas with a walk plan)
+    planned: bool = False
 
 
 def not_walked(days: int, now: datetime, site_id: int | None = None) -> list[Unwalked]:
-    """Active areas with no audit of any kind in the last ``days`` days, longest first."""
+    """Areas that slipped, longest first. An area in an active walk plan slipped when a planned
+    walk of the last ``days`` days was missed (the plan says how often is enough); an area in
+    no plan when it had no audit of any kind in the last ``days`` days."""
     last = (
         sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
         .group_by(Audit.area_id)
         .subquery()
     )
-    query = (
-        sa.select(Area, last.c.at)
-        .outerjoin(last, last.c.area_id == Area.id)
-        .where(Area.active, sa.or_(last.c.at.is_(None), last.c.at < now - timedelta(days=days)))
-    )
+    query = sa.select(Area, last.c.at).outerjoin(last, last.c.area_id == Area.id).where(Area.active)
     if site_id:
         query = query.where(Area.site_id == site_id)
-    rows = [
-        Unwalked(area, at, (now - at).days if at else None)
-        for area, at in db.session.execute(query)
-    ]
-    return sorted(rows, key=lambda row: (row.last_walk is not None, row.last_walk, row.area.code))
+    planned = planned_areas(site_id)
+    missed = missed_by_area(now - timedelta(days=days), now, site_id)
+    rows = []
+    for area, at in db.session.execute(query):
+        if area.id in planned:
+            if not missed.get(area.id):
+                continue
+        elif at is not None and at >= now - timedelta(days=days):
+            continue
+        rows.append(
+            Unwalked(
+                area,
+                at,
+                (now - at).days if at else None,
+                missed.get(area.id, 0),
+                area.id in planned,
+            )
+        )
+    return sorted(
+        rows, key=lambda row: (-row.missed, row.last_walk is not None, row.last_walk, row.area.code)
+    )
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ from gemba_walk.areas.queries import active_sites
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.ids import parse_id, utcnow
+from gemba_walk.core.localtime import format_csv, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
 from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
 from gemba_walk.reports import insight, queries
+from gemba_walk.reports.walk_insight import walk_insight
 
 bp = Blueprint("reports", __name__, url_prefix="/insight")
 
@@ -86,6 +88,7 @@ def dashboard():
         paretos=paretos,
         low_items=insight.lowest_five_s_items(start, now, site_id),
         unwalked=insight.not_walked(walked, now, site_id),
+        walks=walk_insight(start, now, site_id),
         now=now,
     )
 
@@ -149,24 +152,28 @@ def audits_csv():
     """Audits of the period, one row per answered item: one streamed query, columns only."""
     since, days, site_id, area_id = _scope()
     query = queries.audit_rows(since, site_id, area_id)
+    zone = plant_zone()  # read now: the rows are written after the view has returned
     rows = rows_from_own_session(
         db.engine,
-        lambda session: map(_audit_row, session.execute(query.execution_options(yield_per=2000))),
+        lambda session: (
+            _audit_row(row, zone)
+            for row in session.execute(query.execution_options(yield_per=2000))
+        ),
     )
     return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)
 
 
-def _audit_row(row) -> tuple:
+def _audit_row(row, zone: str) -> tuple:
     return (
         row.uuid,
-        f"{row.submitted_at:%Y-%m-%d %H:%M}",
+        format_csv(row.submitted_at, zone),
         row.site,
         row.code,
         row.area,
         row.checklist,
         row.version,
         row.auditor,
-        f"{row.scanned_at:%Y-%m-%d %H:%M}" if row.scanned_at else "",
+        format_csv(row.scanned_at, zone),
         row.section,
         row.prompt,
         "" if row.score is None else row.score,
@@ -183,16 +190,20 @@ def findings_csv():
     streamed query, photos counted once per finding in a grouped subquery."""
     since, days, site_id, area_id = _scope()
     query = queries.finding_rows(since, site_id, area_id)
+    zone = plant_zone()
     rows = rows_from_own_session(
         db.engine,
-        lambda session: map(_finding_row, session.execute(query.execution_options(yield_per=2000))),
+        lambda session: (
+            _finding_row(row, zone)
+            for row in session.execute(query.execution_options(yield_per=2000))
+        ),
     )
     return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows)
 
 
-def _finding_row(row) -> tuple:
+def _finding_row(row, zone: str) -> tuple:
     return (
-        f"{row.observed_at:%Y-%m-%d %H:%M}",
+        format_csv(row.observed_at, zone),
         row.site,
         row.code,
         row.area,

@@ -57,6 +57,7 @@ from gemba_walk.sync.schema import (
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ticket_for_finding
+from gemba_walk.walks.operations import link_audit
 
 CATEGORIES_BY_KIND = {
     "5s": set(keys(FIVE_S_PILLARS)),
@@ -462,6 +463,8 @@ def _store_group(
             stored_audit = None
             if audit is not None:
                 stored_audit = _store_audit(user, device_id, audit, refs, duplicates, group)
+                if audit.uuid not in duplicates:
+                    link_audit(stored_audit)  # the planned walk it did, if any (walks/)
             for finding in findings:
                 _store_finding(user, finding, stored_audit, refs, duplicates, group)
             if audit is not None and stored_audit is not None and audit.uuid not in duplicates:

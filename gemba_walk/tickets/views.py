@@ -33,6 +33,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import parse_id
+from gemba_walk.core.localtime import format_csv, local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CATEGORY_TERMS,
@@ -53,7 +54,7 @@ TICKET_REFERENCE = re.compile(r"(?i)kz-?0*(\d{1,9})")
 
 
 def _today() -> date:
-    return date.today()
+    return local_today()
 
 
 def _ticket_or_404(number: int) -> KaizenTicket:
@@ -145,17 +146,18 @@ def export_csv():
     filters = _filters_or_400()
     today = _today()
     query = queries.export_query(filters, current_user, today)
+    zone = plant_zone()  # read now: the rows are written after the view has returned
     rows = rows_from_own_session(
         db.engine,
         lambda session: (
-            _ticket_row(ticket, today)
+            _ticket_row(ticket, today, zone)
             for ticket in session.scalars(query.execution_options(yield_per=500))
         ),
     )
     return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows)
 
 
-def _ticket_row(ticket: KaizenTicket, today: date) -> tuple:
+def _ticket_row(ticket: KaizenTicket, today: date, zone: str) -> tuple:
     return (
         ticket.display_number,
         ticket.title,
@@ -171,9 +173,9 @@ def _ticket_row(ticket: KaizenTicket, today: date) -> tuple:
         "yes" if queries.is_overdue(ticket, today) else "no",
         ticket.occurrences,
         "yes" if ticket.recurred else "no",
-        f"{ticket.opened_at:%Y-%m-%d %H:%M}",
-        f"{ticket.done_at:%Y-%m-%d %H:%M}" if ticket.done_at else "",
-        f"{ticket.verified_at:%Y-%m-%d %H:%M}" if ticket.verified_at else "",
+        format_csv(ticket.opened_at, zone),
+        format_csv(ticket.done_at, zone),
+        format_csv(ticket.verified_at, zone),
         ticket.root_cause,
         ticket.countermeasure,
     )

@@ -149,3 +149,8 @@ for (const hint of document.querySelectorAll('[data-scroll-hint]')) {
   update();
   window.addEventListener('resize', update);
 }
+
+// The walk board on a narrow screen opens on its latest days (today is the right-hand column).
+for (const scroller of document.querySelectorAll('.kamishibai-scroll')) {
+  scroller.scrollLeft = scroller.scrollWidth;
+}

@@ -10,8 +10,9 @@ import { registerServiceWorker } from './pwa.js';
 import { renderArea } from './screens/area.js';
 import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
+import { renderWalks } from './screens/walks.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
-import { ago, dateTime, h, megabytes, mount } from './ui.js';
+import { ago, dateTime, h, megabytes, mount, setPlantZone, time } from './ui.js';
 
 // For the benchmarks in bench/: the same compression the photo picker uses (in the worker where
 // it can run), and the page-thread path browsers without a worker canvas take.
@@ -120,6 +121,7 @@ async function route(pack) {
     return renderChecklist(root, pack, draft);
   }
   if (path.startsWith('/capture/outbox')) return renderOutbox(root, user);
+  if (path.startsWith('/capture/walks')) return pack ? renderWalks(root, pack, user) : needPack();
   return renderDrafts(root, user);
 }
 
@@ -148,6 +150,7 @@ async function start() {
     await refreshPack();
     pack = await loadPack();
   }
+  setPlantZone(pack?.timezone);
   const needsPack = /^\/a\//.test(window.location.pathname);
   if (!pack && needsPack) needPack();
   else await route(pack);

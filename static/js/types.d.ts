@@ -78,10 +78,30 @@ export interface Template {
 export interface Pack {
   user: User;
   vocabulary: Vocabulary;
-  sites: { id: number; name: string }[];
+  sites: { id: number; name: string; timezone?: string }[];
+  /** The plant's IANA zone: every date and time on the phone is shown in it. */
+  timezone?: string;
+  walks?: PackWalk[];
   areas: Area[];
   retired_tokens?: { token: string; area_id: number }[];
   templates: Template[];
+}
+
+/** A planned walk of the signed-in person (today's, tomorrow's or overdue). */
+export interface PackWalk {
+  id: number;
+  area_id: number;
+  template_key: string;
+  template_name?: string;
+  local_date: string;
+  shift?: string;
+  window_start: string;
+  window_end: string;
+  late_until: string;
+  state: 'due' | 'done' | 'findings' | 'late' | 'missed';
+  done_at?: string | null;
+  scanned?: boolean | null;
+  findings?: number;
 }
 
 export interface Answer {

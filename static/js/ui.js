@@ -21,9 +21,29 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+// Plant local time, as the server writes it (core/localtime.py): "26 Nov 2026, 08:33" in the
+// plant's zone from the field pack, whatever zone the phone itself is set to.
+let plantZone;
+
+/** @param {string | undefined} zone an IANA zone name (an unknown one is ignored) */
+export function setPlantZone(zone) {
+  try {
+    if (zone) new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    plantZone = zone || undefined;
+  } catch {
+    plantZone = undefined;
+  }
+}
+
+function parts(iso, options) {
+  const format = new Intl.DateTimeFormat('en-GB', { hourCycle: 'h23', timeZone: plantZone, ...options });
+  return Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+}
+
 export function time(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const p = parts(iso, { hour: '2-digit', minute: '2-digit' });
+  return `${p.hour}:${p.minute}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago": how old something is, in plain words. */
@@ -39,12 +59,14 @@ export function ago(iso, now = Date.now()) {
 
 export function dateTime(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleString([], {
-    day: '2-digit',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  const p = parts(iso, { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
+}
+
+export function date(iso) {
+  if (!iso) return '';
+  const p = parts(iso, { day: '2-digit', month: 'short', year: 'numeric' });
+  return `${p.day} ${p.month} ${p.year}`;
 }
 
 export function megabytes(bytes) {

@@ -5,7 +5,8 @@ import { allDrafts } from '../drafts.js';
 import { addNoteToOutbox } from '../outbox.js';
 import { findArea, retiredArea } from '../pack.js';
 import { formatScore, startOrder } from '../rules.js';
-import { dateTime, h, labelOf, mount, time } from '../ui.js';
+import { date, dateTime, h, labelOf, mount, time } from '../ui.js';
+import { plannedHere } from './walks.js';
 
 /** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
 async function reportScan(scan) {
@@ -153,6 +154,7 @@ export async function renderArea(root, pack, token, user) {
           h('strong', {}, 'Scanned at the gemba'),
           ` at ${time(scannedAt)} — an audit you start now shows it was started here.`,
         ),
+    user ? plannedHere(pack, area, token) : null,
     h(
       'header',
       { className: 'area-head' },
@@ -178,12 +180,7 @@ export async function renderArea(root, pack, token, user) {
       { className: 'card' },
       h('h2', {}, 'Last audit'),
       area.last_five_s
-        ? h(
-            'p',
-            {},
-            `5S score ${formatScore(area.last_five_s.score)} of 5 · ` +
-              new Date(area.last_five_s.at).toLocaleDateString(),
-          )
+        ? h('p', {}, `5S score ${formatScore(area.last_five_s.score)} of 5 · ${date(area.last_five_s.at)}`)
         : h('p', { className: 'muted' }, 'No 5S audit yet.'),
     ),
     h(

@@ -1,0 +1,97 @@
+"""Plant local time: storage stays naive UTC, everything a person reads is in the plant's zone.
+
+One format everywhere (pages, reports, kaizen cards, CSV exports; the phone formats the same
+way with ``Intl.DateTimeFormat`` and the zone from the field pack): ``26 Nov 2026, 08:33``.
+Which zone a page uses when it is not told: ``plant_zone()``, resolved once per request by the
+resolver the app registers (the first active site's zone; see docs/PLANNED-WALKS.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import current_app, g, has_app_context, has_request_context, request
+
+DATETIME_FORMAT = "%d %b %Y, %H:%M"
+DATE_FORMAT = "%d %b %Y"
+DEFAULT_ZONE = "UTC"
+_KEY = "gemba_walk.plant_zone"
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA zones a site may choose (the ``localtime`` ones and ``posixrules`` left out)."""
+    names = {n for n in available_timezones() if "/" in n or n == "UTC"}
+    names -= {n for n in names if n.startswith(("posix/", "right/", "Etc/", "SystemV/"))}
+    return tuple(sorted(names | {"UTC"}))
+
+
+def is_time_zone(name: object) -> bool:
+    return isinstance(name, str) and name in time_zone_names()
+
+
+@cache
+def zone(name: str | None) -> ZoneInfo:
+    """The zone of that name; an unknown or empty name is UTC (never an error on a page)."""
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def plant_zone() -> str:
+    """The zone of this request's plant, from the resolver registered with the app."""
+    if not has_app_context():
+        return DEFAULT_ZONE
+    # Kept with the request (an app context may outlive many requests, as in the tests).
+    store = request.environ if has_request_context() else g.__dict__
+    if _KEY not in store:
+        resolver: Callable[[], str | None] | None = current_app.extensions.get("plant_zone")
+        store[_KEY] = (resolver() if resolver else None) or DEFAULT_ZONE
+    return store[_KEY]
+
+
+def to_local(value: datetime, zone_name: str | None = None) -> datetime:
+    """A stored (naive UTC) or aware datetime as an aware datetime in the zone."""
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return aware.astimezone(zone(zone_name or plant_zone()))
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware datetime as the naive UTC value the database stores."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today(zone_name: str | None = None, now: datetime | None = None) -> date:
+    from gemba_walk.core.ids import utcnow
+
+    return to_local(now or utcnow(), zone_name).date()
+
+
+def format_datetime(value: datetime | None, zone_name: str | None = None) -> str:
+    """``26 Nov 2026, 08:33`` in the plant's local time; ``—`` when there is none."""
+    if value is None:
+        return "—"
+    return to_local(value, zone_name).strftime(DATETIME_FORMAT)
+
+
+def format_date(value: date | datetime | None, zone_name: str | None = None) -> str:
+    """A date as it is; a datetime as its local date."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = to_local(value, zone_name)
+    return value.strftime(DATE_FORMAT)
+
+
+def format_time(value: datetime | None, zone_name: str | None = None) -> str:
+    return "—" if value is None else to_local(value, zone_name).strftime("%H:%M")
+
+
+def format_csv(value: datetime | None, zone_name: str) -> str:
+    """A spreadsheet cell: ``2026-11-26 08:33`` in the plant's local time (sorts as text);
+    empty when there is none. Exports run outside the request, so the zone is passed in."""
+    return "" if value is None else to_local(value, zone_name).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,1 @@
+"""Leader standard work: audit layers, shifts, walk plans and the walks they plan."""

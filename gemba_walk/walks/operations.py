@@ -1,0 +1,444 @@
+"""Named operations on layers, shifts and walk plans; planning walks and linking audits to them.
+
+A walk is done by an audit of the plan's checklist for its area by its person, captured inside
+its window (or within ``LATE_GRACE`` after it: done late). The link is made when the audit is
+stored (``link_audit``, called by the sync inside the audit's own write transaction) and when
+walks are planned after the audit arrived (``plan_walks``). ``planned_walks.audit_id`` is unique
+and set by a guarded ``UPDATE ... WHERE audit_id IS NULL``, so an audit never counts for two
+walks and a walk never takes two audits, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from gemba_walk.areas.models import Area, Site
+from gemba_walk.audits.models import Audit
+from gemba_walk.auth.models import User
+from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import DomainError
+from gemba_walk.core.ids import utcnow
+from gemba_walk.core.localtime import local_today
+from gemba_walk.extensions import db
+from gemba_walk.walks.models import (
+    FREQUENCIES,
+    Layer,
+    LayerMember,
+    PlannedWalk,
+    Shift,
+    WalkPlan,
+)
+from gemba_walk.walks.schedule import PlanSpec, ShiftSpec, assign, windows
+
+logger = logging.getLogger(__name__)
+
+# A walk not done in its window may still be done late within this time after it.
+LATE_GRACE = timedelta(days=2)
+# Walks are stored up to this many local days ahead of today.
+PLAN_AHEAD_DAYS = 1
+
+
+class WalkError(DomainError):
+    def __init__(self, message: str, code: str = "invalid_walk_plan"):
+        super().__init__(422, code, message)
+
+
+# --- layers and shifts ------------------------------------------------------------------------
+
+
+def create_layer(site: Site, name: str, rank: int = 1) -> Layer:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise WalkError("Name the layer (up to 80 characters), e.g. Supervisor.")
+    with write_transaction():
+        if db.session.scalar(
+            sa.select(Layer.id).where(Layer.site_id == site.id, Layer.name == name)
+        ):
+            raise WalkError(f"{site.name} already has a layer called {name}.")
+        layer = Layer(site_id=site.id, name=name, rank=rank)
+        db.session.add(layer)
+    return layer
+
+
+def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise WalkError("Name the layer (up to 80 characters), e.g. Supervisor.")
+    with write_transaction():
+        clash = db.session.scalar(
+            sa.select(Layer.id).where(
+                Layer.site_id == layer.site_id, Layer.name == name, Layer.id != layer.id
+            )
+        )
+        if clash:
+            raise WalkError(f"This site already has a layer called {name}.")
+        layer.name, layer.rank = name, rank
+    return layer
+
+
+def set_layer(site: Site, user: User, layer: Layer | None) -> None:
+    """Put a person in a layer of the site (or in none). Walks already planned for them stay;
+    from the next interval the layer's plans count them in (or out)."""
+    if layer is not None and layer.site_id != site.id:
+        raise WalkError("That layer belongs to another site.")
+    with write_transaction():
+        member = db.session.scalar(
+            sa.select(LayerMember).where(
+                LayerMember.site_id == site.id, LayerMember.user_id == user.id
+            )
+        )
+        if layer is None:
+            if member is not None:
+                db.session.delete(member)
+            return
+        if member is None:
+            db.session.add(LayerMember(site_id=site.id, user_id=user.id, layer_id=layer.id))
+        else:
+            member.layer_id = layer.id
+
+
+def parse_weekdays(values) -> str:
+    days = sorted({str(v) for v in values or ()})
+    if any(d not in "0123456" or len(d) != 1 for d in days):
+        raise WalkError("Weekdays are Monday (0) to Sunday (6).")
+    return "".join(days)
+
+
+def create_shift(site: Site, name: str, starts: time, ends: time, weekdays="01234") -> Shift:
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise WalkError("Name the shift (up to 40 characters), e.g. Night.")
+    if starts == ends:
+        raise WalkError("A shift must end at another time than it starts.")
+    days = parse_weekdays(weekdays)
+    if not days:
+        raise WalkError("Choose the days the shift works.")
+    with write_transaction():
+        if db.session.scalar(
+            sa.select(Shift.id).where(Shift.site_id == site.id, Shift.name == name)
+        ):
+            raise WalkError(f"{site.name} already has a shift called {name}.")
+        shift = Shift(site_id=site.id, name=name, starts=starts, ends=ends, weekdays=days)
+        db.session.add(shift)
+    return shift
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanDetails:
+    name: str
+    template_id: int
+    frequency: str
+    area_ids: list[int]
+    layer_id: int | None = None
+    person_ids: list[int] = field(default_factory=list)
+    weekdays: str = "01234"
+    day_of_month: int | None = None
+    rotate: bool = False
+    starts_on: date | None = None
+
+
+def _check_plan(
+    site: Site, details: PlanDetails, exclude_id: int | None = None
+) -> tuple[list[Area], list[User]]:
+    if not details.name.strip() or len(details.name.strip()) > 120:
+        raise WalkError("Name the plan (up to 120 characters).")
+    if details.frequency not in FREQUENCIES:
+        raise WalkError("Choose how often: every shift, daily, weekdays, weekly or monthly.")
+    template = db.session.get(ChecklistTemplate, details.template_id)
+    if template is None or template.retired:
+        raise WalkError("Choose a checklist in use.")
+    if not details.area_ids:
+        raise WalkError("Choose at least one area: a plan with no areas plans nothing.")
+    areas = list(
+        db.session.scalars(
+            sa.select(Area).where(
+                Area.id.in_(details.area_ids), Area.site_id == site.id, Area.active
+            )
+        )
+    )
+    if len(areas) != len(set(details.area_ids)):
+        raise WalkError("Some chosen areas are archived or belong to another site.")
+    if details.layer_id is None and not details.person_ids:
+        raise WalkError("Choose a layer or named people to do the walks.")
+    if details.layer_id is not None:
+        layer = db.session.get(Layer, details.layer_id)
+        if layer is None or layer.site_id != site.id:
+            raise WalkError("Choose a layer of this site.")
+    people = list(
+        db.session.scalars(sa.select(User).where(User.id.in_(details.person_ids), User.active))
+    )
+    if len(people) != len(set(details.person_ids)):
+        raise WalkError("Some chosen people are not active users.")
+    if details.frequency == "weekdays" and not details.weekdays:
+        raise WalkError("Choose at least one weekday: none would plan nothing.")
+    if details.frequency == "monthly" and not (
+        details.day_of_month and 1 <= details.day_of_month <= 31
+    ):
+        raise WalkError("Choose the day of the month, 1 to 31 (31 = the last day of each month).")
+    if details.frequency == "every_shift" and not db.session.scalar(
+        sa.select(sa.func.count()).select_from(Shift).where(Shift.site_id == site.id)
+    ):
+        raise WalkError(f"{site.name} has no shifts yet: add its shifts before planning per shift.")
+    _check_no_overlap(site, details, exclude_id)
+    return areas, people
+
+
+def _check_no_overlap(site: Site, details: PlanDetails, exclude_id: int | None) -> None:
+    """Two active plans asking the same people for the same checklist in the same area would
+    need two audits for one visit: refused, naming the other plan."""
+    others = db.session.scalars(
+        sa.select(WalkPlan).where(
+            WalkPlan.site_id == site.id,
+            WalkPlan.active,
+            WalkPlan.template_id == details.template_id,
+            WalkPlan.id != (exclude_id or 0),
+        )
+    ).all()
+    for other in others:
+        same_walkers = (
+            other.layer_id is not None and other.layer_id == details.layer_id and not other.people
+        ) or bool({p.id for p in other.people} & set(details.person_ids))
+        if same_walkers and {a.id for a in other.areas} & set(details.area_ids):
+            raise WalkError(
+                f"This overlaps the plan “{other.name}”: the same people, checklist and area. "
+                "Change that plan or choose other areas or people.",
+                code="overlapping_plan",
+            )
+
+
+def create_plan(site: Site, details: PlanDetails, by: User | None = None) -> WalkPlan:
+    with write_transaction():
+        areas, people = _check_plan(site, details)
+        plan = WalkPlan(
+            site_id=site.id,
+            name=details.name.strip(),
+            template_id=details.template_id,
+            frequency=details.frequency,
+            weekdays=details.weekdays,
+            day_of_month=details.day_of_month,
+            layer_id=details.layer_id,
+            rotate=details.rotate,
+            starts_on=details.starts_on or local_today(site.timezone),
+            created_by_id=by.id if by else None,
+        )
+        plan.areas = areas
+        plan.people = people
+        db.session.add(plan)
+        db.session.flush()
+    return plan
+
+
+def update_plan(plan: WalkPlan, details: PlanDetails, now: datetime | None = None) -> WalkPlan:
+    """Change a plan from the next interval on: walks of today and before stay as planned
+    (done or not); walks planned ahead and not done are dropped and planned again."""
+    today = local_today(plan.site.timezone, now)
+    with write_transaction():
+        areas, people = _check_plan(plan.site, details, plan.id)
+        db.session.execute(
+            sa.delete(PlannedWalk).where(
+                PlannedWalk.plan_id == plan.id,
+                PlannedWalk.local_date > today,
+                PlannedWalk.audit_id.is_(None),
+            )
+        )
+        plan.name = details.name.strip()
+        plan.template_id = details.template_id
+        plan.frequency = details.frequency
+        plan.weekdays = details.weekdays
+        plan.day_of_month = details.day_of_month
+        plan.layer_id = details.layer_id
+        plan.rotate = details.rotate
+        plan.areas = areas
+        plan.people = people
+        if plan.planned_until is not None and plan.planned_until > today:
+            plan.planned_until = today
+    return plan
+
+
+def stop_plan(plan: WalkPlan, now: datetime | None = None) -> None:
+    """No walks after today; today's and earlier stay."""
+    today = local_today(plan.site.timezone, now)
+    with write_transaction():
+        db.session.execute(
+            sa.delete(PlannedWalk).where(
+                PlannedWalk.plan_id == plan.id,
+                PlannedWalk.local_date > today,
+                PlannedWalk.audit_id.is_(None),
+            )
+        )
+        plan.active = False
+
+
+# --- planning walks ---------------------------------------------------------------------------
+
+
+def plan_spec(plan: WalkPlan, shifts: list[Shift]) -> PlanSpec:
+    return PlanSpec(
+        frequency=plan.frequency,
+        starts_on=plan.starts_on,
+        weekdays=plan.weekdays,
+        day_of_month=plan.day_of_month,
+        shifts=tuple(ShiftSpec(s.name, s.starts, s.ends, s.weekdays) for s in shifts),
+    )
+
+
+def _walkers(plan: WalkPlan) -> list[int]:
+    """The plan's named people, or else the active members of its layer (as of now)."""
+    if plan.people:
+        return [p.id for p in plan.people if p.active]
+    if plan.layer_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(LayerMember.user_id)
+            .join(User, User.id == LayerMember.user_id)
+            .where(LayerMember.layer_id == plan.layer_id, User.active)
+            .order_by(LayerMember.user_id)
+        )
+    )
+
+
+def plan_walks(plan: WalkPlan, through: date) -> int:
+    """Store the plan's walks for the local dates after ``planned_until`` up to ``through``, with
+    today's areas and people; link audits already stored. Returns how many walks were added."""
+    first = (plan.planned_until + timedelta(days=1)) if plan.planned_until else plan.starts_on
+    if not plan.active or first > through:
+        return 0
+    with write_transaction():
+        shifts = list(db.session.scalars(sa.select(Shift).where(Shift.site_id == plan.site_id)))
+        people = _walkers(plan)
+        areas = [a.id for a in plan.areas if a.active]  # an archived area leaves from now on
+        added = 0
+        rows = []
+        due = windows(plan_spec(plan, shifts), first, through, plan.site.timezone)
+        stored = set()
+        if due:  # a week already planned from an earlier day of it
+            stored = set(
+                db.session.execute(
+                    sa.select(
+                        PlannedWalk.area_id, PlannedWalk.user_id, PlannedWalk.window_start
+                    ).where(
+                        PlannedWalk.plan_id == plan.id, PlannedWalk.window_start >= due[0].start
+                    )
+                ).all()
+            )
+        for window in due:
+            for user_id, area_id in assign(window.index, people, areas, plan.rotate):
+                if (area_id, user_id, window.start) in stored:
+                    continue
+                rows.append(
+                    {
+                        "plan_id": plan.id,
+                        "site_id": plan.site_id,
+                        "area_id": area_id,
+                        "template_id": plan.template_id,
+                        "user_id": user_id,
+                        "local_date": window.local_date,
+                        "shift_name": window.shift,
+                        "window_start": window.start,
+                        "window_end": window.end,
+                        "created_at": utcnow(),
+                    }
+                )
+        if rows:
+            db.session.execute(sa.insert(PlannedWalk), rows)
+            added = len(rows)
+            _link_stored_audits(plan, rows[0]["window_start"])
+        plan.planned_until = through
+    return added
+
+
+def ensure_planned(site_id: int | None = None, now: datetime | None = None) -> None:
+    """Plan every active plan's walks up to tomorrow (local). One query when nothing is due."""
+    query = sa.select(WalkPlan).where(WalkPlan.active)
+    if site_id is not None:
+        query = query.where(WalkPlan.site_id == site_id)
+    for plan in db.session.scalars(query).all():
+        through = local_today(plan.site.timezone, now) + timedelta(days=PLAN_AHEAD_DAYS)
+        if plan.planned_until is None or plan.planned_until < through:
+            plan_walks(plan, through)
+
+
+def ensure_planned_cheaply(site_id: int | None = None, now: datetime | None = None) -> None:
+    """``ensure_planned`` behind two small queries: is any active plan short of tomorrow in the
+    earliest of the sites' zones? (Planning itself then looks at each plan's own zone.)"""
+    zones = db.session.scalars(sa.select(Site.timezone).where(Site.active).distinct()).all()
+    if not zones:
+        return
+    through = min(local_today(zone, now) for zone in zones) + timedelta(days=PLAN_AHEAD_DAYS)
+    query = sa.select(WalkPlan.id).where(
+        WalkPlan.active,
+        sa.or_(WalkPlan.planned_until.is_(None), WalkPlan.planned_until < through),
+    )
+    if site_id is not None:
+        query = query.where(WalkPlan.site_id == site_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        ensure_planned(site_id, now)
+
+
+# --- audits do walks --------------------------------------------------------------------------
+
+
+def capture_time(audit: Audit) -> datetime:
+    """When the audit was done, as far as the server trusts the phone: its ``submitted_at``,
+    but never after the server received it (a phone clock running ahead)."""
+    return min(audit.submitted_at, audit.received_at or utcnow())
+
+
+def link_audit(audit: Audit) -> PlannedWalk | None:
+    """Mark the walk this audit did (if any): same area, checklist and person; the window that
+    holds its capture time first, else the latest window it is late for. Inside the caller's
+    write transaction."""
+    moment = capture_time(audit)
+    template_id = db.session.scalar(
+        sa.select(ChecklistTemplateVersion.template_id).where(
+            ChecklistTemplateVersion.id == audit.template_version_id
+        )
+    )
+    candidates = db.session.scalars(
+        sa.select(PlannedWalk.id)
+        .where(
+            PlannedWalk.area_id == audit.area_id,
+            PlannedWalk.template_id == template_id,
+            PlannedWalk.user_id == audit.auditor_id,
+            PlannedWalk.audit_id.is_(None),
+            PlannedWalk.window_start <= moment,
+            PlannedWalk.window_end > moment - LATE_GRACE,
+        )
+        .order_by((PlannedWalk.window_end > moment).desc(), PlannedWalk.window_start.desc())
+    ).all()
+    for walk_id in candidates:
+        claimed = db.session.execute(
+            sa.update(PlannedWalk)
+            .where(PlannedWalk.id == walk_id, PlannedWalk.audit_id.is_(None))
+            .values(audit_id=audit.id, done_at=moment)
+        )
+        if claimed.rowcount == 1:
+            return db.session.get(PlannedWalk, walk_id)
+    return None
+
+
+def _link_stored_audits(plan: WalkPlan, since: datetime) -> None:
+    """Audits stored before their walks were planned (a phone offline for days) still count."""
+    linked = sa.select(PlannedWalk.audit_id).where(PlannedWalk.audit_id.is_not(None))
+    audits = db.session.scalars(
+        sa.select(Audit)
+        .join(ChecklistTemplateVersion, ChecklistTemplateVersion.id == Audit.template_version_id)
+        .where(
+            ChecklistTemplateVersion.template_id == plan.template_id,
+            Audit.area_id.in_([a.id for a in plan.areas]),
+            Audit.submitted_at >= since,
+            Audit.id.not_in(linked),
+        )
+        .order_by(Audit.submitted_at)
+    ).all()
+    for audit in audits:
+        link_audit(audit)

@@ -1,0 +1,143 @@
+// "My walks" on the phone: the person's planned walks from the field pack, offline too.
+// The state is worked out here from the windows (a walk becomes missed when its window closes
+// while the phone is offline); done is what the server said when the pack was fetched, or an
+// audit of that checklist and area waiting in this phone's outbox.
+import { allDrafts } from '../drafts.js';
+import { unsynced } from '../outbox.js';
+import { dateTime, h, mount } from '../ui.js';
+
+const WORDS = {
+  due: ['○', 'Due'],
+  upcoming: ['◌', 'Coming up'],
+  done: ['●', 'Done'],
+  findings: ['▲', 'Done, findings'],
+  late: ['◐', 'Done late'],
+  missed: ['✕', 'Missed'],
+  waiting: ['◔', 'Done, waiting to sync'],
+};
+
+/** @param {import('../types').PackWalk} walk */
+export function walkState(walk, waiting, now = new Date()) {
+  if (['done', 'findings', 'late'].includes(walk.state)) return walk.state;
+  if (waiting) return 'waiting';
+  if (now < new Date(walk.window_start)) return 'upcoming';
+  return now < new Date(walk.window_end) ? 'due' : 'missed';
+}
+
+function card(state) {
+  const [shape, word] = WORDS[state];
+  return h(
+    'span',
+    { className: `kcard kcard--${{ waiting: 'late', upcoming: 'due' }[state] || state} kcard--inline` },
+    h('span', { className: 'kcard__shape', 'aria-hidden': 'true' }, shape),
+    h('span', { className: 'kcard__word' }, word),
+  );
+}
+
+/** Walks an audit waiting in this phone's outbox does, by the server's rule
+ * (walks/operations.link_audit): same area and checklist; the window holding its time first,
+ * else the latest one it is late for; one audit does one walk. */
+async function waitingWalks(pack, walks, user) {
+  const keyOf = (versionId) => pack.templates.find((t) => t.version_id === versionId)?.key;
+  const audits = (await unsynced(user)).map((entry) => entry.audit).filter(Boolean);
+  const taken = new Set();
+  for (const audit of audits) {
+    const at = new Date(audit.submitted_at);
+    const fits = walks
+      .filter(
+        (walk) =>
+          !taken.has(walk.id) &&
+          !['done', 'findings', 'late'].includes(walk.state) &&
+          audit.area_id === walk.area_id &&
+          keyOf(audit.template_version_id) === walk.template_key &&
+          at >= new Date(walk.window_start) &&
+          at < new Date(walk.late_until),
+      )
+      .sort(
+        (a, b) =>
+          Number(at >= new Date(a.window_end)) - Number(at >= new Date(b.window_end)) ||
+          new Date(b.window_start) - new Date(a.window_start),
+      );
+    if (fits.length) taken.add(fits[0].id);
+  }
+  return taken;
+}
+
+/** The walks to list now: not past the time they could still be done late, or done today. */
+export function currentWalks(pack, now = new Date()) {
+  return (pack.walks || []).filter((walk) => now < new Date(walk.late_until) || walk.state !== 'due');
+}
+
+const ORDER = ['missed', 'due', 'waiting', 'upcoming', 'late', 'findings', 'done'];
+
+export async function renderWalks(root, pack, user) {
+  const found = currentWalks(pack);
+  const waiting = await waitingWalks(pack, found, user);
+  // Most urgent first: missed, then due by when the window closes.
+  const rank = (walk) => ORDER.indexOf(walkState(walk, waiting.has(walk.id)));
+  const walks = found.sort((a, b) => rank(a) - rank(b) || new Date(a.window_end) - new Date(b.window_end));
+  const drafts = await allDrafts(user);
+  const areaOf = (id) => pack.areas.find((area) => area.id === id);
+  mount(
+    root,
+    h('h1', {}, 'My walks'),
+    walks.length
+      ? h(
+          'ul',
+          { className: 'list card my-walks' },
+          walks.map((walk) => {
+            const area = areaOf(walk.area_id);
+            const state = walkState(walk, waiting.has(walk.id));
+            const draft = drafts.find((d) => d.area.id === walk.area_id && d.template.key === walk.template_key);
+            return h(
+              'li',
+              { className: 'list__item my-walk', 'data-walk': walk.id, 'data-state': state },
+              card(state),
+              h(
+                'div',
+                {},
+                h('strong', {}, area ? `${area.code} · ${area.name}` : 'An area no longer in your field data'),
+                h(
+                  'span',
+                  { className: 'muted' },
+                  `${walk.template_name || walk.template_key} · ${walk.shift ? `${walk.shift} · ` : ''}` +
+                    (state === 'missed'
+                      ? `missed; done by ${dateTime(walk.late_until)} it counts as late`
+                      : `${dateTime(walk.window_start)} – ${dateTime(walk.window_end)}`),
+                ),
+              ),
+              ['due', 'missed'].includes(state) && area
+                ? draft
+                  ? h('a', { className: 'button button--primary', href: `/capture/draft/${draft.uuid}` }, 'Resume')
+                  : h('a', { className: 'button button--primary', href: '/scan' }, `Scan the label at ${area.code}`)
+                : null,
+            );
+          }),
+        )
+      : h('p', { className: 'card' }, 'No walks planned for you today.'),
+    h('p', { className: 'muted' }, 'Scan the area’s label to start: the scan shows the walk was done at the gemba.'),
+  );
+}
+
+/** On the area screen: the walk planned here for this person, with its checklist to start. */
+export function plannedHere(pack, area, token) {
+  const walk = currentWalks(pack).find((w) => w.area_id === area.id && walkState(w, false) !== 'done');
+  if (!walk || ['done', 'findings', 'late'].includes(walk.state)) return null;
+  const state = walkState(walk, false);
+  return h(
+    'section',
+    { className: 'card planned-here', 'aria-label': 'Planned walk' },
+    card(state),
+    h(
+      'p',
+      {},
+      h('strong', {}, `Planned: ${walk.template_name || walk.template_key}`),
+      state === 'due' ? ` · until ${dateTime(walk.window_end)}` : ` · late until ${dateTime(walk.late_until)}`,
+    ),
+    h(
+      'a',
+      { className: 'button button--primary button--big', href: `/a/${token}/start/${walk.template_key}` },
+      `Start the planned ${walk.template_name || 'checklist'}`,
+    ),
+  );
+}
