@@ -4,10 +4,18 @@ from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.notify.models import (
+    AndonPull,
+    Delivery,
+    NotifyEvent,
+    NotifyPreference,
+    PushSubscription,
+)
 from gemba_walk.sync.models import SyncBatch
-from gemba_walk.tickets.models import Counter, KaizenTicket, Notification, TicketEvent
+from gemba_walk.tickets.models import Counter, KaizenTicket, TicketEvent
 
 __all__ = [
+    "AndonPull",
     "Area",
     "AreaScan",
     "Audit",
@@ -15,9 +23,12 @@ __all__ = [
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
     "Counter",
+    "Delivery",
     "Finding",
     "KaizenTicket",
-    "Notification",
+    "NotifyEvent",
+    "NotifyPreference",
+    "PushSubscription",
     "Photo",
     "Response",
     "RetiredQrToken",

@@ -64,6 +64,17 @@ ACCESS: dict[str, str] = {
     "tickets.add_photo": MEMBER,
     "reports.audit_report": MEMBER,
     "reports.area": MEMBER,
+    # every signed-in person: their own inbox, choices and devices
+    "notify.inbox": MEMBER,
+    "notify.count": MEMBER,
+    "notify.open_note": MEMBER,  # another person's notification answers 404
+    "notify.read_all": MEMBER,
+    "notify.preferences": MEMBER,
+    "notify.push_key": MEMBER,
+    "notify.push_subscribe": MEMBER,
+    "notify.push_unsubscribe": MEMBER,
+    # leaders acknowledge an andon pull
+    "notify.acknowledge": LEADER,
     # leaders: the site's numbers and exports
     "reports.dashboard": LEADER,
     "reports.audits_csv": LEADER,
@@ -94,6 +105,7 @@ ACCESS: dict[str, str] = {
     "checklists.publish": ADMIN,
     "checklists.retire": ADMIN,
     "checklists.restore": ADMIN,
+    "notify.admin_status": ADMIN,
 }
 
 # Where a request as a team member may be refused by the record, not the route (the workflow
@@ -133,6 +145,7 @@ def plant(app, client, auth, api):
         "audit_uuid": db.session.scalar(sa.select(Audit.uuid)),
         "photo_uuid": db.session.scalar(sa.select(Photo.uuid)),
         "_screen": "drafts",
+        "delivery_id": 1,
         "filename": "img/icon-192.png",
     }
 

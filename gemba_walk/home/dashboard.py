@@ -13,7 +13,8 @@ from gemba_walk.audits.models import Audit
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
-from gemba_walk.tickets.models import KaizenTicket, Notification
+from gemba_walk.notify.models import Delivery, NotifyEvent
+from gemba_walk.tickets.models import KaizenTicket
 
 
 @dataclass
@@ -24,7 +25,7 @@ class HomeSummary:
     audits_last_7_days: int
     active_areas: int
     recent_audits: list[Audit]
-    notifications: list[Notification]
+    notifications: list[Delivery]
 
 
 def home_summary() -> HomeSummary:
@@ -62,10 +63,14 @@ def home_summary() -> HomeSummary:
         recent_audits=list(db.session.scalars(recent).unique()),
         notifications=list(
             db.session.scalars(
-                sa.select(Notification)
-                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-                .options(sa.orm.joinedload(Notification.ticket))
-                .order_by(Notification.created_at.desc())
+                sa.select(Delivery)
+                .where(
+                    Delivery.user_id == current_user.id,
+                    Delivery.channel == "inbox",
+                    Delivery.read_at.is_(None),
+                )
+                .options(sa.orm.joinedload(Delivery.event).joinedload(NotifyEvent.ticket))
+                .order_by(Delivery.created_at.desc(), Delivery.id.desc())
                 .limit(10)
             )
         ),
