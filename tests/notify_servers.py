@@ -95,9 +95,10 @@ class Consumer:
         }
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
+        self._log = None
 
     def start(self):
-        log = open(self.log_path, "a")  # noqa: SIM115 — kept open for the process's life
+        log = self._log = open(self.log_path, "a")  # noqa: SIM115 — closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "run-jobs", "--workers", "2"],
             env=self.env,
@@ -121,6 +122,7 @@ class Consumer:
         """SIGKILL: no chance to finish or clean up, as when a machine loses power."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+        self._log.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -129,3 +131,5 @@ class Consumer:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self._log and not self._log.closed:
+            self._log.close()
