@@ -76,11 +76,12 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
         sub = db.session.scalar(
             sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )
+        values = {"user_id": user.id, "p256dh": p256dh, "auth": auth}
+        values["user_agent"] = (user_agent or "")[:200]
         if sub is None:
-            sub = PushSubscription(endpoint=endpoint)
+            sub = PushSubscription(endpoint=endpoint, **values)
             db.session.add(sub)
-        sub.user_id = user.id
-        sub.p256dh = p256dh
-        sub.auth = auth
-        sub.user_agent = (user_agent or "")[:200]
+        else:
+            for name, value in values.items():
+                setattr(sub, name, value)
     return sub
