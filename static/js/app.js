@@ -106,3 +106,10 @@ if (builderForm) {
     event.returnValue = ''; // older browsers need it set to show the prompt
   });
 }
+
+// The notification choices page: Web Push on this device.
+const pushButton = document.getElementById('push-enable');
+const pushState = document.getElementById('push-state');
+if (pushButton instanceof HTMLButtonElement && pushState) {
+  import('./push.js').then(({ setUpPush }) => setUpPush(pushState, pushButton)).catch(() => {});
+}

@@ -20,6 +20,10 @@ window.gembaBench = { compressPhoto, compressOnMainThread };
 const root = document.getElementById('app');
 const packAge = document.getElementById('pack-age');
 const badge = document.getElementById('outbox-count');
+const bell = document.getElementById('shell-bell');
+if (bell && navigator.onLine) {
+  import('./push.js').then(({ showBellCount }) => showBellCount(bell)).catch(() => {});
+}
 
 async function showPackAge() {
   const checked = await getMeta('pack_checked_at');
