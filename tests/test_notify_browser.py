@@ -90,6 +90,7 @@ def test_the_pages_pass_axe_and_fit_a_small_phone(live_server, browser, plant, s
     for path, name in (("/notifications", "inbox"), ("/notifications/preferences", "preferences")):
         page.goto(f"{live_server}{path}")
         assert no_horizontal_scroll(page), path
+        assert small_touch_targets(page) == [], path
         assert serious_accessibility_violations(page) == [], path
         screenshot(page, f"notifications-{name}-360")
     context.close()
