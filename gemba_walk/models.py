@@ -2,7 +2,7 @@
 
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
-from gemba_walk.auth.models import User
+from gemba_walk.auth.models import ApiToken, User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.notify.models import (
     AndonPull,
@@ -16,6 +16,7 @@ from gemba_walk.tickets.models import Counter, KaizenTicket, TicketEvent
 
 __all__ = [
     "AndonPull",
+    "ApiToken",
     "Area",
     "AreaScan",
     "Audit",

@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from gemba_walk.api import records
+from gemba_walk.api.access import api_access
 from gemba_walk.api.openapi import openapi_document, validator_for
 from gemba_walk.api.pack import build_field_pack
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.operations import record_field_scan
+from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.audits.photos import (
     MAX_PHOTO_BYTES,
     PhotoStore,
@@ -21,11 +25,14 @@ from gemba_walk.audits.photos import (
     photo_json,
     store_photo,
 )
+from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
 from gemba_walk.sync.operations import apply_sync_batch, parse_timestamp
+from gemba_walk.tickets import workflow
+from gemba_walk.tickets.models import KaizenTicket
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -143,3 +150,81 @@ def scan():
 def openapi():
     """The OpenAPI 3.1 document of this API."""
     return jsonify(openapi_document())
+
+
+# --- REST reads and ticket updates: the phone's session or an API token with a scope ----------
+
+
+def _listing(query, model, time_column, to_json):
+    result = records.page(query, model, time_column)
+    return jsonify(items=[to_json(row) for row in result["rows"]], next_after=result["next_after"])
+
+
+@bp.get("/tickets")
+@api_access("read")
+def tickets():
+    """Kaizen tickets changed in a time window (updated_at), by site and status."""
+    return _listing(
+        records.ticket_query(), KaizenTicket, KaizenTicket.updated_at, records.ticket_json
+    )
+
+
+def _ticket_or_404(number: int) -> KaizenTicket:
+    ticket = db.session.scalar(sa.select(KaizenTicket).where(KaizenTicket.number == number))
+    if ticket is None:
+        raise ApiError(404, f"There is no ticket KZ-{number:04d}.")
+    return ticket
+
+
+@bp.get("/tickets/<int:number>")
+@api_access("read")
+def ticket(number: int):
+    return jsonify(records.ticket_json(_ticket_or_404(number)))
+
+
+@bp.patch("/tickets/<int:number>")
+@body_limit(64 * 1024, "A ticket update is at most 64 KB.")
+@api_access("write:tickets")
+def update_ticket(number: int):
+    """Take a step (action, reason, result), change PDCA fields, add a comment: all or nothing."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "Send a JSON object.")
+    errors = sorted(validator_for("TicketUpdate").iter_errors(data), key=str)
+    if errors:
+        raise ApiError(422, f"{errors[0].json_path}: {errors[0].message}")
+    ticket = _ticket_or_404(number)
+    with write_transaction():
+        if data.get("pdca"):
+            workflow.update_pdca(ticket, current_user, data["pdca"])
+        if data.get("action"):
+            workflow.transition(
+                ticket, current_user, data["action"], data.get("reason", ""), data.get("result", "")
+            )
+        if data.get("comment"):
+            workflow.comment(ticket, current_user, data["comment"])
+    return jsonify(records.ticket_json(ticket))
+
+
+@bp.get("/audits")
+@api_access("read")
+def audits():
+    """Walk results: audits of every kind (5S, waste walk, abnormality, custom), by submit time."""
+    query = sa.select(Audit).options(
+        sa.orm.joinedload(Audit.area), sa.orm.selectinload(Audit.findings)
+    )
+    return _listing(query, Audit, Audit.submitted_at, records.audit_json)
+
+
+@bp.get("/findings")
+@api_access("read")
+def findings():
+    query = sa.select(Finding).options(sa.orm.joinedload(Finding.area))
+    return _listing(query, Finding, Finding.observed_at, records.finding_json)
+
+
+@bp.get("/areas")
+@api_access("read")
+def areas():
+    query = sa.select(Area).options(sa.orm.joinedload(Area.site))
+    return _listing(query, Area, Area.created_at, records.area_json)
