@@ -23,9 +23,9 @@ help: ## List the targets
 # from pyproject.toml), so a fresh machine installs what CI tested; then the app itself, alone.
 $(BIN)/.installed: pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(PIP) $(SETUPTOOLS)
 	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -39,6 +39,10 @@ static/dist/manifest.json: node_modules/.installed static/build.mjs $(shell find
 install: $(BIN)/.installed node_modules/.installed ## Install Python and npm dependencies
 
 PIP_TOOLS := pip-tools==7.6.2
+# The installers are pinned as well; the app is built with this setuptools (no build isolation,
+# which would fetch whatever setuptools is newest that day).
+PIP := pip==26.3
+SETUPTOOLS := setuptools==84.2.1
 
 lock: ## Resolve requirements.lock again from pyproject.toml (run after changing a pin there)
 	@test -x $(VENV)-lock/bin/pip-compile || { $(PYTHON) -m venv $(VENV)-lock \
@@ -90,10 +94,11 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
 	$(BIN)/pytest -m "not browser and not webkit"
 
-lint: install lint-js ## ruff check and format check, the import layers (lint-imports), the JS (lint-js)
+lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/ and sync/, the JS (lint-js)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 JS_SOURCES := static/js tests/js static/build.mjs
 

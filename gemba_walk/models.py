@@ -7,9 +7,12 @@ from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, Check
 from gemba_walk.notify.models import (
     AndonPull,
     Delivery,
+    LegacyNotification,
     NotifyEvent,
     NotifyPreference,
     PushSubscription,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from gemba_walk.sync.models import SyncBatch
 from gemba_walk.tickets.models import Counter, KaizenTicket, TicketEvent
@@ -25,6 +28,7 @@ __all__ = [
     "ChecklistTemplateVersion",
     "Counter",
     "Delivery",
+    "LegacyNotification",
     "Finding",
     "KaizenTicket",
     "NotifyEvent",
@@ -37,4 +41,6 @@ __all__ = [
     "SyncBatch",
     "TicketEvent",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

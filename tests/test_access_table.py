@@ -73,6 +73,16 @@ ACCESS: dict[str, str] = {
     "notify.push_key": MEMBER,
     "notify.push_subscribe": MEMBER,
     "notify.push_unsubscribe": MEMBER,
+    # the REST reads and ticket updates (a session, or an API token with its scope)
+    "api.tickets": MEMBER,
+    "api.ticket": MEMBER,
+    "api.update_ticket": MEMBER,  # the workflow then decides, as on the ticket page
+    "api.audits": MEMBER,
+    "api.findings": MEMBER,
+    "api.areas": MEMBER,
+    # everyone's own API tokens (an admin also makes them for service accounts)
+    "auth.tokens": MEMBER,
+    "auth.revoke_token": MEMBER,  # another person's token answers 404
     # leaders acknowledge an andon pull
     "notify.acknowledge": LEADER,
     # leaders: the site's numbers and exports
@@ -146,6 +156,7 @@ def plant(app, client, auth, api):
         "photo_uuid": db.session.scalar(sa.select(Photo.uuid)),
         "_screen": "drafts",
         "delivery_id": 1,
+        "token_id": 1,
         "filename": "img/icon-192.png",
     }
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from gemba_walk.api.openapi import validator_for
 from gemba_walk.areas.models import Area
 from gemba_walk.lean import FIVE_S_PILLARS, WASTES, keys
-from tests.factories import demo_plant
+from tests.factories import AreaFactory, demo_plant
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, five_s_audit, new_id
 
@@ -121,3 +121,37 @@ def test_a_scan_made_on_the_phone_is_recorded_once(client, auth, api, db):
         "/api/v1/scans", json={**scan, "uuid": new_id(), "area_id": 99999}, headers=headers
     )
     assert unknown.status_code == 422
+
+
+def test_the_document_is_generated_from_the_models_that_check_requests(client, auth, api):
+    """The OpenAPI schemas are the models' own, and a request the document refuses is refused
+    by the server in the same place: a number sent as text ("3") is not a number."""
+    from gemba_walk.api.openapi import component_schemas
+    from gemba_walk.sync.schema import SyncRequest
+
+    document = client.get("/api/v1/openapi.json").json
+    assert document["components"]["schemas"] == component_schemas()
+    assert document["components"]["schemas"]["SyncRequest"]["properties"]["audits"]["maxItems"] == (
+        SyncRequest.model_fields["audits"].metadata[0].max_length
+    )
+    auth.login_as("leader")
+    area = AreaFactory()
+    scan = {
+        "uuid": new_id(),
+        "area_id": str(area.id),
+        "method": "label",
+        "scanned_at": "2026-11-25",
+    }
+    assert _valid("ScanRequest", scan) != []
+    refused = client.post("/api/v1/scans", json=scan, headers={"X-CSRFToken": api.token()})
+    assert refused.status_code == 422, refused.text
+    assert refused.json["error"]["details"] == [
+        {"record": "area_id", "message": "Input should be a valid integer"}
+    ]
+    sent = batch(findings=[finding({"id": area.id}, photos=["not-a-uuid"])])
+    answer = api.sync(sent)
+    assert _valid("SyncRequest", sent) != []
+    assert answer.status_code == 422
+    assert answer.json["error"]["details"] == [
+        {"record": "findings[0].photo_uuids[0]", "message": "is not a UUID"}
+    ]

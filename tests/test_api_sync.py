@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from gemba_walk.api.openapi import MAX_FINDINGS_PER_BATCH
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
+from gemba_walk.sync.schema import MAX_FINDINGS_PER_BATCH
 from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import demo_layout
 from tests.photo_tools import camera_jpeg, sha256

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 
+import pytest
 import sqlalchemy as sa
 
 from gemba_walk.config import load_or_create_secret_key, normalise_database_url
@@ -25,8 +26,7 @@ def test_postgres_urls_use_psycopg3():
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(db):
     if db.engine.dialect.name != "sqlite":
-        assert db.session.scalar(sa.text("SELECT 1")) == 1
-        return
+        pytest.skip("WAL, foreign keys and the busy timeout are SQLite settings")
     assert db.session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
     assert db.session.execute(sa.text("PRAGMA busy_timeout")).scalar() == 10000

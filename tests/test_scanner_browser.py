@@ -45,18 +45,18 @@ def test_leader_scans_a_label_with_the_in_app_scanner(
     sign_in_in_browser(page, live_server, leader.email)
     page.goto(f"{live_server}/scan")
     screenshot(page, "scanner-phone")
-    page.get_by_role("button", name="Start camera").click()
-    page.wait_for_url(f"{live_server}/a/{area.qr_token}?scan=in_app", timeout=10_000)
+    # The area page reports the scan to the server in the background: wait for its answer.
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/scans") and r.request.method == "POST", timeout=15_000
+    ) as reported:
+        page.get_by_role("button", name="Start camera").click()
+        page.wait_for_url(f"{live_server}/a/{area.qr_token}?scan=in_app", timeout=10_000)
     page.get_by_role("heading", name="Assembly line 1").wait_for()
-    assert page.get_by_text("Scanned at the gemba").is_visible()
+    expect(page.get_by_text("Scanned at the gemba")).to_be_visible()
     screenshot(page, "area-after-scan-phone")
-    scan = None
-    for _ in range(50):  # the page reports the scan to the server in the background
-        db.session.rollback()  # see what the server committed
-        scan = db.session.scalar(sa.select(AreaScan))
-        if scan is not None:
-            break
-        page.wait_for_timeout(100)
+    assert reported.value.status == 201
+    db.session.rollback()  # see what the server committed
+    scan = db.session.scalars(sa.select(AreaScan)).one()
     assert (scan.area_id, scan.user_id, scan.method) == (area.id, leader.id, "in_app")
 
 

@@ -24,8 +24,7 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.lean import TICKET_STATUSES, keys
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.numbering import next_ticket_number
-from tests.factories import AreaFactory, UserFactory
+from tests.factories import AreaFactory, TicketFactory, UserFactory
 
 # Who acts, weighted so that walks get far (owners and leaders act more than bystanders).
 PEOPLE = st.sampled_from(["owner", "owner", "leader", "leader2", "admin", "member"])
@@ -41,19 +40,15 @@ def small_jpeg() -> bytes:
 
 
 def new_ticket(db, area, owner) -> KaizenTicket:
+    """An open ticket with its history begun, as every ticket has."""
+    ticket = TicketFactory(
+        area=area,
+        owner=owner,
+        title="Loose guard rail",
+        problem="Loose guard rail",
+        severity="high",
+    )
     with write_transaction():
-        ticket = KaizenTicket(
-            number=next_ticket_number(),
-            area_id=area.id,
-            kind="abnormality",
-            category="safety",
-            title="Loose guard rail",
-            problem="Loose guard rail",
-            severity="high",
-            owner_id=owner.id if owner else None,
-        )
-        db.session.add(ticket)
-        db.session.flush()
         db.session.add(TicketEvent(ticket=ticket, kind="created", to_status="open"))
     return ticket
 

@@ -3,7 +3,9 @@ or an API token (``Authorization: Bearer gw_…``, no cookie, so no CSRF) with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import g, request
 from flask_login import current_user
@@ -13,12 +15,13 @@ from gemba_walk.core.errors import ApiError
 from gemba_walk.extensions import csrf
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+View = TypeVar("View", bound=Callable[..., Any])
 
 
-def api_access(scope: str):
-    def decorator(view):
+def api_access(scope: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def run(*args, **kwargs):
+        def run(*args: Any, **kwargs: Any) -> Any:
             header = request.headers.get("Authorization", "")
             if header[:7].lower() == "bearer ":
                 # Flask-Login keeps the request's user in g._login_user: this request only.
@@ -29,6 +32,6 @@ def api_access(scope: str):
                 csrf.protect()
             return view(*args, **kwargs)
 
-        return csrf.exempt(run)
+        return cast(View, csrf.exempt(run))
 
     return decorator

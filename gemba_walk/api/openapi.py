@@ -1,229 +1,40 @@
-"""The OpenAPI document of /api/v1. Its schemas also validate incoming sync batches, so the
-documentation and the server cannot disagree."""
+"""The OpenAPI document of /api/v1, its schemas generated from the typed models that check the
+requests and build the answers (api/schema.py, sync/schema.py), so the documentation and the
+server cannot disagree."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from jsonschema import Draft202012Validator
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
-from gemba_walk.core.json_schema import COUNT, ID, TIMESTAMP, UUID
-from gemba_walk.lean import TEMPLATE_KINDS, keys
-from gemba_walk.sync.schema import (  # noqa: F401 - the batch limits are part of the contract
-    MAX_AUDITS_PER_BATCH,
-    MAX_FINDINGS_PER_BATCH,
-    MAX_PHOTOS_PER_FINDING,
-    MAX_RESPONSES_PER_AUDIT,
-    SYNC_SCHEMAS,
-)
+from gemba_walk.api.schema import API_MODELS
+from gemba_walk.core.contract import Request
+from gemba_walk.sync.schema import SYNC_MODELS
+
+REF = "#/components/schemas/{model}"
 
 
-def _page_of(item: str | None) -> dict:
-    items = {"$ref": f"#/components/schemas/{item}"} if item else {"type": "object"}
-    return {
-        "type": "object",
-        "required": ["items", "next_after"],
-        "properties": {
-            "items": {"type": "array", "items": items},
-            "next_after": {"type": ["integer", "null"]},
-        },
-    }
+@cache
+def component_schemas() -> dict[str, Any]:
+    """Every model of the contract as a JSON Schema: requests as they are checked, answers as
+    they are written (the models are the one source; nothing here is written by hand)."""
+    models: list[type[BaseModel]] = [*API_MODELS, *SYNC_MODELS]
+    _, top = models_json_schema(
+        [(m, "validation" if issubclass(m, Request) else "serialization") for m in models],
+        ref_template=REF,
+    )
+    return dict(sorted(top["$defs"].items()))
 
 
-SCHEMAS: dict = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "details": {},
-                },
-            }
-        },
-    },
-    "Me": {
-        "type": "object",
-        "required": ["user", "csrf_token"],
-        "properties": {
-            "user": {
-                "type": "object",
-                "required": ["id", "email", "name", "role"],
-                "properties": {
-                    "id": ID,
-                    "email": {"type": "string"},
-                    "name": {"type": "string"},
-                    "role": {"enum": ["admin", "leader", "member"]},
-                },
-            },
-            "csrf_token": {"type": "string"},
-        },
-    },
-    "Pack": {
-        "type": "object",
-        "required": ["user", "vocabulary", "sites", "areas", "templates"],
-        "properties": {
-            "user": {"type": "object"},
-            "vocabulary": {"type": "object"},
-            "sites": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "name"],
-                    "properties": {"id": ID, "name": {"type": "string"}},
-                },
-            },
-            "areas": {"type": "array", "items": {"$ref": "#/components/schemas/PackArea"}},
-            "retired_tokens": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["token", "area_id"],
-                    "properties": {"token": {"type": "string"}, "area_id": ID},
-                },
-            },
-            "templates": {
-                "type": "array",
-                "items": {"$ref": "#/components/schemas/PackTemplate"},
-            },
-        },
-    },
-    "PackArea": {
-        "type": "object",
-        "required": ["id", "site_id", "token", "name", "code", "owner", "open_tickets"],
-        "properties": {
-            "id": ID,
-            "site_id": ID,
-            "token": {"type": "string"},
-            "name": {"type": "string"},
-            "code": {"type": "string"},
-            "description": {"type": "string"},
-            "owner": {"type": ["string", "null"]},
-            "last_five_s": {"type": ["object", "null"]},
-            "open_tickets": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["number", "title", "status", "due"],
-                    "properties": {
-                        "number": {"type": "string"},
-                        "title": {"type": "string"},
-                        "status": {"type": "string"},
-                        "due": {"type": ["string", "null"]},
-                        "occurrences": COUNT,
-                    },
-                },
-            },
-        },
-    },
-    "PackTemplate": {
-        "type": "object",
-        "required": ["key", "name", "kind", "version_id", "version", "items"],
-        "properties": {
-            "key": {"type": "string"},
-            "name": {"type": "string"},
-            "kind": {"enum": keys(TEMPLATE_KINDS)},
-            "version_id": ID,
-            "version": ID,
-            "items": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "key", "section", "prompt", "response_type"],
-                },
-            },
-        },
-    },
-    "Photo": {
-        "type": "object",
-        "required": ["uuid", "sha256", "width", "height", "bytes", "content_type"],
-        "properties": {
-            "uuid": UUID,
-            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "width": {"type": "integer", "minimum": 1, "maximum": 1600},
-            "height": {"type": "integer", "minimum": 1, "maximum": 1600},
-            "bytes": COUNT,
-            "content_type": {"const": "image/jpeg"},
-        },
-    },
-    "ScanRequest": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["uuid", "area_id", "method", "scanned_at"],
-        "properties": {
-            "uuid": UUID,
-            "area_id": ID,
-            "method": {"enum": ["label", "in_app"]},
-            "scanned_at": TIMESTAMP,
-        },
-    },
-    "ScanResult": {
-        "type": "object",
-        "required": ["uuid", "area_id", "method"],
-        "properties": {
-            "uuid": UUID,
-            "area_id": ID,
-            "method": {"enum": ["label", "in_app"]},
-        },
-    },
-    "TicketUpdate": {
-        "type": "object",
-        "additionalProperties": False,
-        "minProperties": 1,
-        "properties": {
-            "action": {"enum": ["start", "done", "verify", "send_back", "reject", "reopen"]},
-            "reason": {"type": "string", "maxLength": 5000},
-            "result": {"type": "string", "maxLength": 5000},
-            "comment": {"type": "string", "maxLength": 5000},
-            "pdca": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "problem": {"type": "string", "maxLength": 5000},
-                    "whys": {
-                        "type": "array",
-                        "maxItems": 5,
-                        "items": {"type": "string", "maxLength": 1000},
-                    },
-                    "root_cause": {"type": "string", "maxLength": 5000},
-                    "countermeasure": {"type": "string", "maxLength": 5000},
-                    "due_date": {"type": ["string", "null"], "format": "date"},
-                    "check_result": {"type": "string", "maxLength": 5000},
-                    "standardize": {"type": "string", "maxLength": 5000},
-                },
-            },
-        },
-    },
-    "Ticket": {
-        "type": "object",
-        "required": ["id", "number", "display_number", "status", "severity", "area_id", "site_id"],
-        "properties": {
-            "id": ID,
-            "number": {"type": "integer"},
-            "display_number": {"type": "string"},
-            "status": {"type": "string"},
-            "severity": {"type": "string"},
-            "area_id": ID,
-            "site_id": ID,
-        },
-    },
-    "TicketPage": _page_of("Ticket"),
-    "AuditPage": _page_of(None),
-    "FindingPage": _page_of(None),
-    "AreaPage": _page_of(None),
-    **SYNC_SCHEMAS,
-}
-
-
-def _json(schema_name: str) -> dict:
+def _json(schema_name: str) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}
 
 
-def _errors(*statuses: int) -> dict:
+def _errors(*statuses: int) -> dict[str, Any]:
     return {str(status): {"description": "Error", "content": _json("Error")} for status in statuses}
 
 
@@ -245,7 +56,7 @@ AUTH_WORDS = (
 )
 
 
-def _listing(summary: str, schema: str, extra: list | None = None) -> dict:
+def _listing(summary: str, schema: str, extra: list[Any] | None = None) -> dict[str, Any]:
     return {
         "get": {
             "summary": summary,
@@ -259,7 +70,7 @@ def _listing(summary: str, schema: str, extra: list | None = None) -> dict:
     }
 
 
-def _rest_paths() -> dict:
+def _rest_paths() -> dict[str, Any]:
     status = {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}}
     return {
         "/api/v1/tickets": _listing("Kaizen tickets (by updated_at)", "TicketPage", [status]),
@@ -284,7 +95,7 @@ def _rest_paths() -> dict:
             },
         },
         "/api/v1/audits": _listing(
-            "Walk results: audits of every kind (by submit time)", "AuditPage"
+            "Walk results: audits of every kind (by submit time)", "WalkResultPage"
         ),
         "/api/v1/findings": _listing("Findings (by observation time)", "FindingPage"),
         "/api/v1/areas": _listing("Areas (by creation time)", "AreaPage"),
@@ -292,7 +103,7 @@ def _rest_paths() -> dict:
 
 
 @cache
-def openapi_document() -> dict:
+def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -324,7 +135,14 @@ def openapi_document() -> dict:
                 }
             },
             "/api/v1/photos/{uuid}": {
-                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": UUID}],
+                "parameters": [
+                    {
+                        "name": "uuid",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    }
+                ],
                 "put": {
                     "summary": "Upload a photo (idempotent by uuid and SHA-256)",
                     "description": "400: no or wrong X-Content-SHA256, an empty body, or a "
@@ -407,7 +225,7 @@ def openapi_document() -> dict:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": component_schemas()},
     }
 
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from gemba_walk.api.schema import (
+    LastFiveS,
+    Pack,
+    PackArea,
+    PackItem,
+    PackSite,
+    PackTemplate,
+    PackTicket,
+    PackUser,
+    RetiredToken,
+)
 from gemba_walk.areas.models import Area, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
@@ -14,11 +27,11 @@ from gemba_walk.lean import OPEN_TICKET_STATUSES, vocabulary
 from gemba_walk.tickets.models import KaizenTicket
 
 
-def _iso(moment) -> str | None:
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
-def build_field_pack(user: User) -> dict:
+def build_field_pack(user: User) -> Pack:
     """Sites, active areas with their open tickets and last 5S, published checklists."""
     sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
     areas = db.session.scalars(
@@ -27,7 +40,7 @@ def build_field_pack(user: User) -> dict:
         .where(Area.active, Area.site_id.in_([s.id for s in sites]))
         .order_by(Area.code)
     ).all()
-    tickets_by_area: dict[int, list[dict]] = {}
+    tickets_by_area: dict[int, list[PackTicket]] = {}
     tickets = db.session.scalars(
         sa.select(KaizenTicket)
         .where(KaizenTicket.status.in_(OPEN_TICKET_STATUSES))
@@ -35,13 +48,13 @@ def build_field_pack(user: User) -> dict:
     )
     for ticket in tickets:
         tickets_by_area.setdefault(ticket.area_id, []).append(
-            {
-                "number": ticket.display_number,
-                "title": ticket.title,
-                "status": ticket.status,
-                "due": ticket.due_date.isoformat() if ticket.due_date else None,
-                "occurrences": ticket.occurrences,
-            }
+            PackTicket(
+                number=ticket.display_number,
+                title=ticket.title,
+                status=ticket.status,
+                due=ticket.due_date.isoformat() if ticket.due_date else None,
+                occurrences=ticket.occurrences,
+            )
         )
     latest = (
         sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
@@ -50,7 +63,7 @@ def build_field_pack(user: User) -> dict:
         .subquery()
     )
     last_scores = {
-        area_id: {"score": score, "at": _iso(at)}
+        area_id: LastFiveS(score=score, at=_iso(at))
         for area_id, score, at in db.session.execute(
             sa.select(Audit.area_id, Audit.score_total, Audit.submitted_at).join(
                 latest,
@@ -66,49 +79,49 @@ def build_field_pack(user: User) -> dict:
         .order_by(ChecklistTemplate.kind, ChecklistTemplate.name)
     ).all()
     retired = db.session.execute(sa.select(RetiredQrToken.token, RetiredQrToken.area_id)).all()
-    return {
-        "user": {"id": user.id, "name": user.name, "role": user.role},
-        "vocabulary": vocabulary(),
-        "sites": [{"id": s.id, "name": s.name} for s in sites],
-        "areas": [
-            {
-                "id": a.id,
-                "site_id": a.site_id,
-                "token": a.qr_token,
-                "name": a.name,
-                "code": a.code,
-                "description": a.description,
-                "owner": a.owner.name if a.owner else None,
-                "last_five_s": last_scores.get(a.id),
-                "open_tickets": tickets_by_area.get(a.id, []),
-            }
+    return Pack(
+        user=PackUser(id=user.id, name=user.name, role=user.role),
+        vocabulary=vocabulary(),
+        sites=[PackSite(id=s.id, name=s.name) for s in sites],
+        areas=[
+            PackArea(
+                id=a.id,
+                site_id=a.site_id,
+                token=a.qr_token,
+                name=a.name,
+                code=a.code,
+                description=a.description,
+                owner=a.owner.name if a.owner else None,
+                last_five_s=last_scores.get(a.id),
+                open_tickets=tickets_by_area.get(a.id, []),
+            )
             for a in areas
         ],
-        "retired_tokens": [{"token": token, "area_id": area_id} for token, area_id in retired],
-        "templates": [
-            {
-                "key": v.template.key,
-                "name": v.name,
-                "kind": v.template.kind,
-                "version_id": v.id,
-                "version": v.number,
-                "items": [
-                    {
-                        "id": i.id,
-                        "key": i.key,
-                        "section": i.section,
-                        "prompt": i.prompt,
-                        "help": i.help_text,
-                        "response_type": i.response_type,
-                        "levels": i.levels,
-                        "min": i.min_value,
-                        "max": i.max_value,
-                        "photo_required": i.photo_required,
-                        "ticket_threshold": i.ticket_threshold,
-                    }
+        retired_tokens=[RetiredToken(token=token, area_id=area_id) for token, area_id in retired],
+        templates=[
+            PackTemplate(
+                key=v.template.key,
+                name=v.name,
+                kind=v.template.kind,
+                version_id=v.id,
+                version=v.number,
+                items=[
+                    PackItem(
+                        id=i.id,
+                        key=i.key,
+                        section=i.section,
+                        prompt=i.prompt,
+                        help=i.help_text,
+                        response_type=i.response_type,
+                        levels=i.levels,
+                        min=i.min_value,
+                        max=i.max_value,
+                        photo_required=i.photo_required,
+                        ticket_threshold=i.ticket_threshold,
+                    )
                     for i in v.items
                 ],
-            }
+            )
             for v in versions
         ],
-    }
+    )

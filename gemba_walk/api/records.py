@@ -3,11 +3,13 @@ filtered by time and site and paginated by id (``after`` = the last id seen)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import request
 
+from gemba_walk.api.schema import AreaRecord, FindingRecord, Ticket, WalkResult
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.core.errors import ApiError
@@ -19,7 +21,7 @@ from gemba_walk.tickets.models import KaizenTicket
 MAX_LIMIT = 200
 
 
-def _iso(value) -> str | None:
+def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() + ("Z" if isinstance(value, datetime) else "") if value else None
 
 
@@ -49,7 +51,7 @@ def _number(name: str, default: int | None = None, largest: int | None = None) -
     return value
 
 
-def page(query, model, time_column) -> dict:
+def page(query: Any, model: Any, time_column: Any) -> dict[str, Any]:
     """Apply since/until/site/after/limit and answer {"items", "next_after"}."""
     since, until = _time("since"), _time("until")
     if since is not None:
@@ -63,14 +65,14 @@ def page(query, model, time_column) -> dict:
     after = _number("after")
     if after is not None:
         query = query.where(model.id > after)
-    limit = _number("limit", 50, MAX_LIMIT)
+    limit = _number("limit", 50, MAX_LIMIT) or 50
     rows = list(db.session.scalars(query.order_by(model.id).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return {"rows": rows, "next_after": rows[-1].id if more else None}
 
 
-def ticket_query():
+def ticket_query() -> Any:
     query = sa.select(KaizenTicket).options(sa.orm.joinedload(KaizenTicket.area))
     status = request.args.get("status")
     if status:
@@ -80,77 +82,85 @@ def ticket_query():
     return query
 
 
-def ticket_json(ticket: KaizenTicket) -> dict:
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "display_number": ticket.display_number,
-        "area_id": ticket.area_id,
-        "site_id": ticket.area.site_id,
-        "kind": ticket.kind,
-        "category": ticket.category,
-        "title": ticket.title,
-        "severity": ticket.severity,
-        "status": ticket.status,
-        "owner_id": ticket.owner_id,
-        "due_date": ticket.due_date.isoformat() if ticket.due_date else None,
-        "problem": ticket.problem,
-        "whys": ticket.whys or [],
-        "root_cause": ticket.root_cause,
-        "countermeasure": ticket.countermeasure,
-        "check_result": ticket.check_result,
-        "standardize": ticket.standardize,
-        "occurrences": ticket.occurrences,
-        "recurred": ticket.recurred,
-        "opened_at": _iso(ticket.opened_at),
-        "done_at": _iso(ticket.done_at),
-        "verified_at": _iso(ticket.verified_at),
-        "updated_at": _iso(ticket.updated_at),
-    }
+def ticket_json(ticket: KaizenTicket) -> Ticket:
+    return Ticket(
+        **{
+            "id": ticket.id,
+            "number": ticket.number,
+            "display_number": ticket.display_number,
+            "area_id": ticket.area_id,
+            "site_id": ticket.area.site_id,
+            "kind": ticket.kind,
+            "category": ticket.category,
+            "title": ticket.title,
+            "severity": ticket.severity,
+            "status": ticket.status,
+            "owner_id": ticket.owner_id,
+            "due_date": ticket.due_date.isoformat() if ticket.due_date else None,
+            "problem": ticket.problem,
+            "whys": ticket.whys or [],
+            "root_cause": ticket.root_cause,
+            "countermeasure": ticket.countermeasure,
+            "check_result": ticket.check_result,
+            "standardize": ticket.standardize,
+            "occurrences": ticket.occurrences,
+            "recurred": ticket.recurred,
+            "opened_at": _iso(ticket.opened_at),
+            "done_at": _iso(ticket.done_at),
+            "verified_at": _iso(ticket.verified_at),
+            "updated_at": _iso(ticket.updated_at),
+        }
+    )
 
 
-def audit_json(audit: Audit) -> dict:
-    return {
-        "id": audit.id,
-        "uuid": audit.uuid,
-        "area_id": audit.area_id,
-        "site_id": audit.area.site_id,
-        "kind": audit.kind,
-        "auditor_id": audit.auditor_id,
-        "started_at": _iso(audit.started_at),
-        "submitted_at": _iso(audit.submitted_at),
-        "scanned_at": _iso(audit.scanned_at),
-        "score_total": audit.score_total,
-        "pillar_scores": audit.pillar_scores,
-        "findings": len(audit.findings),
-    }
+def audit_json(audit: Audit) -> WalkResult:
+    return WalkResult(
+        **{
+            "id": audit.id,
+            "uuid": audit.uuid,
+            "area_id": audit.area_id,
+            "site_id": audit.area.site_id,
+            "kind": audit.kind,
+            "auditor_id": audit.auditor_id,
+            "started_at": _iso(audit.started_at),
+            "submitted_at": _iso(audit.submitted_at),
+            "scanned_at": _iso(audit.scanned_at),
+            "score_total": audit.score_total,
+            "pillar_scores": audit.pillar_scores,
+            "findings": len(audit.findings),
+        }
+    )
 
 
-def finding_json(finding: Finding) -> dict:
-    return {
-        "id": finding.id,
-        "uuid": finding.uuid,
-        "audit_id": finding.audit_id,
-        "area_id": finding.area_id,
-        "site_id": finding.area.site_id,
-        "kind": finding.kind,
-        "category": finding.category,
-        "severity": finding.severity,
-        "description": finding.description,
-        "reported_by_id": finding.reported_by_id,
-        "observed_at": _iso(finding.observed_at),
-        "ticket_id": finding.ticket_id,
-    }
+def finding_json(finding: Finding) -> FindingRecord:
+    return FindingRecord(
+        **{
+            "id": finding.id,
+            "uuid": finding.uuid,
+            "audit_id": finding.audit_id,
+            "area_id": finding.area_id,
+            "site_id": finding.area.site_id,
+            "kind": finding.kind,
+            "category": finding.category,
+            "severity": finding.severity,
+            "description": finding.description,
+            "reported_by_id": finding.reported_by_id,
+            "observed_at": _iso(finding.observed_at),
+            "ticket_id": finding.ticket_id,
+        }
+    )
 
 
-def area_json(area: Area) -> dict:
-    return {
-        "id": area.id,
-        "site_id": area.site_id,
-        "site": area.site.name,
-        "code": area.code,
-        "name": area.name,
-        "owner_id": area.owner_id,
-        "active": area.active,
-        "created_at": _iso(area.created_at),
-    }
+def area_json(area: Area) -> AreaRecord:
+    return AreaRecord(
+        **{
+            "id": area.id,
+            "site_id": area.site_id,
+            "site": area.site.name,
+            "code": area.code,
+            "name": area.name,
+            "owner_id": area.owner_id,
+            "active": area.active,
+            "created_at": _iso(area.created_at),
+        }
+    )

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from pydantic import ValidationError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from gemba_walk.api import records
 from gemba_walk.api.access import api_access
-from gemba_walk.api.openapi import openapi_document, validator_for
+from gemba_walk.api.openapi import openapi_document
 from gemba_walk.api.pack import build_field_pack
+from gemba_walk.api.schema import (
+    AreaPage,
+    FindingPage,
+    Me,
+    MeUser,
+    Photo,
+    ScanRequest,
+    ScanResult,
+    TicketPage,
+    TicketUpdate,
+    WalkResultPage,
+)
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.operations import record_field_scan
 from gemba_walk.audits.models import Audit, Finding
@@ -22,12 +38,13 @@ from gemba_walk.audits.photos import (
     PhotoStore,
     find_photo,
     may_see_photo,
-    photo_json,
     store_photo,
 )
+from gemba_walk.auth.models import User
+from gemba_walk.core.contract import Answer, problems_of
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import ApiError
-from gemba_walk.core.ids import parse_uuid
+from gemba_walk.core.ids import parse_id, parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
 from gemba_walk.sync.operations import apply_sync_batch, parse_timestamp
@@ -43,6 +60,24 @@ def photo_store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def signed_in(view: View) -> View:
+    """flask_login's login_required, with its type kept (flask_login ships no types)."""
+    return cast(View, login_required(view))
+
+
+def _user() -> User:
+    """The signed-in user (every view here is signed_in)."""
+    user: User = current_user._get_current_object()
+    return user
+
+
+def _answer(body: Answer, status: int = 200) -> tuple[Response, int]:
+    return jsonify(body.as_json()), status
+
+
 def _uuid_or_404(value: str) -> str:
     uuid = parse_uuid(value)
     if uuid is None:
@@ -51,23 +86,21 @@ def _uuid_or_404(value: str) -> str:
 
 
 @bp.get("/me")
-@login_required
-def me():
+@signed_in
+def me() -> Response:
     """Who is signed in, with a fresh CSRF token for the next write."""
-    user = current_user
-    response = jsonify(
-        user={"id": user.id, "email": user.email, "name": user.name, "role": user.role},
-        csrf_token=generate_csrf(),
-    )
+    user = _user()
+    user_json = MeUser(id=user.id, email=user.email, name=user.name, role=user.role)
+    response, _ = _answer(Me(user=user_json, csrf_token=generate_csrf()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/pack")
-@login_required
-def pack():
+@signed_in
+def pack() -> WerkzeugResponse:
     """The field pack for offline work, with an ETag so an unchanged pack costs a 304."""
-    body = json.dumps(build_field_pack(current_user), separators=(",", ":"), sort_keys=True)
+    body = json.dumps(build_field_pack(_user()).as_json(), separators=(",", ":"), sort_keys=True)
     response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "private, no-cache"
@@ -75,32 +108,41 @@ def pack():
 
 
 @bp.put("/photos/<uuid>")
-@login_required
+@signed_in
 @body_limit(MAX_PHOTO_BYTES, f"The photo is larger than {MAX_PHOTO_BYTES // 2**20} MB.")
-def put_photo(uuid: str):
+def put_photo(uuid: str) -> tuple[Response, int]:
     """Upload one photo; the same id with the same bytes again answers 200 as before.
     (A body over the limit is a 413 before anything is read, or as soon as a chunked body
     passes it: see core/input_guard.py.)"""
     uuid = _uuid_or_404(uuid)
     stored = store_photo(
         photo_store(),
-        current_user,
+        _user(),
         uuid,
         request.get_data(cache=False),
         request.headers.get("X-Content-SHA256"),
     )
-    return jsonify(photo_json(stored.photo)), 201 if stored.created else 200
+    photo = stored.photo
+    answer = Photo(
+        uuid=photo.uuid,
+        sha256=photo.sha256,
+        width=photo.width,
+        height=photo.height,
+        bytes=photo.byte_size,
+        content_type="image/jpeg",
+    )
+    return _answer(answer, 201 if stored.created else 200)
 
 
 @bp.get("/photos/<uuid>")
-@login_required
-def get_photo(uuid: str):
+@signed_in
+def get_photo(uuid: str) -> WerkzeugResponse:
     """A stored photo; ?variant=thumb for the thumbnail. A photo not yet attached to a finding
     or ticket is its uploader's alone (it may be a draft that is never sent); an attached one is
     seen by whoever may see its record (every signed-in user may read findings and tickets).
     Others are told there is no such photo, so its existence is not given away either."""
     photo = find_photo(_uuid_or_404(uuid))
-    if photo is None or not may_see_photo(current_user, photo):
+    if photo is None or not may_see_photo(_user(), photo):
         raise ApiError(404, "There is no photo with this id.")
     variant = "thumb" if request.args.get("variant") == "thumb" else "full"
     path = photo_store().path(photo.stored_sha256, variant)
@@ -112,42 +154,41 @@ def get_photo(uuid: str):
 
 
 @bp.post("/sync")
-@login_required
+@signed_in
 @body_limit(MAX_SYNC_BYTES, "The batch is too large; send fewer records at once.")
-def sync():
+def sync() -> Response:
     """Store a batch of audits and findings from a phone, exactly once."""
     payload = request.get_json(silent=True)
     if payload is None:
         raise ApiError(400, "The body must be JSON (Content-Type: application/json).", "bad_json")
-    return jsonify(apply_sync_batch(current_user, payload))
+    return jsonify(apply_sync_batch(_user(), payload))
 
 
 @bp.post("/scans")
-@login_required
-def scan():
+@signed_in
+def scan() -> tuple[Response, int]:
     """Record that a label was scanned on the phone (proof of presence), idempotent by uuid."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ApiError(400, "The body must be a JSON object.", "bad_json")
-    problems = [
-        {"record": ".".join(map(str, e.absolute_path)) or "scan", "message": e.message}
-        for e in validator_for("ScanRequest").iter_errors(payload)
-    ]
-    if problems:
-        raise ApiError(422, "The scan record is not valid.", "invalid_scan", problems)
-    area = db.session.get(Area, payload["area_id"])
-    if area is None:
-        raise ApiError(422, f"Unknown area {payload['area_id']}.", "invalid_scan")
     try:
-        scanned_at = parse_timestamp(payload["scanned_at"])
+        sent = ScanRequest.model_validate(payload)
+    except ValidationError as error:
+        problems = problems_of(error, "scan")
+        raise ApiError(422, "The scan record is not valid.", "invalid_scan", problems) from None
+    area = db.session.get(Area, sent.area_id)
+    if area is None:
+        raise ApiError(422, f"Unknown area {sent.area_id}.", "invalid_scan")
+    try:
+        scanned_at = parse_timestamp(sent.scanned_at)
     except ValueError as error:
         raise ApiError(422, "scanned_at is not an ISO 8601 time.", "invalid_scan") from error
-    record = record_field_scan(payload["uuid"], area, current_user, payload["method"], scanned_at)
-    return jsonify(uuid=record.uuid, area_id=record.area_id, method=record.method), 201
+    record = record_field_scan(sent.uuid, area, _user(), sent.method, scanned_at)
+    return _answer(ScanResult(uuid=record.uuid, area_id=record.area_id, method=sent.method), 201)
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> Response:
     """The OpenAPI 3.1 document of this API."""
     return jsonify(openapi_document())
 
@@ -155,76 +196,88 @@ def openapi():
 # --- REST reads and ticket updates: the phone's session or an API token with a scope ----------
 
 
-def _listing(query, model, time_column, to_json):
+def _listing(
+    page_model: type[Answer], query: Any, model: Any, time_column: Any, to_answer: Any
+) -> tuple[Response, int]:
     result = records.page(query, model, time_column)
-    return jsonify(items=[to_json(row) for row in result["rows"]], next_after=result["next_after"])
+    items = [to_answer(row) for row in result["rows"]]
+    return _answer(page_model(items=items, next_after=result["next_after"]))
 
 
 @bp.get("/tickets")
 @api_access("read")
-def tickets():
+def tickets() -> tuple[Response, int]:
     """Kaizen tickets changed in a time window (updated_at), by site and status."""
-    return _listing(
-        records.ticket_query(), KaizenTicket, KaizenTicket.updated_at, records.ticket_json
+    query = records.ticket_query()
+    return _listing(TicketPage, query, KaizenTicket, KaizenTicket.updated_at, records.ticket_json)
+
+
+def _ticket_or_404(text: str) -> KaizenTicket:
+    number = parse_id(text)
+    ticket = (
+        db.session.scalar(sa.select(KaizenTicket).where(KaizenTicket.number == number))
+        if number is not None
+        else None
     )
-
-
-def _ticket_or_404(number: int) -> KaizenTicket:
-    ticket = db.session.scalar(sa.select(KaizenTicket).where(KaizenTicket.number == number))
     if ticket is None:
-        raise ApiError(404, f"There is no ticket KZ-{number:04d}.")
+        raise ApiError(404, "There is no ticket with that number.")
     return ticket
 
 
-@bp.get("/tickets/<int:number>")
+@bp.get("/tickets/<number>")
 @api_access("read")
-def ticket(number: int):
-    return jsonify(records.ticket_json(_ticket_or_404(number)))
+def ticket(number: str) -> tuple[Response, int]:
+    return _answer(records.ticket_json(_ticket_or_404(number)))
 
 
-@bp.patch("/tickets/<int:number>")
+@bp.patch("/tickets/<number>")
 @body_limit(64 * 1024, "A ticket update is at most 64 KB.")
 @api_access("write:tickets")
-def update_ticket(number: int):
+def update_ticket(number: str) -> tuple[Response, int]:
     """Take a step (action, reason, result), change PDCA fields, add a comment: all or nothing."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "Send a JSON object.")
-    errors = sorted(validator_for("TicketUpdate").iter_errors(data), key=str)
-    if errors:
-        raise ApiError(422, f"{errors[0].json_path}: {errors[0].message}")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object.", "bad_json")
+    try:
+        sent = TicketUpdate.model_validate(payload)
+    except ValidationError as error:
+        problems = problems_of(error, "ticket")
+        raise ApiError(422, "The ticket update is not valid.", "invalid_update", problems) from None
     ticket = _ticket_or_404(number)
+    user = _user()
     with write_transaction():
-        if data.get("pdca"):
-            workflow.update_pdca(ticket, current_user, data["pdca"])
-        if data.get("action"):
-            workflow.transition(
-                ticket, current_user, data["action"], data.get("reason", ""), data.get("result", "")
-            )
-        if data.get("comment"):
-            workflow.comment(ticket, current_user, data["comment"])
-    return jsonify(records.ticket_json(ticket))
+        if sent.pdca is not None:
+            values = sent.pdca.model_dump(exclude_unset=True)
+            if values:
+                workflow.update_pdca(ticket, user, values)
+        if sent.action:
+            workflow.transition(ticket, user, sent.action, sent.reason, sent.result)
+        if sent.comment:
+            workflow.comment(ticket, user, sent.comment)
+    return _answer(records.ticket_json(ticket))
 
 
 @bp.get("/audits")
 @api_access("read")
-def audits():
+def audits() -> tuple[Response, int]:
     """Walk results: audits of every kind (5S, waste walk, abnormality, custom), by submit time."""
     query = sa.select(Audit).options(
         sa.orm.joinedload(Audit.area), sa.orm.selectinload(Audit.findings)
     )
-    return _listing(query, Audit, Audit.submitted_at, records.audit_json)
+    return _listing(WalkResultPage, query, Audit, Audit.submitted_at, records.audit_json)
 
 
 @bp.get("/findings")
 @api_access("read")
-def findings():
+def findings() -> tuple[Response, int]:
+    """Findings by observation time."""
     query = sa.select(Finding).options(sa.orm.joinedload(Finding.area))
-    return _listing(query, Finding, Finding.observed_at, records.finding_json)
+    return _listing(FindingPage, query, Finding, Finding.observed_at, records.finding_json)
 
 
 @bp.get("/areas")
 @api_access("read")
-def areas():
+def areas() -> tuple[Response, int]:
+    """Areas by creation time (site filters; since/until rarely matter)."""
     query = sa.select(Area).options(sa.orm.joinedload(Area.site))
-    return _listing(query, Area, Area.created_at, records.area_json)
+    return _listing(AreaPage, query, Area, Area.created_at, records.area_json)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import new_qr_token, new_uuid, utcnow
 from gemba_walk.extensions import db
 
@@ -18,8 +19,10 @@ from gemba_walk.extensions import db
 SAME_VISIT = timedelta(minutes=10)
 
 
-class AreaError(ValueError):
+class AreaError(RuleError):
     """A change to a site or area that cannot be made, with the reason in plain words."""
+
+    error_code = "area_refused"
 
 
 @dataclass

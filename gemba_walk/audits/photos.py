@@ -367,14 +367,3 @@ def _same_or_conflict(photo: Photo, user: User, digest: str) -> Photo:
             409, "photo_changed", "A different photo was already stored under this id."
         )
     return photo
-
-
-def photo_json(photo: Photo) -> dict:
-    return {
-        "uuid": photo.uuid,
-        "sha256": photo.sha256,
-        "width": photo.width,
-        "height": photo.height,
-        "bytes": photo.byte_size,
-        "content_type": photo.content_type,
-    }

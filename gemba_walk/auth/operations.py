@@ -14,6 +14,7 @@ from gemba_walk.auth import throttle
 from gemba_walk.auth.models import User
 from gemba_walk.auth.sessions import end_all_sessions
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import ROLES, keys
@@ -25,12 +26,16 @@ COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # 30,000, most used 
 APP_WORDS = ("gemba", "walk", "kaizen", "lean", "plant", "audit", "5s")
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """A change to an account that cannot be made, with the reason in plain words."""
+
+    error_code = "account_refused"
 
 
 class PasswordError(AccountError):
     """A new password that is refused (too short, common or easily guessed)."""
+
+    error_code = "weak_password"
 
 
 class SignInLocked(Exception):

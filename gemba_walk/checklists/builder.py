@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import start_order
@@ -45,8 +46,10 @@ ABNORMALITY_ITEMS = {
 }
 
 
-class BuilderError(Exception):
+class BuilderError(RuleError):
     """A step on a template that cannot be taken (the message says why)."""
+
+    status_code, error_code = 409, "builder_refused"
 
 
 @dataclass
@@ -453,6 +456,10 @@ def set_retired(template: ChecklistTemplate, retired: bool) -> None:
 
 
 class SpecError(BuilderError):
+    """A checklist as written that cannot be saved; ``problems`` says what, field by field."""
+
+    status_code, error_code = 422, "invalid_checklist"
+
     def __init__(self, problems: Problems):
-        super().__init__(" ".join(problems.messages()))
+        super().__init__(" ".join(problems.messages()), problems.messages())
         self.problems = problems

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.engine import URL, make_url
 
+from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 
@@ -45,8 +46,10 @@ DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 CHUNK = 1024 * 1024
 
 
-class BackupError(Exception):
+class BackupError(RuleError):
     """A backup or restore that cannot be done, with the reason in plain words."""
+
+    error_code = "backup_refused"
 
 
 @dataclass

@@ -46,6 +46,16 @@ class DomainError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details
 
 
+class RuleError(DomainError):
+    """A domain error raised with its message alone: the subclass names its status and code."""
+
+    status_code = 422
+    error_code = "refused"
+
+    def __init__(self, message: str, details=None):
+        super().__init__(self.status_code, self.error_code, message, details)
+
+
 class ApiError(DomainError):
     """An error the API answers with a JSON body and a 4xx status."""
 

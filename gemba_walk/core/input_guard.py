@@ -15,7 +15,8 @@ refuses (which would answer 500, and a phone treats 5xx as "try again later" for
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
@@ -54,11 +55,14 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def body_limit(max_bytes: int, message: str):
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def body_limit(max_bytes: int, message: str) -> Callable[[View], View]:
     """Refuse a request body over ``max_bytes`` for this view with 413 and ``message``."""
 
-    def decorate(view):
-        view.body_limit = (max_bytes, message)
+    def decorate(view: View) -> View:
+        view.body_limit = (max_bytes, message)  # type: ignore[attr-defined]
         return view
 
     return decorate

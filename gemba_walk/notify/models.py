@@ -34,6 +34,7 @@ class NotifyEvent(db.Model):
     message: Mapped[str] = mapped_column(sa.Text, default="")
     # Andon pulls and escalations pass quiet hours and digests.
     urgent: Mapped[bool] = mapped_column(default=False)
+    data: Mapped[dict | None] = mapped_column(sa.JSON)  # what a webhook carries beyond the ticket
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fanned_out_at: Mapped[datetime | None]
 
@@ -119,3 +120,70 @@ class AndonPull(db.Model):
 
     ticket: Mapped[KaizenTicket] = relationship()
     acknowledged_by: Mapped[User | None] = relationship()
+
+
+WEBHOOK_STATES = ("pending", "sending", "sent", "failed")
+
+
+class WebhookEndpoint(db.Model):
+    """An HTTPS address an admin registered for some events; paused after failing in a row."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    secret: Mapped[str] = mapped_column(sa.String(100))  # "whsec_" + base64 of 24 random bytes
+    events: Mapped[list] = mapped_column(sa.JSON)  # ["ticket.opened", ...]
+    active: Mapped[bool] = mapped_column(default=True)
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    """One event to one endpoint: its signed body fixed when made, every try's answer kept."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_delivery_once"),
+        sa.CheckConstraint(sa.column("status").in_(WEBHOOK_STATES), name="status_known"),
+        sa.Index("ix_webhook_deliveries_due", "status", "next_try_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_endpoints.id"), index=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("notify_events.id"))
+    msg_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    event_type: Mapped[str] = mapped_column(sa.String(40))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime | None]
+    claim: Mapped[str | None] = mapped_column(sa.String(36))
+    claimed_at: Mapped[datetime | None]
+    response_status: Mapped[int | None]
+    response_body: Mapped[str] = mapped_column(sa.Text, default="")
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+class LegacyNotification(db.Model):
+    """The "For you" notifications from before this package, as they were: migration
+    160744934b6e copied them into the inbox and keeps the table, so an upgrade loses no row.
+    Nothing reads or writes it any more."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("kaizen_tickets.id"), index=True)
+    message: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +12,7 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 
 
-class SyncBatch(db.Model):
+class SyncBatch(db.Model):  # type: ignore[name-defined,misc]  # Flask-SQLAlchemy's dynamic base
     __tablename__ = "sync_batches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,5 +21,5 @@ class SyncBatch(db.Model):
     device_id: Mapped[str | None] = mapped_column(sa.String(64))
     request_sha256: Mapped[str] = mapped_column(sa.String(64))
     # Empty while the request that claimed the batch id stores it (sync/operations.py).
-    response: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+    response: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

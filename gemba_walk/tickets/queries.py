@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.auth.models import User
+from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
@@ -36,8 +37,10 @@ STATUS_SCOPES = ("active", "all", *keys(TICKET_STATUSES))
 TICKET_OWNER = sa.orm.aliased(User, name="ticket_owner")
 
 
-class FilterError(ValueError):
+class FilterError(RuleError):
     """A filter value the board does not know, with words for the person who sent it."""
+
+    status_code, error_code = 400, "bad_filter"
 
 
 @dataclass

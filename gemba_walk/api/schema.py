@@ -1,0 +1,290 @@
+"""The field API's requests and answers as typed models (pydantic v2). The views build their
+answers from these, the scan request is checked by one, and api/openapi.py generates the
+OpenAPI document from them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
+
+from gemba_walk.core.contract import (
+    NO_NUL,
+    Answer,
+    Count,
+    Id,
+    Request,
+    Text,
+    Timestamp,
+    Uuid,
+    one_of,
+)
+from gemba_walk.lean import RESPONSE_TYPES, ROLES, TEMPLATE_KINDS, keys
+
+if TYPE_CHECKING:  # strings to the type checker; checked against lean.py's keys at run time
+    Role = str
+    ResponseType = str
+    TemplateKind = str
+else:
+    Role = one_of(keys(ROLES))
+    ResponseType = one_of(keys(RESPONSE_TYPES))
+    TemplateKind = one_of(keys(TEMPLATE_KINDS))
+
+
+class ErrorBody(Answer):
+    code: str
+    message: str
+    details: Any = None
+
+
+class Error(Answer):
+    """Every error: a stable code, a message a person understands, and details (per field)."""
+
+    error: ErrorBody
+
+
+class MeUser(Answer):
+    id: Id
+    email: str
+    name: str
+    role: Role
+
+
+class Me(Answer):
+    user: MeUser
+    csrf_token: str
+
+
+class PackUser(Answer):
+    id: Id
+    name: str
+    role: Role
+
+
+class PackSite(Answer):
+    id: Id
+    name: str
+
+
+class PackTicket(Answer):
+    number: str
+    title: str
+    status: str
+    due: str | None
+    occurrences: Count
+
+
+class LastFiveS(Answer):
+    score: float | None
+    at: str | None
+
+
+class PackArea(Answer):
+    id: Id
+    site_id: Id
+    token: str
+    name: str
+    code: str
+    description: str
+    owner: str | None
+    last_five_s: LastFiveS | None
+    open_tickets: list[PackTicket]
+
+
+class RetiredToken(Answer):
+    token: str
+    area_id: Id
+
+
+class PackItem(Answer):
+    id: Id
+    key: str
+    section: str
+    prompt: str
+    help: str
+    response_type: ResponseType
+    levels: list[str] | None
+    min: float | None
+    max: float | None
+    photo_required: bool
+    ticket_threshold: int | None
+
+
+class PackTemplate(Answer):
+    key: str
+    name: str
+    kind: TemplateKind
+    version_id: Id
+    version: Id
+    items: list[PackItem]
+
+
+class Pack(Answer):
+    """Everything a phone needs to audit with no network."""
+
+    user: PackUser
+    vocabulary: dict[str, Any]
+    sites: list[PackSite]
+    areas: list[PackArea]
+    retired_tokens: list[RetiredToken]
+    templates: list[PackTemplate]
+
+
+class Photo(Answer):
+    uuid: Uuid
+    sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+    width: Annotated[int, Field(ge=1, le=1600)]
+    height: Annotated[int, Field(ge=1, le=1600)]
+    bytes: Count
+    content_type: Literal["image/jpeg"]
+
+
+ScanMethod = Literal["label", "in_app"]
+
+
+class ScanRequest(Request):
+    uuid: Uuid
+    area_id: Id
+    method: ScanMethod
+    scanned_at: Timestamp
+
+
+class ScanResult(Answer):
+    uuid: Uuid
+    area_id: Id
+    method: ScanMethod
+
+
+# --- REST reads and ticket updates (API tokens or the phone's session) --------------------
+
+
+class Ticket(Answer):
+    id: Id
+    number: Id
+    display_number: str
+    area_id: Id
+    site_id: Id
+    kind: str
+    category: str
+    title: str
+    severity: str
+    status: str
+    owner_id: Id | None
+    due_date: str | None
+    problem: str
+    whys: list[str]
+    root_cause: str
+    countermeasure: str
+    check_result: str
+    standardize: str
+    occurrences: Count
+    recurred: bool
+    opened_at: str | None
+    done_at: str | None
+    verified_at: str | None
+    updated_at: str | None
+
+
+class TicketPage(Answer):
+    items: list[Ticket]
+    next_after: Id | None
+
+
+class WalkResult(Answer):
+    """An audit of any kind (5S audit, waste walk, abnormality report, custom checklist)."""
+
+    id: Id
+    uuid: Uuid
+    area_id: Id
+    site_id: Id
+    kind: str
+    auditor_id: Id
+    started_at: str | None
+    submitted_at: str | None
+    scanned_at: str | None
+    score_total: float | None
+    pillar_scores: dict[str, Any] | None
+    findings: Count
+
+
+class WalkResultPage(Answer):
+    items: list[WalkResult]
+    next_after: Id | None
+
+
+class FindingRecord(Answer):
+    id: Id
+    uuid: Uuid
+    audit_id: Id | None
+    area_id: Id
+    site_id: Id
+    kind: str
+    category: str
+    severity: str
+    description: str
+    reported_by_id: Id
+    observed_at: str | None
+    ticket_id: Id | None
+
+
+class FindingPage(Answer):
+    items: list[FindingRecord]
+    next_after: Id | None
+
+
+class AreaRecord(Answer):
+    id: Id
+    site_id: Id
+    site: str
+    code: str
+    name: str
+    owner_id: Id | None
+    active: bool
+    created_at: str | None
+
+
+class AreaPage(Answer):
+    items: list[AreaRecord]
+    next_after: Id | None
+
+
+TicketAction = Literal["start", "done", "verify", "send_back", "reject", "reopen"]
+
+
+class PdcaUpdate(Request):
+    problem: Text | None = None
+    whys: (
+        Annotated[list[Annotated[str, Field(max_length=1000, pattern=NO_NUL)]], Field(max_length=5)]
+        | None
+    ) = None
+    root_cause: Text | None = None
+    countermeasure: Text | None = None
+    due_date: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] | None = None
+    check_result: Text | None = None
+    standardize: Text | None = None
+
+
+class TicketUpdate(Request):
+    """A step (with its reason or result), PDCA fields, a comment: applied all or nothing."""
+
+    action: TicketAction | None = None
+    reason: Text = ""
+    result: Text = ""
+    comment: Text = ""
+    pdca: PdcaUpdate | None = None
+
+
+API_MODELS: tuple[type[Request] | type[Answer], ...] = (
+    Error,
+    Me,
+    Pack,
+    Photo,
+    ScanRequest,
+    ScanResult,
+    Ticket,
+    TicketPage,
+    WalkResultPage,
+    FindingPage,
+    AreaPage,
+    TicketUpdate,
+)
