@@ -116,6 +116,10 @@ ACCESS: dict[str, str] = {
     "checklists.retire": ADMIN,
     "checklists.restore": ADMIN,
     "notify.admin_status": ADMIN,
+    "notify.webhooks_index": ADMIN,
+    "notify.webhook_show": ADMIN,
+    "notify.webhook_resume": ADMIN,
+    "notify.webhook_toggle": ADMIN,
 }
 
 # Where a request as a team member may be refused by the record, not the route (the workflow
@@ -157,6 +161,7 @@ def plant(app, client, auth, api):
         "_screen": "drafts",
         "delivery_id": 1,
         "token_id": 1,
+        "endpoint_id": 1,
         "filename": "img/icon-192.png",
     }
 

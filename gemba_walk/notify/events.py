@@ -43,8 +43,7 @@ EVENT_KINDS: dict[str, str] = {
 }
 # Andon pulls and their escalations reach every channel, past quiet hours and digests.
 URGENT_KINDS = {"andon.pulled", "andon.escalated"}
-# Emitted by domains but told to nobody.
-SILENT_KINDS = {"ticket.started"}
+# Emitted by domains, sent to webhooks, told to nobody: ticket.started, audit.completed.
 
 
 def register() -> None:
@@ -56,11 +55,27 @@ def register() -> None:
     sa.event.listen(sa.orm.Session, "after_soft_rollback", _forget_new_events)
 
 
-def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, message="", **_):
+def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, message="", **details):
     if kind == "ticket.viewed":
         mark_ticket_read(actor_id, ticket)
         return
-    if kind in SILENT_KINDS:
+    if kind == "audit.completed":
+        audit = details["audit"]
+        add_event(
+            kind,
+            actor_id=actor_id,
+            message=message,
+            data={
+                "audit": {
+                    "id": audit.id,
+                    "uuid": audit.uuid,
+                    "kind": audit.kind,
+                    "area_id": audit.area_id,
+                    "score_total": audit.score_total,
+                    "submitted_at": audit.submitted_at.isoformat() + "Z",
+                }
+            },
+        )
         return
     add_event(kind, ticket=ticket, actor_id=actor_id, message=message)
     if kind == "ticket.opened" and ticket.severity == "critical":
@@ -74,6 +89,7 @@ def add_event(
     actor_id: int | None = None,
     message: str = "",
     key: str | None = None,
+    data: dict | None = None,
 ) -> NotifyEvent | None:
     """Record an event in the caller's transaction; with ``key``, only once ever."""
     if key is not None and db.session.scalar(
@@ -87,6 +103,7 @@ def add_event(
         actor_id=actor_id,
         message=message,
         urgent=kind in URGENT_KINDS,
+        data=data,
         created_at=utcnow(),
     )
     db.session.add(event)
@@ -189,6 +206,8 @@ def recipients(event: NotifyEvent) -> set[int]:
         people = area_leaders(ticket.area)
     elif kind == "andon.escalated":
         people = admins() | area_leaders(ticket.area)
+    elif kind == "webhook.paused":
+        people = admins()
     elif kind in ("walk.due", "walk.missed"):
         people = set(
             db.session.scalars(

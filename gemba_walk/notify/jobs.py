@@ -26,7 +26,7 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import OVERDUE_TICKET_STATUSES
-from gemba_walk.notify import events
+from gemba_walk.notify import events, webhooks
 from gemba_walk.notify.channels import Gone, Retry
 from gemba_walk.notify.channels import email as email_channel
 from gemba_walk.notify.channels import push as push_channel
@@ -157,6 +157,7 @@ def fan_out_event(event_id: int, now: datetime | None = None) -> list[int]:
                         _row(event, user.id, "push", "held" if quiet else "pending", now, quiet)
                     )
             _insert_ignoring_duplicates(rows)
+            webhooks.add_deliveries(event)
             event.fanned_out_at = now
         due = db.session.scalars(
             sa.select(Delivery.id).where(
@@ -382,6 +383,8 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for delivery_id in due:
         outcomes[deliver(delivery_id, now)] += 1
     outcomes["released"] = release_held(now)
+    for delivery_id in webhooks.due_ids(now):
+        outcomes[f"webhook {webhooks.send(delivery_id, now)}"] += 1
     outcomes["fanned_out"] = len(unfanned)
     return dict(outcomes)
 
@@ -481,6 +484,8 @@ def fan_out(event_id: int) -> dict[str, int]:
     outcomes: dict[str, int] = defaultdict(int)
     for delivery_id in fan_out_event(event_id):
         outcomes[deliver(delivery_id)] += 1
+    for delivery_id in webhooks.due_ids(utcnow()):
+        outcomes[f"webhook {webhooks.send(delivery_id)}"] += 1
     return dict(outcomes)
 
 

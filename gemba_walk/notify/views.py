@@ -22,10 +22,17 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.notify import jobs
+from gemba_walk.notify import jobs, webhooks
 from gemba_walk.notify.channels import push as push_channel
 from gemba_walk.notify.events import EVENT_KINDS
-from gemba_walk.notify.models import AndonPull, Delivery, NotifyEvent, PushSubscription
+from gemba_walk.notify.models import (
+    AndonPull,
+    Delivery,
+    NotifyEvent,
+    PushSubscription,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from gemba_walk.notify.preferences import PreferenceError, save_preferences
 from gemba_walk.notify.queue import storage_settings
 from gemba_walk.tickets.models import KaizenTicket
@@ -232,3 +239,75 @@ def admin_status():
         counts=counts,
         failing=failing,
     )
+
+
+# --- webhooks (admins) ----------------------------------------------------------------------
+
+
+def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        abort(404)
+    return endpoint
+
+
+@bp.route("/admin/webhooks", methods=["GET", "POST"])
+@admin_required
+def webhooks_index():
+    error, status, form = None, 200, {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            endpoint = webhooks.register_endpoint(
+                current_user,
+                form.get("url", ""),
+                form.getlist("event"),
+                form.get("description", ""),
+            )
+        except webhooks.WebhookError as refused:
+            db.session.rollback()
+            error, status = refused.message, refused.status
+        else:
+            flash("Webhook registered. Give its signing secret to the receiving system.", "success")
+            return redirect(url_for("notify.webhook_show", endpoint_id=endpoint.id))
+    endpoints = db.session.scalars(sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
+    page = render_template(
+        "notify/webhooks.html",
+        endpoints=endpoints,
+        event_types=webhooks.EVENT_TYPES,
+        error=error,
+        form=form,
+    )
+    return page, status
+
+
+@bp.get("/admin/webhooks/<int:endpoint_id>")
+@admin_required
+def webhook_show(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    deliveries = db.session.scalars(
+        sa.select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(50)
+    ).all()
+    return render_template("notify/webhook.html", endpoint=endpoint, deliveries=deliveries)
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/resume")
+@admin_required
+def webhook_resume(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    webhooks.resume_endpoint(endpoint)
+    flash("Webhook resumed: what waited goes out within a minute.", "success")
+    return redirect(url_for("notify.webhook_show", endpoint_id=endpoint_id))
+
+
+@bp.post("/admin/webhooks/<int:endpoint_id>/toggle")
+@admin_required
+def webhook_toggle(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    with write_transaction():
+        endpoint.active = not endpoint.active
+    flash("Webhook turned " + ("on." if endpoint.active else "off."), "success")
+    return redirect(url_for("notify.webhook_show", endpoint_id=endpoint_id))
