@@ -87,13 +87,41 @@ def test_the_pages_pass_axe_and_fit_a_small_phone(live_server, browser, plant, s
     page = context.new_page()
     sign_in_in_browser(page, live_server, plant["leader"].email)
     report(plant, "Oil under press 3")
-    for path, name in (("/notifications", "inbox"), ("/notifications/preferences", "preferences")):
+    pages = {
+        "/notifications": "inbox",
+        "/notifications/preferences": "preferences",
+        "/account/tokens": "api-tokens",
+    }
+    check_pages(page, live_server, pages, screenshot)
+    page.get_by_label("Name").fill("Power BI")
+    page.get_by_role("button", name="Make token").click()
+    expect(page.locator("#new-token code")).to_contain_text("gw_")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "api-token-made-360")
+    context.close()
+
+    admin = UserFactory(role="admin")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, admin.email)
+    check_pages(
+        page,
+        live_server,
+        {"/admin/notifications": "admin-channels", "/admin/webhooks": "admin-webhooks"},
+        screenshot,
+    )
+    context.close()
+
+
+def check_pages(page, live_server, pages: dict[str, str], screenshot) -> None:
+    for path, name in pages.items():
         page.goto(f"{live_server}{path}")
         assert no_horizontal_scroll(page), path
         assert small_touch_targets(page) == [], path
         assert serious_accessibility_violations(page) == [], path
-        screenshot(page, f"notifications-{name}-360")
-    context.close()
+        screenshot(page, f"{name}-360")
 
 
 def test_the_service_worker_shows_a_push_and_a_tap_opens_the_ticket(

@@ -175,3 +175,15 @@ def test_a_job_run_twice_delivers_once(db, people):
     jobs.fan_out_event(event_id)
     jobs.fan_out.call_local(event_id)
     assert len(notify_tools.inbox(db)) == 1
+
+
+def test_the_nightly_job_removes_photos_attached_to_nothing_for_a_week(app, db, people):
+    data = jpeg()
+    with write_transaction():
+        old = store_photo(
+            people["store"], people["reporter"], str(uuid.uuid4()), data, sha256_hex(data)
+        )
+        old.photo.uploaded_at = utcnow() - timedelta(days=8)
+    app.config["PHOTO_STORAGE_PATH"] = str(people["store"].root)
+    assert jobs.nightly.call_local() == 1
+    assert jobs.nightly.call_local() == 0
