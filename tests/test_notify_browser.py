@@ -79,7 +79,7 @@ def test_the_bell_counts_the_page_lists_and_a_tap_opens_the_ticket(
     expect(page.locator("#shell-bell .bell__count")).to_have_text("1")  # the new ticket
 
 
-def test_the_pages_pass_axe_and_fit_a_small_phone(live_server, browser, plant, screenshot):
+def test_the_pages_pass_axe_and_fit_a_small_phone(live_server, browser, db, plant, screenshot):
     # bypass_csp only so axe-core can be injected (ARCHITECTURE.md, "CSP").
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, has_touch=True, bypass_csp=True
@@ -100,7 +100,9 @@ def test_the_pages_pass_axe_and_fit_a_small_phone(live_server, browser, plant, s
     screenshot(page, "api-token-made-360")
     context.close()
 
+    db.session.rollback()  # a fresh snapshot: the live server wrote meanwhile
     admin = UserFactory(role="admin")
+    db.session.commit()
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, has_touch=True, bypass_csp=True
     )
@@ -118,6 +120,7 @@ def test_the_pages_pass_axe_and_fit_a_small_phone(live_server, browser, plant, s
 def check_pages(page, live_server, pages: dict[str, str], screenshot) -> None:
     for path, name in pages.items():
         page.goto(f"{live_server}{path}")
+        screenshot(page, f"{name}-360")
         assert no_horizontal_scroll(page), path
         assert small_touch_targets(page) == [], path
         assert serious_accessibility_violations(page) == [], path
@@ -140,12 +143,15 @@ def test_the_service_worker_shows_a_push_and_a_tap_opens_the_ticket(
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    page.wait_for_function("() => true")
-    deadline_checks = 0
-    while not registrations and deadline_checks < 50:
-        page.wait_for_timeout(100)  # CDP events arrive on the page's loop
-        deadline_checks += 1
-    registration_id = registrations[0]["registrationId"]
+    for _ in range(50):  # the registrations arrive as CDP events on the page's loop
+        if any(not r["isDeleted"] and r["scopeURL"].startswith(live_server) for r in registrations):
+            break
+        page.wait_for_timeout(100)
+    registration_id = [
+        r["registrationId"]
+        for r in registrations
+        if not r["isDeleted"] and r["scopeURL"].startswith(live_server)
+    ][-1]
     payload = {
         "title": "Andon — Gemba Walk",
         "body": f"ANDON {ticket.display_number}: Light curtain bypassed",
@@ -156,15 +162,20 @@ def test_the_service_worker_shows_a_push_and_a_tap_opens_the_ticket(
         "ServiceWorker.deliverPushMessage",
         {"origin": live_server, "registrationId": registration_id, "data": json.dumps(payload)},
     )
-    shown = page.wait_for_function(
+    # Wait (up to 10 s, checking every 100 ms) for the worker to show it.
+    shown = page.evaluate(
         """async () => {
           const registration = await navigator.serviceWorker.ready;
-          const shown = await registration.getNotifications();
-          return shown.length ? {title: shown[0].title, body: shown[0].body, data: shown[0].data}
-                              : null;
-        }""",
-        polling=100,
-    ).json_value()
+          for (let i = 0; i < 100; i += 1) {
+            const shown = await registration.getNotifications();
+            if (shown.length) {
+              return {title: shown[0].title, body: shown[0].body, data: shown[0].data};
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return null;
+        }"""
+    )
     assert shown == {
         "title": "Andon — Gemba Walk",
         "body": payload["body"],

@@ -134,7 +134,7 @@ def test_without_smtp_nothing_is_tried_and_the_admin_page_says_so(db, client, au
     assert notify_tools.deliveries(db, "email") == []
     auth.login_as("admin")
     page = client.get("/admin/notifications").text
-    assert "not configured (set SMTP_HOST)" in page
+    assert "Not configured: set SMTP_HOST" in page
 
 
 def test_choices_turn_mail_off_per_event_and_bad_times_are_refused(db, client, auth, smtp, plant):
