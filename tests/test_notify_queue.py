@@ -115,7 +115,7 @@ def test_a_consumer_killed_mid_job_and_restarted_sends_once(world):
     world["consumer"]()
     sweep = jobs.sweep_now.s()
     queue.huey.enqueue(sweep)
-    assert result_value(sweep).get("sent") == 1
+    result_value(sweep)  # this sweep, or the consumer's own minute sweep, takes the claim over
     mail = smtp.mailbox.wait_for(1)[0]
     assert "Guard missing" in mail["Subject"]
     again = jobs.sweep_now.s()
