@@ -56,17 +56,16 @@ db: install ## Create or upgrade the database; load the demo only into an empty 
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo --if-empty
 
-run: install assets db ## Serve the app (HOST, PORT; HTTPS=1 for a self-signed certificate)
+run: install assets db ## Serve the app and run its job consumer (HOST, PORT; HTTPS=1 for a self-signed certificate)
 ifeq ($(HTTPS),)
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
-		--access-logfile - 'gemba_walk:create_app()'
+	@echo "Serving on http://$(HOST):$(PORT) with the job consumer  (Ctrl-C stops both)"
+	BIN=$(BIN) WORKERS=$(WORKERS) HOST=$(HOST) PORT=$(PORT) GUNICORN_TLS= $(BIN)/honcho start -f Procfile
 else
 	$(BIN)/flask make-cert
-	@echo "Serving on https://$(HOST):$(PORT)  (self-signed: accept the warning once per device)"
-	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
-		--certfile instance/tls/cert.pem --keyfile instance/tls/key.pem \
-		--access-logfile - 'gemba_walk:create_app()'
+	@echo "Serving on https://$(HOST):$(PORT) with the job consumer  (self-signed: accept the warning once per device)"
+	SESSION_COOKIE_SECURE=1 BIN=$(BIN) WORKERS=$(WORKERS) HOST=$(HOST) PORT=$(PORT) \
+		GUNICORN_TLS="--certfile instance/tls/cert.pem --keyfile instance/tls/key.pem" \
+		$(BIN)/honcho start -f Procfile
 endif
 
 browser: ## Make sure a Chromium for the browser tests exists

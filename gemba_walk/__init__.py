@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_notifications(app)
     return app
 
 
@@ -102,12 +103,13 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.checklists.views import bp as checklists_bp
     from gemba_walk.core.pwa import bp as pwa_bp
     from gemba_walk.home.views import bp as home_bp
+    from gemba_walk.notify.views import bp as notify_bp
     from gemba_walk.reports.views import bp as reports_bp
     from gemba_walk.tickets.views import bp as tickets_bp
     from gemba_walk.walks.views import bp as walks_bp
 
     blueprints = (home_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
-    blueprints += (tickets_bp, reports_bp, checklists_bp, walks_bp)
+    blueprints += (tickets_bp, reports_bp, checklists_bp, walks_bp, notify_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
@@ -130,6 +132,13 @@ def register_template_helpers(app: Flask) -> None:
 
     template_helpers.register(app)
     app.extensions["plant_zone"] = plant_zone_name
+
+
+def register_notifications(app: Flask) -> None:
+    from gemba_walk.notify import events, queue
+
+    queue.configure(app)
+    events.register()
 
 
 def register_commands(app: Flask) -> None:

@@ -61,6 +61,23 @@ def settings_from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)),
+        # Background jobs (Huey): SQLite in instance/huey.db, Redis when REDIS_URL is set, or
+        # HUEY_STORAGE=sqlite|redis|memory; HUEY_NAME keeps two installs on one Redis apart.
+        "REDIS_URL": env.get("REDIS_URL") or "",
+        "HUEY_STORAGE": env.get("HUEY_STORAGE") or "",
+        "HUEY_NAME": env.get("HUEY_NAME") or "gemba_walk",
+        "HUEY_SQLITE_PATH": env.get("HUEY_SQLITE_PATH") or "",
+        # E-mail: nothing is sent unless SMTP_HOST is set. SMTP_SECURITY: starttls, ssl or none.
+        "SMTP_HOST": env.get("SMTP_HOST") or "",
+        "SMTP_PORT": int(env.get("SMTP_PORT") or 587),
+        "SMTP_SECURITY": env.get("SMTP_SECURITY") or "starttls",
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or "",
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or "",
+        "MAIL_FROM": env.get("MAIL_FROM") or "",
+        # Web Push: the VAPID key pair is generated into instance/ on first use.
+        "VAPID_SUBJECT": env.get("VAPID_SUBJECT") or "",
+        # Plant local time for quiet hours, digests and due dates when a site names none.
+        "NOTIFY_TIMEZONE": env.get("NOTIFY_TIMEZONE") or "UTC",
     }
 
 
@@ -98,3 +115,10 @@ class Defaults:
     # `flask prune-photos` (a phone sends the photos of a batch just before the batch).
     PHOTO_UNATTACHED_MAX_AGE_DAYS = 7
     PHOTO_DECODE_WAIT_SECONDS = 30
+    # Notifications: a delivery claimed by a job that died is taken over after this long; the
+    # daily e-mail digest's hour (plant local time); days an overdue ticket waits before its
+    # area's leader hears; minutes an andon pull waits for an acknowledgement before escalating.
+    NOTIFY_CLAIM_SECONDS = 300
+    NOTIFY_DIGEST_HOUR = 7
+    NOTIFY_OVERDUE_GRACE_DAYS = 2
+    ANDON_ESCALATE_MINUTES = 15

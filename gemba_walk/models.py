@@ -2,13 +2,25 @@
 
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
-from gemba_walk.auth.models import User
+from gemba_walk.auth.models import ApiToken, User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.notify.models import (
+    AndonPull,
+    Delivery,
+    LegacyNotification,
+    NotifyEvent,
+    NotifyPreference,
+    PushSubscription,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from gemba_walk.sync.models import SyncBatch
-from gemba_walk.tickets.models import Counter, KaizenTicket, Notification, TicketEvent
+from gemba_walk.tickets.models import Counter, KaizenTicket, TicketEvent
 from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift, WalkPlan
 
 __all__ = [
+    "AndonPull",
+    "ApiToken",
     "Area",
     "AreaScan",
     "Audit",
@@ -16,11 +28,15 @@ __all__ = [
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
     "Counter",
+    "Delivery",
+    "LegacyNotification",
     "Finding",
     "KaizenTicket",
     "Layer",
     "LayerMember",
-    "Notification",
+    "NotifyEvent",
+    "NotifyPreference",
+    "PushSubscription",
     "Photo",
     "PlannedWalk",
     "Response",
@@ -31,4 +47,6 @@ __all__ = [
     "TicketEvent",
     "User",
     "WalkPlan",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

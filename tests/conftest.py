@@ -83,6 +83,10 @@ def _test_config(url: str, photos: Path) -> dict:
         "PHOTO_STORAGE_PATH": str(photos),
         "PUBLIC_BASE_URL": "http://gemba.test",
         "RATELIMIT_ENABLED": False,
+        # Jobs queued by the app stay in this process; tests run them (notify.jobs.run_pending)
+        # or start a real consumer on SQLite or Redis storage (tests/test_notify_queue.py).
+        "HUEY_STORAGE": "memory",
+        "PUSH_ALLOW_HTTP_ENDPOINTS": True,
     }
 
 
@@ -325,6 +329,7 @@ def _live_server(
         "PHOTO_STORAGE_PATH": str(server.photo_path),
         "PUBLIC_BASE_URL": str(server),
         "RATELIMIT_ENABLED": "0",
+        "HUEY_STORAGE": "memory",
         "GEMBA_INSTANCE_PATH": str(tmp_path_factory.mktemp("live-instance")),
         **(env or {}),
     }

@@ -69,6 +69,27 @@ ACCESS: dict[str, str] = {
     "reports.area": MEMBER,
     "walks.board": MEMBER,  # the kamishibai board hangs on the wall for everyone
     "walks.show": MEMBER,
+    # every signed-in person: their own inbox, choices and devices
+    "notify.inbox": MEMBER,
+    "notify.count": MEMBER,
+    "notify.open_note": MEMBER,  # another person's notification answers 404
+    "notify.read_all": MEMBER,
+    "notify.preferences": MEMBER,
+    "notify.push_key": MEMBER,
+    "notify.push_subscribe": MEMBER,
+    "notify.push_unsubscribe": MEMBER,
+    # the REST reads and ticket updates (a session, or an API token with its scope)
+    "api.tickets": MEMBER,
+    "api.ticket": MEMBER,
+    "api.update_ticket": MEMBER,  # the workflow then decides, as on the ticket page
+    "api.audits": MEMBER,
+    "api.findings": MEMBER,
+    "api.areas": MEMBER,
+    # everyone's own API tokens (an admin also makes them for service accounts)
+    "auth.tokens": MEMBER,
+    "auth.revoke_token": MEMBER,  # another person's token answers 404
+    # leaders acknowledge an andon pull
+    "notify.acknowledge": LEADER,
     # leaders: the site's numbers and exports
     "reports.dashboard": LEADER,
     "reports.audits_csv": LEADER,
@@ -108,6 +129,11 @@ ACCESS: dict[str, str] = {
     "checklists.publish": ADMIN,
     "checklists.retire": ADMIN,
     "checklists.restore": ADMIN,
+    "notify.admin_status": ADMIN,
+    "notify.webhooks_index": ADMIN,
+    "notify.webhook_show": ADMIN,
+    "notify.webhook_resume": ADMIN,
+    "notify.webhook_toggle": ADMIN,
 }
 
 # Where a request as a team member may be refused by the record, not the route (the workflow
@@ -166,6 +192,9 @@ def plant(app, client, auth, api):
         "plan_id": plan.id,
         "layer_id": db.session.scalar(sa.select(Layer.id)) or 0,
         "walk_id": db.session.scalar(sa.select(PlannedWalk.id)),
+        "delivery_id": 1,
+        "token_id": 1,
+        "endpoint_id": 1,
         "filename": "img/icon-192.png",
     }
 

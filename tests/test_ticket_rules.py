@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
-from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+from gemba_walk.notify import jobs
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from tests import notify_tools
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
 from tests.live_phone import Phone
@@ -286,10 +288,11 @@ def test_a_finding_that_joins_a_done_ticket_sends_it_back_to_the_team(api, db, p
     status_change = [e for e in back.events if e.kind == "status"][-1]
     assert (status_change.from_status, status_change.to_status) == ("done", "in_progress")
     assert "Seen again before verification" in status_change.body
-    told = db.session.scalars(sa.select(Notification).where(Notification.ticket_id == back.id))
-    assert [(n.user_id, "seen again before verification" in n.message) for n in told] == [
-        (plant["owner"].id, True)
-    ]
+    jobs.run_pending()
+    told = notify_tools.inbox(db, back.id)
+    assert [(user_id, "seen again before verification" in message) for user_id, message in told][
+        -1:
+    ] == [(plant["owner"].id, True)]
 
 
 def test_an_empty_finding_is_refused_and_nothing_is_stored(api, db, plant):
@@ -345,9 +348,10 @@ def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, 
     assert reopened.recurred and reopened.occurrences == 2
     assert reopened.events[-1].kind == "recurred"
     assert "countermeasure did not hold" in reopened.events[-1].body
-    told = db.session.scalars(
-        sa.select(Notification.user_id).where(Notification.ticket_id == reopened.id)
-    ).all()
+    jobs.run_pending()
+    told = [
+        user_id for user_id, message in notify_tools.inbox(db, reopened.id) if "recurred" in message
+    ]
     assert sorted(told) == sorted([plant["owner"].id, verifier.id])
 
 

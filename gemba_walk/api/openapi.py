@@ -38,6 +38,70 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return {str(status): {"description": "Error", "content": _json("Error")} for status in statuses}
 
 
+LIST_PARAMETERS = [
+    {"name": "since", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "until", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "site", "in": "query", "required": False, "schema": {"type": "integer"}},
+    {"name": "after", "in": "query", "required": False, "schema": {"type": "integer"}},
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+    },
+]
+AUTH_WORDS = (
+    " Signed in (the phone's session) or with an API token: `Authorization: Bearer gw_…`, "
+    "made on /account/tokens; 401 for an unknown or revoked token, 403 for a missing scope."
+)
+
+
+def _listing(summary: str, schema: str, extra: list[Any] | None = None) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "description": "Filtered by time (since, until: ISO 8601), by site, paginated by "
+            "id (after = next_after of the previous page; limit 1–200, 50 by default); 422 for "
+            "a bad filter. Scope: read." + AUTH_WORDS,
+            "parameters": LIST_PARAMETERS + (extra or []),
+            "responses": {"200": {"description": "OK", "content": _json(schema)}}
+            | _errors(401, 403, 422),
+        }
+    }
+
+
+def _rest_paths() -> dict[str, Any]:
+    status = {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}}
+    return {
+        "/api/v1/tickets": _listing("Kaizen tickets (by updated_at)", "TicketPage", [status]),
+        "/api/v1/tickets/{number}": {
+            "parameters": [
+                {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "get": {
+                "summary": "One kaizen ticket. Scope: read.",
+                "description": AUTH_WORDS,
+                "responses": {"200": {"description": "OK", "content": _json("Ticket")}}
+                | _errors(401, 403, 404, 422),
+            },
+            "patch": {
+                "summary": "Update a ticket: a step, PDCA fields, a comment (all or nothing)",
+                "description": "Scope: write:tickets. The workflow's rules apply as on the "
+                "ticket page (409 a step not possible now, 403 not allowed to the token's "
+                "person, 422 invalid). A session needs X-CSRFToken; a token does not." + AUTH_WORDS,
+                "requestBody": {"required": True, "content": _json("TicketUpdate")},
+                "responses": {"200": {"description": "Updated", "content": _json("Ticket")}}
+                | _errors(400, 401, 403, 404, 409, 413, 422),
+            },
+        },
+        "/api/v1/audits": _listing(
+            "Walk results: audits of every kind (by submit time)", "WalkResultPage"
+        ),
+        "/api/v1/findings": _listing("Findings (by observation time)", "FindingPage"),
+        "/api/v1/areas": _listing("Areas (by creation time)", "AreaPage"),
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     return {
@@ -153,6 +217,7 @@ def openapi_document() -> dict[str, Any]:
                     | _errors(400, 401, 409, 413, 422, 503),
                 }
             },
+            **_rest_paths(),
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",

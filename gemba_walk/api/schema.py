@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from gemba_walk.core.contract import Answer, Count, Id, Request, Timestamp, Uuid, one_of
+from gemba_walk.core.contract import (
+    NO_NUL,
+    Answer,
+    Count,
+    Id,
+    Request,
+    Text,
+    Timestamp,
+    Uuid,
+    one_of,
+)
 from gemba_walk.lean import RESPONSE_TYPES, ROLES, TEMPLATE_KINDS, keys
 
 if TYPE_CHECKING:  # strings to the type checker; checked against lean.py's keys at run time
@@ -168,6 +178,125 @@ class ScanResult(Answer):
     method: ScanMethod
 
 
+# --- REST reads and ticket updates (API tokens or the phone's session) --------------------
+
+
+class Ticket(Answer):
+    id: Id
+    number: Id
+    display_number: str
+    area_id: Id
+    site_id: Id
+    kind: str
+    category: str
+    title: str
+    severity: str
+    status: str
+    owner_id: Id | None
+    due_date: str | None
+    problem: str
+    whys: list[str]
+    root_cause: str
+    countermeasure: str
+    check_result: str
+    standardize: str
+    occurrences: Count
+    recurred: bool
+    opened_at: str | None
+    done_at: str | None
+    verified_at: str | None
+    updated_at: str | None
+
+
+class TicketPage(Answer):
+    items: list[Ticket]
+    next_after: Id | None
+
+
+class WalkResult(Answer):
+    """An audit of any kind (5S audit, waste walk, abnormality report, custom checklist)."""
+
+    id: Id
+    uuid: Uuid
+    area_id: Id
+    site_id: Id
+    kind: str
+    auditor_id: Id
+    started_at: str | None
+    submitted_at: str | None
+    scanned_at: str | None
+    score_total: float | None
+    pillar_scores: dict[str, Any] | None
+    findings: Count
+
+
+class WalkResultPage(Answer):
+    items: list[WalkResult]
+    next_after: Id | None
+
+
+class FindingRecord(Answer):
+    id: Id
+    uuid: Uuid
+    audit_id: Id | None
+    area_id: Id
+    site_id: Id
+    kind: str
+    category: str
+    severity: str
+    description: str
+    reported_by_id: Id
+    observed_at: str | None
+    ticket_id: Id | None
+
+
+class FindingPage(Answer):
+    items: list[FindingRecord]
+    next_after: Id | None
+
+
+class AreaRecord(Answer):
+    id: Id
+    site_id: Id
+    site: str
+    code: str
+    name: str
+    owner_id: Id | None
+    active: bool
+    created_at: str | None
+
+
+class AreaPage(Answer):
+    items: list[AreaRecord]
+    next_after: Id | None
+
+
+TicketAction = Literal["start", "done", "verify", "send_back", "reject", "reopen"]
+
+
+class PdcaUpdate(Request):
+    problem: Text | None = None
+    whys: (
+        Annotated[list[Annotated[str, Field(max_length=1000, pattern=NO_NUL)]], Field(max_length=5)]
+        | None
+    ) = None
+    root_cause: Text | None = None
+    countermeasure: Text | None = None
+    due_date: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] | None = None
+    check_result: Text | None = None
+    standardize: Text | None = None
+
+
+class TicketUpdate(Request):
+    """A step (with its reason or result), PDCA fields, a comment: applied all or nothing."""
+
+    action: TicketAction | None = None
+    reason: Text = ""
+    result: Text = ""
+    comment: Text = ""
+    pdca: PdcaUpdate | None = None
+
+
 API_MODELS: tuple[type[Request] | type[Answer], ...] = (
     Error,
     Me,
@@ -175,4 +304,10 @@ API_MODELS: tuple[type[Request] | type[Answer], ...] = (
     Photo,
     ScanRequest,
     ScanResult,
+    Ticket,
+    TicketPage,
+    WalkResultPage,
+    FindingPage,
+    AreaPage,
+    TicketUpdate,
 )

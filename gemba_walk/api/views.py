@@ -7,17 +7,32 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from gemba_walk.api import records
+from gemba_walk.api.access import api_access
 from gemba_walk.api.openapi import openapi_document
 from gemba_walk.api.pack import build_field_pack
-from gemba_walk.api.schema import Me, MeUser, Photo, ScanRequest, ScanResult
+from gemba_walk.api.schema import (
+    AreaPage,
+    FindingPage,
+    Me,
+    MeUser,
+    Photo,
+    ScanRequest,
+    ScanResult,
+    TicketPage,
+    TicketUpdate,
+    WalkResultPage,
+)
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.operations import record_field_scan
+from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.audits.photos import (
     MAX_PHOTO_BYTES,
     PhotoStore,
@@ -27,11 +42,14 @@ from gemba_walk.audits.photos import (
 )
 from gemba_walk.auth.models import User
 from gemba_walk.core.contract import Answer, problems_of
+from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import ApiError
-from gemba_walk.core.ids import parse_uuid
+from gemba_walk.core.ids import parse_id, parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
 from gemba_walk.sync.operations import apply_sync_batch, parse_timestamp
+from gemba_walk.tickets import workflow
+from gemba_walk.tickets.models import KaizenTicket
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -173,3 +191,93 @@ def scan() -> tuple[Response, int]:
 def openapi() -> Response:
     """The OpenAPI 3.1 document of this API."""
     return jsonify(openapi_document())
+
+
+# --- REST reads and ticket updates: the phone's session or an API token with a scope ----------
+
+
+def _listing(
+    page_model: type[Answer], query: Any, model: Any, time_column: Any, to_answer: Any
+) -> tuple[Response, int]:
+    result = records.page(query, model, time_column)
+    items = [to_answer(row) for row in result["rows"]]
+    return _answer(page_model(items=items, next_after=result["next_after"]))
+
+
+@bp.get("/tickets")
+@api_access("read")
+def tickets() -> tuple[Response, int]:
+    """Kaizen tickets changed in a time window (updated_at), by site and status."""
+    query = records.ticket_query()
+    return _listing(TicketPage, query, KaizenTicket, KaizenTicket.updated_at, records.ticket_json)
+
+
+def _ticket_or_404(text: str) -> KaizenTicket:
+    number = parse_id(text)
+    ticket = (
+        db.session.scalar(sa.select(KaizenTicket).where(KaizenTicket.number == number))
+        if number is not None
+        else None
+    )
+    if ticket is None:
+        raise ApiError(404, "There is no ticket with that number.")
+    return ticket
+
+
+@bp.get("/tickets/<number>")
+@api_access("read")
+def ticket(number: str) -> tuple[Response, int]:
+    return _answer(records.ticket_json(_ticket_or_404(number)))
+
+
+@bp.patch("/tickets/<number>")
+@body_limit(64 * 1024, "A ticket update is at most 64 KB.")
+@api_access("write:tickets")
+def update_ticket(number: str) -> tuple[Response, int]:
+    """Take a step (action, reason, result), change PDCA fields, add a comment: all or nothing."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object.", "bad_json")
+    try:
+        sent = TicketUpdate.model_validate(payload)
+    except ValidationError as error:
+        problems = problems_of(error, "ticket")
+        raise ApiError(422, "The ticket update is not valid.", "invalid_update", problems) from None
+    ticket = _ticket_or_404(number)
+    user = _user()
+    with write_transaction():
+        if sent.pdca is not None:
+            values = sent.pdca.model_dump(exclude_unset=True)
+            if values:
+                workflow.update_pdca(ticket, user, values)
+        if sent.action:
+            workflow.transition(ticket, user, sent.action, sent.reason, sent.result)
+        if sent.comment:
+            workflow.comment(ticket, user, sent.comment)
+    return _answer(records.ticket_json(ticket))
+
+
+@bp.get("/audits")
+@api_access("read")
+def audits() -> tuple[Response, int]:
+    """Walk results: audits of every kind (5S, waste walk, abnormality, custom), by submit time."""
+    query = sa.select(Audit).options(
+        sa.orm.joinedload(Audit.area), sa.orm.selectinload(Audit.findings)
+    )
+    return _listing(WalkResultPage, query, Audit, Audit.submitted_at, records.audit_json)
+
+
+@bp.get("/findings")
+@api_access("read")
+def findings() -> tuple[Response, int]:
+    """Findings by observation time."""
+    query = sa.select(Finding).options(sa.orm.joinedload(Finding.area))
+    return _listing(FindingPage, query, Finding, Finding.observed_at, records.finding_json)
+
+
+@bp.get("/areas")
+@api_access("read")
+def areas() -> tuple[Response, int]:
+    """Areas by creation time (site filters; since/until rarely matter)."""
+    query = sa.select(Area).options(sa.orm.joinedload(Area.site))
+    return _listing(AreaPage, query, Area, Area.created_at, records.area_json)

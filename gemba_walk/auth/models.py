@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gemba_walk.core.ids import utcnow
@@ -96,3 +96,27 @@ class SignInThrottle(db.Model):
     email_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ApiToken(db.Model):
+    """A named key for the REST API, for a person or a service account: shown once, kept as its
+    SHA-256, with scopes, a last-used time, and revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    prefix: Mapped[str] = mapped_column(sa.String(12))  # shown in lists: "gw_Ab12Cd34"
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(sa.String(100))  # space-separated: "read write:tickets"
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -122,3 +123,56 @@ def sign_out_everywhere():
     logout_user()
     flash(f"Signed out on every device ({ended}). Sign in again to continue.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """API tokens: make one (shown once), see when each was last used, revoke."""
+    from gemba_walk.auth.models import User
+    from gemba_walk.auth.tokens import SCOPES, TokenError, create_token, tokens_of
+    from gemba_walk.extensions import db
+
+    made, error, status = None, None, 200
+    if request.method == "POST":
+        owner = current_user
+        if current_user.is_admin and request.form.get("user_id"):
+            owner = (
+                db.session.get(User, int(request.form["user_id"] or 0))
+                if (request.form["user_id"].isdigit() and len(request.form["user_id"]) < 10)
+                else None
+            )
+        try:
+            if owner is None:
+                raise TokenError(422, "unknown_user", "Choose who the token is for.")
+            made = create_token(
+                owner, current_user, request.form.get("name", ""), request.form.getlist("scope")
+            )[1]
+        except TokenError as refused:
+            error, status = refused.message, refused.status
+    people = (
+        list(db.session.scalars(sa.select(User).where(User.active).order_by(User.name)))
+        if current_user.is_admin
+        else []
+    )
+    page = render_template(
+        "auth/tokens.html",
+        tokens=tokens_of(current_user),
+        scopes=SCOPES,
+        made=made,
+        error=error,
+        people=people,
+    )
+    response = current_app.make_response((page, status))
+    response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
+    return response
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    from gemba_walk.auth.tokens import revoke_token as revoke
+
+    token = revoke(token_id, current_user)
+    flash(f"Token “{token.name}” is revoked: it opens nothing any more.", "success")
+    return redirect(url_for("auth.tokens"))

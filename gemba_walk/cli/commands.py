@@ -20,6 +20,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(make_cert)
     app.cli.add_command(prune_photos)
+    app.cli.add_command(run_jobs)
+    app.cli.add_command(notify_sweep)
 
 
 @click.command("init-db")
@@ -145,3 +147,31 @@ def prune_photos(days: float | None) -> None:
         f"Removed {result.rows} photo(s) attached to nothing for more than {days:g} days "
         f"({result.files} file(s))."
     )
+
+
+@click.command("run-jobs")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, help="Worker threads.")
+def run_jobs(workers: int) -> None:
+    """Run the background job consumer (notifications, periodic checks) until stopped."""
+    from huey.consumer import Consumer
+
+    from gemba_walk.notify import jobs, queue
+
+    queue.bind(current_app._get_current_object())
+    click.echo(
+        f"Jobs: {current_app.config['HUEY_STORAGE_DESCRIPTION']}, {workers} worker(s), "
+        f"{len(jobs.huey._registry._registry)} task(s)"
+    )
+    # Redis blocks on the queue (no polling); SQLite is polled, at most a second apart.
+    consumer = Consumer(
+        jobs.huey, workers=workers, periodic=True, initial_delay=0.05, backoff=1.5, max_delay=1.0
+    )
+    consumer.run()
+
+
+@click.command("notify-sweep")
+def notify_sweep() -> None:
+    """Do now what the job consumer does every minute (fan out, retry, release, checks)."""
+    from gemba_walk.notify import jobs
+
+    click.echo(jobs.run_pending())

@@ -14,7 +14,8 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
-from gemba_walk.tickets.models import KaizenTicket, Notification
+from gemba_walk.notify.models import Delivery, NotifyEvent
+from gemba_walk.tickets.models import KaizenTicket
 from gemba_walk.walks.operations import ensure_planned_cheaply
 from gemba_walk.walks.queries import my_walks
 
@@ -27,7 +28,7 @@ class HomeSummary:
     audits_last_7_days: int
     active_areas: int
     recent_audits: list[Audit]
-    notifications: list[Notification]
+    notifications: list[Delivery]
     my_walks: list = field(default_factory=list)
 
 
@@ -68,10 +69,14 @@ def home_summary() -> HomeSummary:
         my_walks=my_walks(current_user, today),
         notifications=list(
             db.session.scalars(
-                sa.select(Notification)
-                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-                .options(sa.orm.joinedload(Notification.ticket))
-                .order_by(Notification.created_at.desc())
+                sa.select(Delivery)
+                .where(
+                    Delivery.user_id == current_user.id,
+                    Delivery.channel == "inbox",
+                    Delivery.read_at.is_(None),
+                )
+                .options(sa.orm.joinedload(Delivery.event).joinedload(NotifyEvent.ticket))
+                .order_by(Delivery.created_at.desc(), Delivery.id.desc())
                 .limit(10)
             )
         ),

@@ -27,6 +27,7 @@ from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.audits.scoring import five_s_scores
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
+from gemba_walk.core import hooks
 from gemba_walk.core.contract import problems_of
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
@@ -549,6 +550,12 @@ def _store_audit(
     if audit.kind == "5s":
         audit.pillar_scores, audit.score_total = five_s_scores(scored)
     db.session.flush()
+    hooks.emit(
+        "audit.completed",
+        audit=audit,
+        actor_id=user.id,
+        message=f"{audit.kind} audit of area {audit.area_id} by {user.name}",
+    )
     results.audits.append(
         AuditResult(uuid=audit.uuid, status="created", score_total=audit.score_total)
     )

@@ -109,19 +109,3 @@ class Counter(db.Model):
 
     name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
-
-
-class Notification(db.Model):
-    """Something a person should know about a ticket (it recurred, it was sent back...)."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("kaizen_tickets.id"), index=True)
-    message: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-
-    ticket: Mapped[KaizenTicket] = relationship()

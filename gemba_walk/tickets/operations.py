@@ -1,11 +1,9 @@
-"""Ticket operations the pages call: a problem reported from the web, notifications read."""
+"""Ticket operations the pages call: a problem reported from the web."""
 
 from __future__ import annotations
 
 import logging
 import uuid as uuid_module
-
-import sqlalchemy as sa
 
 from gemba_walk.audits.models import Finding
 from gemba_walk.audits.photos import PhotoStore, sha256_hex, store_photo
@@ -13,7 +11,6 @@ from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.tickets.models import KaizenTicket, Notification
 from gemba_walk.tickets.rules import TicketOutcome, ticket_for_finding
 
 logger = logging.getLogger(__name__)
@@ -61,17 +58,3 @@ def report_problem(
             outcome.outcome,
         )
     return outcome
-
-
-def mark_notifications_read(user: User, ticket: KaizenTicket) -> None:
-    """The user has opened the ticket: its notifications to them are read."""
-    with write_transaction():
-        db.session.execute(
-            sa.update(Notification)
-            .where(
-                Notification.user_id == user.id,
-                Notification.ticket_id == ticket.id,
-                Notification.read_at.is_(None),
-            )
-            .values(read_at=sa.func.now())
-        )

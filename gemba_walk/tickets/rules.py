@@ -38,11 +38,12 @@ from flask import current_app
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
+from gemba_walk.core import hooks
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import severity_rank
 from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, OPEN_TICKET_STATUSES, SEVERITIES, label_of
-from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.numbering import next_ticket_number
 
 PRIORITY_BY_SEVERITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
@@ -168,12 +169,9 @@ def _event(ticket: KaizenTicket, finding: Finding, now: datetime, kind: str, **v
     )
 
 
-def _tell(user_ids, ticket: KaizenTicket, finding: Finding, message: str, now: datetime) -> None:
-    """Notify these people, never the person whose finding caused it."""
-    for user_id in set(user_ids) - {None, finding.reported_by_id}:
-        db.session.add(
-            Notification(user_id=user_id, ticket=ticket, message=message, created_at=now)
-        )
+def _tell(kind: str, ticket: KaizenTicket, finding: Finding, message: str) -> None:
+    """Say what happened (``gemba_walk.notify`` decides who hears it; never the reporter)."""
+    hooks.emit(kind, ticket=ticket, actor_id=finding.reported_by_id, message=message)
 
 
 def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None:
@@ -231,12 +229,11 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None
         ticket.done_at = None
         ticket.updated_at = now
         _tell(
-            [ticket.owner_id],
+            "ticket.seen_again",
             ticket,
             finding,
             f"{ticket.display_number} was seen again before verification and is back in "
             f"progress: {_title(finding.description)}",
-            now,
         )
 
 
@@ -259,7 +256,7 @@ def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -
         f"{ticket.display_number} recurred — the countermeasure did not hold: "
         f"{_title(finding.description)}"
     )
-    _tell([ticket.owner_id, ticket.verified_by_id], ticket, finding, message, now)
+    _tell("ticket.recurred", ticket, finding, message)
     return ticket
 
 
@@ -298,4 +295,5 @@ def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) 
         )
     )
     _attach(ticket, finding)
+    _tell("ticket.opened", ticket, finding, f"{ticket.display_number} opened: {ticket.title}")
     return ticket

@@ -30,6 +30,7 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
+from gemba_walk.core import hooks
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import parse_id
@@ -256,7 +257,7 @@ def show_by_reference(reference: str):
 def show(number: int):
     """A ticket: problem and PDCA, before and after photos, actions for this user, history."""
     ticket = _ticket_or_404(number)
-    operations.mark_notifications_read(current_user, ticket)
+    hooks.emit("ticket.viewed", ticket=ticket, actor_id=current_user.id)
     return _ticket_page(_ticket_or_404(number))
 
 

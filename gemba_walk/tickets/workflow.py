@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from gemba_walk.areas.models import AreaScan
 from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
+from gemba_walk.core import hooks
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE
-from gemba_walk.tickets.models import KaizenTicket, Notification, TicketEvent
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 
 MAX_WHYS = 5
 MAX_TEXT = 5000
@@ -289,16 +290,8 @@ def transition(
             ticket.due_date = new_due
         # no longer verified: the history keeps who had verified it and when
         ticket.verified_by_id, ticket.verified_at, ticket.self_verified = None, None, False
-        if ticket.owner_id and ticket.owner_id != user.id:
-            db.session.add(
-                Notification(
-                    user_id=ticket.owner_id,
-                    ticket=ticket,
-                    message=f"{ticket.display_number} was sent back by {user.name}: {reason}",
-                )
-            )
     ticket.status = action.to_status
-    return _event(
+    event = _event(
         ticket,
         user,
         "status",
@@ -307,6 +300,40 @@ def transition(
         body=body,
         changes=changes,
     )
+    hooks.emit(
+        STATUS_HOOKS[action.key],
+        ticket=ticket,
+        actor_id=user.id,
+        message=_status_message(ticket, user, action, reason),
+        from_status=from_status,
+    )
+    return event
+
+
+# What each step tells (``gemba_walk.notify.events`` decides who hears it).
+STATUS_HOOKS = {
+    "start": "ticket.started",
+    "done": "ticket.done",
+    "verify": "ticket.verified",
+    "send_back": "ticket.sent_back",
+    "reject": "ticket.rejected",
+    "reopen": "ticket.reopened",
+}
+
+
+def _status_message(ticket: KaizenTicket, user: User, action: Action, reason: str) -> str:
+    number = ticket.display_number
+    if action.key == "done":
+        return f"{number} is done and waits for verification: {ticket.title}"
+    if action.key == "verify":
+        return f"{number} was verified by {user.name} — the fix holds: {ticket.title}"
+    if action.key == "send_back":
+        return f"{number} was sent back by {user.name}: {reason}"
+    if action.key == "reopen":
+        return f"{number} was reopened by {user.name}: {reason}"
+    if action.key == "reject":
+        return f"{number} was rejected by {user.name}: {reason}"
+    return f"{number} was started by {user.name}: {ticket.title}"
 
 
 def _parse_date(value) -> date | None:
@@ -402,13 +429,12 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
     if (old.id if old else None) == (new_owner.id if new_owner else None):
         raise TicketError(409, "same_owner", "The ticket already belongs to them.")
     ticket.owner_id = new_owner.id if new_owner else None
-    if new_owner is not None and new_owner.id != user.id:
-        db.session.add(
-            Notification(
-                user_id=new_owner.id,
-                ticket=ticket,
-                message=f"{ticket.display_number} is now yours: {ticket.title}",
-            )
+    if new_owner is not None:
+        hooks.emit(
+            "ticket.assigned",
+            ticket=ticket,
+            actor_id=user.id,
+            message=f"{ticket.display_number} is now yours: {ticket.title}",
         )
     return _event(
         ticket,

@@ -154,3 +154,10 @@ for (const hint of document.querySelectorAll('[data-scroll-hint]')) {
 for (const scroller of document.querySelectorAll('.kamishibai-scroll')) {
   scroller.scrollLeft = scroller.scrollWidth;
 }
+
+// The notification choices page: Web Push on this device.
+const pushButton = document.getElementById('push-enable');
+const pushState = document.getElementById('push-state');
+if (pushButton instanceof HTMLButtonElement && pushState) {
+  import('./push.js').then(({ setUpPush }) => setUpPush(pushState, pushButton)).catch(() => {});
+}

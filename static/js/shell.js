@@ -21,6 +21,10 @@ window.gembaBench = { compressPhoto, compressOnMainThread };
 const root = document.getElementById('app');
 const packAge = document.getElementById('pack-age');
 const badge = document.getElementById('outbox-count');
+const bell = document.getElementById('shell-bell');
+if (bell && navigator.onLine) {
+  import('./push.js').then(({ showBellCount }) => showBellCount(bell)).catch(() => {});
+}
 
 // "Updated 5 min ago": when this phone last checked the areas and checklists with the server;
 // redrawn every minute, with the exact time one hover or long-press away.

@@ -78,3 +78,47 @@ self.addEventListener('sync', (event) => {
     }),
   );
 });
+
+// Web Push: show what the server sent (encrypted to this device); a tap opens the ticket, in a
+// window of the app already open when there is one.
+self.addEventListener('push', (event) => {
+  /** @type {{title?: string, body?: string, url?: string, tag?: string}} */
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  const url = typeof data.url === 'string' && data.url.startsWith('/') ? data.url : '/notifications';
+  event.waitUntil(
+    self.registration.showNotification(data.title || 'Gemba Walk', {
+      body: data.body || 'Something needs you.',
+      tag: data.tag || url,
+      icon: '/static/img/icon-192.png',
+      badge: '/static/img/icon-192.png',
+      data: { url },
+    }),
+  );
+});
+
+/**
+ * Open a ticket from a notification: navigate an open window of the app there, else open one.
+ * @param {string} path
+ */
+async function openFromNotification(path) {
+  const url = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  for (const client of windows) {
+    if (new URL(client.url).origin === self.location.origin && 'navigate' in client) {
+      const opened = (await client.navigate(url)) || client;
+      await opened.focus().catch(() => {}); // focus needs the tap's user activation
+      return;
+    }
+  }
+  await self.clients.openWindow(url);
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(event.notification.data?.url || '/notifications'));
+});

@@ -1,0 +1,269 @@
+"""What is worth telling and who hears it.
+
+Domains emit through ``core.hooks``; ``on_hook`` writes a ``NotifyEvent`` in the same
+transaction (so an event exists exactly when its change was committed), and after the commit its
+fan-out job is queued. ``recipients`` is the matrix of who hears what (tests/test_notify_events.py
+pins it); nobody ever hears of what they did themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from gemba_walk.areas.models import Area
+from gemba_walk.audits.models import Finding
+from gemba_walk.auth.models import User
+from gemba_walk.core import hooks
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.notify.models import AndonPull, Delivery, NotifyEvent
+from gemba_walk.tickets.models import KaizenTicket
+
+logger = logging.getLogger(__name__)
+
+# Every event a person may hear of, in the words of the preferences page.
+EVENT_KINDS: dict[str, str] = {
+    "ticket.opened": "A ticket is opened in your area",
+    "ticket.assigned": "A ticket is assigned to you",
+    "ticket.due_soon": "Your ticket is due tomorrow",
+    "ticket.overdue": "Your ticket is overdue (and, later, your area's)",
+    "ticket.done": "A fix waits for your verification",
+    "ticket.sent_back": "Your ticket is sent back",
+    "ticket.reopened": "Your ticket is reopened",
+    "ticket.recurred": "Your ticket's problem recurred",
+    "ticket.seen_again": "Your done ticket's problem is seen again",
+    "ticket.rejected": "Your ticket is rejected",
+    "ticket.verified": "A fix you own or reported is verified",
+    "andon.pulled": "Andon: a critical (safety) finding in your area",
+    "walk.due": "A planned walk is due",
+    "walk.missed": "A planned walk was missed",
+}
+# Andon pulls and their escalations reach every channel, past quiet hours and digests.
+URGENT_KINDS = {"andon.pulled", "andon.escalated"}
+# Emitted by domains, sent to webhooks, told to nobody: ticket.started, audit.completed.
+
+
+def register() -> None:
+    hooks.subscribe(on_hook)
+    if sa.event.contains(sa.orm.Session, "after_flush", _remember_new_events):
+        return
+    sa.event.listen(sa.orm.Session, "after_flush", _remember_new_events)
+    sa.event.listen(sa.orm.Session, "after_commit", _queue_new_events)
+    sa.event.listen(sa.orm.Session, "after_soft_rollback", _forget_new_events)
+
+
+def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, message="", **details):
+    if kind == "ticket.viewed":
+        mark_ticket_read(actor_id, ticket)
+        return
+    if kind == "audit.completed":
+        audit = details["audit"]
+        add_event(
+            kind,
+            actor_id=actor_id,
+            message=message,
+            data={
+                "audit": {
+                    "id": audit.id,
+                    "uuid": audit.uuid,
+                    "kind": audit.kind,
+                    "area_id": audit.area_id,
+                    "score_total": audit.score_total,
+                    "submitted_at": audit.submitted_at.isoformat() + "Z",
+                }
+            },
+        )
+        return
+    add_event(kind, ticket=ticket, actor_id=actor_id, message=message)
+    if kind == "ticket.opened" and ticket.severity == "critical":
+        pull_andon(ticket, actor_id)
+
+
+def add_event(
+    kind: str,
+    *,
+    ticket: KaizenTicket | None = None,
+    actor_id: int | None = None,
+    message: str = "",
+    key: str | None = None,
+    data: dict | None = None,
+) -> NotifyEvent | None:
+    """Record an event in the caller's transaction; with ``key``, only once ever."""
+    if key is not None and db.session.scalar(
+        sa.select(NotifyEvent.id).where(NotifyEvent.key == key)
+    ):
+        return None
+    event = NotifyEvent(
+        kind=kind,
+        key=key,
+        ticket=ticket,
+        actor_id=actor_id,
+        message=message,
+        urgent=kind in URGENT_KINDS,
+        data=data,
+        created_at=utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
+    """A critical finding: the area's leaders hear at once, on every channel."""
+    db.session.flush()
+    db.session.add(AndonPull(ticket_id=ticket.id, pulled_at=utcnow()))
+    add_event(
+        "andon.pulled",
+        ticket=ticket,
+        actor_id=actor_id,
+        message=f"ANDON {ticket.display_number} in {ticket.area.code} · {ticket.area.name}: "
+        f"{ticket.title}",
+        key=f"andon:{ticket.id}",
+    )
+
+
+def walk_event(kind: str, *, key: str, user_ids: list[int], message: str) -> None:
+    """The hook for planned walks (issue 14): ``walk_event("walk.due", key="walk-due:7:…",
+    user_ids=[...], message=...)`` tells these people once per key. Not called yet."""
+    if kind not in ("walk.due", "walk.missed"):
+        raise ValueError(f"{kind} is not a walk event")
+    event = add_event(kind, message=message, key=key)
+    if event is not None:
+        db.session.flush()
+        for user_id in set(user_ids):
+            db.session.add(_inbox_placeholder(event, user_id))
+
+
+def _inbox_placeholder(event: NotifyEvent, user_id: int) -> Delivery:
+    # Walk events name their audience themselves; the fan-out adds the other channels.
+    return Delivery(
+        event_id=event.id, user_id=user_id, channel="inbox", status="sent", sent_at=utcnow()
+    )
+
+
+# --- who hears what -------------------------------------------------------------------------
+
+
+def area_leaders(area: Area) -> set[int]:
+    """The area's owner when a leader; otherwise every active leader (admins if none)."""
+    if area.owner is not None and area.owner.is_leader and area.owner.active:
+        return {area.owner.id}
+    leaders = set(db.session.scalars(sa.select(User.id).where(User.role == "leader", User.active)))
+    return leaders or admins()
+
+
+def admins() -> set[int]:
+    return set(db.session.scalars(sa.select(User.id).where(User.role == "admin", User.active)))
+
+
+def verifiers(ticket: KaizenTicket) -> set[int]:
+    """Leaders who may verify it: every active leader or admin but its owner."""
+    ids = db.session.scalars(
+        sa.select(User.id).where(User.role.in_(("leader", "admin")), User.active)
+    )
+    return set(ids) - {ticket.owner_id}
+
+
+def reporters(ticket: KaizenTicket) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(Finding.reported_by_id).where(
+                Finding.ticket_id == ticket.id, Finding.reported_by_id.is_not(None)
+            )
+        )
+    )
+
+
+def recipients(event: NotifyEvent) -> set[int]:
+    """Who hears of this event (before preferences), never the person who caused it."""
+    ticket = event.ticket
+    kind = event.kind
+    people: set[int | None] = set()
+    if kind == "ticket.opened":
+        people = {ticket.owner_id, ticket.area.owner_id}
+    elif kind in (
+        "ticket.assigned",
+        "ticket.due_soon",
+        "ticket.overdue",
+        "ticket.sent_back",
+        "ticket.reopened",
+        "ticket.seen_again",
+        "ticket.rejected",
+    ):
+        people = {ticket.owner_id}
+    elif kind == "ticket.recurred":
+        # The leader who verified the fix that did not hold hears too.
+        people = {ticket.owner_id, ticket.verified_by_id}
+    elif kind == "ticket.overdue_escalated":
+        people = area_leaders(ticket.area)
+    elif kind == "ticket.done":
+        people = verifiers(ticket)
+    elif kind == "ticket.verified":
+        people = {ticket.owner_id} | reporters(ticket)
+    elif kind == "andon.pulled":
+        people = area_leaders(ticket.area)
+    elif kind == "andon.escalated":
+        people = admins() | area_leaders(ticket.area)
+    elif kind == "webhook.paused":
+        people = admins()
+    elif kind in ("walk.due", "walk.missed"):
+        people = set(
+            db.session.scalars(
+                sa.select(Delivery.user_id).where(
+                    Delivery.event_id == event.id, Delivery.channel == "inbox"
+                )
+            )
+        )
+    people -= {None, event.actor_id}
+    if not people:
+        return set()
+    active = db.session.scalars(sa.select(User.id).where(User.id.in_(people), User.active))
+    return set(active)
+
+
+# --- the inbox read -------------------------------------------------------------------------
+
+
+def mark_ticket_read(user_id: int, ticket: KaizenTicket) -> None:
+    """The person opened the ticket: what the inbox told them about it is read."""
+    event_ids = sa.select(NotifyEvent.id).where(NotifyEvent.ticket_id == ticket.id)
+    with write_transaction():
+        db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.user_id == user_id,
+                Delivery.channel == "inbox",
+                Delivery.read_at.is_(None),
+                Delivery.event_id.in_(event_ids),
+            )
+            .values(read_at=utcnow())
+        )
+
+
+# --- queue the fan-out after the commit -----------------------------------------------------
+
+
+def _remember_new_events(session, _context) -> None:
+    # In after_flush, session.new still lists what was just inserted, now with its id.
+    new = [obj.id for obj in session.new if isinstance(obj, NotifyEvent)]
+    if new:
+        session.info.setdefault("notify_new_events", set()).update(new)
+
+
+def _queue_new_events(session) -> None:
+    ids = session.info.pop("notify_new_events", None)
+    if not ids:
+        return
+    from gemba_walk.notify import jobs
+
+    for event_id in sorted(ids):
+        try:
+            jobs.fan_out(event_id)
+        except Exception:  # the queue is down: the minute sweep fans the event out later
+            logger.exception("Could not queue the fan-out of event %s", event_id)
+
+
+def _forget_new_events(session, _previous) -> None:
+    session.info.pop("notify_new_events", None)

@@ -1,0 +1,529 @@
+"""The background jobs: fan an event out into deliveries, send them, retry, release what quiet
+hours and digests held, and the periodic checks (due soon, overdue, andon escalation, stale
+photos).
+
+Everything a job decides is kept in the database, so a job is idempotent and a consumer killed
+mid-job loses nothing: a delivery is claimed (status ``sending``) before it is sent and marked
+``sent`` after; a claim left by a killed consumer is taken over after ``NOTIFY_CLAIM_SECONDS``
+by the sweep that runs every minute. The one window left — killed after the SMTP server
+accepted a mail and before ``sent`` was written — re-sends that mail with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from flask import current_app
+from huey import crontab
+
+from gemba_walk.auth.models import User
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.lean import OVERDUE_TICKET_STATUSES
+from gemba_walk.notify import events, webhooks
+from gemba_walk.notify.channels import Gone, Retry
+from gemba_walk.notify.channels import email as email_channel
+from gemba_walk.notify.channels import push as push_channel
+from gemba_walk.notify.models import (
+    AndonPull,
+    Delivery,
+    NotifyEvent,
+    NotifyPreference,
+    PushSubscription,
+)
+from gemba_walk.notify.queue import huey, in_app
+from gemba_walk.tickets.models import KaizenTicket
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+# --- preferences ----------------------------------------------------------------------------
+
+
+def preference(user_id: int) -> NotifyPreference:
+    return db.session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
+
+
+def wants(pref: NotifyPreference, channel: str, kind: str) -> bool:
+    """Defaults: every event on every channel; a saved choice lists the kinds kept."""
+    if pref.channels is None or channel not in pref.channels:
+        return True
+    kind = "ticket.overdue" if kind == "ticket.overdue_escalated" else kind
+    return kind in pref.channels[channel]
+
+
+def plant_zone(event: NotifyEvent) -> ZoneInfo:
+    name = current_app.config.get("NOTIFY_TIMEZONE") or "UTC"
+    if event.ticket is not None:
+        name = event.ticket.area.site.timezone or name
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _clock(text: str | None) -> time | None:
+    try:
+        return time.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def quiet_until(pref: NotifyPreference, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """If ``now`` (naive UTC) is inside the person's quiet hours, when they end (naive UTC)."""
+    start, end = _clock(pref.quiet_start), _clock(pref.quiet_end)
+    if start is None or end is None or start == end:
+        return None
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    inside = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not inside:
+        return None
+    until = datetime.combine(local.date(), end, tzinfo=zone)
+    if until <= local:
+        until += timedelta(days=1)
+    return until.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def next_digest(now: datetime, zone: ZoneInfo) -> datetime:
+    hour = int(current_app.config.get("NOTIFY_DIGEST_HOUR", 7))
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    at = datetime.combine(local.date(), time(hour), tzinfo=zone)
+    if at <= local:
+        at += timedelta(days=1)
+    return at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def configured_channels(config) -> dict[str, bool]:
+    return {"inbox": True, "email": email_channel.configured(config), "push": True}
+
+
+# --- fan-out --------------------------------------------------------------------------------
+
+
+def _insert_ignoring_duplicates(rows: list[dict]) -> None:
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Delivery).on_conflict_do_nothing(
+        index_elements=["event_id", "user_id", "channel"]
+    )
+    db.session.execute(statement, rows)
+
+
+def fan_out_event(event_id: int, now: datetime | None = None) -> list[int]:
+    """Make the event's deliveries (once: the key is unique); return the ids due to send now."""
+    now = now or utcnow()
+    config = current_app.config
+    with write_transaction():
+        event = db.session.get(NotifyEvent, event_id)
+        if event is None:
+            return []
+        if event.fanned_out_at is None:
+            zone = plant_zone(event)
+            rows = []
+            people = events.recipients(event)
+            pushers = set(
+                db.session.scalars(
+                    sa.select(PushSubscription.user_id).where(PushSubscription.user_id.in_(people))
+                )
+            )
+            for user in db.session.scalars(sa.select(User).where(User.id.in_(people))):
+                pref = preference(user.id)
+                rows.append(_row(event, user.id, "inbox", "sent", now, sent_at=now))
+                quiet = None if event.urgent else quiet_until(pref, now, zone)
+                if email_channel.configured(config) and (
+                    event.urgent or wants(pref, "email", event.kind)
+                ):
+                    held = quiet
+                    if not event.urgent and pref.email_digest:
+                        held = next_digest(now, zone)
+                    rows.append(
+                        _row(event, user.id, "email", "held" if held else "pending", now, held)
+                    )
+                if user.id in pushers and (event.urgent or wants(pref, "push", event.kind)):
+                    rows.append(
+                        _row(event, user.id, "push", "held" if quiet else "pending", now, quiet)
+                    )
+            _insert_ignoring_duplicates(rows)
+            webhooks.add_deliveries(event)
+            event.fanned_out_at = now
+        due = db.session.scalars(
+            sa.select(Delivery.id).where(
+                Delivery.event_id == event_id,
+                Delivery.status == "pending",
+                Delivery.channel != "inbox",
+            )
+        )
+        return list(due)
+
+
+def _row(event, user_id, channel, status, now, next_try_at=None, sent_at=None) -> dict:
+    return {
+        "event_id": event.id,
+        "user_id": user_id,
+        "channel": channel,
+        "status": status,
+        "attempts": 0,
+        "next_try_at": next_try_at,
+        "sent_at": sent_at,
+        "last_error": "",
+        "created_at": now,
+    }
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _claim(where, now: datetime) -> str | None:
+    """Claim the rows ``where`` picks (pending and due, or left by a dead job); None if none."""
+    token = str(uuid.uuid4())
+    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+    with write_transaction():
+        claimed = db.session.execute(
+            sa.update(Delivery)
+            .where(
+                where,
+                sa.or_(
+                    sa.and_(
+                        Delivery.status == "pending",
+                        sa.or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now),
+                    ),
+                    sa.and_(Delivery.status == "sending", Delivery.claimed_at < stale),
+                ),
+            )
+            .values(status="sending", claim=token, claimed_at=now, attempts=Delivery.attempts + 1)
+        ).rowcount
+    return token if claimed else None
+
+
+def _finish(token: str, status: str, now: datetime, error: str = "", retry: bool = False):
+    with write_transaction():
+        for delivery in db.session.scalars(sa.select(Delivery).where(Delivery.claim == token)):
+            if retry and delivery.attempts < MAX_ATTEMPTS:
+                delivery.status = "pending"
+                # 30 s, 1, 2, 4 … minutes, at most an hour
+                delay = min(3600, 30 * 2 ** (delivery.attempts - 1))
+                delivery.next_try_at = now + timedelta(seconds=delay)
+            else:
+                delivery.status = "failed" if retry else status
+            if status == "sent" and not retry:
+                delivery.sent_at = now
+            delivery.last_error = error[:2000]
+            delivery.claim = None
+
+
+def deliver(delivery_id: int, now: datetime | None = None) -> str:
+    """Send one delivery unless it is sent, being sent, or not due. Returns what happened."""
+    now = now or utcnow()
+    token = _claim(Delivery.id == delivery_id, now)
+    if token is None:
+        return "not due"
+    return _send_claimed(token, now)
+
+
+def _send_claimed(token: str, now: datetime) -> str:
+    config = current_app.config
+    deliveries = list(
+        db.session.scalars(
+            sa.select(Delivery)
+            .where(Delivery.claim == token)
+            .options(sa.orm.joinedload(Delivery.event), sa.orm.joinedload(Delivery.user))
+            .order_by(Delivery.id)
+        )
+    )
+    db.session.commit()  # no transaction held open while the network answers
+    if not deliveries:
+        return "not due"
+    first = deliveries[0]
+    try:
+        if first.channel == "email":
+            _send_email(config, first.user, deliveries, token)
+        elif first.channel == "push":
+            _send_push(config, first.user_id, first.event)
+    except Retry as error:
+        logger.warning("Delivery %s will be retried: %s", first.key, error)
+        _finish(token, "pending", now, str(error), retry=True)
+        return "retry"
+    except Gone as error:
+        _finish(token, "skipped", now, str(error))
+        return "gone"
+    _finish(token, "sent", now)
+    return "sent"
+
+
+def item_of(event: NotifyEvent) -> dict:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    url = f"{base}/tickets/{event.ticket.number}" if event.ticket is not None else f"{base}/"
+    return {"message": event.message, "url": url, "urgent": event.urgent}
+
+
+def _send_email(config, user: User, deliveries: list[Delivery], token: str) -> None:
+    items = [item_of(d.event) for d in deliveries]
+    if len(items) == 1:
+        subject = items[0]["message"]
+        subject = subject if len(subject) <= 110 else subject[:109] + "…"
+    else:
+        subject = f"Gemba Walk: {len(items)} things for you"
+    message_id = "gemba." + ".".join(str(d.id) for d in deliveries[:20])
+    email_channel.send(config, user.email, subject, items, message_id)
+
+
+def _send_push(config, user_id: int, event: NotifyEvent) -> None:
+    vapid = push_channel.load_or_create_vapid(current_app.instance_path)
+    subject = config.get("VAPID_SUBJECT") or f"mailto:admin@{_host(config)}"
+    item = item_of(event)
+    payload = {
+        "title": "Andon — Gemba Walk" if event.urgent else "Gemba Walk",
+        "body": event.message,
+        "url": item["url"].removeprefix(config["PUBLIC_BASE_URL"]) or "/",
+        "tag": f"ticket-{event.ticket.number}" if event.ticket is not None else event.kind,
+    }
+    subscriptions = list(
+        db.session.scalars(sa.select(PushSubscription).where(PushSubscription.user_id == user_id))
+    )
+    db.session.commit()
+    sent = gone = 0
+    retry: Retry | None = None
+    for sub in subscriptions:
+        info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+        try:
+            push_channel.send(vapid, subject, info, payload, event.urgent)
+            sent += 1
+        except Gone:
+            gone += 1
+            with write_transaction():
+                db.session.execute(sa.delete(PushSubscription).where(PushSubscription.id == sub.id))
+        except Retry as error:
+            retry = error
+    if retry is not None and sent == 0:
+        raise retry
+    if sent == 0 and gone:
+        raise Gone("every push subscription of this person has expired")
+
+
+def _host(config) -> str:
+    return config["PUBLIC_BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+
+def release_held(now: datetime | None = None) -> int:
+    """Send what quiet hours or the digest held and is now due; e-mail as one mail a person."""
+    now = now or utcnow()
+    due = list(
+        db.session.execute(
+            sa.select(Delivery.id, Delivery.user_id, Delivery.channel).where(
+                Delivery.status == "held", Delivery.next_try_at <= now
+            )
+        )
+    )
+    db.session.commit()
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for delivery_id, user_id, channel in due:
+        if channel == "email":
+            by_person[user_id].append(delivery_id)
+        else:
+            with write_transaction():
+                db.session.execute(
+                    sa.update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.status == "held")
+                    .values(status="pending", next_try_at=None)
+                )
+            deliver(delivery_id, now)
+    for ids in by_person.values():
+        with write_transaction():
+            db.session.execute(
+                sa.update(Delivery)
+                .where(Delivery.id.in_(ids), Delivery.status == "held")
+                .values(status="pending", next_try_at=None)
+            )
+        token = _claim(Delivery.id.in_(ids), now)
+        if token is not None:
+            _send_claimed(token, now)
+    return len(due)
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Catch up on everything: events not fanned out (their job was lost), deliveries due again
+    (retries) or left claimed by a killed consumer, held ones now due."""
+    now = now or utcnow()
+    unfanned = list(
+        db.session.scalars(sa.select(NotifyEvent.id).where(NotifyEvent.fanned_out_at.is_(None)))
+    )
+    db.session.commit()
+    for event_id in unfanned:
+        fan_out_event(event_id, now)
+    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+    due = list(
+        db.session.scalars(
+            sa.select(Delivery.id).where(
+                Delivery.channel != "inbox",
+                sa.or_(
+                    sa.and_(
+                        Delivery.status == "pending",
+                        sa.or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now),
+                    ),
+                    sa.and_(Delivery.status == "sending", Delivery.claimed_at < stale),
+                ),
+            )
+        )
+    )
+    db.session.commit()
+    outcomes: dict[str, int] = defaultdict(int)
+    for delivery_id in due:
+        outcomes[deliver(delivery_id, now)] += 1
+    outcomes["released"] = release_held(now)
+    for delivery_id in webhooks.due_ids(now):
+        outcomes[f"webhook {webhooks.send(delivery_id, now)}"] += 1
+    outcomes["fanned_out"] = len(unfanned)
+    return dict(outcomes)
+
+
+# --- periodic checks ------------------------------------------------------------------------
+
+
+def check_due(now: datetime | None = None) -> int:
+    """Due tomorrow, overdue, and overdue past the grace days: one event each, ever."""
+    now = now or utcnow()
+    zone = ZoneInfo(current_app.config.get("NOTIFY_TIMEZONE") or "UTC")
+    today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
+    grace = int(current_app.config.get("NOTIFY_OVERDUE_GRACE_DAYS", 2))
+    made = 0
+    with write_transaction():
+        tickets = db.session.scalars(
+            sa.select(KaizenTicket).where(
+                KaizenTicket.status.in_(OVERDUE_TICKET_STATUSES),
+                KaizenTicket.due_date.is_not(None),
+                KaizenTicket.due_date <= today + timedelta(days=1),
+            )
+        )
+        for ticket in tickets:
+            due: date = ticket.due_date
+            number = ticket.display_number
+            checks = []
+            if due == today + timedelta(days=1):
+                checks.append(("ticket.due_soon", f"{number} is due tomorrow: {ticket.title}"))
+            if due < today:
+                checks.append(
+                    ("ticket.overdue", f"{number} is overdue (due {due:%d %b}): {ticket.title}")
+                )
+            if due < today - timedelta(days=grace):
+                checks.append(
+                    (
+                        "ticket.overdue_escalated",
+                        f"{number} is {(today - due).days} days overdue"
+                        f"{' and has no owner' if ticket.owner_id is None else ''}: "
+                        f"{ticket.title}",
+                    )
+                )
+            for kind, message in checks:
+                key = f"{kind}:{ticket.id}:{due.isoformat()}"
+                if events.add_event(kind, ticket=ticket, message=message, key=key) is not None:
+                    made += 1
+    return made
+
+
+def check_andon(now: datetime | None = None) -> int:
+    """An andon pull nobody acknowledged in time goes to the next layer."""
+    now = now or utcnow()
+    minutes = float(current_app.config.get("ANDON_ESCALATE_MINUTES", 15))
+    made = 0
+    with write_transaction():
+        pulls = db.session.scalars(
+            sa.select(AndonPull).where(
+                AndonPull.acknowledged_at.is_(None),
+                AndonPull.escalated_at.is_(None),
+                AndonPull.pulled_at <= now - timedelta(minutes=minutes),
+            )
+        )
+        for pull in pulls:
+            ticket = pull.ticket
+            pull.escalated_at = now
+            events.add_event(
+                "andon.escalated",
+                ticket=ticket,
+                message=f"ANDON not acknowledged for {minutes:g} min: {ticket.display_number} "
+                f"in {ticket.area.code} · {ticket.area.name}: {ticket.title}",
+                key=f"andon-escalated:{ticket.id}",
+            )
+            made += 1
+    return made
+
+
+def acknowledge_andon(ticket: KaizenTicket, user: User) -> AndonPull:
+    from gemba_walk.core.errors import DomainError
+
+    if not user.is_leader:
+        raise DomainError(403, "not_allowed", "Only a leader acknowledges an andon pull.")
+    with write_transaction():
+        pull = db.session.scalar(sa.select(AndonPull).where(AndonPull.ticket_id == ticket.id))
+        if pull is None:
+            raise DomainError(404, "no_andon", f"{ticket.display_number} pulled no andon.")
+        if pull.acknowledged_at is None:
+            pull.acknowledged_at = utcnow()
+            pull.acknowledged_by_id = user.id
+    return pull
+
+
+# --- the Huey tasks -------------------------------------------------------------------------
+
+
+@huey.task()
+@in_app
+def fan_out(event_id: int) -> dict[str, int]:
+    outcomes: dict[str, int] = defaultdict(int)
+    for delivery_id in fan_out_event(event_id):
+        outcomes[deliver(delivery_id)] += 1
+    for delivery_id in webhooks.due_ids(utcnow()):
+        outcomes[f"webhook {webhooks.send(delivery_id)}"] += 1
+    return dict(outcomes)
+
+
+@huey.task()
+@in_app
+def sweep_now() -> dict[str, int]:
+    return sweep()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@in_app
+def every_minute() -> dict[str, int]:
+    made = check_andon()
+    result = sweep()
+    result["andon_escalated"] = made
+    return result
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+@in_app
+def every_quarter_hour() -> int:
+    return check_due()
+
+
+@huey.periodic_task(crontab(hour="3", minute="17"))
+@in_app
+def nightly() -> int:
+    from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
+
+    days = float(current_app.config["PHOTO_UNATTACHED_MAX_AGE_DAYS"])
+    result = prune_unattached_photos(
+        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]), timedelta(days=days)
+    )
+    return result.rows
+
+
+def run_pending(now: datetime | None = None) -> dict[str, int]:
+    """What the consumer does every minute, in this process (tests, `flask notify-sweep`)."""
+    check_andon(now)
+    check_due(now)
+    return sweep(now)

@@ -1,0 +1,316 @@
+"""Webhooks: admins register HTTPS endpoints for event types; each event becomes one delivery
+per endpoint with a body fixed when it is made, signed as the Standard Webhooks convention
+does (``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 of
+"id.timestamp.body">`` with the endpoint's ``whsec_`` secret), retried with backoff from the
+job queue, every answer logged; an endpoint failing ``WEBHOOK_PAUSE_AFTER`` times in a row is
+paused and the admins are told."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import time
+import uuid
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import requests
+import sqlalchemy as sa
+from flask import current_app
+
+from gemba_walk.auth.models import User
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.errors import DomainError
+from gemba_walk.core.ids import utcnow
+from gemba_walk.extensions import db
+from gemba_walk.notify.models import NotifyEvent, WebhookDelivery, WebhookEndpoint
+
+# Event types an endpoint may ask for, and the notification events that make each.
+EVENT_TYPES: dict[str, str] = {
+    "ticket.opened": "A kaizen ticket is opened",
+    "ticket.status_changed": "A ticket moves (started, done, verified, sent back, rejected…)",
+    "ticket.assigned": "A ticket gets an owner",
+    "andon.pulled": "A critical (safety) finding pulls the andon",
+    "audit.completed": "An audit or walk is synced",
+    "walk.missed": "A planned walk was missed (once planned walks exist)",
+}
+STATUS_KINDS = {
+    "ticket.started",
+    "ticket.done",
+    "ticket.verified",
+    "ticket.sent_back",
+    "ticket.reopened",
+    "ticket.rejected",
+    "ticket.recurred",
+    "ticket.seen_again",
+}
+MAX_ATTEMPTS = 8
+
+
+class WebhookError(DomainError):
+    """An endpoint that cannot be registered; nothing was saved."""
+
+
+def event_type(kind: str) -> str | None:
+    if kind in STATUS_KINDS:
+        return "ticket.status_changed"
+    return kind if kind in EVENT_TYPES else None
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{msg_id}.{timestamp}.{body}".encode()
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def _is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified
+
+
+def check_url(url: str) -> str:
+    """HTTPS, a host name, and not this server or another machine of the local network."""
+    url = (url or "").strip()
+    if len(url) > 500:
+        raise WebhookError(422, "invalid_url", "The address is longer than 500 characters.")
+    parts = urlsplit(url)
+    insecure_ok = current_app.config.get("WEBHOOK_ALLOW_INSECURE")
+    if parts.scheme != "https" and not (insecure_ok and parts.scheme == "http"):
+        raise WebhookError(422, "not_https", "A webhook address must start with https://.")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise WebhookError(422, "invalid_url", "The address names no host.")
+    if parts.username or parts.password:
+        raise WebhookError(422, "invalid_url", "Put no user name or password in the address.")
+    if insecure_ok:
+        return url
+    own = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or ""
+    if host in (own.lower(), "localhost") or host.endswith(".localhost"):
+        raise WebhookError(422, "points_at_self", "A webhook cannot point at this server itself.")
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
+    except (socket.gaierror, UnicodeError) as error:
+        raise WebhookError(422, "unknown_host", f"The host {host} cannot be found.") from error
+    if any(_is_internal(address) for address in addresses):
+        raise WebhookError(
+            422,
+            "points_at_self",
+            f"{host} is this server or a machine of the local network; give a public address.",
+        )
+    return url
+
+
+def register_endpoint(admin: User, url: str, events: list[str], description: str = ""):
+    if not admin.is_admin:
+        raise WebhookError(403, "not_allowed", "Only an admin registers webhooks.")
+    url = check_url(url)
+    unknown = set(events) - set(EVENT_TYPES)
+    if unknown or not events:
+        raise WebhookError(422, "invalid_events", "Choose at least one event to send.")
+    with write_transaction():
+        endpoint = WebhookEndpoint(
+            url=url,
+            description=(description or "").strip()[:200],
+            secret=new_secret(),
+            events=sorted(set(events)),
+            created_by_id=admin.id,
+        )
+        db.session.add(endpoint)
+    return endpoint
+
+
+def resume_endpoint(endpoint: WebhookEndpoint) -> None:
+    """Start again after a pause: what waited is sent at the next sweep."""
+    with write_transaction():
+        endpoint.paused_at = None
+        endpoint.pause_reason = ""
+        endpoint.consecutive_failures = 0
+        db.session.execute(
+            sa.update(WebhookDelivery)
+            .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "failed")
+            .values(status="pending", next_try_at=None, attempts=0)
+        )
+
+
+# --- fan-out and sending --------------------------------------------------------------------
+
+
+def payload(event: NotifyEvent, kind: str) -> dict:
+    data: dict = dict(event.data or {})
+    ticket = event.ticket
+    if ticket is not None:
+        base = current_app.config["PUBLIC_BASE_URL"]
+        data["ticket"] = {
+            "number": ticket.number,
+            "display_number": ticket.display_number,
+            "title": ticket.title,
+            "status": ticket.status,
+            "severity": ticket.severity,
+            "area": {"id": ticket.area_id, "code": ticket.area.code, "name": ticket.area.name},
+            "site_id": ticket.area.site_id,
+            "owner_id": ticket.owner_id,
+            "due_date": ticket.due_date.isoformat() if ticket.due_date else None,
+            "url": f"{base}/tickets/{ticket.number}",
+        }
+    data["event"] = event.kind
+    data["message"] = event.message
+    return {"type": kind, "timestamp": event.created_at.isoformat() + "Z", "data": data}
+
+
+def add_deliveries(event: NotifyEvent) -> int:
+    """In the fan-out's transaction: one delivery per endpoint that asked for this event."""
+    kind = event_type(event.kind)
+    if kind is None:
+        return 0
+    endpoints = db.session.scalars(sa.select(WebhookEndpoint).where(WebhookEndpoint.active))
+    made = 0
+    for endpoint in endpoints:
+        if kind not in endpoint.events:
+            continue
+        exists = db.session.scalar(
+            sa.select(WebhookDelivery.id).where(
+                WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.event_id == event.id
+            )
+        )
+        if exists:
+            continue
+        body = json.dumps(payload(event, kind), separators=(",", ":"), ensure_ascii=False)
+        db.session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event_id=event.id,
+                msg_id=f"msg_{uuid.uuid4().hex}",
+                event_type=kind,
+                body=body,
+            )
+        )
+        made += 1
+    return made
+
+
+def _left_by_a_dead_job(stale: datetime):
+    return sa.and_(WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < stale)
+
+
+def due_ids(now: datetime) -> list[int]:
+    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+    return list(
+        db.session.scalars(
+            sa.select(WebhookDelivery.id)
+            .join(WebhookEndpoint)
+            .where(
+                WebhookEndpoint.active,
+                WebhookEndpoint.paused_at.is_(None),
+                sa.or_(
+                    sa.and_(
+                        WebhookDelivery.status == "pending",
+                        sa.or_(
+                            WebhookDelivery.next_try_at.is_(None),
+                            WebhookDelivery.next_try_at <= now,
+                        ),
+                    ),
+                    sa.and_(
+                        WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < stale
+                    ),
+                ),
+            )
+            .order_by(WebhookDelivery.id)
+        )
+    )
+
+
+def send(delivery_id: int, now: datetime | None = None) -> str:
+    """Claim, post the signed body, log the answer; retry later or pause the endpoint."""
+    now = now or utcnow()
+    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+    token = str(uuid.uuid4())
+    with write_transaction():
+        claimed = db.session.execute(
+            sa.update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                sa.or_(
+                    WebhookDelivery.status == "pending",
+                    sa.and_(
+                        WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < stale
+                    ),
+                ),
+            )
+            .values(
+                status="sending",
+                claim=token,
+                claimed_at=now,
+                attempts=WebhookDelivery.attempts + 1,
+            )
+        ).rowcount
+    if not claimed:
+        return "not due"
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    endpoint = delivery.endpoint
+    url, secret, body, msg_id = endpoint.url, endpoint.secret, delivery.body, delivery.msg_id
+    db.session.commit()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "GembaWalk-Webhooks/1",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(secret, msg_id, timestamp, body),
+    }
+    status, answer, error = None, "", ""
+    try:
+        response = requests.post(
+            url, data=body.encode(), headers=headers, timeout=10, allow_redirects=False
+        )
+        status, answer = response.status_code, response.text[:2000]
+    except requests.RequestException as failure:
+        error = f"{type(failure).__name__}: {failure}"[:2000]
+    ok = status is not None and 200 <= status < 300
+    with write_transaction():
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        endpoint = delivery.endpoint
+        delivery.claim = None
+        delivery.response_status = status
+        delivery.response_body = answer
+        delivery.last_error = error or ("" if ok else f"answered {status}")
+        if ok:
+            delivery.status = "sent"
+            delivery.sent_at = now
+            endpoint.consecutive_failures = 0
+            return "sent"
+        endpoint.consecutive_failures += 1
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = "failed"
+        else:
+            delivery.status = "pending"
+            delivery.next_try_at = now + timedelta(
+                seconds=min(3600, 30 * 2 ** (delivery.attempts - 1))
+            )
+        limit = int(current_app.config.get("WEBHOOK_PAUSE_AFTER", 10))
+        if endpoint.consecutive_failures >= limit and endpoint.paused_at is None:
+            _pause(endpoint, now, delivery.last_error)
+    return "retry"
+
+
+def _pause(endpoint: WebhookEndpoint, now: datetime, last_error: str) -> None:
+    from gemba_walk.notify.events import add_event
+
+    endpoint.paused_at = now
+    endpoint.pause_reason = (
+        f"{endpoint.consecutive_failures} deliveries in a row failed; last: {last_error}"
+    )
+    add_event(
+        "webhook.paused",
+        message=f"Webhook to {endpoint.url} is paused after {endpoint.consecutive_failures} "
+        f"failed deliveries in a row ({last_error}). Resume it on the admin's webhook page.",
+        key=f"webhook-paused:{endpoint.id}:{now.isoformat()}",
+    )

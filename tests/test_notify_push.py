@@ -1,0 +1,162 @@
+"""Web Push as a push service sees it: a local endpoint receives what pywebpush sends, and the
+test decrypts it (aes128gcm, RFC 8291) with the subscription's own private key; VAPID signs the
+request with the key made in instance/ on first use; an expired subscription (410) is removed."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import http_ece
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from gemba_walk.notify import jobs
+from gemba_walk.notify.channels import push as push_channel
+from gemba_walk.notify.models import PushSubscription
+from gemba_walk.tickets.operations import report_problem
+from tests import notify_tools
+from tests.factories import AreaFactory, UserFactory
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class PushService:
+    """A push service endpoint on loopback: keeps each request's headers and body."""
+
+    def __init__(self, status: int = 201):
+        self.received: list[tuple[dict, bytes]] = []
+        self.status = status
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                service.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(service.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/push/device-1"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def service():
+    made = PushService()
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def device():
+    """A browser's subscription keys: its ECDH P-256 key pair and its 16-byte auth secret."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return {"key": key, "p256dh": b64(public), "auth_secret": b"0123456789abcdef"}
+
+
+@pytest.fixture
+def plant(db):
+    leader = UserFactory(role="leader")
+    area = AreaFactory(owner=leader)
+    reporter = UserFactory(role="member")
+    db.session.commit()
+    return {"leader": leader, "area": area, "reporter": reporter}
+
+
+def subscribe(client, auth, user, endpoint, device):
+    auth.login(user.email)
+    return client.post(
+        "/notifications/push/subscriptions",
+        json={
+            "endpoint": endpoint,
+            "keys": {"p256dh": device["p256dh"], "auth": b64(device["auth_secret"])},
+        },
+        headers={"X-CSRFToken": auth.csrf_token()},
+    )
+
+
+def report(plant, severity="medium"):
+    return report_problem(
+        plant["reporter"],
+        area_id=plant["area"].id,
+        category="safety",
+        severity=severity,
+        description="Light curtain bypassed",
+    ).ticket
+
+
+def test_a_push_arrives_encrypted_to_the_device_and_signed_by_the_server(
+    app, db, client, auth, service, device, plant
+):
+    assert subscribe(client, auth, plant["leader"], service.url, device).status_code == 201
+    ticket = report(plant, severity="critical")
+    jobs.run_pending()
+    # The ticket opened, the andon pull (urgent), due tomorrow: each decrypted by the device.
+    assert len(service.received) == 3
+    vapid = push_channel.load_or_create_vapid(app.instance_path)
+    payloads = []
+    for headers, body in service.received:
+        assert headers["content-encoding"] == "aes128gcm"
+        assert f"k={push_channel.application_server_key(vapid)}" in headers["authorization"]
+        clear = http_ece.decrypt(
+            body, private_key=device["key"], auth_secret=device["auth_secret"], version="aes128gcm"
+        )
+        payloads.append((headers["urgency"], json.loads(clear)))
+    urgent = [payload for urgency, payload in payloads if urgency == "high"]
+    assert len(urgent) == 1 and urgent[0]["title"].startswith("Andon")
+    assert "Light curtain" in urgent[0]["body"]
+    assert {payload["url"] for _, payload in payloads} == {f"/tickets/{ticket.number}"}
+    jobs.run_pending()
+    assert len(service.received) == 3, "sent once"
+
+
+def test_an_expired_subscription_is_removed(db, client, auth, device, plant):
+    gone = PushService(status=410)
+    try:
+        subscribe(client, auth, plant["leader"], gone.url, device)
+        report(plant)
+        jobs.run_pending()
+        assert len(gone.received) == 1
+    finally:
+        gone.stop()
+    assert db.session.scalar(sa.select(sa.func.count(PushSubscription.id))) == 0
+    assert [row[3] for row in notify_tools.deliveries(db, "push")] == ["skipped"]
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (None, "push subscription as JSON"),
+        ({"endpoint": "ftp://x/y", "keys": {"p256dh": "AAAA", "auth": "AAAA"}}, "https://"),
+        (
+            {"endpoint": "https://push.example/1", "keys": {"p256dh": "not base64!", "auth": "AA"}},
+            "p256dh",
+        ),
+        ({"endpoint": "https://push.example/1", "keys": {"p256dh": "AAAA", "auth": 7}}, "auth"),
+    ],
+)
+def test_a_bad_subscription_is_refused_with_a_reason(client, auth, plant, body, words):
+    auth.login(plant["leader"].email)
+    answer = client.post(
+        "/notifications/push/subscriptions", json=body, headers={"X-CSRFToken": auth.csrf_token()}
+    )
+    assert answer.status_code == 422 and words in answer.text
