@@ -38,8 +38,8 @@ ACCESS: dict[str, str] = {
     "api.openapi": ANYONE,
     "auth.logout": ANYONE,
     "auth.account": MEMBER,
-    "auth.change_password": MEMBER,
-    "auth.change_display": MEMBER,  # posted empty here: refused with the form, nothing changes  # posted empty here: refused with the form, nothing changes
+    "auth.change_password": MEMBER,  # posted empty here: refused with the form, nothing changes
+    "auth.change_display": MEMBER,  # the same
     "auth.sign_out_everywhere": MEMBER,  # signing out twice is harmless; it always lands on sign-in
     # every signed-in person
     "core.home": MEMBER,
