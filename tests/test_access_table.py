@@ -41,6 +41,7 @@ ACCESS: dict[str, str] = {
     "auth.logout": ANYONE,
     "auth.account": MEMBER,
     "auth.change_password": MEMBER,  # posted empty here: refused with the form, nothing changes
+    "auth.change_display": MEMBER,  # the same
     "auth.sign_out_everywhere": MEMBER,  # signing out twice is harmless; it always lands on sign-in
     # every signed-in person
     "core.home": MEMBER,

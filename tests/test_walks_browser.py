@@ -90,7 +90,7 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
 
     page.goto(f"{live_server}/capture/walks")
     wait_for_service_worker(page)
-    page.get_by_text("Field data from").wait_for()
+    page.locator("#pack-age:has-text('Updated')").wait_for()
 
     phone.set_offline(True)
     page.goto(f"{live_server}/capture/walks")

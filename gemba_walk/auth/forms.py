@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from gemba_walk.auth.operations import MIN_PASSWORD_LENGTH
@@ -91,3 +100,16 @@ class ChangePasswordForm(FlaskForm):
 
 class SignOutEverywhereForm(FlaskForm):
     submit = SubmitField("Sign out on every device")
+
+
+class DisplayForm(FlaskForm):
+    theme = RadioField(
+        "Theme",
+        choices=[
+            SelectChoice("auto", "Follow this phone's setting (light or dark)"),
+            SelectChoice("light", "Light"),
+            SelectChoice("dark", "Dark, high contrast — for the floor"),
+        ],
+        default="auto",
+    )
+    large_text = BooleanField("Large text")

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # how pages look for this person: "auto" follows the phone's light/dark setting
+    theme: Mapped[str] = mapped_column(sa.String(8), default="auto", server_default="auto")
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     # The token of the session this object was loaded for (not a column): Flask-Login keeps
     # get_id() in the session and the remember cookie, so a cookie names one UserSession row.

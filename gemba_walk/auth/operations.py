@@ -170,3 +170,15 @@ def _active_admin_count() -> int:
 
 def list_users() -> list[User]:
     return list(db.session.scalars(sa.select(User).order_by(User.active.desc(), User.name)))
+
+
+THEMES = ("auto", "light", "dark")
+
+
+def set_display(user: User, theme: str, large_text: bool) -> None:
+    """How pages look for this person, on every phone they sign in on."""
+    if theme not in THEMES:
+        raise AccountError(f"Unknown theme “{str(theme)[:20]}”: choose auto, light or dark.")
+    with write_transaction():
+        user.theme = theme
+        user.large_text = bool(large_text)

@@ -8,13 +8,19 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from gemba_walk.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
+from gemba_walk.auth.forms import (
+    ChangePasswordForm,
+    DisplayForm,
+    LoginForm,
+    SignOutEverywhereForm,
+)
 from gemba_walk.auth.operations import (
     AccountError,
     PasswordError,
     SignInLocked,
     authenticate,
     change_own_password,
+    set_display,
 )
 from gemba_walk.auth.sessions import count_sessions, end_all_sessions, end_session, start_session
 from gemba_walk.extensions import limiter
@@ -79,11 +85,16 @@ def account():
     return _account_page(ChangePasswordForm(), SignOutEverywhereForm())
 
 
-def _account_page(password_form, everywhere_form, status: int = 200):
+def _account_page(password_form, everywhere_form, status: int = 200, display_form=None):
+    if display_form is None:
+        display_form = DisplayForm(
+            formdata=None, theme=current_user.theme, large_text=current_user.large_text
+        )
     return render_template(
         "auth/account.html",
         password_form=password_form,
         everywhere_form=everywhere_form,
+        display_form=display_form,
         devices=count_sessions(current_user.id),
     ), status
 
@@ -176,3 +187,19 @@ def revoke_token(token_id: int):
     token = revoke(token_id, current_user)
     flash(f"Token “{token.name}” is revoked: it opens nothing any more.", "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.post("/account/display")
+@login_required
+def change_display():
+    """Theme (follow the phone, light, dark high contrast) and large text, for this person."""
+    form = DisplayForm()
+    if form.validate_on_submit():
+        try:
+            set_display(current_user._get_current_object(), form.theme.data, form.large_text.data)
+        except AccountError as error:
+            form.theme.errors = [str(error)]
+        else:
+            flash("Display saved.", "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(ChangePasswordForm(), SignOutEverywhereForm(), 422, form)

@@ -1,7 +1,7 @@
 """notifications: events, deliveries, preferences, push subscriptions, andon pulls
 
 Revision ID: 160744934b6e
-Revises: b7ba15d08c93
+Revises: 0d359301819b
 Create Date: 2026-11-26 07:42:35.884381
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "160744934b6e"
-down_revision = "b7ba15d08c93"
+down_revision = "0d359301819b"
 branch_labels = None
 depends_on = None
 
