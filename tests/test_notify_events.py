@@ -187,3 +187,39 @@ def test_the_nightly_job_removes_photos_attached_to_nothing_for_a_week(app, db, 
     app.config["PHOTO_STORAGE_PATH"] = str(people["store"].root)
     assert jobs.nightly.call_local() == 1
     assert jobs.nightly.call_local() == 0
+
+
+def test_a_planned_walk_reminds_its_walker_once_and_a_missed_one_reaches_the_area_leader(
+    db, people
+):
+    """Walks planned every day for Max: today's open walk reminds him (walk.due); the one
+    whose two days of grace ran out tells him and the area's leader (walk.missed); each once."""
+    import sqlalchemy as sa
+
+    from gemba_walk.checklists.defaults import ensure_default_templates
+    from gemba_walk.checklists.models import ChecklistTemplate
+    from gemba_walk.core.localtime import local_today
+    from gemba_walk.walks import operations as walks
+
+    ensure_default_templates()
+    story = Story(db, people)
+    site = people["area"].site
+    five_s = db.session.scalar(sa.select(ChecklistTemplate.id).where(ChecklistTemplate.kind == "5s"))
+    details = walks.PlanDetails(
+        name="Daily 5S",
+        template_id=five_s,
+        frequency="daily",
+        area_ids=[people["area"].id],
+        person_ids=[people["owner"].id],
+        weekdays="0123456",
+        starts_on=local_today(site.timezone) - timedelta(days=4),
+    )
+    walks.create_plan(site, details)
+    assert story.told() == {"owner", "area_leader"}
+    told = {(kind, user) for kind, user, *_ in notify_tools.deliveries(db, "inbox")}
+    owner, leader = people["owner"].id, people["area_leader"].id
+    assert told == {("walk.due", owner), ("walk.missed", owner), ("walk.missed", leader)}
+    messages = [message for _, message in notify_tools.inbox(db)]
+    assert any(m.startswith("Your planned walk is due until") for m in messages)
+    assert story.told() == set(), "the check runs every quarter hour and tells once"
+    assert story.told(utcnow() + timedelta(hours=1)) == set()

@@ -124,16 +124,18 @@ def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
     )
 
 
-def walk_event(kind: str, *, key: str, user_ids: list[int], message: str) -> None:
-    """The hook for planned walks (issue 14): ``walk_event("walk.due", key="walk-due:7:…",
-    user_ids=[...], message=...)`` tells these people once per key. Not called yet."""
+def walk_event(kind: str, *, key: str, user_ids: list[int], message: str) -> bool:
+    """A planned walk's event (``jobs.check_walks``): tells these people once per key; whether
+    it was new."""
     if kind not in ("walk.due", "walk.missed"):
         raise ValueError(f"{kind} is not a walk event")
     event = add_event(kind, message=message, key=key)
-    if event is not None:
-        db.session.flush()
-        for user_id in set(user_ids):
-            db.session.add(_inbox_placeholder(event, user_id))
+    if event is None:
+        return False
+    db.session.flush()
+    for user_id in set(user_ids):
+        db.session.add(_inbox_placeholder(event, user_id))
+    return True
 
 
 def _inbox_placeholder(event: NotifyEvent, user_id: int) -> Delivery:

@@ -433,6 +433,49 @@ def check_due(now: datetime | None = None) -> int:
     return made
 
 
+def check_walks(now: datetime | None = None) -> int:
+    """Planned walks (walks/): a walk whose window is open and not yet done tells its walker
+    once (walk.due); a walk still not done when its late grace has passed tells the walker and
+    the area's leaders once (walk.missed). Only walks of the last day are looked at, so a plan
+    made today never announces weeks of old walks."""
+    from gemba_walk.core.localtime import format_time
+    from gemba_walk.walks.models import PlannedWalk
+    from gemba_walk.walks.operations import LATE_GRACE, ensure_planned_cheaply
+
+    now = now or utcnow()
+    day = timedelta(days=1)
+    made = 0
+    with write_transaction():
+        ensure_planned_cheaply(now=now)
+        open_now = sa.and_(
+            PlannedWalk.window_start <= now,
+            PlannedWalk.window_end > now,
+            PlannedWalk.window_start > now - day,
+        )
+        past_grace = sa.and_(
+            PlannedWalk.window_end <= now - LATE_GRACE,
+            PlannedWalk.window_end > now - LATE_GRACE - day,
+        )
+        walks = db.session.scalars(
+            sa.select(PlannedWalk)
+            .where(PlannedWalk.audit_id.is_(None), sa.or_(open_now, past_grace))
+            .options(sa.orm.joinedload(PlannedWalk.area), sa.orm.joinedload(PlannedWalk.template))
+        ).all()
+        for walk in walks:
+            where = f"{walk.area.code} · {walk.area.name}: {walk.template.name}"
+            if walk.window_end > now:
+                kind, people = "walk.due", [walk.user_id]
+                until = format_time(walk.window_end, walk.area.site.timezone)
+                message = f"Your planned walk is due until {until} — {where}"
+            else:
+                kind = "walk.missed"
+                people = [walk.user_id, *events.area_leaders(walk.area)]
+                message = f"A planned walk was missed ({walk.local_date:%d %b}) — {where}"
+            if events.walk_event(kind, key=f"{kind}:{walk.id}", user_ids=people, message=message):
+                made += 1
+    return made
+
+
 def check_andon(now: datetime | None = None) -> int:
     """An andon pull nobody acknowledged in time goes to the next layer."""
     now = now or utcnow()
@@ -507,7 +550,7 @@ def every_minute() -> dict[str, int]:
 @huey.periodic_task(crontab(minute="*/15"))
 @in_app
 def every_quarter_hour() -> int:
-    return check_due()
+    return check_due() + check_walks()
 
 
 @huey.periodic_task(crontab(hour="3", minute="17"))
@@ -526,4 +569,5 @@ def run_pending(now: datetime | None = None) -> dict[str, int]:
     """What the consumer does every minute, in this process (tests, `flask notify-sweep`)."""
     check_andon(now)
     check_due(now)
+    check_walks(now)
     return sweep(now)
