@@ -7,7 +7,7 @@ without losing a row. This test proves it for every revision, on the suite's dat
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 import sqlalchemy as sa
@@ -55,6 +55,8 @@ def _value(column: sa.Column, n: int, allowed: dict[str, str]):
         return datetime(2026, 1, n, 8, 0)
     if isinstance(kind, sa.Date):
         return date(2026, 1, n)
+    if isinstance(kind, sa.Time):
+        return time(6 + n, 0)
     if isinstance(kind, sa.JSON):
         return {}
     if isinstance(kind, sa.String) and kind.length:
