@@ -204,7 +204,9 @@ def test_a_planned_walk_reminds_its_walker_once_and_a_missed_one_reaches_the_are
     ensure_default_templates()
     story = Story(db, people)
     site = people["area"].site
-    five_s = db.session.scalar(sa.select(ChecklistTemplate.id).where(ChecklistTemplate.kind == "5s"))
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate.id).where(ChecklistTemplate.kind == "5s")
+    )
     details = walks.PlanDetails(
         name="Daily 5S",
         template_id=five_s,
