@@ -80,7 +80,10 @@ def build_field_pack(user: User) -> Pack:
     versions = db.session.scalars(
         sa.select(ChecklistTemplateVersion)
         .join(ChecklistTemplateVersion.template)
-        .options(selectinload(ChecklistTemplateVersion.items))
+        .options(
+            selectinload(ChecklistTemplateVersion.items),
+            joinedload(ChecklistTemplateVersion.template),
+        )
         .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
         .order_by(ChecklistTemplate.kind, ChecklistTemplate.name)
     ).all()
