@@ -4,7 +4,7 @@ OpenAPI document from them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -14,21 +14,13 @@ from gemba_walk.core.contract import (
     Count,
     Id,
     Request,
+    ResponseType,
+    Role,
+    TemplateKind,
     Text,
     Timestamp,
     Uuid,
-    one_of,
 )
-from gemba_walk.lean import RESPONSE_TYPES, ROLES, TEMPLATE_KINDS, keys
-
-if TYPE_CHECKING:  # strings to the type checker; checked against lean.py's keys at run time
-    Role = str
-    ResponseType = str
-    TemplateKind = str
-else:
-    Role = one_of(keys(ROLES))
-    ResponseType = one_of(keys(RESPONSE_TYPES))
-    TemplateKind = one_of(keys(TEMPLATE_KINDS))
 
 
 class ErrorBody(Answer):

@@ -41,7 +41,7 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
-from gemba_walk.core.contract import Answer, problems_of
+from gemba_walk.core.contract import Answer, Request, problems_of
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.ids import parse_id, parse_uuid
@@ -76,6 +76,21 @@ def _user() -> User:
 
 def _answer(body: Answer, status: int = 200) -> tuple[Response, int]:
     return jsonify(body.as_json()), status
+
+
+Sent = TypeVar("Sent", bound=Request)
+
+
+def _request_as(model: type[Sent], top: str, message: str, code: str) -> Sent:
+    """The JSON body checked by its model: 400 when it is no JSON object, 422 naming each field
+    the model refuses."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "The body must be a JSON object.", "bad_json")
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        raise ApiError(422, message, code, problems_of(error, top)) from None
 
 
 def _uuid_or_404(value: str) -> str:
@@ -168,14 +183,7 @@ def sync() -> Response:
 @signed_in
 def scan() -> tuple[Response, int]:
     """Record that a label was scanned on the phone (proof of presence), idempotent by uuid."""
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object.", "bad_json")
-    try:
-        sent = ScanRequest.model_validate(payload)
-    except ValidationError as error:
-        problems = problems_of(error, "scan")
-        raise ApiError(422, "The scan record is not valid.", "invalid_scan", problems) from None
+    sent = _request_as(ScanRequest, "scan", "The scan record is not valid.", "invalid_scan")
     area = db.session.get(Area, sent.area_id)
     if area is None:
         raise ApiError(422, f"Unknown area {sent.area_id}.", "invalid_scan")
@@ -235,14 +243,7 @@ def ticket(number: str) -> tuple[Response, int]:
 @api_access("write:tickets")
 def update_ticket(number: str) -> tuple[Response, int]:
     """Take a step (action, reason, result), change PDCA fields, add a comment: all or nothing."""
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object.", "bad_json")
-    try:
-        sent = TicketUpdate.model_validate(payload)
-    except ValidationError as error:
-        problems = problems_of(error, "ticket")
-        raise ApiError(422, "The ticket update is not valid.", "invalid_update", problems) from None
+    sent = _request_as(TicketUpdate, "ticket", "The ticket update is not valid.", "invalid_update")
     ticket = _ticket_or_404(number)
     user = _user()
     with write_transaction():

@@ -4,11 +4,12 @@ document is generated from the models, so the documentation and the checks canno
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from gemba_walk.core.ids import MAX_ID
+from gemba_walk.lean import RESPONSE_TYPES, ROLES, SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
 
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -57,6 +58,20 @@ def one_of(choices: list[str]) -> Any:
         return value
 
     return Annotated[str, AfterValidator(check), WithJsonSchema({"enum": list(choices)})]
+
+
+if TYPE_CHECKING:  # strings to the type checker; checked against lean.py's keys at run time
+    Role = str
+    ResponseType = str
+    TemplateKind = str
+    Severity = str
+    TicketStatus = str
+else:
+    Role = one_of(keys(ROLES))
+    ResponseType = one_of(keys(RESPONSE_TYPES))
+    TemplateKind = one_of(keys(TEMPLATE_KINDS))
+    Severity = one_of(keys(SEVERITIES))
+    TicketStatus = one_of(keys(TICKET_STATUSES))
 
 
 class Request(BaseModel):

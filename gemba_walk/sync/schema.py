@@ -7,7 +7,7 @@ disagree.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr
 
@@ -17,28 +17,22 @@ from gemba_walk.core.contract import (
     Id,
     Reading,
     Request,
+    Severity,
+    TemplateKind,
     Text,
     TicketNumber,
+    TicketStatus,
     Timestamp,
     Uuid,
-    one_of,
 )
 from gemba_walk.core.ids import MAX_ID
-from gemba_walk.lean import SCORE_MAX, SCORE_MIN, SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
+from gemba_walk.lean import SCORE_MAX, SCORE_MIN
 
 MAX_AUDITS_PER_BATCH = 25
 MAX_FINDINGS_PER_BATCH = 200
 MAX_RESPONSES_PER_AUDIT = 300
 MAX_PHOTOS_PER_FINDING = 12
 
-if TYPE_CHECKING:  # strings to the type checker; checked against lean.py's keys at run time
-    TemplateKind = str
-    Severity = str
-    TicketStatus = str
-else:
-    TemplateKind = one_of(keys(TEMPLATE_KINDS))
-    Severity = one_of(keys(SEVERITIES))
-    TicketStatus = one_of(keys(TICKET_STATUSES))
 LongText = Annotated[str, Field(min_length=1, max_length=5000, pattern=NO_NUL)]
 
 

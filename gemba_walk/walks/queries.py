@@ -34,12 +34,9 @@ STATES: dict[str, tuple[str, str, str]] = {
 SEVERITY = ("missed", "due", "late", "findings", "done", "none")
 
 
-@dataclass
-class WalkView:
-    walk: PlannedWalk
-    state: str
-    findings: int
-    scanned: bool | None  # None while not done
+class _Shown:
+    """How a state (the subclass's ``state``) reads on the board: a word, a shape and a colour
+    class (colour-blind safe)."""
 
     @property
     def word(self) -> str:
@@ -52,6 +49,14 @@ class WalkView:
     @property
     def css(self) -> str:
         return STATES[self.state][2]
+
+
+@dataclass
+class WalkView(_Shown):
+    walk: PlannedWalk
+    state: str
+    findings: int
+    scanned: bool | None  # None while not done
 
     @property
     def late_until(self) -> datetime:
@@ -172,7 +177,7 @@ def pack_walks(user: User, today: date, now: datetime | None = None) -> list[dic
 
 
 @dataclass
-class BoardCell:
+class BoardCell(_Shown):
     walks: list[WalkView] = field(default_factory=list)
 
     @property
@@ -180,18 +185,6 @@ class BoardCell:
         if not self.walks:
             return "none"
         return min((w.state for w in self.walks), key=SEVERITY.index)
-
-    @property
-    def word(self) -> str:
-        return STATES[self.state][0]
-
-    @property
-    def shape(self) -> str:
-        return STATES[self.state][1]
-
-    @property
-    def css(self) -> str:
-        return STATES[self.state][2]
 
     @property
     def findings(self) -> int:
