@@ -95,7 +95,7 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     expect(page.get_by_role("alert")).to_contain_text(
         "Item 1: the upper limit is below the lower limit."
     )
-    assert page.evaluate("document.activeElement.id") == "item-0-max_value"
+    expect(page.locator("#item-0-max_value")).to_be_focused()
     page.locator("#item-0-min_value").fill("6")
     page.get_by_role("button", name="Save draft").first.click()
     expect(page.get_by_role("button", name="Publish version 1")).to_be_visible()
