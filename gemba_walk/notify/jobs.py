@@ -143,7 +143,7 @@ def fan_out_event(event_id: int, now: datetime | None = None) -> list[int]:
                 pref = preference(user.id)
                 rows.append(_row(event, user.id, "inbox", "sent", now, sent_at=now))
                 quiet = None if event.urgent else quiet_until(pref, now, zone)
-                if email_channel.configured(config) and (
+                if user.email and email_channel.configured(config) and (
                     event.urgent or wants(pref, "email", event.kind)
                 ):
                     held = quiet
