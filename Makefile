@@ -14,7 +14,7 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install lock assets db run test test-fast test-sqlite test-postgres browser webkit lint lint-js format clean
+.PHONY: help install lock assets catalogs messages db run test test-fast test-sqlite test-postgres browser webkit lint lint-js format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,7 +50,34 @@ lock: ## Resolve requirements.lock again from pyproject.toml (run after changing
 	$(VENV)-lock/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
-assets: static/dist/manifest.json ## Build the front-end assets
+assets: static/dist/manifest.json catalogs ## Build the front-end assets and compile the translations
+
+# Translations (docs/I18N.md): the .po catalogs are committed, the compiled .mo files are built
+# here (git-ignored), so a fresh clone speaks every language after `make assets`.
+TRANSLATIONS := gemba_walk/translations
+LANGUAGES := de es ja
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(TRANSLATIONS)/%.mo: $(TRANSLATIONS)/%.po $(BIN)/.installed
+	@$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(MO_FILES) ## Compile the translation catalogs (pybabel compile)
+
+# One sorted catalog per domain, without source locations: merges of parallel work stay small.
+# The .po files keep their header (an update without one makes pybabel compile skip the
+# catalog as fuzzy, silently).
+EXTRACT := $(BIN)/pybabel extract --no-location --sort-output --omit-header
+messages: install ## Extract every marked string and merge it into each language's catalogs
+	@mkdir -p $(TRANSLATIONS)
+	$(EXTRACT) -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(EXTRACT) -F babel-js.cfg --no-default-keywords -k t -k N_ -o $(TRANSLATIONS)/js.pot .
+	@for domain in messages js; do for lang in $(LANGUAGES); do \
+		if [ -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/$$domain.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching --width 100 -D $$domain -l $$lang \
+				-i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS); \
+		else $(BIN)/pybabel init -D $$domain -l $$lang -i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS); fi; \
+	done; done
 
 db: install ## Create or upgrade the database; load the demo only into an empty one
 	$(BIN)/flask init-db
@@ -68,11 +95,16 @@ else
 		$(BIN)/honcho start -f Procfile
 endif
 
-browser: ## Make sure a Chromium for the browser tests exists
+browser: ## Make sure a Chromium for the browser tests exists, and a font for Japanese pages
 	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
+	@# Japanese (issue 17) renders as empty boxes without a CJK font; a phone has one, a server
+	@# image often not. Installed here as root with apt-get; elsewhere install Noto CJK yourself.
+	@if [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -q CJK; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; fi
 
 # WebKit (tests marked webkit): WebKitGTK's WebDriver, Xvfb, and WebKitGTK for Debian's Python.
 WEBKIT_DEBS := webkit2gtk-driver xvfb gir1.2-webkit2-4.1 python3-gi

@@ -81,6 +81,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from gemba_walk.core import i18n
+
+    i18n.init_app(app)
     from gemba_walk.auth import sessions
 
     sessions.configure_login_manager(login_manager)
@@ -94,6 +97,7 @@ def register_input_guard(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from gemba_walk.andon.views import bp as andon_bp
     from gemba_walk.api.views import bp as api_bp
     from gemba_walk.areas.site_views import bp as sites_bp
     from gemba_walk.areas.views import bp as areas_bp
@@ -109,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from gemba_walk.walks.views import bp as walks_bp
 
     blueprints = (home_bp, pwa_bp, auth_bp, users_bp, sites_bp, areas_bp, capture_bp, api_bp)
-    blueprints += (tickets_bp, reports_bp, checklists_bp, walks_bp, notify_bp)
+    blueprints += (tickets_bp, reports_bp, checklists_bp, walks_bp, notify_bp, andon_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

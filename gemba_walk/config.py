@@ -122,3 +122,7 @@ class Defaults:
     NOTIFY_DIGEST_HOUR = 7
     NOTIFY_OVERDUE_GRACE_DAYS = 2
     ANDON_ESCALATE_MINUTES = 15
+    # The andon from an area's label (people without an account): reports one client address
+    # may send, and all addresses together to one area, before a 429 asks them to wait.
+    ANDON_LIMIT_PER_ADDRESS = "5 per 10 minutes"
+    ANDON_LIMIT_PER_AREA = "30 per hour"

@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the shell see the whole schema."""
 
+from gemba_walk.andon.models import AndonReport
 from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.auth.models import ApiToken, User
@@ -21,6 +22,7 @@ from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift, Walk
 __all__ = [
     "AndonPull",
     "ApiToken",
+    "AndonReport",
     "Area",
     "AreaScan",
     "Audit",

@@ -39,9 +39,13 @@ ACCESS: dict[str, str] = {
     "capture.start": ANYONE,  # a redirect into the shell
     "api.openapi": ANYONE,
     "auth.logout": ANYONE,
+    "auth.switch_person": ANYONE,  # like signing out: it always lands on sign-in
+    # the andon from a label: anyone where the area opened it ("not enabled here" otherwise)
+    "andon.report": ANYONE,
     "auth.account": MEMBER,
     "auth.change_password": MEMBER,  # posted empty here: refused with the form, nothing changes
     "auth.change_display": MEMBER,  # the same
+    "auth.change_language": MEMBER,  # the same
     "auth.sign_out_everywhere": MEMBER,  # signing out twice is harmless; it always lands on sign-in
     # every signed-in person
     "core.home": MEMBER,
@@ -93,6 +97,11 @@ ACCESS: dict[str, str] = {
     "notify.acknowledge": LEADER,
     # leaders: the site's numbers and exports
     "reports.dashboard": LEADER,
+    # leaders: the andon's triage list, its decisions and photos
+    "andon.triage": LEADER,
+    "andon.accept": LEADER,
+    "andon.dismiss": LEADER,
+    "andon.photo": LEADER,
     "reports.audits_csv": LEADER,
     "reports.findings_csv": LEADER,
     # leaders: walk plans, audit layers and shifts (leader standard work)
@@ -114,6 +123,7 @@ ACCESS: dict[str, str] = {
     "sites.new": ADMIN,
     "sites.edit": ADMIN,
     "areas.new": ADMIN,
+    "andon.set_enabled": ADMIN,
     "areas.edit": ADMIN,
     "areas.archive": ADMIN,
     "areas.restore": ADMIN,
@@ -197,6 +207,7 @@ def plant(app, client, auth, api):
         "token_id": 1,
         "endpoint_id": 1,
         "filename": "img/icon-192.png",
+        "report_id": 1,
     }
 
 
@@ -215,7 +226,7 @@ def _url(rule, plant: dict) -> str:
 
 
 def _outcome(answer, endpoint: str) -> str:
-    if endpoint == "auth.logout" and answer.status_code == 302:
+    if endpoint in ("auth.logout", "auth.switch_person") and answer.status_code == 302:
         return "allowed"  # its answer is the sign-in page, for everyone
     if endpoint == "auth.sign_out_everywhere" and answer.headers.get("Location") == "/login":
         return "allowed"  # its answer is the sign-in page, for everyone
@@ -240,7 +251,7 @@ def test_each_role_reaches_exactly_what_the_table_says(app, client, auth, plant,
     if person:
         auth.login(person.email)
     # The routes that end the session go last, so every other route is tried signed in.
-    ending = ("auth.sign_out_everywhere", "auth.logout")
+    ending = ("auth.sign_out_everywhere", "auth.switch_person", "auth.logout")
     rules = sorted(
         app.url_map.iter_rules(),
         key=lambda r: (ending.index(r.endpoint) + 1 if r.endpoint in ending else 0, r.rule),

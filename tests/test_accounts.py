@@ -30,7 +30,7 @@ def test_wrong_password_or_unknown_user_gets_one_clear_401(auth, email, password
     user = UserFactory()
     response = auth.login(user.email if email == "known" else email, password)
     assert response.status_code == 401
-    assert "Email or password is incorrect." in response.text
+    assert "Email, username or password is incorrect." in response.text
 
 
 def test_deactivated_user_cannot_sign_in(auth):
@@ -49,7 +49,7 @@ def test_sign_in_without_csrf_token_is_refused_with_400(client):
 def test_empty_sign_in_form_says_what_is_missing(client, auth):
     response = client.post("/login", data={"csrf_token": auth.csrf_token("/login")})
     assert response.status_code == 400
-    assert "Enter your email address." in response.text
+    assert "Enter your email address or username." in response.text
     assert "Enter your password." in response.text
 
 

@@ -38,7 +38,7 @@ def test_wrong_password_shows_the_message_next_to_the_field(app, live_server, pa
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    error = page.get_by_text("Email or password is incorrect.")
+    error = page.get_by_text("Email, username or password is incorrect.")
     assert error.is_visible()
     assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
     # app.js (a module, run after parsing) moves the focus to the field to correct

@@ -53,6 +53,8 @@ def _value(column: sa.Column, n: int, allowed: dict[str, str]):
         return 1.0
     if isinstance(kind, sa.DateTime):
         return datetime(2026, 1, n, 8, 0)
+    if isinstance(kind, sa.Time):
+        return time(8, n)
     if isinstance(kind, sa.Date):
         return date(2026, 1, n)
     if isinstance(kind, sa.Time):

@@ -64,7 +64,7 @@ def test_five_wrong_passwords_make_the_account_wait_on_every_worker(app, make_li
     assert statuses[5:] == [429] * 3
     refused = LiveClient(server).sign_in(user.email, DEFAULT_PASSWORD)  # even the right one
     assert refused.status == 429
-    assert "Too many wrong passwords for this email address. Wait 10 minutes" in refused.text
+    assert "Too many wrong passwords for this email or username. Wait 10 minutes" in refused.text
     assert "ask an admin to set a new password" in refused.text
 
 
@@ -86,7 +86,7 @@ def test_an_unknown_email_is_locked_the_same_way(auth):
         assert auth.login("nobody@plant.example", "wrong-password").status_code == 401
     answer = auth.login("Nobody@Plant.example", "wrong-password")
     assert answer.status_code == 429
-    assert "Too many wrong passwords for this email address" in answer.text
+    assert "Too many wrong passwords for this email or username" in answer.text
 
 
 def test_an_admin_setting_a_new_password_lifts_the_lockout(new_device, db):

@@ -23,6 +23,8 @@ from gemba_walk.areas.models import Area, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.checklists.texts import shown, shown_levels
+from gemba_walk.core.i18n import DEFAULT_LOCALE, js_messages
 from gemba_walk.core.localtime import local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, vocabulary
@@ -35,9 +37,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 
 
-def build_field_pack(user: User) -> Pack:
-    """Sites, active areas with their open tickets and last 5S, published checklists, and
-    the person's planned walks (today, tomorrow and overdue)."""
+def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
+    """Sites, active areas with their open tickets and last 5S, published checklists, the
+    person's planned walks (today, tomorrow and overdue), and the capture shell's words in
+    ``language``."""
     ensure_planned_cheaply()
     sites = db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all()
     areas = db.session.scalars(
@@ -106,14 +109,17 @@ def build_field_pack(user: User) -> Pack:
                 owner=a.owner.name if a.owner else None,
                 last_five_s=last_scores.get(a.id),
                 open_tickets=tickets_by_area.get(a.id, []),
+                andon=a.andon_enabled,
             )
             for a in areas
         ],
         retired_tokens=[RetiredToken(token=token, area_id=area_id) for token, area_id in retired],
+        language=language,
+        messages=js_messages(language),
         templates=[
             PackTemplate(
                 key=v.template.key,
-                name=v.name,
+                name=shown(v, v.name),
                 kind=v.template.kind,
                 version_id=v.id,
                 version=v.number,
@@ -122,10 +128,10 @@ def build_field_pack(user: User) -> Pack:
                         id=i.id,
                         key=i.key,
                         section=i.section,
-                        prompt=i.prompt,
-                        help=i.help_text,
+                        prompt=shown(v, i.prompt),
+                        help=shown(v, i.help_text),
                         response_type=i.response_type,
-                        levels=i.levels,
+                        levels=shown_levels(v, i.levels),
                         min=i.min_value,
                         max=i.max_value,
                         photo_required=i.photo_required,

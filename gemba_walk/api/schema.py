@@ -37,7 +37,7 @@ class Error(Answer):
 
 class MeUser(Answer):
     id: Id
-    email: str
+    email: str | None  # operators may have only a username
     name: str
     role: Role
 
@@ -100,6 +100,7 @@ class PackArea(Answer):
     owner: str | None
     last_five_s: LastFiveS | None
     open_tickets: list[PackTicket]
+    andon: bool  # the label offers "Report a problem" to people not signed in
 
 
 class RetiredToken(Answer):
@@ -143,6 +144,10 @@ class Pack(Answer):
     areas: list[PackArea]
     retired_tokens: list[RetiredToken]
     templates: list[PackTemplate]
+    # The capture shell's words in the person's language (msgid → text; empty for English),
+    # so a phone offline still speaks it.
+    language: str
+    messages: dict[str, str]
 
 
 class Photo(Answer):

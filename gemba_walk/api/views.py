@@ -44,6 +44,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.core.contract import Answer, Request, problems_of
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import ApiError
+from gemba_walk.core.i18n import current_language
 from gemba_walk.core.ids import parse_id, parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
@@ -115,7 +116,8 @@ def me() -> Response:
 @signed_in
 def pack() -> WerkzeugResponse:
     """The field pack for offline work, with an ETag so an unchanged pack costs a 304."""
-    body = json.dumps(build_field_pack(_user()).as_json(), separators=(",", ":"), sort_keys=True)
+    pack = build_field_pack(_user(), current_language())
+    body = json.dumps(pack.as_json(), separators=(",", ":"), sort_keys=True)
     response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = "private, no-cache"

@@ -66,5 +66,5 @@ class AreaForm(FlaskForm):
         self.site_id.choices = [SelectChoice(site.id, site.name) for site in sites]
         users = db.session.scalars(sa.select(User).where(User.active).order_by(User.name))
         self.owner_id.choices = [SelectChoice(0, "— nobody yet —")] + [
-            SelectChoice(user.id, f"{user.name} ({user.email})") for user in users
+            SelectChoice(user.id, f"{user.name} ({user.sign_in_name})") for user in users
         ]

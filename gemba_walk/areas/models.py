@@ -52,6 +52,8 @@ class Area(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     token_rotated_at: Mapped[datetime | None]
+    # Opt-in: the label page offers "Report a problem" to people who are not signed in.
+    andon_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     site: Mapped[Site] = relationship(back_populates="areas")
     owner: Mapped[User | None] = relationship()

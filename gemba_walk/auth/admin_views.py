@@ -10,12 +10,21 @@ from gemba_walk.auth.models import User
 from gemba_walk.auth.operations import (
     AccountError,
     PasswordError,
+    SignInNameError,
     create_user,
     list_users,
     update_user,
 )
 from gemba_walk.auth.roles import admin_required
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
+
+
+def _name_error(form, error: SignInNameError) -> None:
+    """Show a refused sign-in name under the field it is about."""
+    field = (error.details or {}).get("field", "email")
+    form[field].errors.append(error.message)
+
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -35,18 +44,24 @@ def new():
     status = 200
     if form.validate_on_submit():
         if not form.password.data:
-            form.password.errors.append("Give the new user a first password.")
+            form.password.errors.append(_("Give the new user a first password."))
         else:
             try:
                 user = create_user(
-                    form.email.data, form.name.data, form.role.data, form.password.data
+                    form.email.data,
+                    form.name.data,
+                    form.role.data,
+                    form.password.data,
+                    username=form.username.data,
                 )
             except PasswordError as error:
                 form.password.errors.append(str(error))
+            except SignInNameError as error:
+                _name_error(form, error)
             except AccountError as error:
                 form.email.errors.append(str(error))
             else:
-                flash(f"Created {user.name} ({user.role}).", "success")
+                flash(_("Created %(name)s (%(role)s).", name=user.name, role=user.role), "success")
                 return redirect(url_for("users.index"))
         status = 422
     elif form.is_submitted():
@@ -70,13 +85,17 @@ def edit(user_id: int):
                 role=form.role.data,
                 active=form.active.data,
                 password=form.password.data or None,
+                email=form.email.data,
+                username=form.username.data,
             )
         except PasswordError as error:
             form.password.errors.append(str(error))
+        except SignInNameError as error:
+            _name_error(form, error)
         except AccountError as error:
             form.role.errors.append(str(error))
         else:
-            flash(f"Saved {user.name}.", "success")
+            flash(_("Saved %(name)s.", name=user.name), "success")
             return redirect(url_for("users.index"))
         status = 422
     elif form.is_submitted():

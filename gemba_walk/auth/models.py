@@ -16,11 +16,23 @@ from gemba_walk.lean import ROLES, keys
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint(sa.column("role").in_(keys(ROLES)), name="role_known"),)
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("role").in_(keys(ROLES)), name="role_known"),
+        # Everyone signs in with something: an e-mail address, a username, or both.
+        sa.CheckConstraint(
+            sa.or_(sa.column("email").is_not(None), sa.column("username").is_not(None)),
+            name="email_or_username",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # Optional: operators on the floor often have none. Needed only for e-mail notifications
+    # and a self-service password reset; a username signs in just as well.
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # A locale code of gemba_walk.i18n.LANGUAGES; None follows the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(16), default="member")
     active: Mapped[bool] = mapped_column(default=True)
@@ -72,8 +84,13 @@ class User(UserMixin, db.Model):
     def is_leader(self) -> bool:
         return self.role in ("leader", "admin")
 
+    @property
+    def sign_in_name(self) -> str:
+        """What this person types to sign in: the username when there is one, else the e-mail."""
+        return self.username or self.email or ""
+
     def __repr__(self) -> str:
-        return f"<User {self.email} {self.role}>"
+        return f"<User {self.sign_in_name} {self.role}>"
 
 
 class UserSession(db.Model):
@@ -90,13 +107,13 @@ class UserSession(db.Model):
 
 
 class SignInThrottle(db.Model):
-    """Failed sign-ins counted per email address, in the database so every worker and server
-    sees the same count. Keyed by the SHA-256 of the normalised address, known or not, so the
-    lockout looks the same for an address without an account (nothing to learn from it)."""
+    """Failed sign-ins counted per sign-in name (e-mail or username), in the database so every
+    worker and server sees the same count. Keyed by the SHA-256 of the normalised name, known or
+    not, so the lockout looks the same for a name without an account (nothing to learn from it)."""
 
     __tablename__ = "sign_in_throttles"
 
-    email_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    identifier_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+import unicodedata
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -15,6 +17,8 @@ from gemba_walk.auth.models import User
 from gemba_walk.auth.sessions import end_all_sessions
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
+from gemba_walk.core.i18n import LANGUAGE_CODES
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import ROLES, keys
@@ -39,51 +43,75 @@ class PasswordError(AccountError):
 
 
 class SignInLocked(Exception):
-    """Too many wrong passwords for one email address: it must wait."""
+    """Too many wrong passwords for one sign-in name: it must wait."""
 
     def __init__(self, minutes: int):
         self.minutes = minutes
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(
-            "Too many wrong passwords for this email address. "
-            f"Wait {minutes} {unit} and try again, or ask an admin to set a new password."
-        )
+        super().__init__(minutes)
+
+
+USERNAME_PATTERN = re.compile(r"^[^\W_][\w.-]{1,63}$")  # letters of any script, digits, . _ -
+MAX_USERNAME_LENGTH = 64
 
 
 @lru_cache(maxsize=1)
 def _dummy_password_hash() -> str:
-    """A hash made like every real one, checked when the email has no account."""
+    """A hash made like every real one, checked when the sign-in name has no account."""
     return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def normalise_identifier(text: str) -> str:
+    """An e-mail address or username as it is stored and compared: NFKC (full-width letters
+    typed on a Japanese keyboard are the same name), no outer spaces, lower case."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+normalise_email = normalise_identifier
+
+
+def find_user_by_identifier(identifier: str) -> User | None:
+    """The account whose e-mail address or username this is (never both: see _check_names)."""
+    name = normalise_identifier(identifier)
+    return db.session.scalar(
+        sa.select(User).where(sa.or_(User.email == name, User.username == name))
+    )
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    return db.session.scalar(sa.select(User).where(User.email == normalise_identifier(email)))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (never saying which was wrong).
+def _throttle_key(user: User | None, identifier: str) -> str:
+    """One count per account whichever of its names is typed; the typed name otherwise."""
+    return normalise_identifier(user.sign_in_name) if user is not None else identifier
 
-    Known and unknown addresses cost the same: one password hash check (against a dummy hash
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The active user with this e-mail or username and password, or None (never saying which
+    was wrong).
+
+    Known and unknown names cost the same: one password hash check (against a dummy hash
     when there is no account), one lookup of the failure count, one write. Raises SignInLocked
-    while the address is cooling down after too many wrong passwords."""
-    email = normalise_email(email)
-    user = find_user_by_email(email)
-    locked_minutes = throttle.minutes_locked(email)
+    while the name is cooling down after too many wrong passwords."""
+    identifier = normalise_identifier(identifier)
+    user = find_user_by_identifier(identifier)
+    key = _throttle_key(user, identifier)
+    locked_minutes = throttle.minutes_locked(key)
     stored_hash = user.password_hash if user is not None else _dummy_password_hash()
     password_ok = check_password_hash(stored_hash, password)
     if locked_minutes:
         raise SignInLocked(locked_minutes)
     if user is None or not user.active or not password_ok:
-        throttle.count_failure(email)
+        throttle.count_failure(key)
         return None
     with write_transaction():
-        throttle.clear(email)
+        throttle.clear(key)
         user.last_login_at = utcnow()
     return user
+
+
+def clear_sign_in_failures(user: User) -> None:
+    throttle.clear(_throttle_key(user, ""))
 
 
 def check_password_strength(password: str, *related: str) -> None:
@@ -108,59 +136,181 @@ def check_password_strength(password: str, *related: str) -> None:
         )
 
 
-def create_user(email: str, name: str, role: str, password: str) -> User:
-    email = normalise_email(email)
+class SignInNameError(AccountError):
+    """An e-mail address or username that cannot be an account's sign-in name."""
+
+    error_code = "sign_in_name_refused"
+
+
+def _clean_names(email: str | None, username: str | None) -> tuple[str | None, str | None]:
+    """Normalise both names and check their form: at least one, a username is no address."""
+    email = normalise_identifier(email) if email and email.strip() else None
+    username = normalise_identifier(username) if username and username.strip() else None
+    if email is None and username is None:
+        raise SignInNameError(
+            _("Give an email address or a username: one of them signs in."), {"field": "email"}
+        )
+    if email is not None and "@" not in email:
+        raise SignInNameError(_("An email address has an @ in it."), {"field": "email"})
+    return email, username
+
+
+def _check_username_form(username: str) -> None:
+    if "@" in username:
+        raise SignInNameError(
+            _("A username has no @ in it: it would look like an email address."),
+            {"field": "username"},
+        )
+    if not USERNAME_PATTERN.match(username):
+        raise SignInNameError(
+            _(
+                "A username is 2 to %(max)s letters or digits, with . _ or - between them, "
+                "and no spaces.",
+                max=MAX_USERNAME_LENGTH,
+            ),
+            {"field": "username"},
+        )
+
+
+def _check_names_free(email: str | None, username: str | None, user_id: int | None) -> None:
+    """Every sign-in name belongs to one account only, whether it is someone's e-mail address
+    or someone's username: the sign-in form has one field for both."""
+    for name in filter(None, (email, username)):
+        query = sa.select(User).where(sa.or_(User.email == name, User.username == name))
+        if user_id is not None:
+            query = query.where(User.id != user_id)
+        other = db.session.scalar(query.limit(1))
+        if other is None:
+            continue
+        if other.email == name and name == username:
+            raise SignInNameError(
+                _(
+                    "%(name)s is the email address of another account, so it cannot be a "
+                    "username: the sign-in form would not know whom you mean.",
+                    name=name,
+                ),
+                {"field": "username"},
+            )
+        if other.username == name and name == email:
+            raise SignInNameError(
+                _(
+                    "%(name)s is the username of another account, so it cannot be this "
+                    "account's email address: the sign-in form would not know whom you mean.",
+                    name=name,
+                ),
+                {"field": "email"},
+            )
+        field = "username" if name == username else "email"
+        raise SignInNameError(
+            _("There is already an account for %(name)s.", name=name), {"field": field}
+        )
+
+
+def create_user(
+    email: str | None,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    username: str | None = None,
+    language: str | None = None,
+) -> User:
+    """A new account that signs in with its e-mail address, its username, or either."""
+    email, username = _clean_names(email, username)
+    _check_names_free(email, username, None)  # first: the clearest reason (checked again below)
+    if username is not None:
+        _check_username_form(username)
     if role not in keys(ROLES):
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(keys(ROLES))}.")
-    check_password_strength(password, email, name)
-    user = User(email=email, name=name.strip() or email, role=role, active=True)
+        raise AccountError(
+            _(
+                "Unknown role %(role)s; choose one of %(roles)s.",
+                role=repr(role),
+                roles=", ".join(keys(ROLES)),
+            )
+        )
+    check_password_strength(password, email or "", username or "", name)
+    sign_in_name = username or email or ""
+    user = User(
+        email=email,
+        username=username,
+        name=name.strip() or sign_in_name,
+        role=role,
+        active=True,
+        language=language,
+    )
     user.set_password(password)  # slow on purpose: done before the write lock is taken
     with write_transaction():
-        if find_user_by_email(email) is not None:
-            raise AccountError(f"There is already an account for {email}.")
+        _check_names_free(email, username, None)
         db.session.add(user)
     return user
 
 
+_KEEP = object()
+
+
 def update_user(
-    user: User, *, acting: User, name: str, role: str, active: bool, password: str | None = None
+    user: User,
+    *,
+    acting: User,
+    name: str,
+    role: str,
+    active: bool,
+    password: str | None = None,
+    email=_KEEP,
+    username=_KEEP,
 ) -> User:
-    """Change a user's name, role, activity or password, keeping at least one active admin.
+    """Change a user's name, sign-in names, role, activity or password, keeping at least one
+    active admin.
 
     A new password or a deactivation ends every session the user has, on every device."""
     if role not in keys(ROLES):
-        raise AccountError(f"Unknown role {role!r}.")
+        raise AccountError(_("Unknown role %(role)s.", role=repr(role)))
     if user.id == acting.id and not active:
-        raise AccountError("You cannot deactivate your own account.")
+        raise AccountError(_("You cannot deactivate your own account."))
+    new_email = user.email if email is _KEEP else email
+    new_username = user.username if username is _KEEP else username
+    new_email, new_username = _clean_names(new_email, new_username)
+    _check_names_free(new_email, new_username, user.id)
+    if new_username is not None and new_username != user.username:
+        _check_username_form(new_username)
     if password:
-        check_password_strength(password, user.email, name)
+        check_password_strength(password, new_email or "", new_username or "", name)
     with write_transaction():
         losing_admin = user.is_admin and (role != "admin" or not active)
         if losing_admin and _active_admin_count() <= 1:
-            raise AccountError("This is the last active admin; make someone else admin first.")
+            raise AccountError(_("This is the last active admin; make someone else admin first."))
+        _check_names_free(new_email, new_username, user.id)
         if password:
             user.set_password(password)
-        user.name = name.strip() or user.email
+        user.email, user.username = new_email, new_username
+        user.name = name.strip() or user.sign_in_name
         user.role = role
         user.active = active
         if password or not active:
             end_all_sessions(user.id)
         if password:
-            throttle.clear(user.email)
+            clear_sign_in_failures(user)
     return user
+
+
+def set_language(user: User, language: str | None) -> None:
+    """A person's own choice of language; None (or an unknown code) follows the browser."""
+    with write_transaction():
+        db.session.add(user)
+        user.language = language if language in LANGUAGE_CODES else None
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> None:
     """A person changes their own password: the current one is needed, and every session of
     theirs ends (the caller starts a new one for the device in hand)."""
     if not user.check_password(current_password):
-        raise AccountError("Your current password is not right.")  # not a PasswordError
-    check_password_strength(new_password, user.email, user.name)
+        raise AccountError(_("Your current password is not right."))  # not a PasswordError
+    check_password_strength(new_password, user.email or "", user.username or "", user.name)
     user.set_password(new_password)  # slow on purpose: before the write lock is taken
     with write_transaction():
         db.session.add(user)
         end_all_sessions(user.id)
-        throttle.clear(user.email)
+        clear_sign_in_failures(user)
 
 
 def _active_admin_count() -> int:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from gemba_walk.auth.forms import (
     ChangePasswordForm,
     DisplayForm,
+    LanguageForm,
     LoginForm,
     SignOutEverywhereForm,
 )
@@ -21,8 +22,11 @@ from gemba_walk.auth.operations import (
     authenticate,
     change_own_password,
     set_display,
+    set_language,
 )
 from gemba_walk.auth.sessions import count_sessions, end_all_sessions, end_session, start_session
+from gemba_walk.core.i18n import gettext as _
+from gemba_walk.core.i18n import ngettext, refresh_locale
 from gemba_walk.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -49,17 +53,28 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data)
         except SignInLocked as locked:
-            form.password.errors.append(str(locked))
+            form.password.errors.append(
+                ngettext(
+                    "Too many wrong passwords for this email or username. Wait %(num)d minute "
+                    "and try again, or ask an admin to set a new password.",
+                    "Too many wrong passwords for this email or username. Wait %(num)d minutes "
+                    "and try again, or ask an admin to set a new password.",
+                    locked.minutes,
+                )
+            )
             return render_template("auth/login.html", form=form), 429
         if user is not None:
             _sign_in(user, remember=form.remember.data)
-            flash(f"Signed in as {user.name}.", "success")
+            refresh_locale()  # the person's own language from now on
+            flash(_("Signed in as %(name)s.", name=user.name), "success")
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Email or password is incorrect.")
+        form.password.errors.append(_("Email, username or password is incorrect."))
         status = 401
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template(
+        "auth/login.html", form=form, switching=request.args.get("switch") == "1"
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -69,8 +84,24 @@ def logout():
     if current_user.is_authenticated:
         end_session(current_user)
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/switch-person")
+def switch_person():
+    """On a shared tablet: sign this person out and open sign-in for the next one, who lands
+    back on the page the first was on. Records stay with their author (the phone hides and
+    holds them until that person signs in here again)."""
+    name = current_user.name if current_user.is_authenticated else None
+    if current_user.is_authenticated:
+        end_session(current_user)
+    logout_user()
+    if name:
+        flash(_("%(name)s is signed out. Next person: sign in.", name=name), "info")
+    back = request.form.get("next") or ""
+    target = _safe_next(back) if back else None
+    return redirect(url_for("auth.login", next=target, switch="1"))
 
 
 def _sign_in(user, remember: bool) -> None:
@@ -81,22 +112,40 @@ def _sign_in(user, remember: bool) -> None:
 @bp.get("/account")
 @login_required
 def account():
-    """Your account: change your password, sign out on every device."""
+    """Your account: your language, change your password, sign out on every device."""
     return _account_page(ChangePasswordForm(), SignOutEverywhereForm())
 
 
-def _account_page(password_form, everywhere_form, status: int = 200, display_form=None):
+def _account_page(
+    password_form, everywhere_form, status: int = 200, display_form=None, language_form=None
+):
     if display_form is None:
         display_form = DisplayForm(
             formdata=None, theme=current_user.theme, large_text=current_user.large_text
         )
+    if language_form is None:
+        language_form = LanguageForm(language=current_user.language or "")
     return render_template(
         "auth/account.html",
         password_form=password_form,
         everywhere_form=everywhere_form,
         display_form=display_form,
+        language_form=language_form,
         devices=count_sessions(current_user.id),
     ), status
+
+
+@bp.post("/account/language")
+@login_required
+def change_language():
+    """Pick the language the app speaks to you, or follow the browser's."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(ChangePasswordForm(), SignOutEverywhereForm(), 422, language_form=form)
+    set_language(current_user._get_current_object(), form.language.data or None)
+    refresh_locale()
+    flash(_("Language saved."), "success")  # in the language just chosen
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/password")
@@ -118,7 +167,7 @@ def change_password():
             form.current_password.errors.append(str(error))
         else:
             _sign_in(user, remember=remembered)
-            flash("Password changed. Every other device is signed out.", "success")
+            flash(_("Password changed. Every other device is signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(form, SignOutEverywhereForm(), 422)
 
@@ -132,7 +181,10 @@ def sign_out_everywhere():
         return _account_page(ChangePasswordForm(), form, 400)
     ended = end_all_sessions(current_user.id)
     logout_user()
-    flash(f"Signed out on every device ({ended}). Sign in again to continue.", "info")
+    flash(
+        _("Signed out on every device (%(count)s). Sign in again to continue.", count=ended),
+        "info",
+    )
     return redirect(url_for("auth.login"))
 
 
@@ -200,6 +252,6 @@ def change_display():
         except AccountError as error:
             form.theme.errors = [str(error)]
         else:
-            flash("Display saved.", "success")
+            flash(_("Display saved."), "success")
             return redirect(url_for("auth.account"))
-    return _account_page(ChangePasswordForm(), SignOutEverywhereForm(), 422, form)
+    return _account_page(ChangePasswordForm(), SignOutEverywhereForm(), 422, display_form=form)

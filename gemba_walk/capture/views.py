@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from gemba_walk.areas import queries
@@ -18,9 +18,16 @@ SCAN_METHODS = {"in_app": "in_app"}  # anything else arriving at /a/<token> came
 
 
 @bp.get("/a/<token>")
-@login_required
 def area_by_label(token: str):
-    """Open the area whose label was scanned, recording the scan as proof of presence."""
+    """Open the area whose label was scanned, recording the scan as proof of presence.
+
+    Someone not signed in is asked to sign in, unless the area's andon is on: then the label
+    offers them "Report a problem" (and sign-in for those with an account)."""
+    if not current_user.is_authenticated:
+        area = queries.area_by_token(token)
+        if area is not None and area.active and area.andon_enabled:
+            return redirect(url_for("andon.report", token=token))
+        return current_app.login_manager.unauthorized()
     area = queries.area_by_token(token)
     if area is None:
         retired = queries.retired_token(token)

@@ -12,6 +12,7 @@ from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     DEFAULT_TICKET_THRESHOLD,
     FIVE_S_PILLARS,
+    N_,
     SCORE_LEVELS,
     SEVERITIES,
     WASTES,
@@ -20,29 +21,29 @@ from gemba_walk.lean import (
 
 FIVE_S_QUESTIONS: dict[str, tuple[str, ...]] = {
     "sort": (
-        "Only the tools, parts and materials needed for current work are in the area",
-        "Unneeded items are red-tagged and removed on schedule",
-        "Aisles, walkways and exits are free of clutter",
+        N_("Only the tools, parts and materials needed for current work are in the area"),
+        N_("Unneeded items are red-tagged and removed on schedule"),
+        N_("Aisles, walkways and exits are free of clutter"),
     ),
     "set_in_order": (
-        "Every tool and material has a marked, labelled home",
-        "Items are back in their home after use (shadow boards complete)",
-        "Floor markings for aisles, WIP and storage are clear and respected",
+        N_("Every tool and material has a marked, labelled home"),
+        N_("Items are back in their home after use (shadow boards complete)"),
+        N_("Floor markings for aisles, WIP and storage are clear and respected"),
     ),
     "shine": (
-        "Floors, machines and benches are clean",
-        "Cleaning is used as inspection: leaks and damage are tagged",
-        "Cleaning materials are available and stored in place",
+        N_("Floors, machines and benches are clean"),
+        N_("Cleaning is used as inspection: leaks and damage are tagged"),
+        N_("Cleaning materials are available and stored in place"),
     ),
     "standardize": (
-        "Standard work and 5S standards are posted and current",
-        "Visual controls show normal versus abnormal at a glance",
-        "Cleaning and checking responsibilities are assigned and visible",
+        N_("Standard work and 5S standards are posted and current"),
+        N_("Visual controls show normal versus abnormal at a glance"),
+        N_("Cleaning and checking responsibilities are assigned and visible"),
     ),
     "sustain": (
-        "The last 5S audit's actions are closed or on track",
-        "The team runs its 5S routine without being asked",
-        "Leaders walk the area and coach, not only inspect",
+        N_("The last 5S audit's actions are closed or on track"),
+        N_("The team runs its 5S routine without being asked"),
+        N_("Leaders walk the area and coach, not only inspect"),
     ),
 }
 
@@ -72,7 +73,7 @@ def _waste_items() -> list[ChecklistItem]:
             key=waste.key,
             section=waste.key,
             prompt=f"{waste.label}: {waste.description}",
-            help_text="Observed? Add a note and photos of what you saw.",
+            help_text=N_("Observed? Add a note and photos of what you saw."),
             response_type="yes_no",
         )
         for waste in WASTES
@@ -84,21 +85,21 @@ def _abnormality_items() -> list[ChecklistItem]:
         ChecklistItem(
             key="category",
             section="report",
-            prompt="What kind of abnormality is it?",
+            prompt=N_("What kind of abnormality is it?"),
             response_type="choice",
             levels=keys(ABNORMALITY_CATEGORIES),
         ),
         ChecklistItem(
             key="severity",
             section="report",
-            prompt="How serious is it?",
+            prompt=N_("How serious is it?"),
             response_type="choice",
             levels=keys(SEVERITIES),
         ),
         ChecklistItem(
             key="description",
             section="report",
-            prompt="What did you see? What should it be?",
+            prompt=N_("What did you see? What should it be?"),
             response_type="text",
             photo_required=True,
         ),
@@ -106,13 +107,19 @@ def _abnormality_items() -> list[ChecklistItem]:
 
 
 DEFAULT_TEMPLATES = (
-    ("5s-audit", "5S audit", "5s", "Score each 5S item from 0 to 5.", _five_s_items),
-    ("waste-walk", "Waste walk", "waste", "Look for the eight wastes (TIMWOODS).", _waste_items),
+    ("5s-audit", N_("5S audit"), "5s", N_("Score each 5S item from 0 to 5."), _five_s_items),
+    (
+        "waste-walk",
+        N_("Waste walk"),
+        "waste",
+        N_("Look for the eight wastes (TIMWOODS)."),
+        _waste_items,
+    ),
     (
         "abnormality-report",
-        "Abnormality report",
+        N_("Abnormality report"),
         "abnormality",
-        "Report something that is not normal, by SQDCE.",
+        N_("Report something that is not normal, by SQDCE."),
         _abnormality_items,
     ),
 )

@@ -88,21 +88,32 @@ user_group = AppGroup("user", help="Manage user accounts.")
 
 
 @user_group.command("create")
-@click.option("--email", required=True)
-@click.option("--name", default="", help="Display name (defaults to the email).")
+@click.option("--email", default=None, help="Optional when --username is given.")
+@click.option("--username", default=None, help="Signs in without an email address, e.g. k.tanaka.")
+@click.option("--name", default="", help="Display name (defaults to the username or email).")
 @click.option(
     "--role", type=click.Choice(["admin", "leader", "member"]), default="member", show_default=True
 )
+@click.option("--language", type=click.Choice(["en", "de", "es", "ja"]), default=None)
 @click.password_option(help="Prompted for when not given.")
-def create_user_command(email: str, name: str, role: str, password: str) -> None:
-    """Create a user account."""
+def create_user_command(
+    email: str | None,
+    username: str | None,
+    name: str,
+    role: str,
+    language: str | None,
+    password: str,
+) -> None:
+    """Create a user account that signs in with an email address, a username, or either."""
     from gemba_walk.auth.operations import AccountError, create_user
 
+    if not email and not username:
+        raise click.UsageError("Give --email, --username, or both.")
     try:
-        user = create_user(email, name, role, password)
+        user = create_user(email, name, role, password, username=username, language=language)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.email} ({user.role}).")
+    click.echo(f"Created {user.sign_in_name} ({user.role}).")
 
 
 def _safe_url() -> str:
@@ -133,7 +144,8 @@ def make_cert(force: bool) -> None:
     help="Age in days (default: PHOTO_UNATTACHED_MAX_AGE_DAYS, 7).",
 )
 def prune_photos(days: float | None) -> None:
-    """Delete uploaded photos never attached to a finding or ticket, older than some days."""
+    """Delete uploaded photos never attached to a finding or ticket, older than some days, and
+    the photos of andon reports dismissed that long ago."""
     from datetime import timedelta
 
     from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
@@ -147,6 +159,12 @@ def prune_photos(days: float | None) -> None:
         f"Removed {result.rows} photo(s) attached to nothing for more than {days:g} days "
         f"({result.files} file(s))."
     )
+    from gemba_walk.andon.operations import forget_dismissed_photos
+
+    dismissed = forget_dismissed_photos(
+        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]), timedelta(days=days)
+    )
+    click.echo(f"Removed the photos of {dismissed} andon report(s) dismissed before then.")
 
 
 @click.command("run-jobs")

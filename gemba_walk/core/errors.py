@@ -3,35 +3,50 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_babel import LazyString
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from gemba_walk.core.i18n import gettext as _
+from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.extensions import db
 
 # What a person should read, by status; the API also returns a stable machine code.
-MESSAGES: dict[int, tuple[str, str, str]] = {
-    400: ("bad_request", "Bad request", "The request could not be understood."),
-    401: ("unauthorized", "Please sign in", "You need to sign in to do that."),
+MESSAGES: dict[int, tuple[str, LazyString, LazyString]] = {
+    400: ("bad_request", _l("Bad request"), _l("The request could not be understood.")),
+    401: ("unauthorized", _l("Please sign in"), _l("You need to sign in to do that.")),
     403: (
         "forbidden",
-        "Not allowed",
-        "Your role does not allow this. Ask an admin if you need it.",
+        _l("Not allowed"),
+        _l("Your role does not allow this. Ask an admin if you need it."),
     ),
-    404: ("not_found", "Not found", "There is nothing at this address."),
-    405: ("method_not_allowed", "Not allowed", "This address does not accept that method."),
-    409: ("conflict", "Conflict", "This clashes with what is already saved."),
+    404: ("not_found", _l("Not found"), _l("There is nothing at this address.")),
+    405: (
+        "method_not_allowed",
+        _l("Not allowed"),
+        _l("This address does not accept that method."),
+    ),
+    409: ("conflict", _l("Conflict"), _l("This clashes with what is already saved.")),
     413: (
         "too_large",
-        "Too large",
-        "What you sent is larger than the server accepts. Send less at once or a smaller file.",
+        _l("Too large"),
+        _l("What you sent is larger than the server accepts. Send less at once or a smaller file."),
     ),
-    415: ("unsupported_media_type", "Unsupported file", "That kind of content is not accepted."),
-    422: ("invalid", "Invalid", "Some of what you sent is not valid."),
-    429: ("rate_limited", "Too many attempts", "Too many attempts. Wait a minute and try again."),
+    415: (
+        "unsupported_media_type",
+        _l("Unsupported file"),
+        _l("That kind of content is not accepted."),
+    ),
+    422: ("invalid", _l("Invalid"), _l("Some of what you sent is not valid.")),
+    429: (
+        "rate_limited",
+        _l("Too many attempts"),
+        _l("Too many attempts. Wait a minute and try again."),
+    ),
     500: (
         "server_error",
-        "Something went wrong",
-        "Something went wrong on the server. Nothing you had saved is lost; try again.",
+        _l("Something went wrong"),
+        _l("Something went wrong on the server. Nothing you had saved is lost; try again."),
     ),
 }
 
@@ -68,8 +83,11 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str | None = None, code: str | None = None, details=None):
-    default_code, title, default_message = MESSAGES.get(status, ("error", "Error", "Error."))
-    message = message or default_message
+    default_code, title, default_message = MESSAGES.get(
+        status, ("error", _l("Error"), _l("Error."))
+    )
+    message = str(message or default_message)
+    title = str(title)
     if wants_json():
         body = {"error": {"code": code or default_code, "message": message}}
         if details is not None:
@@ -85,7 +103,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
-        message = (
+        message = _(
             "Your form's security token was missing or had expired. "
             "Go back, reload the page and submit again."
         )

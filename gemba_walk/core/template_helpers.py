@@ -11,13 +11,14 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from gemba_walk import field_rules, lean
-from gemba_walk.core import localtime
+from gemba_walk.core import i18n, localtime
+from gemba_walk.core.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
-    label: str
+    label: object  # a lazy string: translated when the page renders
     icon: str
     roles: tuple[str, ...] = ("admin", "leader", "member")
     arguments: tuple[tuple[str, str], ...] = ()
@@ -27,14 +28,14 @@ class NavItem:
 
 # Items whose blueprint is not registered (yet) are skipped, so the menu follows the app.
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("core.home", "Home", "home", rank=1),
-    NavItem("capture.scan", "Scan", "scan", rank=2),
-    NavItem("capture.shell", "Outbox", "outbox", arguments=(("_screen", "outbox"),), rank=5),
-    NavItem("tickets.board", "Tickets", "tickets", rank=3),
-    NavItem("reports.dashboard", "Insight", "chart", ("admin", "leader"), rank=4),
-    NavItem("areas.index", "Areas", "areas", rank=6),
+    NavItem("core.home", _l("Home"), "home", rank=1),
+    NavItem("capture.scan", _l("Scan"), "scan", rank=2),
+    NavItem("capture.shell", _l("Outbox"), "outbox", arguments=(("_screen", "outbox"),), rank=5),
+    NavItem("tickets.board", _l("Tickets"), "tickets", rank=3),
+    NavItem("reports.dashboard", _l("Insight"), "chart", ("admin", "leader"), rank=4),
+    NavItem("areas.index", _l("Areas"), "areas", rank=6),
     NavItem(
-        "users.index", "Users", "users", ("admin",), blueprints=("checklists", "sites"), rank=7
+        "users.index", _l("Users"), "users", ("admin",), blueprints=("checklists", "sites"), rank=7
     ),
 )
 # Items always in the bar (bottom on phones, top on tablets); the others sit in "More" until
@@ -89,11 +90,19 @@ def register(app: Flask) -> None:
         today=localtime.local_today,
         plant_zone=localtime.plant_zone,
     )
-    # Every date and time a person reads, in the plant's local time (core/localtime.py).
-    app.add_template_filter(localtime.format_datetime, "datetime")
-    app.add_template_filter(localtime.format_date, "date")
+
+    # Every date and time a person reads, in the plant's local time (core/localtime.py), as
+    # the person's language writes it (core/i18n.py; English keeps localtime's own format).
+    app.add_template_filter(i18n.format_datetime, "datetime")
+    app.add_template_filter(i18n.format_date, "date")
     app.add_template_filter(localtime.format_time, "time")
 
-    # Scores and readings are written as the phone writes them (gemba_walk/field_rules.json).
-    app.add_template_filter(field_rules.format_score, "score")
-    app.add_template_filter(field_rules.format_number, "number")
+    # Scores and readings are rounded and written as the phone writes them
+    # (gemba_walk/field_rules.json), with the person's decimal sign.
+    @app.template_filter("score")
+    def _format_score(value) -> str:
+        return i18n.localise_number(field_rules.format_score(value))
+
+    @app.template_filter("number")
+    def _format_number(value) -> str:
+        return i18n.localise_number(field_rules.format_number(value))

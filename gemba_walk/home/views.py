@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from gemba_walk.extensions import db
 
@@ -16,9 +16,11 @@ bp = Blueprint("core", __name__)
 @login_required
 def home():
     """Show what needs attention: the user's starting point after sign-in."""
+    from gemba_walk.andon.operations import count_waiting
     from gemba_walk.home.dashboard import home_summary
 
-    return render_template("home.html", summary=home_summary())
+    andon_waiting = count_waiting() if current_user.is_leader else 0
+    return render_template("home.html", summary=home_summary(), andon_waiting=andon_waiting)
 
 
 @bp.get("/healthz")

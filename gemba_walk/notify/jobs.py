@@ -143,8 +143,10 @@ def fan_out_event(event_id: int, now: datetime | None = None) -> list[int]:
                 pref = preference(user.id)
                 rows.append(_row(event, user.id, "inbox", "sent", now, sent_at=now))
                 quiet = None if event.urgent else quiet_until(pref, now, zone)
-                if email_channel.configured(config) and (
-                    event.urgent or wants(pref, "email", event.kind)
+                if (
+                    user.email
+                    and email_channel.configured(config)
+                    and (event.urgent or wants(pref, "email", event.kind))
                 ):
                     held = quiet
                     if not event.urgent and pref.email_digest:

@@ -11,7 +11,10 @@ from flask_login import login_required
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.queries import active_sites
 from gemba_walk.auth.roles import leader_required
+from gemba_walk.checklists.texts import shown
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
+from gemba_walk.core.i18n import format_date
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.core.localtime import format_csv, plant_zone
 from gemba_walk.extensions import db
@@ -232,9 +235,10 @@ def audit_report(uuid: str):
     previous = queries.previous_audit(audit)
     charts = {}
     if audit.pillar_scores:
-        series = [("This audit", audit.pillar_scores)]
+        series = [(_("This audit"), audit.pillar_scores)]
         if previous is not None and previous.pillar_scores:
-            series.append((f"Previous, {previous.submitted_at:%d %b %Y}", previous.pillar_scores))
+            before = format_date(previous.submitted_at)
+            series.append((_("Previous, %(date)s", date=before), previous.pillar_scores))
         charts["chart-radar"] = _radar(series)
     return render_template(
         "reports/audit.html",
@@ -247,6 +251,7 @@ def audit_report(uuid: str):
         pillars=FIVE_S_PILLARS,
         charts=charts,
         category_label=lambda key: label_of(CATEGORY_TERMS, key),
+        as_read=lambda text: shown(audit.template_version, text),
     )
 
 
@@ -283,7 +288,7 @@ def _radar(series: list[tuple[str, dict | None]]) -> dict:
     """A 5S radar chart: one line of pillar scores per (label, scores)."""
     return {
         "kind": "radar",
-        "labels": [p.label for p in FIVE_S_PILLARS],
+        "labels": [label_of(FIVE_S_PILLARS, p.key) for p in FIVE_S_PILLARS],
         "series": [
             {"label": label, "values": [(scores or {}).get(p.key) for p in FIVE_S_PILLARS]}
             for label, scores in series

@@ -1,5 +1,8 @@
 // Page-wide behaviour shared by every server-rendered page.
+import { t, useMessagesOfPage } from './i18n.js';
 import { registerServiceWorker } from './pwa.js';
+
+useMessagesOfPage();
 
 const main = document.getElementById('main');
 
@@ -37,38 +40,42 @@ if (signedIn) {
   });
 }
 
-// Signing out never deletes unsent records, but say exactly what happens to them.
-const signOut = document.querySelector('form.signout');
-signOut?.addEventListener('submit', async (event) => {
-  if (signOut.dataset.confirmed) return;
-  event.preventDefault();
-  let waiting = 0;
-  let drafts = 0;
-  try {
-    const { unsynced } = await import('./outbox.js');
-    const { allDrafts } = await import('./drafts.js');
-    waiting = (await unsynced(signedIn)).length;
-    drafts = (await allDrafts(signedIn)).length;
-  } catch {
-    waiting = 0; // no storage: nothing can be waiting
-  }
-  const parts = [];
-  if (waiting) parts.push(`${waiting} record(s) of yours have not reached the server yet`);
-  if (drafts) parts.push(`${drafts} draft(s) of yours are not submitted`);
-  const message =
-    `${parts.join(', and ')}. They stay on this phone, hidden from anyone else who signs in ` +
-    'here, and nobody else can send them. They are sent when you sign in again on this phone. Sign out anyway?';
-  if (!parts.length || window.confirm(message)) {
-    signOut.dataset.confirmed = 'true';
+// Signing out (or switching person) never deletes unsent records, but say exactly what
+// happens to them.
+for (const signOut of document.querySelectorAll('form.signout')) {
+  signOut.addEventListener('submit', async (event) => {
+    if (!(signOut instanceof HTMLFormElement) || signOut.dataset.confirmed) return;
+    event.preventDefault();
+    let waiting = 0;
+    let drafts = 0;
     try {
-      const { rememberUser } = await import('./api.js');
-      await rememberUser(null);
+      const { unsynced } = await import('./outbox.js');
+      const { allDrafts } = await import('./drafts.js');
+      waiting = (await unsynced(signedIn)).length;
+      drafts = (await allDrafts(signedIn)).length;
     } catch {
-      // no storage: nothing to forget
+      waiting = 0; // no storage: nothing can be waiting
     }
-    signOut.requestSubmit();
-  }
-});
+    const parts = [];
+    if (waiting) parts.push(t('%(count)s record(s) of yours have not reached the server yet', { count: waiting }));
+    if (drafts) parts.push(t('%(count)s draft(s) of yours are not submitted', { count: drafts }));
+    const message = t(
+      '%(what)s. They stay on this phone, hidden from anyone else who signs in here, and nobody else can ' +
+        'send them. They are sent when you sign in again on this phone. Sign out anyway?',
+      { what: parts.join(t(', and ')) },
+    );
+    if (!parts.length || window.confirm(message)) {
+      signOut.dataset.confirmed = 'true';
+      try {
+        const { rememberUser } = await import('./api.js');
+        await rememberUser(null);
+      } catch {
+        // no storage: nothing to forget
+      }
+      signOut.requestSubmit();
+    }
+  });
+}
 
 // After signing out, forget the copies of pages kept for offline reading, and who was here.
 if (document.body.classList.contains('page-login')) {

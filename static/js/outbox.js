@@ -2,7 +2,9 @@
 // The outbox: submitted records waiting to reach the server. An entry is frozen when it is
 // created (its batch id and records never change), so every retry sends identical bytes.
 // Each entry belongs to the person who made it; only they can send or discard it.
+
 import { database, newId, STORES } from './db.js';
+import { N_ } from './i18n.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
 /** @typedef {import('./types').OutboxEntry} OutboxEntry */
@@ -13,11 +15,11 @@ import { deletePhotos, getPhoto } from './photos.js';
 
 /** @type {Record<import('./types').OutboxState, string>} */
 export const STATES = {
-  waiting: 'Waiting to sync',
-  sending: 'Sending…',
-  synced: 'Synced',
-  attention: 'Needs attention',
-  signin: 'Sign in to sync',
+  waiting: N_('Waiting to sync'),
+  sending: N_('Sending…'),
+  synced: N_('Synced'),
+  attention: N_('Needs attention'),
+  signin: N_('Sign in to sync'),
 };
 
 /**

@@ -1,8 +1,9 @@
 // The capture shell: one precached page that renders every capture screen from IndexedDB.
 // It works the same online and offline; the server is asked only to refresh and to sync.
-import { deviceUser, whoIsSignedIn } from './api.js';
+import { deviceUser, rememberUser, whoIsSignedIn } from './api.js';
 import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
+import { t, useMessages } from './i18n.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
 import { compressOnMainThread, compressPhoto } from './photos.js';
@@ -32,8 +33,10 @@ let packAgeTimer = 0;
 async function showPackAge() {
   const checked = await getMeta('pack_checked_at');
   const draw = () => {
-    packAge.textContent = checked ? `Updated ${ago(checked)}` : 'Not updated yet — connect once';
-    packAge.title = checked ? `Areas and checklists checked with the server ${dateTime(checked)}` : '';
+    packAge.textContent = checked ? t('Updated %(when)s', { when: ago(checked) }) : t('Not updated yet — connect once');
+    packAge.title = checked
+      ? t('Areas and checklists checked with the server %(time)s', { time: dateTime(checked) })
+      : '';
   };
   draw();
   clearInterval(packAgeTimer);
@@ -46,7 +49,7 @@ async function showOutboxCount() {
   const count = (await unsynced(user)).length;
   badge.textContent = count;
   badge.hidden = count === 0;
-  badge.setAttribute('aria-label', `${count} record(s) waiting to sync`);
+  badge.setAttribute('aria-label', t('%(count)s record(s) waiting to sync', { count }));
 }
 
 const STORAGE_WARNING_SHARE = 0.8;
@@ -60,9 +63,17 @@ async function warnIfStorageNearlyFull() {
   const warning = h(
     'div',
     { className: 'notice notice--warn storage-warning', role: 'alert' },
-    h('strong', {}, 'This phone’s storage for Gemba Walk is nearly full. '),
-    `${megabytes(estimate.usage)} of ${megabytes(estimate.quota)} used (${Math.round(share * 100)}%). `,
-    'Sync now to free the space photos take; new photos may not be saved otherwise.',
+    h('strong', {}, t('This phone’s storage for Gemba Walk is nearly full.')),
+    ' ',
+    t(
+      '%(used)s of %(quota)s used (%(share)s%%). ' +
+        'Sync now to free the space photos take; new photos may not be saved otherwise.',
+      {
+        used: megabytes(estimate.usage),
+        quota: megabytes(estimate.quota),
+        share: Math.round(share * 100),
+      },
+    ).replace('%%', '%'),
   );
   root.prepend(warning);
 }
@@ -73,11 +84,54 @@ function needPack() {
     h(
       'section',
       { className: 'card card--narrow' },
-      h('h1', {}, 'No field data on this phone yet'),
-      h('p', {}, 'Open Gemba Walk once while online and signed in; it then works without a network.'),
-      h('a', { className: 'button button--primary', href: '/login?next=/capture/drafts' }, 'Sign in'),
+      h('h1', {}, t('No field data on this phone yet')),
+      h('p', {}, t('Open Gemba Walk once while online and signed in; it then works without a network.')),
+      h('a', { className: 'button button--primary', href: '/login?next=/capture/drafts' }, t('Sign in')),
     ),
   );
+}
+
+// Whether a label's area takes andon reports from people who are not signed in: the field pack
+// says so; a phone without one (the app was opened here, nobody signed in) asks the server.
+async function andonOpen(token, pack) {
+  const area = pack ? findArea(pack, token) : null;
+  if (area) return Boolean(area.andon);
+  try {
+    return (await fetch(`/andon/${token}`, { method: 'HEAD', cache: 'no-store' })).ok;
+  } catch {
+    return false;
+  }
+}
+
+// "Switch person" on a shared tablet: the server ends this person's session and opens sign-in
+// for the next one, who comes back to this screen. Records stay with their author.
+function offerSwitchPerson() {
+  const button = document.getElementById('switch-person');
+  if (!button || !user) return;
+  button.textContent = t('Switch person');
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    let csrf = null;
+    try {
+      csrf = (await whoIsSignedIn(8)).csrf;
+    } catch {
+      button.textContent = t('Switching person needs the network.');
+      return;
+    }
+    await rememberUser(null);
+    if (!csrf) {
+      window.location.assign(`/login?switch=1&next=${encodeURIComponent(window.location.pathname)}`);
+      return;
+    }
+    const form = h(
+      'form',
+      { method: 'post', action: '/switch-person', hidden: true },
+      h('input', { type: 'hidden', name: 'csrf_token', value: csrf }),
+      h('input', { type: 'hidden', name: 'next', value: window.location.pathname }),
+    );
+    document.body.append(form);
+    form.submit();
+  });
 }
 
 function notYours(draft) {
@@ -86,17 +140,21 @@ function notYours(draft) {
     h(
       'section',
       { className: 'card card--narrow' },
-      h('h1', {}, 'This draft is not yours'),
+      h('h1', {}, t('This draft is not yours')),
       h(
         'p',
         {},
-        `It belongs to ${draft.user_name || 'someone else'}, who started it on this phone. ` +
-          'It is kept for them and sent when they sign in again.',
+        t(
+          'It belongs to %(name)s, who started it on this phone. It is kept for them and sent when they sign in again.',
+          {
+            name: draft.user_name || t('someone else'),
+          },
+        ),
       ),
       h(
         'a',
         { className: 'button', href: `/login?next=/capture/draft/${draft.uuid}` },
-        `Sign in as ${draft.user_name || 'its author'}`,
+        t('Sign in as %(name)s', { name: draft.user_name || t('its author') }),
       ),
     ),
   );
@@ -155,6 +213,15 @@ async function start() {
     pack = await loadPack();
   }
   setPlantZone(pack?.timezone);
+  useMessages(pack); // the person's language, from the pack (so offline too)
+  // A label opened by someone not signed in: as the server does, its andon (if the area has
+  // one) rather than the area screen. Offline, the area screen offers the link instead.
+  const label = window.location.pathname.match(/^\/a\/([^/]+)\/?$/);
+  if (!user && label && navigator.onLine && (await andonOpen(label[1], pack))) {
+    window.location.replace(`/andon/${label[1]}`);
+    return;
+  }
+  offerSwitchPerson();
   const needsPack = /^\/a\//.test(window.location.pathname);
   if (!pack && needsPack) needPack();
   else await route(pack);
@@ -207,12 +274,14 @@ start().catch((error) => {
     h(
       'section',
       { className: 'card card--narrow', role: 'alert' },
-      h('h1', {}, 'This phone’s storage could not be opened'),
+      h('h1', {}, t('This phone’s storage could not be opened')),
       h(
         'p',
         {},
-        'Private browsing, or a full phone, stops the app from saving. ' +
-          'Open it in a normal window, or free some space, then reload.',
+        t(
+          'Private browsing, or a full phone, stops the app from saving. ' +
+            'Open it in a normal window, or free some space, then reload.',
+        ),
       ),
       h('p', { className: 'muted' }, String(error)),
     ),

@@ -45,6 +45,8 @@ export interface Area {
   owner: string | null;
   last_five_s: { score: number; at: string } | null;
   open_tickets: OpenTicket[];
+  /** The label offers "Report a problem" to people who are not signed in. */
+  andon: boolean;
 }
 
 export type ResponseType = 'score' | 'pass_fail' | 'yes_no' | 'number' | 'choice' | 'text';
@@ -78,6 +80,9 @@ export interface Template {
 export interface Pack {
   user: User;
   vocabulary: Vocabulary;
+  /** The capture shell's words in the person's language (msgid → text; empty for English). */
+  language: string;
+  messages: Record<string, string>;
   sites: { id: number; name: string; timezone?: string }[];
   /** The plant's IANA zone: every date and time on the phone is shown in it. */
   timezone?: string;

@@ -1,4 +1,5 @@
 // Tiny DOM helpers: build elements with text, never HTML strings (no injection, CSP-safe).
+import { locale, t } from './i18n.js';
 
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -35,6 +36,11 @@ export function setPlantZone(zone) {
   }
 }
 
+// Another language than English: the browser's own words for it, in the plant's zone.
+function inLocale(iso, options) {
+  return new Intl.DateTimeFormat(locale(), { hourCycle: 'h23', timeZone: plantZone, ...options }).format(new Date(iso));
+}
+
 function parts(iso, options) {
   const format = new Intl.DateTimeFormat('en-GB', { hourCycle: 'h23', timeZone: plantZone, ...options });
   return Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
@@ -42,6 +48,7 @@ function parts(iso, options) {
 
 export function time(iso) {
   if (!iso) return '';
+  if (locale() !== 'en') return inLocale(iso, { hour: '2-digit', minute: '2-digit' });
   const p = parts(iso, { hour: '2-digit', minute: '2-digit' });
   return `${p.hour}:${p.minute}`;
 }
@@ -49,22 +56,26 @@ export function time(iso) {
 /** "just now", "5 min ago", "3 h ago", "2 days ago": how old something is, in plain words. */
 export function ago(iso, now = Date.now()) {
   const minutes = Math.max(0, Math.round((now - new Date(iso).getTime()) / 60000));
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 1) return t('just now');
+  if (minutes < 60) return t('%(count)s min ago', { count: minutes });
   const hours = Math.round(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
+  if (hours < 24) return t('%(count)s h ago', { count: hours });
   const days = Math.round(hours / 24);
-  return days === 1 ? 'yesterday' : `${days} days ago`;
+  return days === 1 ? t('yesterday') : t('%(count)s days ago', { count: days });
 }
 
 export function dateTime(iso) {
   if (!iso) return '';
+  if (locale() !== 'en') {
+    return inLocale(iso, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  }
   const p = parts(iso, { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
   return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
 }
 
 export function date(iso) {
   if (!iso) return '';
+  if (locale() !== 'en') return inLocale(iso, { day: 'numeric', month: 'short', year: 'numeric' });
   const p = parts(iso, { day: '2-digit', month: 'short', year: 'numeric' });
   return `${p.day} ${p.month} ${p.year}`;
 }

@@ -2,6 +2,11 @@
 import { postJson, whoIsSignedIn } from '../api.js';
 import { getMeta, newId, setMeta } from '../db.js';
 import { allDrafts } from '../drafts.js';
+import { N_, t } from '../i18n.js';
+
+// The start buttons' words come from field_rules.json; marked here for the catalog.
+export const START_WORDS = [N_('Start 5S audit'), N_('Waste walk'), N_('Report abnormality')];
+
 import { addNoteToOutbox } from '../outbox.js';
 import { findArea, retiredArea } from '../pack.js';
 import { formatScore, startOrder } from '../rules.js';
@@ -48,7 +53,7 @@ function noteForm(ticket, user) {
         event.preventDefault();
         const text = body.value.trim();
         if (!text) {
-          status.textContent = 'Write what you saw first.';
+          status.textContent = t('Write what you saw first.');
           body.focus();
           return;
         }
@@ -59,21 +64,25 @@ function noteForm(ticket, user) {
           body: text,
           occurred_at: new Date().toISOString(),
         };
-        await addNoteToOutbox(note, `Note on ${ticket.number} · ${ticket.title}`, user);
+        await addNoteToOutbox(
+          note,
+          t('Note on %(number)s · %(title)s', { number: ticket.number, title: ticket.title }),
+          user,
+        );
         body.value = '';
-        status.textContent = 'Saved on this phone — it is sent with the next sync.';
+        status.textContent = t('Saved on this phone — it is sent with the next sync.');
         window.dispatchEvent(new Event('gemba:outbox'));
       },
     },
-    h('label', { for: id }, `Note on ${ticket.number}`),
+    h('label', { for: id }, t('Note on %(number)s', { number: ticket.number })),
     body,
     h(
       'div',
       { className: 'field field--check' },
       checked,
-      h('label', { for: `${id}-gemba` }, 'I checked this at the gemba'),
+      h('label', { for: `${id}-gemba` }, t('I checked this at the gemba')),
     ),
-    h('button', { type: 'submit', className: 'button button--primary' }, 'Save note'),
+    h('button', { type: 'submit', className: 'button button--primary' }, t('Save note')),
     status,
   );
   const toggle = h(
@@ -88,8 +97,8 @@ function noteForm(ticket, user) {
         if (!form.hidden) body.focus();
       },
     },
-    'Add a note',
-    h('span', { className: 'visually-hidden' }, ` on ${ticket.number}`),
+    t('Add a note'),
+    h('span', { className: 'visually-hidden' }, ` ${t('on %(number)s', { number: ticket.number })}`),
   );
   return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
@@ -100,13 +109,13 @@ function startActions(pack, token, drafts) {
   return startOrder(pack.templates).map(([key, label]) => {
     const draft = drafts.find((d) => d.template.key === key);
     if (!draft) {
-      return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, label);
+      return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, t(label));
     }
     return h(
       'a',
       { className: 'button button--primary button--big button--resume', href: `/capture/draft/${draft.uuid}` },
-      `Resume: ${draft.template.name}`,
-      h('span', { className: 'button__note' }, ` · draft saved ${dateTime(draft.updated_at)}`),
+      t('Resume: %(name)s', { name: draft.template.name }),
+      h('span', { className: 'button__note' }, ` · ${t('draft saved %(time)s', { time: dateTime(draft.updated_at) })}`),
     );
   });
 }
@@ -120,17 +129,22 @@ export async function renderArea(root, pack, token, user) {
       h(
         'section',
         { className: 'card card--narrow' },
-        h('h1', {}, replaced ? 'This label is outdated' : 'We don’t know this label'),
+        h('h1', {}, replaced ? t('This label is outdated') : t('We don’t know this label')),
         h(
           'p',
           {},
           replaced
-            ? `It was replaced for ${replaced.code || 'this area'} · ${replaced.name || ''}. ` +
-                `Tell ${replaced.owner || 'an admin'} so the new label gets posted.`
-            : 'This QR code does not belong to any area in your field data. ' +
-                'Type the area code printed on the label instead.',
+            ? t('It was replaced for %(code)s · %(name)s. Tell %(owner)s so the new label gets posted.', {
+                code: replaced.code || t('this area'),
+                name: replaced.name || '',
+                owner: replaced.owner || t('an admin'),
+              })
+            : t(
+                'This QR code does not belong to any area in your field data. ' +
+                  'Type the area code printed on the label instead.',
+              ),
         ),
-        h('a', { className: 'button', href: '/scan' }, 'Scan or type a code'),
+        h('a', { className: 'button', href: '/scan' }, t('Scan or type a code')),
       ),
     );
   }
@@ -146,13 +160,13 @@ export async function renderArea(root, pack, token, user) {
       ? h(
           'p',
           { className: 'notice', role: 'status' },
-          'Opened by its code, not by a scan: an audit started now does not show it was started here.',
+          t('Opened by its code, not by a scan: an audit started now does not show it was started here.'),
         )
       : h(
           'p',
           { className: 'notice notice--ok', role: 'status' },
-          h('strong', {}, 'Scanned at the gemba'),
-          ` at ${time(scannedAt)} — an audit you start now shows it was started here.`,
+          h('strong', {}, t('Scanned at the gemba')),
+          ` ${t('at %(time)s — an audit you start now shows it was started here.', { time: time(scannedAt) })}`,
         ),
     user ? plannedHere(pack, area, token) : null,
     h(
@@ -160,33 +174,49 @@ export async function renderArea(root, pack, token, user) {
       { className: 'area-head' },
       h('p', { className: 'area-code' }, area.code),
       h('h1', {}, area.name),
-      h('p', { className: 'muted' }, `owner ${area.owner || 'not set'}`),
+      h('p', { className: 'muted' }, t('owner %(name)s', { name: area.owner || t('not set') })),
     ),
     h(
       'section',
-      { className: 'capture-actions', 'aria-label': 'Start at the gemba' },
+      { className: 'capture-actions', 'aria-label': t('Start at the gemba') },
       user
         ? startActions(pack, token, drafts)
-        : h(
-            'p',
-            { className: 'notice notice--warn' },
-            'Nobody is signed in on this phone. ',
-            h('a', { href: `/login?next=/a/${token}` }, 'Sign in'),
-            ' to start a walk.',
-          ),
+        : [
+            area.andon
+              ? h(
+                  'a',
+                  { className: 'button button--primary button--big', href: `/andon/${token}` },
+                  t('Report a problem'),
+                )
+              : null,
+            h(
+              'p',
+              { className: 'notice notice--warn' },
+              t('Nobody is signed in on this phone.'),
+              ' ',
+              h('a', { href: `/login?next=/a/${token}` }, t('Sign in to start a walk.')),
+            ),
+          ],
     ),
     h(
       'section',
       { className: 'card' },
-      h('h2', {}, 'Last audit'),
+      h('h2', {}, t('Last audit')),
       area.last_five_s
-        ? h('p', {}, `5S score ${formatScore(area.last_five_s.score)} of 5 · ${date(area.last_five_s.at)}`)
-        : h('p', { className: 'muted' }, 'No 5S audit yet.'),
+        ? h(
+            'p',
+            {},
+            t('5S score %(score)s of 5 · %(date)s', {
+              score: formatScore(area.last_five_s.score),
+              date: date(area.last_five_s.at),
+            }),
+          )
+        : h('p', { className: 'muted' }, t('No 5S audit yet.')),
     ),
     h(
       'section',
       { className: 'card' },
-      h('h2', {}, 'Open kaizen tickets ', h('span', { className: 'badge' }, tickets.length)),
+      h('h2', {}, `${t('Open kaizen tickets')} `, h('span', { className: 'badge' }, tickets.length)),
       tickets.length
         ? h(
             'ul',
@@ -202,7 +232,10 @@ export async function renderArea(root, pack, token, user) {
                   h(
                     'span',
                     { className: 'muted' },
-                    `${labelOf(vocabulary.ticket_statuses, ticket.status)} · due ${ticket.due || '—'}`,
+                    t('%(status)s · due %(date)s', {
+                      status: labelOf(vocabulary.ticket_statuses, ticket.status),
+                      date: ticket.due || '—',
+                    }),
                   ),
                 ),
                 ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
@@ -210,7 +243,7 @@ export async function renderArea(root, pack, token, user) {
               ),
             ),
           )
-        : h('p', { className: 'muted' }, 'No open tickets in this area.'),
+        : h('p', { className: 'muted' }, t('No open tickets in this area.')),
     ),
   );
 }

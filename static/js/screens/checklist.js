@@ -2,6 +2,7 @@
 // photos. Every change is saved to the draft at once.
 // The screen itself; its parts live in screens/checklist/ (inputs, findings, photos, records).
 import { discardDraft, saveDraft } from '../drafts.js';
+import { t } from '../i18n.js';
 import { formatScore, pastLimits } from '../rules.js';
 import { h, labelOf, mount, time } from '../ui.js';
 import { screen } from './checklist/context.js';
@@ -27,8 +28,10 @@ function progressLine(draft) {
       );
     };
     const open = counted.filter((item) => !done(item));
-    const verb = template.kind === '5s' ? 'scored' : 'answered';
-    line.replaceChildren(`${counted.length - open.length} of ${counted.length} ${verb}`);
+    const params = { done: counted.length - open.length, count: counted.length };
+    line.replaceChildren(
+      template.kind === '5s' ? t('%(done)s of %(count)s scored', params) : t('%(done)s of %(count)s answered', params),
+    );
     if (open.length) {
       line.append(
         ' · ',
@@ -44,7 +47,7 @@ function progressLine(draft) {
               target?.querySelector('input, textarea, select')?.focus({ preventScroll: true });
             },
           },
-          `Go to the first ${template.kind === '5s' ? 'unscored' : 'unanswered'} item`,
+          template.kind === '5s' ? t('Go to the first unscored item') : t('Go to the first unanswered item'),
         ),
       );
     }
@@ -67,7 +70,8 @@ export function renderChecklist(root, pack, draft) {
     progress.draw();
     if (template.kind !== '5s') return;
     const { pillars, total } = fiveSScores(draft);
-    totals.textContent = total === null ? '5S score: not scored yet' : `5S score ${formatScore(total)} of 5`;
+    totals.textContent =
+      total === null ? t('5S score: not scored yet') : t('5S score %(score)s of 5', { score: formatScore(total) });
     for (const [section, element] of pillarScores) drawSectionBadge(element, section, pillars[section]);
   };
   // Each pillar's badge says how far it is: "0 of 3 scored", "2 of 3 scored · 3.5", "3.7 · done".
@@ -77,8 +81,9 @@ export function renderChecklist(root, pack, draft) {
     const done = scored === items.length;
     element.className = `pillar-score${done ? ' pillar-score--done' : ''}`;
     element.textContent = done
-      ? `${formatScore(score)} · all scored`
-      : `${scored} of ${items.length} scored${score === undefined ? '' : ` · ${formatScore(score)}`}`;
+      ? t('%(score)s · all scored', { score: formatScore(score) })
+      : t('%(done)s of %(count)s scored', { done: scored, count: items.length }) +
+        (score === undefined ? '' : ` · ${formatScore(score)}`);
   };
   const sectionTerms = [...vocabulary.pillars, ...vocabulary.wastes];
   const sections = [...sectionsOf(template)].map(([section, items]) => {
@@ -90,7 +95,9 @@ export function renderChecklist(root, pack, draft) {
       h(
         'h2',
         {},
-        labelOf(sectionTerms, section) === section && section === 'report' ? 'Report' : labelOf(sectionTerms, section),
+        labelOf(sectionTerms, section) === section && section === 'report'
+          ? t('Report')
+          : labelOf(sectionTerms, section),
         template.kind === '5s' ? score : null,
       ),
       items.map((item) => itemBlock(draft, item, vocabulary, rerenderScores)),
@@ -108,11 +115,13 @@ export function renderChecklist(root, pack, draft) {
         ? h(
             'p',
             { className: 'muted' },
-            `Started at the gemba by scan at ${time(draft.scanned_at)} · saved on this phone as you go`,
+            t('Started at the gemba by scan at %(time)s · saved on this phone as you go', {
+              time: time(draft.scanned_at),
+            }),
           )
-        : h('p', { className: 'muted' }, 'Not started from a label scan · saved on this phone as you go'),
+        : h('p', { className: 'muted' }, t('Not started from a label scan · saved on this phone as you go')),
       template.items.some((i) => i.response_type === 'score') && vocabulary.score_levels?.length
-        ? levelsBox(vocabulary.score_levels, 'What the scores 0–5 mean')
+        ? levelsBox(vocabulary.score_levels, t('What the scores 0–5 mean'))
         : null,
       h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
@@ -121,7 +130,7 @@ export function renderChecklist(root, pack, draft) {
     h(
       'section',
       { className: 'card' },
-      h('label', { for: 'audit-note' }, 'Note for the whole walk (optional)'),
+      h('label', { for: 'audit-note' }, t('Note for the whole walk (optional)')),
       h(
         'textarea',
         {
@@ -140,7 +149,7 @@ export function renderChecklist(root, pack, draft) {
     h(
       'button',
       { type: 'button', className: 'button button--primary button--big', onclick: () => submit(draft, errorBox) },
-      'Submit — send when online',
+      t('Submit — send when online'),
     ),
     h(
       'button',
@@ -152,15 +161,21 @@ export function renderChecklist(root, pack, draft) {
             (n, f) => n + (f.photo_uuids?.length || 0),
             0,
           );
-          const what = photos ? ` and its ${photos} photo(s)` : '';
-          if (!window.confirm(`Discard this draft${what}? It is deleted from this phone and cannot be brought back.`)) {
+          const question = photos
+            ? t(
+                'Discard this draft and its %(count)s photo(s)? ' +
+                  'It is deleted from this phone and cannot be brought back.',
+                { count: photos },
+              )
+            : t('Discard this draft? It is deleted from this phone and cannot be brought back.');
+          if (!window.confirm(question)) {
             return;
           }
           await discardDraft(draft);
           window.location.assign('/capture/drafts?discarded=1');
         },
       },
-      'Discard this draft',
+      t('Discard this draft'),
     ),
   );
   rerenderScores();

@@ -1,6 +1,7 @@
 // Drafts to resume and the outbox: every record's state, progress, "Sync now", and for a record
 // that cannot go through, why — with what can help (retry, sign in, download, discard).
 import { allDrafts } from '../drafts.js';
+import { locale, t } from '../i18n.js';
 import { belongsTo, discardEntry, entriesOf, entryFile, STATES, update, waitingForOthers } from '../outbox.js';
 import { formatScore } from '../rules.js';
 import { flushOutbox, onProgress } from '../sync.js';
@@ -11,8 +12,15 @@ function othersNotice(others) {
   return h(
     'p',
     { className: 'notice others-waiting', role: 'status' },
-    others.map(({ name, count }) => `${count} record(s) of ${name} wait for them to sign in on this phone. `).join(''),
-    'They are kept here and sent when their author signs in again.',
+    others
+      .map(({ name, count }) =>
+        t(
+          '%(count)s record(s) of %(name)s wait for them to sign in on this phone. ' +
+            'They are kept here and sent when their author signs in again.',
+          { count, name },
+        ),
+      )
+      .join(' '),
   );
 }
 
@@ -20,9 +28,9 @@ function signedOutNotice(next) {
   return h(
     'p',
     { className: 'notice notice--warn', id: 'nobody-signed-in' },
-    'Nobody is signed in on this phone. ',
-    h('a', { href: `/login?next=${next}` }, 'Sign in'),
-    ' to see and send your records.',
+    t('Nobody is signed in on this phone.'),
+    ' ',
+    h('a', { href: `/login?next=${next}` }, t('Sign in to see and send your records.')),
   );
 }
 
@@ -31,9 +39,9 @@ export async function renderDrafts(root, user) {
   const others = (await allDrafts()).filter((draft) => !user || draft.user_id !== user.id);
   mount(
     root,
-    h('h1', {}, 'Drafts'),
+    h('h1', {}, t('Drafts')),
     new URLSearchParams(window.location.search).has('discarded')
-      ? h('p', { className: 'notice notice--ok', role: 'status' }, 'The draft was discarded.')
+      ? h('p', { className: 'notice notice--ok', role: 'status' }, t('The draft was discarded.'))
       : null,
     user ? null : signedOutNotice('/capture/drafts'),
     drafts.length
@@ -53,14 +61,18 @@ export async function renderDrafts(root, user) {
                   h('strong', {}, `${draft.template.name} · ${draft.area.code} ${draft.area.name}`),
                   h('span', { className: 'muted' }, `last saved ${dateTime(draft.updated_at)}`),
                 ),
-                h('span', { className: 'badge' }, 'Resume'),
+                h('span', { className: 'badge' }, t('Resume')),
               ),
             ),
           ),
         )
-      : h('p', { className: 'card' }, 'No drafts. Scan an area label to start a walk.'),
+      : h('p', { className: 'card' }, t('No drafts. Scan an area label to start a walk.')),
     others.length
-      ? h('p', { className: 'muted' }, `${others.length} draft(s) of other people on this phone are kept for them.`)
+      ? h(
+          'p',
+          { className: 'muted' },
+          t('%(count)s draft(s) of other people on this phone are kept for them.', { count: others.length }),
+        )
       : null,
   );
 }
@@ -73,19 +85,24 @@ function ordinal(n) {
 /** What became of each finding: "KZ-0042 opened", "added to KZ-0017, 3rd occurrence"... */
 export function ticketText(ticket) {
   if (!ticket) return null;
-  if (ticket.outcome === 'opened') return `${ticket.number} opened`;
-  if (ticket.outcome === 'joined') return `added to ${ticket.number}, ${ordinal(ticket.occurrences)} occurrence`;
-  if (ticket.outcome === 'reopened') return `${ticket.number} reopened — it came back`;
+  if (ticket.outcome === 'opened') return t('%(number)s opened', { number: ticket.number });
+  if (ticket.outcome === 'joined') {
+    return locale() === 'en'
+      ? `added to ${ticket.number}, ${ordinal(ticket.occurrences)} occurrence`
+      : t('added to %(number)s, occurrence %(count)s', { number: ticket.number, count: ticket.occurrences });
+  }
+  if (ticket.outcome === 'reopened') return t('%(number)s reopened — it came back', { number: ticket.number });
   return ticket.number;
 }
 
 function resultText(entry) {
   if (entry.state !== 'synced' || !entry.result) return entry.message;
   const audit = entry.result.audits[0];
-  const score = audit?.score_total != null ? ` · 5S ${formatScore(audit.score_total)}` : '';
-  const notes = entry.result.ticket_notes?.length ? ' · note added to the ticket' : '';
-  const findings = entry.result.findings.length ? ` · ${entry.result.findings.length} finding(s)` : '';
-  return `Synced ${dateTime(entry.synced_at)}${score}${findings}${notes}`;
+  const score = audit?.score_total != null ? ` · ${t('5S %(score)s', { score: formatScore(audit.score_total) })}` : '';
+  const notes = entry.result.ticket_notes?.length ? ` · ${t('note added to the ticket')}` : '';
+  const count = entry.result.findings.length;
+  const findings = count ? ` · ${t('%(count)s finding(s)', { count })}` : '';
+  return `${t('Synced %(time)s', { time: dateTime(entry.synced_at) })}${score}${findings}${notes}`;
 }
 
 function ticketList(entry) {
@@ -124,7 +141,7 @@ function entryActions(entry, user, redraw) {
         await redraw();
       },
     },
-    'Retry',
+    t('Retry'),
     h('span', { className: 'visually-hidden' }, `: ${entry.label}`),
   );
   if (entry.state !== 'attention') {
@@ -137,7 +154,7 @@ function entryActions(entry, user, redraw) {
     h(
       'button',
       { type: 'button', className: 'button button--quiet', onclick: () => download(entry) },
-      'Download a copy',
+      t('Download a copy'),
     ),
     h(
       'button',
@@ -146,8 +163,11 @@ function entryActions(entry, user, redraw) {
         className: 'button button--quiet button--danger',
         onclick: async () => {
           const ok = window.confirm(
-            `Discard “${entry.label}”? A copy with its records and photos is downloaded first; ` +
-              'then it is deleted from this phone and never sent.',
+            t(
+              'Discard “%(label)s”? A copy with its records and photos is downloaded first; ' +
+                'then it is deleted from this phone and never sent.',
+              { label: entry.label },
+            ),
           );
           if (!ok) return;
           await download(entry);
@@ -155,13 +175,13 @@ function entryActions(entry, user, redraw) {
           await redraw();
         },
       },
-      'Discard…',
+      t('Discard…'),
     ),
   );
 }
 
 export async function renderOutbox(root, user) {
-  const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Sync progress' });
+  const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': t('Sync progress') });
   const progressText = h('p', { className: 'muted', role: 'status', 'aria-live': 'polite' });
   const list = h('ul', { className: 'list card', id: 'outbox-list' });
   const others = h('div', {});
@@ -184,10 +204,10 @@ export async function renderOutbox(root, user) {
                   ticketList(entry),
                   entryActions(entry, user, draw),
                 ),
-                h('span', { className: `badge state state--${entry.state}` }, STATES[entry.state]),
+                h('span', { className: `badge state state--${entry.state}` }, t(STATES[entry.state])),
               ),
             )
-        : [h('li', { className: 'list__item' }, user ? 'Nothing to send.' : 'No records of yours here.')]),
+        : [h('li', { className: 'list__item' }, user ? t('Nothing to send.') : t('No records of yours here.'))]),
     );
     others.replaceChildren(othersNotice(await waitingForOthers(user)) || '');
     const signin = entries.some((entry) => entry.state === 'signin');
@@ -199,29 +219,35 @@ export async function renderOutbox(root, user) {
     progressBar.value = progress.done;
     if (progress.total) {
       progressText.textContent = progress.finished
-        ? `${progress.done} of ${progress.total} sent.`
-        : `Sending ${progress.done + 1} of ${progress.total} · ` +
-          `${megabytes(progress.bytes)} of ${megabytes(progress.totalBytes)}`;
+        ? t('%(done)s of %(total)s sent.', { done: progress.done, total: progress.total })
+        : t('Sending %(number)s of %(total)s · %(sent)s of %(size)s', {
+            number: progress.done + 1,
+            total: progress.total,
+            sent: megabytes(progress.bytes),
+            size: megabytes(progress.totalBytes),
+          });
     }
     draw();
   });
   mount(
     root,
-    h('h1', {}, 'Outbox'),
+    h('h1', {}, t('Outbox')),
     new URLSearchParams(window.location.search).has('submitted')
       ? h(
           'p',
           { className: 'notice notice--ok', role: 'status' },
-          'Submitted. It is kept on this phone until the server has it.',
+          t('Submitted. It is kept on this phone until the server has it.'),
         )
       : null,
     user ? null : signedOutNotice('/capture/outbox'),
     h(
       'p',
       { id: 'signin-prompt', className: 'notice notice--warn', hidden: true },
-      'Your session ended. Nothing is lost: ',
-      h('a', { href: '/login?next=/capture/outbox' }, 'sign in'),
-      ' and the records are sent.',
+      t('Your session ended. Nothing is lost:'),
+      ' ',
+      h('a', { href: '/login?next=/capture/outbox' }, t('sign in')),
+      ' ',
+      t('and the records are sent.'),
     ),
     h(
       'button',
@@ -234,7 +260,7 @@ export async function renderOutbox(root, user) {
           await draw();
         },
       },
-      'Sync now',
+      t('Sync now'),
     ),
     progressBar,
     progressText,

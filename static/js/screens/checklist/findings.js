@@ -2,6 +2,7 @@
 // and findings on their own that no checklist item covers.
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
+import { t } from '../../i18n.js';
 import { deletePhotos } from '../../photos.js';
 import { defaultSeverity } from '../../rules.js';
 import { h } from '../../ui.js';
@@ -16,7 +17,7 @@ function findingPanel(draft, item, onClose) {
   return h(
     'div',
     { className: 'finding', 'data-finding-for': item.id },
-    h('label', { for: id }, 'Finding — what did you see?'),
+    h('label', { for: id }, t('Finding — what did you see?')),
     h(
       'textarea',
       {
@@ -32,7 +33,7 @@ function findingPanel(draft, item, onClose) {
     ),
     selectField(
       `${id}-severity`,
-      'Severity',
+      t('Severity'),
       vocabulary.severities,
       finding.severity || defaultSeverity(draft.template.kind),
       (v) => {
@@ -40,14 +41,14 @@ function findingPanel(draft, item, onClose) {
         saveDraft(draft);
       },
     ),
-    photoPicker(draft, finding, 'Add photo'),
+    photoPicker(draft, finding, t('Add photo')),
     needsFinding(draft, item)
       ? null
       : h(
           'button',
           { type: 'button', className: 'button button--quiet finding-close', onclick: onClose },
-          'Close this finding',
-          h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`),
+          t('Close this finding'),
+          h('span', { className: 'visually-hidden' }, ` ${t('for: %(prompt)s', { prompt: item.prompt })}`),
         ),
   );
 }
@@ -64,7 +65,10 @@ export function toggleFinding(draft, item, container) {
     container.append(
       findingPanel(draft, item, async () => {
         const finding = draft.findings[item.id];
-        if (hasContent(finding) && !window.confirm('Close this finding? What you wrote and its photos are removed.')) {
+        if (
+          hasContent(finding) &&
+          !window.confirm(t('Close this finding? What you wrote and its photos are removed.'))
+        ) {
           return;
         }
         delete draft.findings[item.id];
@@ -92,8 +96,8 @@ export function toggleFinding(draft, item, container) {
             container.querySelector(`#finding-${item.id}`)?.focus();
           },
         },
-        '+ Add a finding',
-        h('span', { className: 'visually-hidden' }, ` for: ${item.prompt}`),
+        t('+ Add a finding'),
+        h('span', { className: 'visually-hidden' }, ` ${t('for: %(prompt)s', { prompt: item.prompt })}`),
       ),
     );
   }
@@ -122,14 +126,18 @@ export function selectField(id, labelText, options, value, onChange) {
 export function sameAsField(id, tickets, finding, save) {
   if (!tickets.length) return null;
   const options = [
-    { key: '', label: 'No — a new problem' },
+    { key: '', label: t('No — a new problem') },
     ...tickets.map((t) => ({ key: t.number, label: `${t.number} · ${t.title}` })),
   ];
   return [
-    ...selectField(id, 'Same problem as an open ticket?', options, finding.same_as_ticket || '', (v) =>
+    ...selectField(id, t('Same problem as an open ticket?'), options, finding.same_as_ticket || '', (v) =>
       save({ same_as_ticket: v || null }),
     ),
-    h('p', { className: 'hint' }, 'Choose its ticket to add this as another occurrence; otherwise a new ticket opens.'),
+    h(
+      'p',
+      { className: 'hint' },
+      t('Choose its ticket to add this as another occurrence; otherwise a new ticket opens.'),
+    ),
   ];
 }
 
@@ -143,10 +151,12 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
   return h(
     'div',
     { className: 'finding', 'data-extra-finding': finding.uuid },
-    selectField(`${id}-category`, 'What kind of problem', categories, finding.category, (v) => save({ category: v })),
-    selectField(`${id}-severity`, 'Severity', vocabulary.severities, finding.severity, (v) => save({ severity: v })),
+    selectField(`${id}-category`, t('What kind of problem'), categories, finding.category, (v) =>
+      save({ category: v }),
+    ),
+    selectField(`${id}-severity`, t('Severity'), vocabulary.severities, finding.severity, (v) => save({ severity: v })),
     sameAsField(`${id}-same`, screen.tickets, finding, save),
-    h('label', { for: `${id}-description` }, 'What did you see?'),
+    h('label', { for: `${id}-description` }, t('What did you see?')),
     h(
       'textarea',
       {
@@ -157,8 +167,8 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
       },
       finding.description,
     ),
-    photoPicker(draft, finding, 'Add photo'),
-    h('button', { type: 'button', className: 'button button--quiet', onclick: onRemove }, 'Remove this finding'),
+    photoPicker(draft, finding, t('Add photo')),
+    h('button', { type: 'button', className: 'button button--quiet', onclick: onRemove }, t('Remove this finding')),
   );
 }
 
@@ -169,7 +179,7 @@ export function extraFindingsSection(draft, vocabulary) {
     list.replaceChildren(
       ...draft.extra_findings.map((finding) =>
         extraFindingPanel(draft, finding, vocabulary, async () => {
-          if (hasContent(finding) && !window.confirm('Remove this finding and its photos?')) return;
+          if (hasContent(finding) && !window.confirm(t('Remove this finding and its photos?'))) return;
           draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
           await saveDraft(draft);
           await deletePhotos(finding.photo_uuids);
@@ -182,8 +192,8 @@ export function extraFindingsSection(draft, vocabulary) {
   return h(
     'section',
     { className: 'card', id: 'extra-findings' },
-    h('h2', {}, 'Other findings'),
-    h('p', { className: 'muted' }, 'Something this checklist does not ask about? Add it here, with photos.'),
+    h('h2', {}, t('Other findings')),
+    h('p', { className: 'muted' }, t('Something this checklist does not ask about? Add it here, with photos.')),
     list,
     h(
       'button',
@@ -205,7 +215,7 @@ export function extraFindingsSection(draft, vocabulary) {
           document.getElementById(`extra-${finding.uuid}-category`)?.focus();
         },
       },
-      '+ Add a finding on its own',
+      t('+ Add a finding on its own'),
     ),
   );
 }

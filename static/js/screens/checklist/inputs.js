@@ -2,6 +2,7 @@
 // text; every change is saved to the draft at once and opens or closes the item's finding box.
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
+import { t } from '../../i18n.js';
 import { formatNumber } from '../../rules.js';
 import { h, labelOf } from '../../ui.js';
 import { screen } from './context.js';
@@ -15,7 +16,7 @@ function scoreInput(draft, item, onChange) {
   return h(
     'fieldset',
     { className: 'scores' },
-    h('legend', { className: 'visually-hidden' }, `Score for: ${item.prompt}`),
+    h('legend', { className: 'visually-hidden' }, t('Score for: %(prompt)s', { prompt: item.prompt })),
     [0, 1, 2, 3, 4, 5].map((score) =>
       h(
         'label',
@@ -97,10 +98,10 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
     block.append(scoreInput(draft, item, change));
     // The item's own level descriptions; the standard ones are shown once for the checklist.
     if (item.levels?.length && !sameLevels(item.levels, vocabulary.score_levels)) {
-      block.append(levelsBox(item.levels, 'What the scores mean here'));
+      block.append(levelsBox(item.levels, t('What the scores mean here')));
     }
   } else if (item.response_type === 'yes_no' || item.response_type === 'pass_fail') {
-    const [yes, no] = item.response_type === 'yes_no' ? ['Observed', 'Not seen'] : ['Pass', 'Fail'];
+    const [yes, no] = item.response_type === 'yes_no' ? [t('Observed'), t('Not seen')] : [t('Pass'), t('Fail')];
     block.append(
       choiceInput(
         item,
@@ -140,7 +141,10 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
         h(
           'p',
           { className: 'hint' },
-          `Normal: ${end(item.min)} to ${end(item.max)}. A reading outside opens a finding.`,
+          t('Normal: %(min)s to %(max)s. A reading outside opens a finding.', {
+            min: end(item.min),
+            max: end(item.max),
+          }),
         ),
       );
     }
@@ -160,14 +164,14 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
     // In an abnormality report the description and its photos are the finding.
     if (draft.template.kind === 'abnormality' && item.key === 'description') {
       const finding = findingFor(draft, item);
-      if (item.photo_required) block.append(photoPicker(draft, finding, 'Add photo'));
+      if (item.photo_required) block.append(photoPicker(draft, finding, t('Add photo')));
       const same = sameAsField(`same-${item.id}`, screen.tickets, finding, (changes) => {
         Object.assign(finding, changes);
         saveDraft(draft);
       });
       if (same) block.append(h('div', { className: 'same-as' }, same));
     } else if (item.photo_required && draft.template.kind === 'abnormality') {
-      block.append(photoPicker(draft, findingFor(draft, item), 'Add photo'));
+      block.append(photoPicker(draft, findingFor(draft, item), t('Add photo')));
     }
   }
   if (item.response_type !== 'text') toggleFinding(draft, item, block);

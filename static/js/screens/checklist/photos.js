@@ -1,6 +1,7 @@
 // Photos on a finding: the picker (compress, keep as bytes, say what happened) and thumbnails.
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
+import { t } from '../../i18n.js';
 import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
 import { h } from '../../ui.js';
 
@@ -14,13 +15,19 @@ async function thumbnails(draft, finding, container) {
       h(
         'figure',
         { className: 'thumb-wrap' },
-        h('img', { className: 'thumb', src: url, alt: `Photo ${index + 1}`, width: 72, height: 72 }),
+        h('img', {
+          className: 'thumb',
+          src: url,
+          alt: t('Photo %(number)s', { number: index + 1 }),
+          width: 72,
+          height: 72,
+        }),
         h(
           'button',
           {
             type: 'button',
             className: 'button button--quiet thumb-remove',
-            'aria-label': `Remove photo ${index + 1}`,
+            'aria-label': t('Remove photo %(number)s', { number: index + 1 }),
             onclick: async () => {
               finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
               await saveDraft(draft);
@@ -53,7 +60,7 @@ export function photoPicker(draft, finding, labelText) {
       const say = () =>
         status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
       for (const [index, file] of files.entries()) {
-        lines.push({ text: `Preparing photo ${index + 1} of ${files.length}…` });
+        lines.push({ text: t('Preparing photo %(number)s of %(count)s…', { number: index + 1, count: files.length }) });
         say();
         try {
           const compressed = await compressPhoto(file);
@@ -61,7 +68,9 @@ export function photoPicker(draft, finding, labelText) {
           await savePhoto(uuid, compressed, { user_id: draft.user_id });
           finding.photo_uuids.push(uuid);
           await saveDraft(draft);
-          lines[lines.length - 1] = { text: `Photo kept (${Math.round(compressed.blob.size / 1024)} kB).` };
+          lines[lines.length - 1] = {
+            text: t('Photo kept (%(size)s kB).', { size: Math.round(compressed.blob.size / 1024) }),
+          };
         } catch (error) {
           const text = error instanceof PhotoUnreadable ? error.message : storageMessage(file, error);
           lines[lines.length - 1] = { text, bad: true };
@@ -85,18 +94,21 @@ export function photoPicker(draft, finding, labelText) {
 /** The photo was read, but the phone could not keep it: say so, and not blame the file. */
 function storageMessage(file, error) {
   if (error?.name === 'QuotaExceededError') {
-    return (
-      `${file.name || 'The photo'} could not be kept: this phone’s storage for Gemba Walk is full. ` +
-      'Sync now to free space.'
-    );
+    return t('%(name)s could not be kept: this phone’s storage for Gemba Walk is full. Sync now to free space.', {
+      name: file.name || t('The photo'),
+    });
   }
   if (error?.name === 'DataCloneError' || error?.name === 'UnknownError') {
-    return (
-      `${file.name || 'The photo'} could not be kept: this browser does not let the app store photos ` +
-      '(private browsing?). Open Gemba Walk in a normal window.'
+    return t(
+      '%(name)s could not be kept: this browser does not let the app store photos (private browsing?). ' +
+        'Open Gemba Walk in a normal window.',
+      { name: file.name || t('The photo') },
     );
   }
   return error
-    ? `${file.name || 'The photo'} could not be kept on this phone (${error.name || error}).`
+    ? t('%(name)s could not be kept on this phone (%(error)s).', {
+        name: file.name || t('The photo'),
+        error: error.name || error,
+      })
     : unreadableMessage(file);
 }

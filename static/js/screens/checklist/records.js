@@ -2,6 +2,7 @@
 // sent, and submitting them to the outbox. No screen-building here except the error box.
 import { newId } from '../../db.js';
 import { deleteDraft } from '../../drafts.js';
+import { t } from '../../i18n.js';
 import { addToOutbox } from '../../outbox.js';
 import { deletePhotos, getPhoto } from '../../photos.js';
 import { defaultSeverity, pastLimits, RULES, fiveSScores as scoresOf } from '../../rules.js';
@@ -134,14 +135,15 @@ export function problemsOf(draft) {
     const missing = template.items.filter(
       (item) => item.response_type === 'score' && !Number.isInteger(draft.answers[item.id]?.score),
     );
-    if (missing.length) problems.push({ item: missing[0], text: `${missing.length} item(s) have no score yet.` });
+    if (missing.length)
+      problems.push({ item: missing[0], text: t('%(count)s item(s) have no score yet.', { count: missing.length }) });
   }
   if (template.kind === 'abnormality') {
     for (const item of template.items) {
       const answer = draft.answers[item.id] || {};
       if (item.response_type !== 'text' && item.response_type !== 'choice') continue;
       if (!answer.value_text || !String(answer.value_text).trim()) {
-        problems.push({ item, text: `Answer: ${item.prompt}` });
+        problems.push({ item, text: t('Answer: %(prompt)s', { prompt: item.prompt }) });
       }
     }
   }
@@ -154,13 +156,17 @@ export function problemsOf(draft) {
       answer.value_bool === true &&
       !hasContent(draft.findings[item.id])
     ) {
-      problems.push({ item, text: `Describe what you saw, or add a photo, for: ${item.prompt}` });
+      problems.push({
+        item,
+        text: t('Describe what you saw, or add a photo, for: %(prompt)s', { prompt: item.prompt }),
+      });
     }
     // "Photo required" asks for a photo on the item's finding (an abnormality report is one).
     if (!item.photo_required) continue;
     const finding = draft.findings[item.id];
     const sent = template.kind === 'abnormality' || hasContent(finding);
-    if (sent && !finding?.photo_uuids.length) problems.push({ item, text: `Add a photo for: ${item.prompt}` });
+    if (sent && !finding?.photo_uuids.length)
+      problems.push({ item, text: t('Add a photo for: %(prompt)s', { prompt: item.prompt }) });
   }
   return problems;
 }

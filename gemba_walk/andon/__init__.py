@@ -1,0 +1,2 @@
+"""The andon from the area label: problems reported by people without an account, triaged
+by leaders."""

@@ -1,0 +1,35 @@
+"""The default checklists in the reader's language (issue 17): the 5S audit, the waste walk
+and the abnormality report the app seeds are our own words, so they are in the catalogs and
+shown in each person's language. A checklist an admin wrote — or a default one an admin edited
+into a new version — is shown as written."""
+
+from __future__ import annotations
+
+from gemba_walk.checklists.defaults import DEFAULT_TEMPLATE_KEYS
+from gemba_walk.checklists.models import ChecklistTemplateVersion
+from gemba_walk.core.i18n import gettext
+
+
+def is_ours(version: ChecklistTemplateVersion) -> bool:
+    """The version the app seeded (its first), not one an admin wrote."""
+    return version.number == 1 and version.template.key in DEFAULT_TEMPLATE_KEYS
+
+
+def shown(version: ChecklistTemplateVersion, text: str | None) -> str:
+    """A checklist's word as the reader reads it."""
+    if not text:
+        return text or ""
+    if not is_ours(version):
+        return text
+    translated = gettext(text)
+    if translated == text and ": " in text:  # a waste walk item: "Transport: Moving material…"
+        label, description = text.split(": ", 1)
+        translated = f"{gettext(label)}: {gettext(description)}"
+    return translated
+
+
+def shown_levels(version: ChecklistTemplateVersion, levels: list[str] | None) -> list[str] | None:
+    """Score level descriptions in the reader's language; a choice's keys stay keys."""
+    if levels is None or not is_ours(version):
+        return levels
+    return [gettext(level) for level in levels]

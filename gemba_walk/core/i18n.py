@@ -1,0 +1,141 @@
+"""Languages: which one a request speaks, and dates and numbers written the way it reads them.
+
+Flask-Babel does the work: the person's own choice (``User.language``) first, then the
+browser's Accept-Language, then English. An unknown or retired code is ignored silently (a
+person whose language was removed simply gets the browser's). Catalogs live in
+``gemba_walk/translations`` (``messages`` for pages, ``js`` for the capture shell's JavaScript);
+``make assets`` compiles them and ``tests/test_catalogs.py`` holds them complete.
+
+Plant local time is ``core/localtime`` (issue 14); this module only writes the local moment in
+the person's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import flask_babel
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.support import Translations
+from flask import Flask, has_request_context, request
+from flask_babel import get_locale
+from flask_babel import gettext as _gettext
+from flask_babel import lazy_gettext as _lazy_gettext
+from flask_babel import ngettext as _ngettext
+from flask_login import current_user
+
+from gemba_walk.core import localtime
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+DEFAULT_LOCALE = "en"
+# (code, the language's own name): the account page offers them in this order.
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("ja", "日本語"),
+)
+LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGES)
+
+gettext = _gettext
+lazy_gettext = _lazy_gettext
+ngettext = _ngettext
+
+
+def known_language(code: str | None) -> str | None:
+    """The code if we speak it, else None (never an error: a stale cookie or setting is fine)."""
+    if not code:
+        return None
+    code = code.strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGE_CODES else None
+
+
+def select_locale() -> str:
+    """The person's language, else the browser's best match, else English."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    chosen = known_language(getattr(current_user, "language", None))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match([code for code, _name in LANGUAGES])
+    return known_language(best) or DEFAULT_LOCALE
+
+
+def refresh_locale() -> None:
+    """Choose the language again (after signing in, or changing one's own)."""
+    flask_babel.refresh()
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return str(locale.language) if locale else DEFAULT_LOCALE
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse(DEFAULT_LOCALE)
+
+
+def format_datetime(value: datetime | None, zone_name: str | None = None) -> str:
+    """A moment in the plant's local time as the person's language writes it: English keeps
+    localtime's "26 Nov 2026, 08:33"; others take Babel's ("26. Nov. 2026, 08:33",
+    "2026年11月26日 8:33")."""
+    if value is None:
+        return "—"
+    locale = _locale()
+    if locale.language == "en":
+        return localtime.format_datetime(value, zone_name)
+    local = localtime.to_local(value, zone_name)
+    day = babel_dates.format_skeleton("yMMMd", local, locale=locale)
+    clock = babel_dates.format_skeleton("Hm", local, tzinfo=local.tzinfo, locale=locale)
+    joined = str(locale.datetime_formats.get("medium", "{1} {0}"))
+    return joined.replace("{1}", day).replace("{0}", clock)
+
+
+def format_date(value: date | datetime | None, zone_name: str | None = None) -> str:
+    if value is None:
+        return "—"
+    locale = _locale()
+    if locale.language == "en":
+        return localtime.format_date(value, zone_name)
+    if isinstance(value, datetime):
+        value = localtime.to_local(value, zone_name).date()
+    return babel_dates.format_skeleton("yMMMd", value, locale=locale)
+
+
+def localise_number(text: str) -> str:
+    """A number already written by the field rules (rounding, no exponent) with the person's
+    decimal sign: the value and its rounding stay the phone's, only the comma changes."""
+    symbol = babel_numbers.get_decimal_symbol(_locale())
+    return text.replace(".", symbol) if symbol != "." else text
+
+
+@lru_cache(maxsize=8)
+def js_messages(language: str) -> dict[str, str]:
+    """The capture shell's strings in one language (msgid → text), from the compiled ``js``
+    domain; English is the msgids themselves, so an empty mapping."""
+    if language not in LANGUAGE_CODES or language == DEFAULT_LOCALE:
+        return {}
+    catalog = Translations.load(str(TRANSLATIONS_DIR), [language], domain="js")
+    return {
+        key: value
+        for key, value in getattr(catalog, "_catalog", {}).items()
+        if isinstance(key, str) and key and value
+    }
+
+
+def init_app(app: Flask) -> None:
+    from gemba_walk.extensions import babel
+
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel keeps the chosen locale on ``g``; each request chooses again (a test client
+    # shares one app context across requests, and a sign-in changes who is asking).
+    app.before_request(refresh_locale)
+    app.jinja_env.globals.update(
+        languages=LANGUAGES, current_language=current_language, js_messages=js_messages
+    )
