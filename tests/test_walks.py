@@ -16,7 +16,14 @@ from gemba_walk.extensions import db
 from gemba_walk.walks import operations, queries
 from gemba_walk.walks.models import PlannedWalk, WalkPlan
 from gemba_walk.walks.operations import PlanDetails, WalkError
-from tests.factories import AreaFactory, SiteFactory, UserFactory
+from tests.factories import (
+    AreaFactory,
+    AuditFactory,
+    FindingFactory,
+    SiteFactory,
+    TicketFactory,
+    UserFactory,
+)
 from tests.sync_batches import batch, finding, five_s_audit, iso
 
 BERLIN = "Europe/Berlin"
@@ -510,3 +517,29 @@ def test_a_layer_is_renamed_and_a_clash_is_refused(client, auth, plant):
     assert saved.status_code == 302
     db.session.expire_all()
     assert layer.name == "Area supervisor" and len(layer.members) == 2
+
+
+def test_a_second_plant_in_another_zone_reads_its_own_records_in_its_own_time(client, auth, plant):
+    """Berlin is the first site; a Chicago plant's ticket, audit and area pages, and the CSV
+    exports' Chicago rows, are written in Chicago time (14:05 UTC on 20 Nov = 08:05 there,
+    15:05 in Berlin)."""
+    chicago = SiteFactory(name="Chicago plant", timezone="America/Chicago")
+    press = AreaFactory(site=chicago, code="CH-1", name="Press")
+    moment = datetime(2026, 11, 20, 14, 5)  # stored naive UTC
+    audit = AuditFactory(area=press, submitted_at=moment, scanned_at=moment)
+    ticket = TicketFactory(area=press, opened_at=moment)
+    db.session.flush()
+    FindingFactory(area=press, audit=audit, ticket_id=ticket.id, observed_at=moment)
+    berlin_audit = AuditFactory(area=plant["areas"][0], submitted_at=moment)
+    db.session.commit()
+    auth.login_as("leader")
+
+    for path in (f"/tickets/{ticket.number}", f"/insight/audits/{audit.uuid}"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "20 Nov 2026, 08:05" in page.text and "15:05" not in page.text, path
+    assert "20 Nov 2026, 15:05" in client.get(f"/insight/audits/{berlin_audit.uuid}").text
+    rows = client.get("/insight/findings.csv?days=3650").text.splitlines()
+    assert [r for r in rows if "Chicago plant" in r and "2026-11-20 08:05" in r]
+    rows = client.get("/tickets/export.csv").text.splitlines()
+    assert [r for r in rows if ticket.display_number in r and "2026-11-20 08:05" in r]

@@ -32,6 +32,7 @@ from gemba_walk.areas.qr import qr_png, qr_svg
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.checklists.builder import start_actions
 from gemba_walk.core.ids import parse_id
+from gemba_walk.core.localtime import use_zone
 from gemba_walk.extensions import db
 from gemba_walk.reports.area_overview import area_overview
 
@@ -101,6 +102,7 @@ def find():
 def show(area_id: int):
     """The area page, opened from the list or by typed code (no proof of presence)."""
     area = db.get_or_404(Area, area_id)
+    use_zone(area.site.timezone)
     overview = area_overview(area, current_user.id)
     return render_template(
         "areas/show.html", overview=overview, scan=None, start_actions=start_actions()

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from gemba_walk.areas import queries
 from gemba_walk.areas.operations import record_scan
 from gemba_walk.checklists.builder import start_actions
+from gemba_walk.core.localtime import use_zone
 from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("capture", __name__)
@@ -34,6 +35,7 @@ def area_by_label(token: str):
         if retired is not None:
             return render_template("capture/outdated_label.html", retired=retired), 410
         return render_template("capture/unknown_label.html"), 404
+    use_zone(area.site.timezone)
     scan = None
     if area.active and request.args.get("via") != "code":  # a typed code proves no presence
         method = SCAN_METHODS.get(request.args.get("scan", ""), "label")

@@ -3,7 +3,9 @@
 One format everywhere (pages, reports, kaizen cards, CSV exports; the phone formats the same
 way with ``Intl.DateTimeFormat`` and the zone from the field pack): ``26 Nov 2026, 08:33``.
 Which zone a page uses when it is not told: ``plant_zone()``, resolved once per request by the
-resolver the app registers (the first active site's zone; see docs/PLANNED-WALKS.md).
+resolver the app registers (the first active site's zone; see docs/PLANNED-WALKS.md). A page
+about one site's record calls ``use_zone`` with that site's zone first; exports pass each row's
+own site zone.
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ def plant_zone() -> str:
         resolver: Callable[[], str | None] | None = current_app.extensions.get("plant_zone")
         store[_KEY] = (resolver() if resolver else None) or DEFAULT_ZONE
     return store[_KEY]
+
+
+def use_zone(name: str | None) -> None:
+    """This request is about one site's record (a ticket, an audit, an area): every time on
+    its page, and "today", in that site's zone rather than the plant zone. An unknown name is
+    ignored."""
+    if has_app_context() and is_time_zone(name):
+        store = request.environ if has_request_context() else g.__dict__
+        store[_KEY] = name
 
 
 def to_local(value: datetime, zone_name: str | None = None) -> datetime:

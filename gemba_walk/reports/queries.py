@@ -30,6 +30,7 @@ def audit_rows(since: datetime, site_id: int | None = None, area_id: int | None 
             Audit.uuid,
             Audit.submitted_at,
             Site.name.label("site"),
+            Site.timezone.label("timezone"),
             Area.code,
             Area.name.label("area"),
             ChecklistTemplateVersion.name.label("checklist"),
@@ -72,6 +73,7 @@ def finding_rows(since: datetime, site_id: int | None = None, area_id: int | Non
         sa.select(
             Finding.observed_at,
             Site.name.label("site"),
+            Site.timezone.label("timezone"),
             Area.code,
             Area.name.label("area"),
             Finding.kind,

@@ -16,7 +16,7 @@ from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id, utcnow
-from gemba_walk.core.localtime import format_csv, plant_zone
+from gemba_walk.core.localtime import format_csv, plant_zone, use_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
 from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
@@ -167,6 +167,7 @@ def audits_csv():
 
 
 def _audit_row(row, zone: str) -> tuple:
+    zone = row.timezone or zone  # each row in its own site's local time
     return (
         row.uuid,
         format_csv(row.submitted_at, zone),
@@ -205,6 +206,7 @@ def findings_csv():
 
 
 def _finding_row(row, zone: str) -> tuple:
+    zone = row.timezone or zone  # each row in its own site's local time
     return (
         format_csv(row.observed_at, zone),
         row.site,
@@ -227,6 +229,7 @@ def audit_report(uuid: str):
     audit = queries.audit_for_report(uuid)
     if audit is None:
         abort(404, description="There is no audit with this id.")
+    use_zone(audit.area.site.timezone)
     answers = {response.item_id: response for response in audit.responses}
     findings_by_item: dict[int | None, list] = {}
     for finding in audit.findings:
@@ -262,6 +265,7 @@ def area(area_id: int):
     found = db.session.get(Area, area_id)
     if found is None:
         abort(404, description="There is no such area.")
+    use_zone(found.site.timezone)
     view = insight.area_insight(found, utcnow())
     charts = {}
     if view.latest:

@@ -34,7 +34,7 @@ from gemba_walk.core import hooks
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import parse_id
-from gemba_walk.core.localtime import format_csv, local_today, plant_zone
+from gemba_walk.core.localtime import format_csv, local_today, plant_zone, use_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CATEGORY_TERMS,
@@ -66,6 +66,7 @@ def _ticket_or_404(number: int) -> KaizenTicket:
     )
     if ticket is None:
         abort(404, description=f"There is no ticket KZ-{number:04d}.")
+    use_zone(ticket.area.site.timezone)  # its times, and "today" for its due date, at its site
     return ticket
 
 
@@ -159,6 +160,7 @@ def export_csv():
 
 
 def _ticket_row(ticket: KaizenTicket, today: date, zone: str) -> tuple:
+    zone = ticket.area.site.timezone or zone  # each row in its own site's local time
     return (
         ticket.display_number,
         ticket.title,
