@@ -111,6 +111,8 @@ ACCESS: dict[str, str] = {
     "walks.stop_plan": LEADER,
     "walks.add_layer": LEADER,
     "walks.edit_layer": LEADER,
+    "walks.remove_layer": LEADER,
+    "walks.remove_shift": LEADER,
     "walks.set_member": LEADER,
     "walks.add_shift": LEADER,
     # leaders: reassigning a ticket (the route is any member's, the workflow refuses with 403)
@@ -203,6 +205,7 @@ def plant(app, client, auth, api):
         "plan_id": plan.id,
         "layer_id": db.session.scalar(sa.select(Layer.id)) or 0,
         "walk_id": db.session.scalar(sa.select(PlannedWalk.id)),
+        "shift_id": 1,
         "delivery_id": 1,
         "token_id": 1,
         "endpoint_id": 1,

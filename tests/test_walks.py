@@ -543,3 +543,56 @@ def test_a_second_plant_in_another_zone_reads_its_own_records_in_its_own_time(cl
     assert [r for r in rows if "Chicago plant" in r and "2026-11-20 08:05" in r]
     rows = client.get("/tickets/export.csv").text.splitlines()
     assert [r for r in rows if ticket.display_number in r and "2026-11-20 08:05" in r]
+
+
+def test_a_layer_no_plan_names_is_removed_and_one_a_plan_names_stays(client, auth, plant):
+    site, layer = plant["site"], plant["layer"]
+    spare = operations.create_layer(site, "Plant manager", 4)
+    operations.set_layer(site, plant["supervisors"][1], spare)
+    daily_plan(plant)  # names the supervisor layer
+    auth.login(plant["supervisors"][0].email)
+    token = auth.csrf_token(f"/walks/plans?site={site.id}")
+
+    kept = client.post(f"/walks/layers/{layer.id}/remove", data={"csrf_token": token})
+    assert kept.status_code == 422
+    assert "named by the plan(s) Supervisor 5S" in kept.text
+    assert db.session.get(type(layer), layer.id) is not None
+
+    gone = client.post(f"/walks/layers/{spare.id}/remove", data={"csrf_token": token})
+    assert gone.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(spare), spare.id) is None
+    page = client.get(f"/walks/plans?site={site.id}")
+    assert "Removed the layer Plant manager." in page.text
+    # Sue, who was in it, is in no layer now; nothing else changed.
+    assert [m.user.name for m in layer.members] == ["Sam Supervisor"]
+    again = client.post(f"/walks/layers/{spare.id}/remove", data={"csrf_token": token})
+    assert again.status_code == 404
+
+
+def test_a_shift_is_removed_but_the_last_one_a_per_shift_plan_needs_stays(client, auth, plant):
+    from datetime import time as clock
+
+    from gemba_walk.walks.models import Shift
+
+    site = plant["site"]
+    early = operations.create_shift(site, "Early", clock(6), clock(14), "0123456")
+    late = operations.create_shift(site, "Late", clock(14), clock(22), "0123456")
+    daily_plan(plant, frequency="every_shift", rotate=False)
+    before = {w.shift_name for w in db.session.scalars(sa.select(PlannedWalk))}
+    assert before == {"Early", "Late"}
+    auth.login(plant["supervisors"][0].email)
+    token = auth.csrf_token(f"/walks/plans?site={site.id}")
+
+    assert (
+        client.post(f"/walks/shifts/{late.id}/remove", data={"csrf_token": token}).status_code
+        == 302
+    )
+    last = client.post(f"/walks/shifts/{early.id}/remove", data={"csrf_token": token})
+    assert last.status_code == 422 and "Early is the last shift" in last.text
+    db.session.expire_all()
+    assert [s.name for s in db.session.scalars(sa.select(Shift))] == ["Early"]
+    # Walks already planned in the removed shift keep its name (history is not rewritten).
+    assert {w.shift_name for w in db.session.scalars(sa.select(PlannedWalk))} == before
+    no_token = client.post(f"/walks/shifts/{early.id}/remove")
+    assert no_token.status_code == 400

@@ -81,6 +81,23 @@ def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
     return layer
 
 
+def remove_layer(layer: Layer) -> None:
+    """Remove a layer no plan names: its people are left in no layer (walks already planned
+    for them stay). A layer a plan names, even a stopped one (its history reads it), stays:
+    change or stop those plans, or rename the layer instead."""
+    with write_transaction():
+        plans = db.session.scalars(
+            sa.select(WalkPlan.name).where(WalkPlan.layer_id == layer.id).order_by(WalkPlan.name)
+        ).all()
+        if plans:
+            raise WalkError(
+                f"The layer {layer.name} is named by the plan(s) {', '.join(plans)}: it stays "
+                "while a plan names it. Rename it instead, or plan those walks for another layer."
+            )
+        db.session.execute(sa.delete(LayerMember).where(LayerMember.layer_id == layer.id))
+        db.session.delete(layer)
+
+
 def set_layer(site: Site, user: User, layer: Layer | None) -> None:
     """Put a person in a layer of the site (or in none). Walks already planned for them stay;
     from the next interval the layer's plans count them in (or out)."""
@@ -126,6 +143,31 @@ def create_shift(site: Site, name: str, starts: time, ends: time, weekdays="0123
         shift = Shift(site_id=site.id, name=name, starts=starts, ends=ends, weekdays=days)
         db.session.add(shift)
     return shift
+
+
+def remove_shift(shift: Shift) -> None:
+    """Remove a shift: plans per shift stop planning it from the next interval; walks already
+    planned in it (at most a day ahead) and done ones keep its name. The last shift of a site
+    with an active plan per shift stays: that plan would plan nothing."""
+    with write_transaction():
+        others = db.session.scalar(
+            sa.select(sa.func.count(Shift.id)).where(
+                Shift.site_id == shift.site_id, Shift.id != shift.id
+            )
+        )
+        per_shift = db.session.scalars(
+            sa.select(WalkPlan.name).where(
+                WalkPlan.site_id == shift.site_id,
+                WalkPlan.active,
+                WalkPlan.frequency == "every_shift",
+            )
+        ).all()
+        if not others and per_shift:
+            raise WalkError(
+                f"{shift.name} is the last shift and the plan(s) {', '.join(per_shift)} walk "
+                "every shift: add another shift first, or stop those plans."
+            )
+        db.session.delete(shift)
 
 
 # --- plans ------------------------------------------------------------------------------------

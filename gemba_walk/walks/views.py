@@ -121,6 +121,26 @@ def edit_layer(layer_id: int):
     return _back_to_plans(layer.site)
 
 
+@bp.post("/layers/<int:layer_id>/remove")
+@leader_required
+def remove_layer(layer_id: int):
+    layer = db.get_or_404(Layer, layer_id)
+    site, name = layer.site, layer.name
+    operations.remove_layer(layer)
+    flash(f"Removed the layer {name}.", "success")
+    return _back_to_plans(site)
+
+
+@bp.post("/shifts/<int:shift_id>/remove")
+@leader_required
+def remove_shift(shift_id: int):
+    shift = db.get_or_404(Shift, shift_id)
+    site, name = shift.site, shift.name
+    operations.remove_shift(shift)
+    flash(f"Removed the shift {name}.", "success")
+    return _back_to_plans(site)
+
+
 @bp.post("/members")
 @leader_required
 def set_member():
