@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Error as PlaywrightError
+
 WAIT_FOR_CONTROLLER = """async () => {
   const failed = new Promise((_, reject) => setTimeout(
     () => reject(new Error('no service worker became ready in 20 s (did it fail to install?)')),
@@ -26,19 +28,30 @@ def wait_for_service_worker(page) -> None:
 
 
 def outbox_states(page) -> list[str]:
-    return page.evaluate(
-        """async () => {
-          const request = indexedDB.open('gemba-walk');
-          const db = await new Promise((ok, fail) => {
-            request.onsuccess = () => ok(request.result);
-            request.onerror = () => fail(request.error);
-          });
-          const all = db.transaction('outbox').objectStore('outbox').getAll();
-          const entries = await new Promise((ok) => { all.onsuccess = () => ok(all.result); });
-          db.close();
-          return entries.map((entry) => entry.state);
-        }"""
-    )
+    """The states of the outbox entries. The shell redraws itself (a reload) when the person
+    signed in is not the one it was drawn for, e.g. right after signing in again: a read cut by
+    that reload is read again from the new page."""
+    for attempt in range(3):
+        try:
+            return page.evaluate(OUTBOX_STATES)
+        except PlaywrightError as error:
+            if "Execution context was destroyed" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_load_state()
+    raise AssertionError("unreachable")
+
+
+OUTBOX_STATES = """async () => {
+  const request = indexedDB.open('gemba-walk');
+  const db = await new Promise((ok, fail) => {
+    request.onsuccess = () => ok(request.result);
+    request.onerror = () => fail(request.error);
+  });
+  const all = db.transaction('outbox').objectStore('outbox').getAll();
+  const entries = await new Promise((ok) => { all.onsuccess = () => ok(all.result); });
+  db.close();
+  return entries.map((entry) => entry.state);
+}"""
 
 
 def ready_for_the_floor(page, base_url: str, email: str) -> None:
