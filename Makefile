@@ -105,6 +105,10 @@ browser: ## Make sure a Chromium for the browser tests exists, and a font for Ja
 	@if [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -q CJK; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; fi
+	@# Printed pages are also rendered to PNG (poppler's pdftoppm) for a person to look at.
+	@if command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -qq poppler-utils >/dev/null || true; fi
 
 # WebKit (tests marked webkit): WebKitGTK's WebDriver, Xvfb, and WebKitGTK for Debian's Python.
 WEBKIT_DEBS := webkit2gtk-driver xvfb gir1.2-webkit2-4.1 python3-gi

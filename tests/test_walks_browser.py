@@ -5,6 +5,7 @@ and yesterday's skipped walk as missed. The board is looked at on a phone, a des
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 from datetime import time, timedelta
 
@@ -172,21 +173,22 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
         float(v) / 72 * 25.4 for v in (first.mediabox.width, first.mediabox.height)
     )
     assert round(width_mm) == 420 and round(height_mm) == 297
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "40",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(pdf_path),
-            str(ARTIFACTS / "walks-board-a3"),
-        ],
-        check=True,
-    )
+    if shutil.which("pdftoppm"):  # rendered for a person to look at, when poppler is here
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "40",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(pdf_path),
+                str(ARTIFACTS / "walks-board-a3"),
+            ],
+            check=True,
+        )
 
     # Big screen: no navigation, large type, refreshing itself.
     page.goto(f"{live_server}/walks/board?site={site.id}&screen=big")
