@@ -145,6 +145,13 @@ def test_auditor_marks_up_a_photo_signs_and_both_sync_with_the_original(
     expect(signature).to_be_visible()
     assert signature.evaluate("image => image.complete && image.naturalWidth") == 600
     screenshot(page, "audit-report-marked-up-and-signed-phone")
+    page.emulate_media(media="print")  # the printed report carries the drawn signature too
+    expect(signature).to_be_visible()
+    block = page.locator(".signature-block")
+    lines = block.locator(".signature__line").all()
+    assert lines[0].bounding_box()["y"] == lines[2].bounding_box()["y"]  # both columns level
+    block.screenshot(path=str(screenshot(page, "audit-report-signed-print", full_page=False)))
+    page.emulate_media(media="screen")
     link.click()
     page.wait_for_url(f"**/api/v1/photos/{original.uuid}")
     original_bytes = page.request.get(f"{live_server}/api/v1/photos/{original.uuid}").body()

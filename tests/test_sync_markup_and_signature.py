@@ -136,6 +136,17 @@ def test_drawn_signature_syncs_with_the_audit_once_and_shows_on_the_report(
     assert f"/insight/audits/{audit['uuid']}/signature.png" in report
 
 
+def test_a_synced_audit_sent_again_with_another_signature_is_refused(api, client, leader_pack):
+    audit = five_s_audit(leader_pack, leader_pack["areas"][0], [4])
+    audit["signature_png"] = signature_png()
+    assert api.sync(batch([audit], [])).status_code == 200
+    stored = client.get(f"/insight/audits/{audit['uuid']}/signature.png").data
+    audit["signature_png"] = signature_png(400, 150)
+    changed = api.sync(batch([audit], []))
+    assert changed.status_code == 409 and changed.json["error"]["code"] == "record_changed"
+    assert client.get(f"/insight/audits/{audit['uuid']}/signature.png").data == stored
+
+
 def test_an_audit_without_a_signature_still_syncs_and_has_no_signature_image(
     api, client, leader_pack
 ):
