@@ -153,6 +153,8 @@ def test_an_audit_without_a_signature_still_syncs_and_has_no_signature_image(
     audit = five_s_audit(leader_pack, leader_pack["areas"][0], [4])
     assert api.sync(batch([audit], [])).status_code == 200
     assert client.get(f"/insight/audits/{audit['uuid']}/signature.png").status_code == 404
+    for junk in ("not-a-uuid", "%00" * 40, "9" * 400):
+        assert client.get(f"/insight/audits/{junk}/signature.png").status_code == 404
     assert "signature.png" not in client.get(f"/insight/audits/{audit['uuid']}").text
 
 
@@ -260,3 +262,25 @@ def test_an_after_photo_whose_original_is_no_image_is_refused_and_nothing_attach
         db.session.scalar(sa.select(sa.func.count()).where(Photo.ticket_id == ticket_world["id"]))
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    "originals",
+    [
+        {new_id(): "not-a-uuid"},
+        {"not-a-uuid": new_id()},
+        [new_id()],
+        {new_id(): new_id() + "\x00"},
+        {new_id(): new_id() for _ in range(13)},
+    ],
+    ids=["value-not-uuid", "key-not-uuid", "a-list", "nul", "too-many"],
+)
+def test_a_malformed_original_mapping_is_refused_by_the_contract(api, db, leader_pack, originals):
+    area = leader_pack["areas"][0]
+    response = api.sync(batch([], [finding(area, photo_originals=originals)]))
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] in ("invalid_batch", "nul_character")  # a NUL is refused anywhere
+    assert "photo_originals" in str(error["details"]) or error["code"] == "nul_character"
+    assert error["message"]
+    assert _count(db, Finding) == 0

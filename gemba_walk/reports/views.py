@@ -17,7 +17,7 @@ from gemba_walk.checklists.texts import shown
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
-from gemba_walk.core.ids import parse_id, utcnow
+from gemba_walk.core.ids import parse_id, parse_uuid, utcnow
 from gemba_walk.core.localtime import format_csv, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
@@ -262,9 +262,12 @@ def audit_report(uuid: str):
 @login_required
 def audit_signature(uuid: str):
     """The auditor's signature drawn on the phone, as the server re-encoded it (PNG)."""
-    row = db.session.execute(
-        sa.select(Audit.signature_png, Audit.signature_sha256).where(Audit.uuid == uuid[:36])
-    ).first()
+    audit_uuid = parse_uuid(uuid)  # a NUL or any other junk never reaches the database
+    row = None
+    if audit_uuid is not None:
+        row = db.session.execute(
+            sa.select(Audit.signature_png, Audit.signature_sha256).where(Audit.uuid == audit_uuid)
+        ).first()
     if row is None or row.signature_png is None:
         abort(404, description="This audit has no drawn signature.")
     response = Response(row.signature_png, mimetype="image/png")
