@@ -71,6 +71,7 @@ ACCESS: dict[str, str] = {
     "tickets.add_comment": MEMBER,
     "tickets.add_photo": MEMBER,
     "reports.audit_report": MEMBER,
+    "reports.audit_signature": MEMBER,
     "reports.area": MEMBER,
     "walks.board": MEMBER,  # the kamishibai board hangs on the wall for everyone
     "walks.show": MEMBER,

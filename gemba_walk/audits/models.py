@@ -5,6 +5,7 @@ Each carries the UUID its phone gave it; the unique constraint makes every sync 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -43,6 +44,10 @@ class Audit(db.Model):
     payload_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     score_total: Mapped[float | None]  # 5S: mean of the pillar scores, 0–5
     pillar_scores: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The auditor's signature drawn on the phone: a small PNG, checked and re-encoded by the
+    # server (audits/signatures.py). Part of the audit record, so it syncs exactly once with it.
+    signature_png: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    signature_sha256: Mapped[str | None] = mapped_column(sa.String(64))  # of signature_png
 
     area: Mapped[Area] = relationship()
     auditor: Mapped[User] = relationship()
@@ -119,5 +124,30 @@ class Photo(db.Model):
     role: Mapped[str] = mapped_column(sa.String(16), default="before")  # before | after
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A photo marked up on the phone (arrows, circles, a label) points at the photo as taken,
+    # which is kept beside it, attached to the same finding or ticket, and shown one tap away.
+    original_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("photos.id"), unique=True, default=None
+    )
 
     finding: Mapped[Finding | None] = relationship(back_populates="photos")
+    original: Mapped[Photo | None] = relationship(remote_side=[id])
+
+
+@dataclass(frozen=True)
+class ShownPhoto:
+    """A photo as pages show it: the marked-up one, with its original one tap away."""
+
+    photo: Photo
+    original: Photo | None
+
+
+def shown_photos(photos: list[Photo]) -> list[ShownPhoto]:
+    """Photos to show, originals of marked-up photos folded under them (and not shown twice)."""
+    by_id = {photo.id: photo for photo in photos}
+    originals = {photo.original_id for photo in photos if photo.original_id is not None}
+    return [
+        ShownPhoto(photo, by_id.get(photo.original_id) if photo.original_id else None)
+        for photo in photos
+        if photo.id not in originals
+    ]

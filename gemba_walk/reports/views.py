@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, render_template, request
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 
 from gemba_walk.areas.models import Area
 from gemba_walk.areas.queries import active_sites
+from gemba_walk.audits.models import Audit, shown_photos
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.checklists.texts import shown
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
-from gemba_walk.core.ids import parse_id, utcnow
+from gemba_walk.core.ids import parse_id, parse_uuid, utcnow
 from gemba_walk.core.localtime import format_csv, plant_zone, use_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
@@ -255,7 +257,26 @@ def audit_report(uuid: str):
         charts=charts,
         category_label=lambda key: label_of(CATEGORY_TERMS, key),
         as_read=lambda text: shown(audit.template_version, text),
+        shown_photos=shown_photos,
     )
+
+
+@bp.get("/audits/<uuid>/signature.png")
+@login_required
+def audit_signature(uuid: str):
+    """The auditor's signature drawn on the phone, as the server re-encoded it (PNG)."""
+    audit_uuid = parse_uuid(uuid)  # a NUL or any other junk never reaches the database
+    row = None
+    if audit_uuid is not None:
+        row = db.session.execute(
+            sa.select(Audit.signature_png, Audit.signature_sha256).where(Audit.uuid == audit_uuid)
+        ).first()
+    if row is None or row.signature_png is None:
+        abort(404, description="This audit has no drawn signature.")
+    response = Response(row.signature_png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.set_etag(row.signature_sha256 or "")
+    return response.make_conditional(request)
 
 
 @bp.get("/areas/<int:area_id>")

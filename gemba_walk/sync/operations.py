@@ -25,6 +25,7 @@ from gemba_walk import field_rules
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo, Response
 from gemba_walk.audits.scoring import five_s_scores
+from gemba_walk.audits.signatures import SignatureRefused, clean_signature
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplateVersion
 from gemba_walk.core import hooks
@@ -255,6 +256,8 @@ class _References:
     photos: dict[str, Photo]
     stored_audits: dict[str, Audit]
     same_as: dict[str, KaizenTicket]
+    # audit uuid → (PNG, SHA-256) of its signature, checked before anything is stored
+    signatures: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
 
 def _load_references(audits: list[SyncAudit], findings: list[SyncFinding]) -> _References:
@@ -263,6 +266,7 @@ def _load_references(audits: list[SyncAudit], findings: list[SyncFinding]) -> _R
     item_ids = {r.item_id for a in audits for r in a.responses}
     item_ids |= {f.item_id for f in findings if f.item_id is not None}
     photo_uuids = {p for f in findings for p in f.photo_uuids}
+    photo_uuids |= {p for f in findings for p in f.photo_originals.values()}
     audit_refs = {f.audit_uuid for f in findings if f.audit_uuid}
 
     def by_id(model: type[_Row], ids: set[int]) -> dict[int, _Row]:
@@ -348,7 +352,8 @@ def _check_values(
                 problems.add(record, "A finding on a checklist item joins its item's ticket.")
             elif chosen is None or chosen.area_id != finding.area_id:
                 problems.add(record, f"{finding.same_as_ticket} is not a ticket of this area.")
-        for photo_uuid in finding.photo_uuids:
+        _check_originals(problems, record, finding, refs)
+        for photo_uuid in [*finding.photo_uuids, *finding.photo_originals.values()]:
             if photo_uuid in photo_owner and photo_owner[photo_uuid] != finding.uuid:
                 problems.add(record, f"Photo {photo_uuid} is attached to two findings.")
             photo_owner[photo_uuid] = finding.uuid
@@ -370,8 +375,39 @@ def _check_values(
         )
 
 
+def _check_originals(
+    problems: _Problems, record: str, finding: SyncFinding, refs: _References
+) -> None:
+    """A marked-up photo names its original: both of this finding, each original used once.
+    An original not uploaded yet is "missing" like any photo: the phone uploads it and sends
+    the same batch again, so nothing is stored without it."""
+    sent = set(finding.photo_uuids)
+    originals = list(finding.photo_originals.values())
+    if len(set(originals)) != len(originals):
+        problems.add(record, "Two marked-up photos name the same original.")
+    for marked_uuid, original_uuid in finding.photo_originals.items():
+        if marked_uuid not in sent:
+            problems.add(record, f"Photo {marked_uuid} has an original but is not in photo_uuids.")
+        if original_uuid in sent or original_uuid == marked_uuid:
+            problems.add(
+                record, f"Photo {original_uuid} is an original; it is not listed in photo_uuids."
+            )
+        marked, original = refs.photos.get(marked_uuid), refs.photos.get(original_uuid)
+        if marked is None or original is None:
+            continue
+        if marked.original_id is not None and marked.original_id != original.id:
+            problems.add(record, f"Photo {marked_uuid} already has another original.")
+        if original.original_id is not None:
+            problems.add(record, f"Photo {original_uuid} is itself marked up, not an original.")
+
+
 def _check_audit(problems: _Problems, seen: set[str], audit: SyncAudit, refs: _References) -> None:
     record = f"audit {audit.uuid}"
+    if audit.signature_png is not None:
+        try:
+            refs.signatures[audit.uuid] = clean_signature(audit.signature_png)
+        except SignatureRefused as refusal:
+            problems.add(record, str(refusal))
     for uuid in [audit.uuid] + [r.uuid for r in audit.responses]:
         if uuid in seen:
             problems.add(record, f"The id {uuid} is used twice in this batch.")
@@ -529,6 +565,8 @@ def _store_audit(
         device_id=device_id,
         payload_sha256=data.sha256,
     )
+    if data.uuid in refs.signatures:
+        audit.signature_png, audit.signature_sha256 = refs.signatures[data.uuid]
     db.session.add(audit)
     scored = []
     for response in data.responses:
@@ -597,6 +635,10 @@ def _store_finding(
     db.session.flush()
     for photo_uuid in data.photo_uuids:
         refs.photos[photo_uuid].finding_id = finding.id
+    for marked_uuid, original_uuid in data.photo_originals.items():
+        original = refs.photos[original_uuid]
+        original.finding_id = finding.id
+        refs.photos[marked_uuid].original_id = original.id
     db.session.flush()
     same_as = refs.same_as.get(data.same_as_ticket or "")
     outcome = ticket_for_finding(finding, same_as=same_as.number if same_as else None)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr
 
+from gemba_walk.audits.signatures import MAX_SIGNATURE_BASE64
 from gemba_walk.core.contract import (
     NO_NUL,
     Answer,
@@ -69,6 +70,15 @@ class SyncAudit(_Record):
     scanned_at: Timestamp | None = None
     note: Text = ""
     responses: Annotated[list[SyncResponse], Field(max_length=MAX_RESPONSES_PER_AUDIT)] = []
+    signature_png: Annotated[
+        str | None,
+        Field(
+            max_length=MAX_SIGNATURE_BASE64,
+            pattern=NO_NUL,
+            description="The auditor's signature drawn on the phone: a PNG, base64-encoded "
+            "(at most 96 kB and 1200 × 600 pixels). Optional.",
+        ),
+    ] = None
 
 
 class SyncFinding(_Record):
@@ -82,6 +92,11 @@ class SyncFinding(_Record):
     description: LongText
     observed_at: Timestamp
     photo_uuids: Annotated[list[Uuid], Field(max_length=MAX_PHOTOS_PER_FINDING)] = []
+    photo_originals: Annotated[dict[Uuid, Uuid], Field(max_length=MAX_PHOTOS_PER_FINDING)] = Field(
+        default={},
+        description="For a photo marked up on the phone (one of photo_uuids): the uuid of the "
+        "photo as taken, uploaded like any photo and kept beside it.",
+    )
     same_as_ticket: TicketNumber | None = Field(
         default=None,
         description="For a finding on no checklist item: the open ticket of the area the "

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from gemba_walk.areas.models import Area, Site
-from gemba_walk.audits.models import Finding, Photo
+from gemba_walk.audits.models import Finding, Photo, shown_photos
 from gemba_walk.audits.photos import (
     MAX_PHOTO_BYTES,
     PhotoError,
@@ -209,8 +209,8 @@ def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None
     html = render_template(
         "tickets/show.html",
         ticket=ticket,
-        before=[p for p in photos if p.role != "after"],
-        after=[p for p in photos if p.role == "after"],
+        before=[p for p in shown_photos(list(photos)) if p.photo.role != "after"],
+        after=[p for p in shown_photos(list(photos)) if p.photo.role == "after"],
         findings=findings,
         events=events,
         last_move=next((e for e in reversed(events) if e.kind == "status"), None),
@@ -343,11 +343,15 @@ def add_photo(number: int):
         upload = request.files.get("photo")
         if upload is None or not upload.filename:
             raise workflow.TicketError(422, "no_photo", "Choose or take a photo first.")
+        marked_up_from = request.files.get("original")  # the photo as taken, when marked up
         try:
             photo = _store_upload(upload)
+            original = None
+            if marked_up_from is not None and marked_up_from.filename:
+                original = _store_upload(marked_up_from)
         except PhotoError as error:
             raise workflow.TicketError(error.status, error.code, error.message) from error
-        workflow.record_after_photo(ticket, current_user, photo)
+        workflow.record_after_photo(ticket, current_user, photo, original)
 
     return _change(number, operation, "Photo added.")
 
@@ -379,8 +383,8 @@ def card(number: int):
     return render_template(
         "tickets/card.html",
         ticket=ticket,
-        before=[p for p in photos if p.role != "after"][:2],
-        after=[p for p in photos if p.role == "after"][:2],
+        before=[p.photo for p in shown_photos(list(photos)) if p.photo.role != "after"][:2],
+        after=[p.photo for p in shown_photos(list(photos)) if p.photo.role == "after"][:2],
     )
 
 

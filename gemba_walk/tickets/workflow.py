@@ -450,10 +450,17 @@ def check_may_add_photo(user: User, ticket: KaizenTicket) -> None:
         raise TicketError(403, "not_allowed", "Only the ticket's owner or a leader adds photos.")
 
 
-def record_after_photo(ticket: KaizenTicket, user: User, photo: Photo) -> TicketEvent:
+def record_after_photo(
+    ticket: KaizenTicket, user: User, photo: Photo, original: Photo | None = None
+) -> TicketEvent:
+    """Attach an "after" photo; a marked-up one brings the photo as taken, kept beside it."""
     check_may_add_photo(user, ticket)
     if ticket.status in CLOSED_TICKET_STATUSES:
         raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
     photo.ticket_id = ticket.id
     photo.role = "after"
+    if original is not None and original.id != photo.id:
+        original.ticket_id = ticket.id
+        original.role = "after"
+        photo.original = original  # its id may not be flushed yet
     return _event(ticket, user, "photo", body="Added an “after” photo.")

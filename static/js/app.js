@@ -121,6 +121,8 @@ for (const input of document.querySelectorAll('input[type="file"][data-photo-pre
   const preview = document.getElementById(input.dataset.photoPreview);
   const image = preview?.querySelector('img');
   if (!preview || !image) continue;
+  const originalInput = input.dataset.photoMarkup ? document.getElementById(input.dataset.photoMarkup) : null;
+  if (originalInput) offerMarkup(input, originalInput, preview);
   let shown = '';
   input.addEventListener('change', () => {
     if (shown) URL.revokeObjectURL(shown);
@@ -167,4 +169,53 @@ const pushButton = document.getElementById('push-enable');
 const pushState = document.getElementById('push-state');
 if (pushButton instanceof HTMLButtonElement && pushState) {
   import('./push.js').then(({ setUpPush }) => setUpPush(pushState, pushButton)).catch(() => {});
+}
+
+/**
+ * "Mark up" on a chosen photo (a ticket's "after" photo): the photo is made small as on the phone,
+ * drawn on (arrow, circle, freehand, a label), and the form then sends the marked-up photo as
+ * `photo` and the photo as taken as `original`, which the server keeps beside it.
+ */
+function offerMarkup(input, originalInput, preview) {
+  let chosen = null; // the file as the person chose it; marking up again starts from it
+  let replacing = false;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'button button--quiet photo-preview__markup';
+  button.textContent = t('Mark up ✎');
+  const status = document.createElement('p');
+  status.className = 'hint';
+  status.setAttribute('role', 'status');
+  preview.append(button, status);
+  const put = (target, blob, name) => {
+    const files = new DataTransfer();
+    files.items.add(new File([blob], name, { type: blob.type }));
+    target.files = files.files;
+  };
+  input.addEventListener('change', () => {
+    if (replacing) return;
+    chosen = input.files?.[0] || null;
+    originalInput.value = ''; // a new photo: no original until it is marked up
+    status.textContent = '';
+  });
+  button.addEventListener('click', async () => {
+    if (!chosen) return;
+    const { compressPhoto, PhotoUnreadable } = await import('./photos.js');
+    const { markUpPhoto } = await import('./markup.js');
+    try {
+      const taken = await compressPhoto(chosen);
+      const choice = await markUpPhoto(taken, { title: t('Mark up the “after” photo') });
+      if (!choice?.marked) return;
+      const marked = await compressPhoto(choice.marked);
+      const extension = (blob) => (blob.type === 'image/webp' ? 'webp' : 'jpg');
+      put(originalInput, taken.blob, `original.${extension(taken.blob)}`);
+      replacing = true;
+      put(input, marked.blob, `marked-up.${extension(marked.blob)}`);
+      input.dispatchEvent(new Event('change'));
+      replacing = false;
+      status.textContent = t('Marked up. The original photo is saved with it.');
+    } catch (error) {
+      status.textContent = error instanceof PhotoUnreadable ? error.message : t('This photo cannot be marked up here.');
+    }
+  });
 }

@@ -6,7 +6,7 @@
 // that showed on screen survives a reload or a killed tab even if IndexedDB's asynchronous
 // write never finished. The journal entry is dropped once IndexedDB holds that revision.
 import { database, getMeta, newId, STORES } from './db.js';
-import { deletePhotos } from './photos.js';
+import { deletePhotos, photosOfFinding } from './photos.js';
 
 /** @typedef {import('./types').Draft} Draft */
 /** @typedef {import('./types').Pack} Pack */
@@ -175,7 +175,7 @@ export async function draftFor(user, areaId, templateKey) {
  */
 export function photosOf(draft) {
   const findings = [...Object.values(draft.findings || {}), ...(draft.extra_findings || [])];
-  return findings.flatMap((finding) => finding.photo_uuids || []);
+  return findings.flatMap(photosOfFinding);
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { database, newId, STORES } from './db.js';
 import { N_ } from './i18n.js';
-import { deletePhotos, getPhoto } from './photos.js';
+import { deletePhotos, getPhoto, photosOfFinding } from './photos.js';
 
 /** @typedef {import('./types').OutboxEntry} OutboxEntry */
 /** @typedef {import('./types').AuditRecord} AuditRecord */
@@ -45,7 +45,7 @@ function frozenEntry({ uuid, label, user, audit = null, findings = [], ticketNot
     audit,
     findings,
     ...(ticketNotes ? { ticket_notes: ticketNotes } : {}),
-    photo_uuids: findings.flatMap((finding) => finding.photo_uuids),
+    photo_uuids: findings.flatMap(photosOfFinding), // the originals of marked-up photos too
     bytes: photoBytes + JSON.stringify(records).length,
     state: 'waiting',
     message: '',

@@ -178,6 +178,15 @@ export async function getPhoto(uuid) {
   return /** @type {Photo} */ (record);
 }
 
+/**
+ * Every photo a finding holds: those it shows and the originals of the marked-up ones.
+ * @param {{photo_uuids?: string[], photo_originals?: Record<string, string>}} finding
+ * @returns {string[]}
+ */
+export function photosOfFinding(finding) {
+  return [...(finding.photo_uuids || []), ...Object.values(finding.photo_originals || {})];
+}
+
 /** @param {string[]} uuids */
 export async function deletePhotos(uuids) {
   const tx = (await database()).transaction(STORES.photos, 'readwrite');

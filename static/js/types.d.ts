@@ -122,6 +122,8 @@ export interface DraftFinding {
   uuid: string;
   description: string;
   photo_uuids: string[];
+  /** a marked-up photo (one of photo_uuids) → the photo as taken, kept beside it */
+  photo_originals?: Record<string, string>;
   severity?: string;
   category?: string;
   same_as_ticket?: string | null;
@@ -141,6 +143,8 @@ export interface Draft {
   findings: Record<string, DraftFinding>;
   extra_findings: DraftFinding[];
   note: string;
+  /** the auditor's drawn signature, a base64 PNG (optional) */
+  signature_png?: string;
   revision: number;
   updated_at: string;
 }
@@ -155,6 +159,8 @@ export interface AuditRecord {
   scanned_at: string | null;
   note: string;
   responses: (Answer & { uuid: string; item_id: number; note: string })[];
+  /** the auditor's drawn signature, a base64 PNG */
+  signature_png?: string;
 }
 
 /** A finding as sent in a batch. */
@@ -164,6 +170,8 @@ export interface FindingRecord {
   area_id: number;
   observed_at: string;
   photo_uuids: string[];
+  /** a marked-up photo (one of photo_uuids) → the photo as taken */
+  photo_originals?: Record<string, string>;
   item_id: number | null;
   kind: string;
   category: string | null | undefined;

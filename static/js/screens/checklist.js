@@ -4,6 +4,7 @@
 import { discardDraft, saveDraft } from '../drafts.js';
 import { t } from '../i18n.js';
 import { formatScore, pastLimits } from '../rules.js';
+import { signaturePad } from '../signature.js';
 import { h, labelOf, mount, time } from '../ui.js';
 import { screen } from './checklist/context.js';
 import { extraFindingsSection } from './checklist/findings.js';
@@ -145,6 +146,7 @@ export function renderChecklist(root, pack, draft) {
         draft.note || '',
       ),
     ),
+    signaturePad(draft),
     errorBox,
     h(
       'button',

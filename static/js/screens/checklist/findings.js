@@ -3,7 +3,7 @@
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
-import { deletePhotos } from '../../photos.js';
+import { deletePhotos, photosOfFinding } from '../../photos.js';
 import { defaultSeverity } from '../../rules.js';
 import { h } from '../../ui.js';
 import { screen } from './context.js';
@@ -73,7 +73,7 @@ export function toggleFinding(draft, item, container) {
         }
         delete draft.findings[item.id];
         await saveDraft(draft);
-        await deletePhotos(finding?.photo_uuids || []);
+        await deletePhotos(finding ? photosOfFinding(finding) : []);
         toggleFinding(draft, item, container);
         container.querySelector(`[data-add-finding-for="${item.id}"]`)?.focus();
       }),
@@ -182,7 +182,7 @@ export function extraFindingsSection(draft, vocabulary) {
           if (hasContent(finding) && !window.confirm(t('Remove this finding and its photos?'))) return;
           draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
           await saveDraft(draft);
-          await deletePhotos(finding.photo_uuids);
+          await deletePhotos(photosOfFinding(finding));
           render();
         }),
       ),

@@ -1,16 +1,52 @@
-// Photos on a finding: the picker (compress, keep as bytes, say what happened) and thumbnails.
+// Photos on a finding: the picker (compress, keep as bytes, say what happened), thumbnails, and
+// markup (arrow, circle, freehand, a label) before the finding is sent. A marked-up photo takes
+// its place on the finding; the photo as taken is kept beside it (finding.photo_originals).
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
+import { markUpPhoto } from '../../markup.js';
 import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
 import { h } from '../../ui.js';
 
-async function thumbnails(draft, finding, container) {
+/**
+ * Open the editor on a finding's photo (always on the photo as taken, so marking up again starts
+ * afresh); with marks, the marked-up photo replaces it on the finding, the original kept beside.
+ */
+async function markUp(draft, finding, uuid, number, status) {
+  const originalUuid = finding.photo_originals?.[uuid] || uuid;
+  const original = await getPhoto(originalUuid);
+  if (!original) return false;
+  const choice = await markUpPhoto(original, { title: t('Mark up photo %(number)s', { number }) });
+  if (!choice?.marked) return false;
+  status.replaceChildren(h('p', {}, t('Keeping the marked-up photo…')));
+  const marked = await compressPhoto(choice.marked);
+  const markedUuid = newId();
+  await savePhoto(markedUuid, marked, { user_id: draft.user_id });
+  const replaced = uuid !== originalUuid ? uuid : null; // an earlier markup of the same photo
+  finding.photo_originals = { ...(finding.photo_originals || {}), [markedUuid]: originalUuid };
+  if (replaced) delete finding.photo_originals[replaced];
+  finding.photo_uuids = finding.photo_uuids.map((u) => (u === uuid ? markedUuid : u));
+  await saveDraft(draft);
+  if (replaced) await deletePhotos([replaced]);
+  status.replaceChildren(
+    h(
+      'p',
+      {},
+      t('Marked-up photo kept; the original is kept with it (%(size)s kB).', {
+        size: Math.round(marked.blob.size / 1024),
+      }),
+    ),
+  );
+  return true;
+}
+
+async function thumbnails(draft, finding, container, status) {
   container.replaceChildren();
   for (const [index, uuid] of finding.photo_uuids.entries()) {
     const photo = await getPhoto(uuid);
     if (!photo) continue;
     const url = URL.createObjectURL(photo.thumb);
+    const original = finding.photo_originals?.[uuid];
     container.append(
       h(
         'figure',
@@ -18,10 +54,28 @@ async function thumbnails(draft, finding, container) {
         h('img', {
           className: 'thumb',
           src: url,
-          alt: t('Photo %(number)s', { number: index + 1 }),
+          alt: original
+            ? t('Photo %(number)s, marked up', { number: index + 1 })
+            : t('Photo %(number)s', { number: index + 1 }),
           width: 72,
           height: 72,
         }),
+        h(
+          'button',
+          {
+            type: 'button',
+            className: 'button button--quiet thumb-markup',
+            'aria-label': original
+              ? t('Mark up photo %(number)s again', { number: index + 1 })
+              : t('Mark up photo %(number)s', { number: index + 1 }),
+            onclick: async () => {
+              if (await markUp(draft, finding, uuid, index + 1, status)) {
+                await thumbnails(draft, finding, container, status);
+              }
+            },
+          },
+          original ? t('Marked up ✎') : t('Mark up ✎'),
+        ),
         h(
           'button',
           {
@@ -30,9 +84,10 @@ async function thumbnails(draft, finding, container) {
             'aria-label': t('Remove photo %(number)s', { number: index + 1 }),
             onclick: async () => {
               finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
+              if (original) delete finding.photo_originals[uuid];
               await saveDraft(draft);
-              await deletePhotos([uuid]);
-              await thumbnails(draft, finding, container);
+              await deletePhotos(original ? [uuid, original] : [uuid]);
+              await thumbnails(draft, finding, container, status);
             },
           },
           '✕',
@@ -77,10 +132,10 @@ export function photoPicker(draft, finding, labelText) {
         }
         say();
       }
-      await thumbnails(draft, finding, list);
+      await thumbnails(draft, finding, list, status);
     },
   });
-  thumbnails(draft, finding, list);
+  thumbnails(draft, finding, list, status);
   return h(
     'div',
     { className: 'photo-picker' },

@@ -4,7 +4,7 @@ import { newId } from '../../db.js';
 import { deleteDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
 import { addToOutbox } from '../../outbox.js';
-import { deletePhotos, getPhoto } from '../../photos.js';
+import { deletePhotos, getPhoto, photosOfFinding } from '../../photos.js';
 import { defaultSeverity, pastLimits, RULES, fiveSScores as scoresOf } from '../../rules.js';
 import { h } from '../../ui.js';
 
@@ -63,6 +63,8 @@ export function buildRecords(draft) {
     scanned_at: draft.scanned_at,
     note: draft.note || '',
     responses: [],
+    // the drawn signature (base64 PNG), only when the auditor signed
+    ...(draft.signature_png ? { signature_png: draft.signature_png } : {}),
   };
   const findings = [];
   const base = (finding) => ({
@@ -71,6 +73,8 @@ export function buildRecords(draft) {
     area_id: draft.area.id,
     observed_at: now,
     photo_uuids: finding.photo_uuids,
+    // marked-up photo → the photo as taken, kept beside it; only when something was marked up
+    ...(Object.keys(finding.photo_originals || {}).length ? { photo_originals: finding.photo_originals } : {}),
   });
   const seenInPhotos = (text) => `${text} (see photos)`;
   for (const item of template.items) {
@@ -182,11 +186,11 @@ export async function submit(draft, errorBox) {
   }
   const { audit, findings } = buildRecords(draft);
   let photoBytes = 0;
-  for (const uuid of findings.flatMap((f) => f.photo_uuids)) photoBytes += (await getPhoto(uuid))?.size || 0;
+  for (const uuid of findings.flatMap(photosOfFinding)) photoBytes += (await getPhoto(uuid))?.size || 0;
   // Photos of boxes that were dropped go with the draft.
-  const sent = new Set(findings.flatMap((f) => f.photo_uuids));
+  const sent = new Set(findings.flatMap(photosOfFinding));
   const dropped = [...Object.values(draft.findings), ...(draft.extra_findings || [])]
-    .flatMap((f) => f.photo_uuids || [])
+    .flatMap(photosOfFinding)
     .filter((u) => !sent.has(u));
   await addToOutbox({
     audit,
