@@ -392,3 +392,39 @@ def test_the_capture_shells_sync_messages_speak_the_persons_language(
     assert words["Next try in %(seconds)s s."].split("%")[0].strip() in entry
     assert "will retry" not in entry and "Next try" not in entry
     assert page.locator("html").get_attribute("lang") == language
+
+
+@pytest.mark.browser
+def test_the_translated_pages_hold_at_360_px_in_german(
+    app, db, runner, live_server, browser, screenshot
+):
+    """German words are long: the everyday pages still fit a 360 px phone (screenshots under
+    tests/artifacts/ to look at)."""
+    from gemba_walk.areas.models import Area
+    from tests.browser_checks import no_horizontal_scroll
+    from tests.factories import DEFAULT_PASSWORD, demo_plant
+
+    demo_plant(runner)
+    leader = UserFactory(role="admin", language="de")
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-20"))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator("input[name=email]").fill(leader.email)
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{live_server}/")
+    pages = {
+        "home": "/",
+        "kaizen-board": "/tickets/",
+        "insight": "/insight/",
+        "area": f"/areas/{area.id}",
+        "walk-board": "/walks/board",
+        "notification-choices": "/notifications/preferences",
+    }
+    for name, path in pages.items():
+        page.goto(f"{live_server}{path}")
+        assert page.locator("html").get_attribute("lang") == "de"
+        assert no_horizontal_scroll(page), path
+        screenshot(page, f"issue17-phase2-{name}-360-de")
+    context.close()

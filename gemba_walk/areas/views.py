@@ -34,6 +34,7 @@ from gemba_walk.checklists.builder import start_actions
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
+from gemba_walk.lean import start_words
 from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
@@ -108,7 +109,10 @@ def show(area_id: int):
     area = db.get_or_404(Area, area_id)
     overview = area_overview(area, current_user.id)
     return render_template(
-        "areas/show.html", overview=overview, scan=None, start_actions=start_actions()
+        "areas/show.html",
+        overview=overview,
+        scan=None,
+        start_actions=start_words(start_actions()),
     )
 
 

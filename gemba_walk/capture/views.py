@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from gemba_walk.areas import queries
 from gemba_walk.areas.operations import record_scan
 from gemba_walk.checklists.builder import start_actions
+from gemba_walk.lean import start_words
 from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("capture", __name__)
@@ -40,7 +41,7 @@ def area_by_label(token: str):
         scan = record_scan(area, current_user, method)
     overview = area_overview(area, current_user.id)
     return render_template(
-        "areas/show.html", overview=overview, scan=scan, start_actions=start_actions()
+        "areas/show.html", overview=overview, scan=scan, start_actions=start_words(start_actions())
     )
 
 
