@@ -53,6 +53,8 @@ FULLY_TRANSLATED = (
     "walks/plans.html",
     "walks/show.html",
     "capture/scan.html",
+    "capture/outdated_label.html",
+    "capture/unknown_label.html",
     "notify/inbox.html",
     "notify/preferences.html",
     "notify/email.html",

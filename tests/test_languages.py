@@ -260,6 +260,10 @@ def test_the_kamishibai_board_and_walk_plans_speak_the_language(app, client, aut
 def test_the_scan_page_speaks_the_language(app, client, auth, language, words):
     text = read_as(client, auth, language, "/scan", role="member")
     speaks(text, words, ["Scan an area label", "Label damaged? Type the code", "Start camera"])
+    unknown = client.get("/a/not-a-real-token-at-all-0123456789")  # a label we do not know
+    assert unknown.status_code == 404
+    assert "We don’t know this label" not in SCRIPT_WORDS.sub("", html.unescape(unknown.text))
+    assert f'<html lang="{language}"' in unknown.text
 
 
 @pytest.mark.parametrize(
