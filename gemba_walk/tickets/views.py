@@ -281,7 +281,7 @@ def save_pdca(number: int):
     return _change(
         number,
         lambda ticket: workflow.update_pdca(ticket, current_user, values),
-        "Saved.",
+        _("Saved."),
     )
 
 
@@ -313,7 +313,7 @@ def add_comment(number: int):
     return _change(
         number,
         lambda ticket: workflow.comment(ticket, current_user, request.form.get("body", ""), kind),
-        "Comment added.",
+        _("Comment added."),
     )
 
 
@@ -330,7 +330,7 @@ def reassign(number: int):
                 raise workflow.TicketError(422, "unknown_user", "Choose a person from the list.")
         workflow.reassign(ticket, current_user, new_owner)
 
-    return _change(number, operation, "Owner changed.")
+    return _change(number, operation, _("Owner changed."))
 
 
 @bp.post("/<int:number>/photos")
