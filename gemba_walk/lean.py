@@ -186,3 +186,19 @@ def vocabulary() -> dict:
         "score_range": [SCORE_MIN, SCORE_MAX],
         "default_ticket_threshold": DEFAULT_TICKET_THRESHOLD,
     }
+
+
+# The standard walks' start buttons (field_rules.json "start_labels", the phone's words too),
+# marked for the catalog; a checklist an admin named keeps its name as written.
+START_WORDS = {
+    "5s-audit": N_("Start 5S audit"),
+    "waste-walk": N_("Waste walk"),
+    "abnormality-report": N_("Report abnormality"),
+}
+
+
+def start_words(actions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(key, label) start buttons in the reader's language."""
+    return [
+        (key, gettext(START_WORDS[key]) if key in START_WORDS else label) for key, label in actions
+    ]

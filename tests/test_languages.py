@@ -4,13 +4,21 @@ travel in the field pack so a phone offline still speaks the person's language."
 
 from __future__ import annotations
 
-from datetime import datetime
+import html
+import json
+import re
+from datetime import date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from gemba_walk.core import i18n
+from gemba_walk.notify import jobs
+from gemba_walk.notify.models import NotifyEvent
+from gemba_walk.tickets.operations import report_problem
 from tests.conftest import csrf_token_from
-from tests.factories import UserFactory
+from tests.factories import AreaFactory, TicketFactory, UserFactory
+from tests.notify_servers import SmtpServer
 
 
 @pytest.mark.parametrize(
@@ -120,3 +128,307 @@ def test_a_message_missing_from_a_catalog_shows_in_english(app):
             "A sentence nobody translated yet."
         )
         assert i18n.gettext("Sign in") == "Anmelden"
+
+
+# --- phase 2: every page of the floor in the person's language ---------------------------------
+
+SCRIPT_WORDS = re.compile(r'<script type="application/json" id="js-messages">.*?</script>', re.S)
+
+
+def read_as(client, auth, language: str, path: str, role: str = "leader") -> str:
+    """The page as a person who chose ``language`` reads it (the browser says English, so the
+    person's own choice is what speaks); without the catalog block the page's scripts carry
+    (its keys are the English msgids)."""
+    person = UserFactory(role=role, language=language)
+    auth.login(person.email)
+    page = client.get(path, headers={"Accept-Language": "en"})
+    assert page.status_code == 200, path
+    return SCRIPT_WORDS.sub("", html.unescape(page.text))
+
+
+def speaks(text: str, words: list[str], english: list[str]) -> None:
+    for word in words:
+        assert word in text, word
+    for sentence in english:
+        assert sentence not in text, sentence
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Schön, Sie zu sehen", "Neueste Rundgänge", "offene Kaizen-Tickets"]),
+        ("es", ["Qué bueno verle", "Recorridos recientes", "tickets kaizen abiertos"]),
+        ("ja", ["こんにちは", "最近の巡回", "未完了の改善チケット"]),
+    ],
+)
+def test_the_home_page_speaks_the_persons_language(app, client, auth, language, words):
+    AreaFactory()
+    text = read_as(client, auth, language, "/")
+    speaks(
+        text,
+        words,
+        ["Good to see you", "No walks yet. Scan an area's QR label to start one.", "owned by you"],
+    )
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Kaizen-Tafel", "Titel, Problem oder Nummer suchen", "Überfällig"]),
+        ("es", ["Tablero kaizen", "Buscar título, problema o número", "Vencido"]),
+        ("ja", ["改善ボード", "タイトル・問題・番号で検索", "期限切れ"]),
+    ],
+)
+def test_the_kaizen_board_and_the_report_form_speak_the_language(
+    app, client, auth, language, words
+):
+    TicketFactory(due_date=date(2020, 1, 6))  # long overdue
+    text = read_as(client, auth, language, "/tickets/")
+    speaks(text, words, ["Search title, problem or number", "Report a problem", "Not closed"])
+    form = SCRIPT_WORDS.sub("", html.unescape(client.get("/tickets/new").text))
+    assert "What did you see? What should it be?" not in form
+    assert "Report — open a ticket" not in form
+
+
+@pytest.mark.parametrize(
+    "language, words, chart_label",
+    [
+        ("de", ["Offene Tickets nach Alter", "Aktueller 5S-Wert jedes Bereichs"], "Offene Tickets"),
+        ("es", ["Tickets abiertos por antigüedad", "Última puntuación 5S"], "Tickets abiertos"),
+        ("ja", ["経過日数別の未完了チケット", "各エリアの最新 5S 点数"], "未完了のチケット"),
+    ],
+)
+def test_insight_and_its_charts_speak_the_language(app, client, auth, language, words, chart_label):
+    area = AreaFactory()
+    text = read_as(client, auth, language, "/insight/")
+    speaks(text, words, ["Open tickets by age", "Latest 5S score of each area", "Areas slipping"])
+    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', text, re.S).group(1))
+    assert charts["chart-ageing"]["label"] == chart_label
+    assert "up to a week" not in charts["chart-ageing"]["labels"]
+    one_area = SCRIPT_WORDS.sub("", html.unescape(client.get(f"/insight/areas/{area.id}").text))
+    assert (
+        "5S now and before" not in one_area and "Nobody has walked this area yet." not in one_area
+    )
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Bereiche", "Nach Code, Name oder Beschreibung suchen", "Letztes Audit"]),
+        ("es", ["Áreas", "Buscar por código, nombre o descripción", "Última auditoría"]),
+        ("ja", ["エリア", "コード・名前・説明で検索", "前回の監査"]),
+    ],
+)
+def test_the_area_pages_speak_the_language(app, client, auth, language, words):
+    area = AreaFactory()
+    text = read_as(client, auth, language, "/areas/", role="admin")
+    text += SCRIPT_WORDS.sub("", html.unescape(client.get(f"/areas/{area.id}").text))
+    speaks(
+        text,
+        words,
+        ["Search by code, name or description", "No open tickets in this area.", "Archive area"],
+    )
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Rundgangstafel", "Nicht geplant", "Was die Karten bedeuten"]),
+        ("es", ["Tablero de recorridos", "No planificado", "Qué significan las tarjetas"]),
+        ("ja", ["巡回ボード", "計画なし", "カードの意味"]),
+    ],
+)
+def test_the_kamishibai_board_and_walk_plans_speak_the_language(app, client, auth, language, words):
+    AreaFactory()
+    text = read_as(client, auth, language, "/walks/board")
+    text += SCRIPT_WORDS.sub("", html.unescape(client.get("/walks/plans").text))
+    speaks(
+        text,
+        words,
+        ["Print on A3 landscape for the wall", "No walk plans yet.", "Put a person in a layer"],
+    )
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Bereichsetikett scannen", "Kamera starten", "Etikett beschädigt?"]),
+        ("es", ["Escanear la etiqueta de un área", "Iniciar cámara", "¿Etiqueta dañada?"]),
+        ("ja", ["エリアのラベルをスキャン", "カメラを起動", "ラベルが読めない"]),
+    ],
+)
+def test_the_scan_page_speaks_the_language(app, client, auth, language, words):
+    text = read_as(client, auth, language, "/scan", role="member")
+    speaks(text, words, ["Scan an area label", "Label damaged? Type the code", "Start camera"])
+    unknown = client.get("/a/not-a-real-token-at-all-0123456789")  # a label we do not know
+    assert unknown.status_code == 404
+    assert "We don’t know this label" not in SCRIPT_WORDS.sub("", html.unescape(unknown.text))
+    assert f'<html lang="{language}"' in unknown.text
+
+
+@pytest.mark.parametrize(
+    "language, opened, words",
+    [
+        ("de", "eröffnet: ", ["Ruhe ab", "Ruhezeit (Werkszeit)"]),
+        ("es", "abierto: ", ["Silencio desde", "Horas de silencio"]),
+        ("ja", "起票:", ["おやすみ開始", "おやすみ時間"]),
+    ],
+)
+def test_notifications_read_in_the_readers_language(app, db, client, auth, language, opened, words):
+    """A notification is written once; each reader reads it in their own language."""
+    leader = UserFactory(role="leader", language=language)
+    area = AreaFactory(owner=leader)
+    reporter = UserFactory(role="member")
+    ticket = report_problem(
+        reporter, area_id=area.id, category="safety", severity="medium", description="Oil leak"
+    ).ticket
+    jobs.run_pending()
+    jobs.run_pending()
+    number = ticket.display_number
+    auth.login(leader.email)
+    inbox = html.unescape(client.get("/notifications").text)
+    assert f"{number} {opened}Oil leak" in inbox
+    assert f"{number} opened: " not in inbox
+    preferences = SCRIPT_WORDS.sub("", html.unescape(client.get("/notifications/preferences").text))
+    speaks(
+        preferences,
+        words,
+        [
+            "Quiet hours (plant local time)",
+            "What reaches you where",
+            "A ticket is opened in your area",
+        ],
+    )
+    # stored once, in English (webhooks and the admin read that), with what says it again
+    event = db.session.scalar(sa.select(NotifyEvent).where(NotifyEvent.kind == "ticket.opened"))
+    assert event.message == f"{number} opened: Oil leak"
+    with i18n.force_locale("en"):
+        assert i18n.event_message(event) == f"{number} opened: Oil leak"
+
+
+@pytest.fixture
+def smtp(app):
+    server = SmtpServer().start()
+    app.config.update(server.settings())
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    "language, opened, footer",
+    [
+        ("de", "eröffnet: ", "Benachrichtigungen einstellen"),
+        ("es", "abierto: ", "Preferencias de notificación"),
+        ("ja", "起票:", "通知の設定"),
+    ],
+)
+def test_an_email_reaches_its_recipient_in_their_language(app, db, smtp, language, opened, footer):
+    leader = UserFactory(role="leader", language=language, email="lia@plant.example")
+    area = AreaFactory(owner=leader)
+    reporter = UserFactory(role="member", language="en")
+    ticket = report_problem(
+        reporter, area_id=area.id, category="safety", severity="medium", description="Oil leak"
+    ).ticket
+    jobs.run_pending()
+    jobs.run_pending()
+    mail = smtp.mailbox.wait_for(1)[0]
+    assert mail["To"] == "lia@plant.example"
+    assert mail["Subject"] == f"{ticket.display_number} {opened}Oil leak"
+    text = mail.get_body(("plain",)).get_content()
+    body = mail.get_body(("html",)).get_content()
+    assert footer in text and footer in html.unescape(body)
+    assert f'<html lang="{language}">' in body
+    assert "Choose what reaches you by e-mail" not in text
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language, umwelt, hoch", [("de", "Umwelt", "Hoch"), ("ja", "環境", "高")])
+def test_the_capture_shells_sync_messages_speak_the_persons_language(
+    app, db, runner, live_server, page, tmp_path, language, umwelt, hoch
+):
+    """A record waits in the outbox; the server answers 500; the phone says so, and when it tries
+    again, in the person's language (the words came with the field pack)."""
+    from gemba_walk.areas.models import Area
+    from tests.factories import DEFAULT_PASSWORD, demo_plant
+    from tests.photo_tools import camera_jpeg
+    from tests.pwa_tools import outbox_states, wait_for_service_worker
+
+    demo_plant(runner)
+    leader = UserFactory(role="leader", language=language)
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-20"))
+    words = i18n.js_messages(language)
+    photo = tmp_path / "leak.jpg"
+    photo.write_bytes(camera_jpeg(1200, 900, orientation=1))
+
+    page.goto(f"{live_server}/login")
+    page.locator("input[name=email]").fill(leader.email)
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    updated = words["Updated %(when)s"].split("%")[0].strip()
+    page.locator(f"#pack-age:has-text('{updated}')").wait_for()
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/a/{area.qr_token}")
+    page.get_by_role("link", name=words["Report abnormality"]).click()
+    page.wait_for_url("**/capture/draft/*")
+    page.get_by_role("radio", name=umwelt, exact=True).check()
+    page.get_by_role("radio", name=hoch, exact=True).check()
+    page.locator(".item textarea").first.fill("Guard missing on belt")
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.locator("img.thumb").wait_for()
+    page.get_by_role("button", name=words["Submit — send when online"]).click()
+    page.wait_for_url("**/capture/outbox*")
+    page.get_by_text(words["Waiting to sync"]).first.wait_for()
+
+    page.route(
+        "**/api/v1/sync",
+        lambda route: route.fulfill(status=500, body="Server Error"),
+        times=1,
+    )
+    page.context.set_offline(False)
+    page.wait_for_function("() => document.documentElement.dataset.sync === 'idle'", timeout=20_000)
+    assert outbox_states(page) == ["waiting"]
+    entry = page.locator(".outbox-entry").inner_text()
+    assert words["The server had a problem; will retry."] in entry
+    assert words["Next try in %(seconds)s s."].split("%")[0].strip() in entry
+    assert "will retry" not in entry and "Next try" not in entry
+    assert page.locator("html").get_attribute("lang") == language
+
+
+@pytest.mark.browser
+def test_the_translated_pages_hold_at_360_px_in_german(
+    app, db, runner, live_server, browser, screenshot
+):
+    """German words are long: the everyday pages still fit a 360 px phone (screenshots under
+    tests/artifacts/ to look at)."""
+    from gemba_walk.areas.models import Area
+    from tests.browser_checks import no_horizontal_scroll
+    from tests.factories import DEFAULT_PASSWORD, demo_plant
+
+    demo_plant(runner)
+    leader = UserFactory(role="admin", language="de")
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-20"))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator("input[name=email]").fill(leader.email)
+    page.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{live_server}/")
+    pages = {
+        "home": "/",
+        "kaizen-board": "/tickets/",
+        "insight": "/insight/",
+        "area": f"/areas/{area.id}",
+        "walk-board": "/walks/board",
+        "notification-choices": "/notifications/preferences",
+    }
+    for name, path in pages.items():
+        page.goto(f"{live_server}{path}")
+        assert page.locator("html").get_attribute("lang") == "de"
+        assert no_horizontal_scroll(page), path
+        screenshot(page, f"issue17-phase2-{name}-360-de")
+    context.close()

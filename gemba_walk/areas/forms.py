@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from gemba_walk.auth.models import User
+from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.localtime import time_zone_names
 from gemba_walk.extensions import db
 from gemba_walk.lean import DEFAULT_VERIFICATION_MODE, VERIFICATION_MODES
@@ -17,23 +18,27 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$"
 
 
 class SiteForm(FlaskForm):
-    name = StringField("Site name", validators=[InputRequired("Name the site."), Length(max=120)])
+    name = StringField(
+        _l("Site name"), validators=[InputRequired(_l("Name the site.")), Length(max=120)]
+    )
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         default="UTC",
-        description="Every date and time of this site is shown in it, e.g. Europe/Berlin.",
+        description=_l("Every date and time of this site is shown in it, e.g. Europe/Berlin."),
         choices=[SelectChoice(name, name) for name in time_zone_names()],
         validate_choice=False,
         validators=[
-            InputRequired("Choose the site's time zone."),
+            InputRequired(_l("Choose the site's time zone.")),
             AnyOf(
                 time_zone_names(),
-                message="Choose the time zone from the list (IANA names such as Europe/Berlin).",
+                message=_l(
+                    "Choose the time zone from the list (IANA names such as Europe/Berlin)."
+                ),
             ),
         ],
     )
     verification_mode = RadioField(
-        "Who verifies a done ticket",
+        _l("Who verifies a done ticket"),
         choices=[
             SelectChoice(term.key, f"{term.label} — {term.description}")
             for term in VERIFICATION_MODES
@@ -44,27 +49,29 @@ class SiteForm(FlaskForm):
 
 
 class AreaForm(FlaskForm):
-    site_id = SelectField("Site", coerce=int)
-    name = StringField("Area name", validators=[InputRequired("Name the area."), Length(max=120)])
+    site_id = SelectField(_l("Site"), coerce=int)
+    name = StringField(
+        _l("Area name"), validators=[InputRequired(_l("Name the area.")), Length(max=120)]
+    )
     code = StringField(
-        "Short code",
-        description="Printed on the label and typed when a label is damaged, e.g. A-12.",
+        _l("Short code"),
+        description=_l("Printed on the label and typed when a label is damaged, e.g. A-12."),
         validators=[
-            InputRequired("Give the area a short code."),
+            InputRequired(_l("Give the area a short code.")),
             Regexp(
-                CODE_PATTERN, message="Use up to 16 letters, digits, dots or dashes, e.g. A-12."
+                CODE_PATTERN, message=_l("Use up to 16 letters, digits, dots or dashes, e.g. A-12.")
             ),
         ],
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
-    description = TextAreaField("Description", validators=[Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
     owner_id = SelectField(
-        "Owner", coerce=int, description="Gets the area's kaizen tickets by default."
+        _l("Owner"), coerce=int, description=_l("Gets the area's kaizen tickets by default.")
     )
 
     def load_choices(self, sites) -> None:
         self.site_id.choices = [SelectChoice(site.id, site.name) for site in sites]
         users = db.session.scalars(sa.select(User).where(User.active).order_by(User.name))
-        self.owner_id.choices = [SelectChoice(0, "— nobody yet —")] + [
+        self.owner_id.choices = [SelectChoice(0, _l("— nobody yet —"))] + [
             SelectChoice(user.id, f"{user.name} ({user.sign_in_name})") for user in users
         ]

@@ -31,9 +31,11 @@ from gemba_walk.areas.operations import (
 from gemba_walk.areas.qr import qr_png, qr_svg
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.checklists.builder import start_actions
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.core.localtime import use_zone
 from gemba_walk.extensions import db
+from gemba_walk.lean import start_words
 from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
@@ -84,14 +86,18 @@ def find():
     """Open an area by its short code, typed when a label cannot be scanned."""
     code = request.args.get("code", "").strip()
     if not code:
-        flash("Type the area code printed on the label, e.g. A-12.", "warning")
+        flash(_("Type the area code printed on the label, e.g. A-12."), "warning")
         return redirect(url_for("capture.scan"))
     matches = queries.areas_with_code(code)
     if len(matches) == 1:
         return redirect(url_for("areas.show", area_id=matches[0].id))
     if not matches:
         flash(
-            f"No active area has the code {code.upper()}. Check the label and try again.", "error"
+            _(
+                "No active area has the code %(code)s. Check the label and try again.",
+                code=code.upper(),
+            ),
+            "error",
         )
         return redirect(url_for("capture.scan", code=code)), 303
     return redirect(url_for("areas.index", q=code))
@@ -105,7 +111,10 @@ def show(area_id: int):
     use_zone(area.site.timezone)
     overview = area_overview(area, current_user.id)
     return render_template(
-        "areas/show.html", overview=overview, scan=None, start_actions=start_actions()
+        "areas/show.html",
+        overview=overview,
+        scan=None,
+        start_actions=start_words(start_actions()),
     )
 
 
@@ -124,7 +133,7 @@ def new():
     """Create an area at a site."""
     sites = queries.active_sites()
     if not sites:
-        flash("Create a site first; areas belong to a site.", "info")
+        flash(_("Create a site first; areas belong to a site."), "info")
         return redirect(url_for("sites.new"))
     form = AreaForm(site_id=_int_arg("site"))
     form.load_choices(sites)
@@ -136,7 +145,7 @@ def new():
         except AreaError as error:
             form.code.errors.append(str(error))
         else:
-            flash(f"Created {area.code} · {area.name}.", "success")
+            flash(_("Created %(code)s · %(name)s.", code=area.code, name=area.name), "success")
             return redirect(url_for("areas.show", area_id=area.id))
         status = 422
     elif form.is_submitted():
@@ -158,7 +167,7 @@ def edit(area_id: int):
         except AreaError as error:
             form.code.errors.append(str(error))
         else:
-            flash(f"Saved {area.code} · {area.name}.", "success")
+            flash(_("Saved %(code)s · %(name)s.", code=area.code, name=area.name), "success")
             return redirect(url_for("areas.show", area_id=area.id))
         status = 422
     elif form.is_submitted():
@@ -173,7 +182,7 @@ def edit(area_id: int):
 def archive(area_id: int):
     """Archive an area: it leaves lists and label sheets; its history stays."""
     area = set_area_active(db.get_or_404(Area, area_id), False)
-    flash(f"Archived {area.code}. Its audits and tickets are kept.", "success")
+    flash(_("Archived %(code)s. Its audits and tickets are kept.", code=area.code), "success")
     return redirect(url_for("areas.show", area_id=area.id))
 
 
@@ -182,7 +191,7 @@ def archive(area_id: int):
 def restore(area_id: int):
     """Bring an archived area back."""
     area = set_area_active(db.get_or_404(Area, area_id), True)
-    flash(f"Restored {area.code}.", "success")
+    flash(_("Restored %(code)s.", code=area.code), "success")
     return redirect(url_for("areas.show", area_id=area.id))
 
 
@@ -192,7 +201,10 @@ def rotate_token(area_id: int):
     """Issue a new QR token: old labels stop opening the area and say they are outdated."""
     area = db.get_or_404(Area, area_id)
     rotate_qr_token(area, current_user)
-    flash(f"New label code issued for {area.code}. Print and post the new label.", "success")
+    flash(
+        _("New label code issued for %(code)s. Print and post the new label.", code=area.code),
+        "success",
+    )
     return redirect(url_for("areas.labels", area=area.id))
 
 

@@ -11,6 +11,7 @@ from gemba_walk.areas import queries
 from gemba_walk.areas.operations import record_scan
 from gemba_walk.checklists.builder import start_actions
 from gemba_walk.core.localtime import use_zone
+from gemba_walk.lean import start_words
 from gemba_walk.reports.area_overview import area_overview
 
 bp = Blueprint("capture", __name__)
@@ -42,7 +43,7 @@ def area_by_label(token: str):
         scan = record_scan(area, current_user, method)
     overview = area_overview(area, current_user.id)
     return render_template(
-        "areas/show.html", overview=overview, scan=scan, start_actions=start_actions()
+        "areas/show.html", overview=overview, scan=scan, start_actions=start_words(start_actions())
     )
 
 

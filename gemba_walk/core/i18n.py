@@ -44,6 +44,7 @@ LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGES)
 gettext = _gettext
 lazy_gettext = _lazy_gettext
 ngettext = _ngettext
+force_locale = flask_babel.force_locale
 
 
 def known_language(code: str | None) -> str | None:
@@ -52,6 +53,12 @@ def known_language(code: str | None) -> str | None:
         return None
     code = code.strip().replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGE_CODES else None
+
+
+def reader_language(user) -> str:
+    """The language to write to a person in when no request is theirs (e-mail, push): their
+    own choice, else English."""
+    return known_language(getattr(user, "language", None)) or DEFAULT_LOCALE
 
 
 def select_locale() -> str:
@@ -106,6 +113,22 @@ def format_date(value: date | datetime | None, zone_name: str | None = None) -> 
     return babel_dates.format_skeleton("yMMMd", value, locale=locale)
 
 
+def format_weekday(value: date) -> str:
+    """A day's short name as the person's language writes it ("Mon", "Mo.", "lun", "月")."""
+    locale = _locale()
+    if locale.language == "en":
+        return value.strftime("%a")
+    return babel_dates.format_date(value, "EEE", locale=locale)
+
+
+def format_day_month(value: date) -> str:
+    """A day and month without the year ("26 Nov", "26. Nov.", "26 nov", "11月26日")."""
+    locale = _locale()
+    if locale.language == "en":
+        return value.strftime("%d %b")
+    return babel_dates.format_skeleton("MMMd", value, locale=locale)
+
+
 def localise_number(text: str) -> str:
     """A number already written by the field rules (rounding, no exponent) with the person's
     decimal sign: the value and its rounding stay the phone's, only the comma changes."""
@@ -139,3 +162,42 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         languages=LANGUAGES, current_language=current_language, js_messages=js_messages
     )
+
+
+class Said(str):
+    """A sentence written once and read later by people of several languages (a notification):
+    the English text itself, which also remembers its msgid and values, so each reader's page,
+    e-mail or push is written in the reader's language (``event_message``)."""
+
+    msgid: str
+    params: dict
+
+
+def said(msgid: str, **params) -> Said:
+    """``said(N_("%(number)s opened: %(title)s"), number=..., title=...)``: the English
+    sentence, keeping what is needed to say it again in another language. Values are plain
+    text or numbers (they are stored as JSON)."""
+    text = Said(msgid % params if params else msgid)
+    text.msgid, text.params = msgid, params
+    return text
+
+
+def said_data(message: str) -> dict | None:
+    """What to store beside a Said (``{"text": {"id", "params"}}``), or None."""
+    if isinstance(message, Said):
+        return {"text": {"id": message.msgid, "params": message.params}}
+    return None
+
+
+def event_message(event) -> str:
+    """An event's sentence in the language of the request (or of a ``force_locale`` block):
+    from its stored msgid and values when it has them, else as it was written."""
+    spec = (getattr(event, "data", None) or {}).get("text")
+    message = getattr(event, "message", "") or ""
+    if not isinstance(spec, dict) or not isinstance(spec.get("id"), str):
+        return message
+    msgid = spec["id"]
+    try:
+        return gettext(msgid, **(spec.get("params") or {}))
+    except (KeyError, TypeError, ValueError):
+        return message  # a catalog whose placeholders do not fit: the English as written

@@ -95,6 +95,9 @@ def register(app: Flask) -> None:
     # the person's language writes it (core/i18n.py; English keeps localtime's own format).
     app.add_template_filter(i18n.format_datetime, "datetime")
     app.add_template_filter(i18n.format_date, "date")
+    app.add_template_filter(i18n.format_weekday, "weekday")
+    app.add_template_filter(i18n.event_message, "event_message")
+    app.add_template_filter(i18n.format_day_month, "day_month")
     app.add_template_filter(localtime.format_time, "time")
 
     # Scores and readings are rounded and written as the phone writes them

@@ -17,8 +17,10 @@ from gemba_walk.audits.models import Finding
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.i18n import said, said_data
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.lean import N_
 from gemba_walk.notify.models import AndonPull, Delivery, NotifyEvent
 from gemba_walk.tickets.models import KaizenTicket
 
@@ -26,20 +28,20 @@ logger = logging.getLogger(__name__)
 
 # Every event a person may hear of, in the words of the preferences page.
 EVENT_KINDS: dict[str, str] = {
-    "ticket.opened": "A ticket is opened in your area",
-    "ticket.assigned": "A ticket is assigned to you",
-    "ticket.due_soon": "Your ticket is due tomorrow",
-    "ticket.overdue": "Your ticket is overdue (and, later, your area's)",
-    "ticket.done": "A fix waits for your verification",
-    "ticket.sent_back": "Your ticket is sent back",
-    "ticket.reopened": "Your ticket is reopened",
-    "ticket.recurred": "Your ticket's problem recurred",
-    "ticket.seen_again": "Your done ticket's problem is seen again",
-    "ticket.rejected": "Your ticket is rejected",
-    "ticket.verified": "A fix you own or reported is verified",
-    "andon.pulled": "Andon: a critical (safety) finding in your area",
-    "walk.due": "A planned walk is due",
-    "walk.missed": "A planned walk was missed",
+    "ticket.opened": N_("A ticket is opened in your area"),
+    "ticket.assigned": N_("A ticket is assigned to you"),
+    "ticket.due_soon": N_("Your ticket is due tomorrow"),
+    "ticket.overdue": N_("Your ticket is overdue (and, later, your area's)"),
+    "ticket.done": N_("A fix waits for your verification"),
+    "ticket.sent_back": N_("Your ticket is sent back"),
+    "ticket.reopened": N_("Your ticket is reopened"),
+    "ticket.recurred": N_("Your ticket's problem recurred"),
+    "ticket.seen_again": N_("Your done ticket's problem is seen again"),
+    "ticket.rejected": N_("Your ticket is rejected"),
+    "ticket.verified": N_("A fix you own or reported is verified"),
+    "andon.pulled": N_("Andon: a critical (safety) finding in your area"),
+    "walk.due": N_("A planned walk is due"),
+    "walk.missed": N_("A planned walk was missed"),
 }
 # Andon pulls and their escalations reach every channel, past quiet hours and digests.
 URGENT_KINDS = {"andon.pulled", "andon.escalated"}
@@ -96,12 +98,15 @@ def add_event(
         sa.select(NotifyEvent.id).where(NotifyEvent.key == key)
     ):
         return None
+    spoken = said_data(message)  # a Said: each reader hears it in their own language
+    if spoken:
+        data = {**(data or {}), **spoken}
     event = NotifyEvent(
         kind=kind,
         key=key,
         ticket=ticket,
         actor_id=actor_id,
-        message=message,
+        message=str(message),
         urgent=kind in URGENT_KINDS,
         data=data,
         created_at=utcnow(),
@@ -118,8 +123,13 @@ def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
         "andon.pulled",
         ticket=ticket,
         actor_id=actor_id,
-        message=f"ANDON {ticket.display_number} in {ticket.area.code} · {ticket.area.name}: "
-        f"{ticket.title}",
+        message=said(
+            N_("ANDON %(number)s in %(code)s · %(area)s: %(title)s"),
+            number=ticket.display_number,
+            code=ticket.area.code,
+            area=ticket.area.name,
+            title=ticket.title,
+        ),
         key=f"andon:{ticket.id}",
     )
 

@@ -23,9 +23,17 @@ from huey import crontab
 
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.i18n import (
+    event_message,
+    force_locale,
+    gettext,
+    ngettext,
+    reader_language,
+    said,
+)
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import OVERDUE_TICKET_STATUSES
+from gemba_walk.lean import N_, OVERDUE_TICKET_STATUSES
 from gemba_walk.notify import events, webhooks
 from gemba_walk.notify.channels import Gone, Retry
 from gemba_walk.notify.channels import email as email_channel
@@ -253,7 +261,8 @@ def _send_claimed(token: str, now: datetime) -> str:
         if first.channel == "email":
             _send_email(config, first.user, deliveries, token)
         elif first.channel == "push":
-            _send_push(config, first.user_id, first.event)
+            with force_locale(reader_language(first.user)):
+                _send_push(config, first.user_id, first.event)
     except Retry as error:
         logger.warning("Delivery %s will be retried: %s", first.key, error)
         _finish(token, "pending", now, str(error), retry=True)
@@ -268,18 +277,25 @@ def _send_claimed(token: str, now: datetime) -> str:
 def item_of(event: NotifyEvent) -> dict:
     base = current_app.config["PUBLIC_BASE_URL"]
     url = f"{base}/tickets/{event.ticket.number}" if event.ticket is not None else f"{base}/"
-    return {"message": event.message, "url": url, "urgent": event.urgent}
+    return {"message": event_message(event), "url": url, "urgent": event.urgent}
 
 
 def _send_email(config, user: User, deliveries: list[Delivery], token: str) -> None:
-    items = [item_of(d.event) for d in deliveries]
-    if len(items) == 1:
-        subject = items[0]["message"]
-        subject = subject if len(subject) <= 110 else subject[:109] + "…"
-    else:
-        subject = f"Gemba Walk: {len(items)} things for you"
-    message_id = "gemba." + ".".join(str(d.id) for d in deliveries[:20])
-    email_channel.send(config, user.email, subject, items, message_id)
+    # In the recipient's language (their choice; English when they made none): the subject,
+    # each event's sentence and the mail's own words.
+    with force_locale(reader_language(user)):
+        items = [item_of(d.event) for d in deliveries]
+        if len(items) == 1:
+            subject = items[0]["message"]
+            subject = subject if len(subject) <= 110 else subject[:109] + "…"
+        else:
+            subject = ngettext(
+                "Gemba Walk: %(num)d thing for you",
+                "Gemba Walk: %(num)d things for you",
+                len(items),
+            )
+        message_id = "gemba." + ".".join(str(d.id) for d in deliveries[:20])
+        email_channel.send(config, user.email, subject, items, message_id)
 
 
 def _send_push(config, user_id: int, event: NotifyEvent) -> None:
@@ -287,8 +303,8 @@ def _send_push(config, user_id: int, event: NotifyEvent) -> None:
     subject = config.get("VAPID_SUBJECT") or f"mailto:admin@{_host(config)}"
     item = item_of(event)
     payload = {
-        "title": "Andon — Gemba Walk" if event.urgent else "Gemba Walk",
-        "body": event.message,
+        "title": gettext("Andon — Gemba Walk") if event.urgent else "Gemba Walk",
+        "body": item["message"],
         "url": item["url"].removeprefix(config["PUBLIC_BASE_URL"]) or "/",
         "tag": f"ticket-{event.ticket.number}" if event.ticket is not None else event.kind,
     }
@@ -414,18 +430,34 @@ def check_due(now: datetime | None = None) -> int:
             number = ticket.display_number
             checks = []
             if due == today + timedelta(days=1):
-                checks.append(("ticket.due_soon", f"{number} is due tomorrow: {ticket.title}"))
+                text = N_("%(number)s is due tomorrow: %(title)s")
+                checks.append(("ticket.due_soon", said(text, number=number, title=ticket.title)))
             if due < today:
                 checks.append(
-                    ("ticket.overdue", f"{number} is overdue (due {due:%d %b}): {ticket.title}")
+                    (
+                        "ticket.overdue",
+                        said(
+                            N_("%(number)s is overdue (due %(due)s): %(title)s"),
+                            number=number,
+                            due=f"{due:%d %b}",
+                            title=ticket.title,
+                        ),
+                    )
                 )
             if due < today - timedelta(days=grace):
                 checks.append(
                     (
                         "ticket.overdue_escalated",
-                        f"{number} is {(today - due).days} days overdue"
-                        f"{' and has no owner' if ticket.owner_id is None else ''}: "
-                        f"{ticket.title}",
+                        said(
+                            N_("%(number)s is %(days)s days overdue: %(title)s")
+                            if ticket.owner_id is not None
+                            else N_(
+                                "%(number)s is %(days)s days overdue and has no owner: %(title)s"
+                            ),
+                            number=number,
+                            days=(today - due).days,
+                            title=ticket.title,
+                        ),
                     )
                 )
             for kind, message in checks:
@@ -468,11 +500,19 @@ def check_walks(now: datetime | None = None) -> int:
             if walk.window_end > now:
                 kind, people = "walk.due", [walk.user_id]
                 until = format_time(walk.window_end, walk.area.site.timezone)
-                message = f"Your planned walk is due until {until} — {where}"
+                message = said(
+                    N_("Your planned walk is due until %(until)s — %(where)s"),
+                    until=until,
+                    where=where,
+                )
             else:
                 kind = "walk.missed"
                 people = [walk.user_id, *events.area_leaders(walk.area)]
-                message = f"A planned walk was missed ({walk.local_date:%d %b}) — {where}"
+                message = said(
+                    N_("A planned walk was missed (%(day)s) — %(where)s"),
+                    day=f"{walk.local_date:%d %b}",
+                    where=where,
+                )
             if events.walk_event(kind, key=f"{kind}:{walk.id}", user_ids=people, message=message):
                 made += 1
     return made
@@ -497,8 +537,17 @@ def check_andon(now: datetime | None = None) -> int:
             events.add_event(
                 "andon.escalated",
                 ticket=ticket,
-                message=f"ANDON not acknowledged for {minutes:g} min: {ticket.display_number} "
-                f"in {ticket.area.code} · {ticket.area.name}: {ticket.title}",
+                message=said(
+                    N_(
+                        "ANDON not acknowledged for %(minutes)s min: "
+                        "%(number)s in %(code)s · %(area)s: %(title)s"
+                    ),
+                    minutes=f"{minutes:g}",
+                    number=ticket.display_number,
+                    code=ticket.area.code,
+                    area=ticket.area.name,
+                    title=ticket.title,
+                ),
                 key=f"andon-escalated:{ticket.id}",
             )
             made += 1

@@ -11,6 +11,7 @@ from flask import current_app
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.notify.events import EVENT_KINDS
@@ -27,12 +28,14 @@ class PreferenceError(DomainError):
 def save_preferences(user: User, form) -> NotifyPreference:
     quiet_start = (form.get("quiet_start") or "").strip()
     quiet_end = (form.get("quiet_end") or "").strip()
-    for value, name in ((quiet_start, "Quiet from"), (quiet_end, "Quiet until")):
+    for value, name in ((quiet_start, _("Quiet from")), (quiet_end, _("Quiet until"))):
         if value and not CLOCK.match(value):
-            raise PreferenceError(422, "invalid_time", f"{name} must be a time such as 22:00.")
+            raise PreferenceError(
+                422, "invalid_time", _("%(name)s must be a time such as 22:00.", name=name)
+            )
     if bool(quiet_start) != bool(quiet_end):
         raise PreferenceError(
-            422, "half_quiet_hours", "Give both ends of the quiet hours, or neither."
+            422, "half_quiet_hours", _("Give both ends of the quiet hours, or neither.")
         )
     channels = {
         channel: sorted(kind for kind in EVENT_KINDS if form.get(f"{channel}:{kind}"))

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from gemba_walk.auth.roles import admin_required, roles_required
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.notify import jobs, webhooks
@@ -118,7 +119,7 @@ def read_all():
             )
             .values(read_at=utcnow())
         )
-    flash("Every notification is marked read.", "success")
+    flash(_("Every notification is marked read."), "success")
     return redirect(url_for("notify.inbox"))
 
 
@@ -135,7 +136,7 @@ def preferences():
             error, status = refused.message, refused.status
             db.session.rollback()
         else:
-            flash("Your notification choices are saved.", "success")
+            flash(_("Your notification choices are saved."), "success")
             return redirect(url_for("notify.preferences"))
     devices = db.session.scalar(
         sa.select(sa.func.count(PushSubscription.id)).where(
@@ -203,8 +204,8 @@ def acknowledge(number: int):
     if ticket is None:
         abort(404)
     pull = jobs.acknowledge_andon(ticket, current_user)
-    who = pull.acknowledged_by.name if pull.acknowledged_by else "someone"
-    flash(f"Andon acknowledged by {who}.", "success")
+    who = pull.acknowledged_by.name if pull.acknowledged_by else _("someone")
+    flash(_("Andon acknowledged by %(name)s.", name=who), "success")
     return redirect(url_for("tickets.show", number=number))
 
 
@@ -215,7 +216,9 @@ def acknowledge(number: int):
 @admin_required
 def admin_status():
     config = current_app.config
-    _, _, queue_words = storage_settings({**config, "INSTANCE_PATH": current_app.instance_path})
+    _host, _port, queue_words = storage_settings(
+        {**config, "INSTANCE_PATH": current_app.instance_path}
+    )
     counts = {
         f"{channel} {status}": number
         for channel, status, number in db.session.execute(

@@ -162,6 +162,7 @@ def payload(event: NotifyEvent, kind: str) -> dict:
             "url": f"{base}/tickets/{ticket.number}",
         }
     data["event"] = event.kind
+    data.pop("text", None)  # the sentence in other languages: for our own readers
     data["message"] = event.message
     return {"type": kind, "timestamp": event.created_at.isoformat() + "Z", "data": data}
 

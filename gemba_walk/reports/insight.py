@@ -22,6 +22,7 @@ from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     DEFAULT_TICKET_THRESHOLD,
     FIVE_S_PILLARS,
+    N_,
     OPEN_TICKET_STATUSES,
     OVERDUE_TICKET_STATUSES,
     WASTES,
@@ -38,8 +39,12 @@ TERMS_BY_KIND: dict[str, tuple[Term, ...]] = {
     # Your own checklists: their sections by name, findings on their own by SQDCE category.
     "custom": ABNORMALITY_CATEGORIES,
 }
-AGEING_BUCKETS = ((0, 7, "up to a week"), (8, 30, "8–30 days"), (31, 90, "31–90 days"))
-AGEING_BUCKETS += ((91, None, "over 90 days"),)
+AGEING_BUCKETS = (
+    (0, 7, N_("up to a week")),
+    (8, 30, N_("8–30 days")),
+    (31, 90, N_("31–90 days")),
+    (91, None, N_("over 90 days")),
+)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from gemba_walk.core.ids import parse_id, parse_uuid, utcnow
 from gemba_walk.core.localtime import format_csv, plant_zone, use_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
-from gemba_walk.lean import CATEGORY_TERMS, FIVE_S_PILLARS, SEVERITIES, TEMPLATE_KINDS, label_of
+from gemba_walk.lean import (
+    CATEGORY_TERMS,
+    FIVE_S_PILLARS,
+    N_,
+    SEVERITIES,
+    TEMPLATE_KINDS,
+    label_of,
+)
 from gemba_walk.reports import insight, queries
 from gemba_walk.reports.walk_insight import walk_insight
 
@@ -29,10 +36,10 @@ bp = Blueprint("reports", __name__, url_prefix="/insight")
 
 PERIODS = (30, 90, 365)
 PARETOS = (
-    ("waste", "Wastes seen on walks"),
-    ("abnormality", "Abnormalities by SQDCE category"),
-    ("5s", "5S findings by pillar"),
-    ("custom", "Findings of your own checklists by section"),
+    ("waste", N_("Wastes seen on walks")),
+    ("abnormality", N_("Abnormalities by SQDCE category")),
+    ("5s", N_("5S findings by pillar")),
+    ("custom", N_("Findings of your own checklists by section")),
 )
 
 
@@ -60,7 +67,8 @@ def dashboard():
     kpis = insight.ticket_kpis(now.date(), start, now, site_id)
     heat = insight.five_s_heat_map(site_id)
     paretos = [
-        (kind, title, insight.findings_pareto(kind, start, now, site_id)) for kind, title in PARETOS
+        (kind, _(title), insight.findings_pareto(kind, start, now, site_id))
+        for kind, title in PARETOS
     ]
     charts = {
         f"chart-pareto-{kind}": {
@@ -74,8 +82,8 @@ def dashboard():
     }
     charts["chart-ageing"] = {
         "kind": "bars",
-        "label": "Open tickets",
-        "labels": [label for label, _ in kpis.ageing],
+        "label": _("Open tickets"),
+        "labels": [_(label) for label, _count in kpis.ageing],
         "values": [count for _, count in kpis.ageing],
     }
     return render_template(
@@ -290,17 +298,22 @@ def area(area_id: int):
     view = insight.area_insight(found, utcnow())
     charts = {}
     if view.latest:
-        shown = [("Latest", view.latest)] + ([("Previous", view.previous)] if view.previous else [])
+        shown = [(_("Latest"), view.latest)]
+        if view.previous:
+            shown.append((_("Previous"), view.previous))
         charts["chart-area-radar"] = _radar(
-            [(f"{name} ({audit.submitted_at:%d %b})", audit.pillar_scores) for name, audit in shown]
+            [
+                (f"{name} ({format_date(audit.submitted_at)})", audit.pillar_scores)
+                for name, audit in shown
+            ]
         )
         charts["chart-area-trend"] = {
             "kind": "trend",
-            "labels": [f"{a.submitted_at:%d %b %y}" for a in view.five_s],
+            "labels": [format_date(a.submitted_at) for a in view.five_s],
             "series": [{"label": "5S", "values": [a.score_total for a in view.five_s]}]
             + [
                 {
-                    "label": p.label,
+                    "label": label_of(FIVE_S_PILLARS, p.key),
                     "values": [(a.pillar_scores or {}).get(p.key) for a in view.five_s],
                 }
                 for p in FIVE_S_PILLARS

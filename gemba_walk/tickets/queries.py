@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.auth.models import User
 from gemba_walk.core.errors import RuleError
+from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
@@ -27,11 +28,11 @@ from gemba_walk.tickets.models import KaizenTicket
 
 PER_PAGE = 50
 SORTS = {
-    "priority": "Priority, then due date",
-    "due": "Due date",
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "number": "Ticket number",
+    "priority": _l("Priority, then due date"),
+    "due": _l("Due date"),
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "number": _l("Ticket number"),
 }
 STATUS_SCOPES = ("active", "all", *keys(TICKET_STATUSES))
 TICKET_OWNER = sa.orm.aliased(User, name="ticket_owner")

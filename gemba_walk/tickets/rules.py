@@ -39,10 +39,11 @@ from flask import current_app
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core import hooks
+from gemba_walk.core.i18n import said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import severity_rank
-from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, OPEN_TICKET_STATUSES, SEVERITIES, label_of
+from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, N_, OPEN_TICKET_STATUSES, SEVERITIES, label_of
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.numbering import next_ticket_number
 
@@ -232,8 +233,14 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None
             "ticket.seen_again",
             ticket,
             finding,
-            f"{ticket.display_number} was seen again before verification and is back in "
-            f"progress: {_title(finding.description)}",
+            said(
+                N_(
+                    "%(number)s was seen again before verification and is back in progress: "
+                    "%(title)s"
+                ),
+                number=ticket.display_number,
+                title=_title(finding.description),
+            ),
         )
 
 
@@ -252,9 +259,10 @@ def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -
     ticket.status = "reopened"
     ticket.updated_at = now
     _attach(ticket, finding)
-    message = (
-        f"{ticket.display_number} recurred — the countermeasure did not hold: "
-        f"{_title(finding.description)}"
+    message = said(
+        N_("%(number)s recurred — the countermeasure did not hold: %(title)s"),
+        number=ticket.display_number,
+        title=_title(finding.description),
     )
     _tell("ticket.recurred", ticket, finding, message)
     return ticket
@@ -295,5 +303,8 @@ def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) 
         )
     )
     _attach(ticket, finding)
-    _tell("ticket.opened", ticket, finding, f"{ticket.display_number} opened: {ticket.title}")
+    opened = said(
+        N_("%(number)s opened: %(title)s"), number=ticket.display_number, title=ticket.title
+    )
+    _tell("ticket.opened", ticket, finding, opened)
     return ticket

@@ -33,6 +33,8 @@ from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.database import write_transaction
+from gemba_walk.core.i18n import current_language
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.core.localtime import format_csv, local_today, plant_zone, use_zone
 from gemba_walk.extensions import db
@@ -281,7 +283,7 @@ def save_pdca(number: int):
     return _change(
         number,
         lambda ticket: workflow.update_pdca(ticket, current_user, values),
-        "Saved.",
+        _("Saved."),
     )
 
 
@@ -313,7 +315,7 @@ def add_comment(number: int):
     return _change(
         number,
         lambda ticket: workflow.comment(ticket, current_user, request.form.get("body", ""), kind),
-        "Comment added.",
+        _("Comment added."),
     )
 
 
@@ -330,7 +332,7 @@ def reassign(number: int):
                 raise workflow.TicketError(422, "unknown_user", "Choose a person from the list.")
         workflow.reassign(ticket, current_user, new_owner)
 
-    return _change(number, operation, "Owner changed.")
+    return _change(number, operation, _("Owner changed."))
 
 
 @bp.post("/<int:number>/photos")
@@ -408,7 +410,7 @@ def report():
         .where(KaizenTicket.status.in_(OPEN_TICKET_STATUSES), Area.active)
         .order_by(Area.code, KaizenTicket.number)
     ).all()
-    form.same_as.choices = [("", "No — a new problem")] + [
+    form.same_as.choices = [("", _("No — a new problem"))] + [
         (f"KZ-{number:04d}", f"{code} · KZ-{number:04d} · {title}")
         for number, _area, title, code in open_tickets
     ]
@@ -417,7 +419,7 @@ def report():
     if valid and form.same_as.data:
         chosen = {f"KZ-{n:04d}": (n, a) for n, a, _t, _c in open_tickets}.get(form.same_as.data)
         if chosen is None or chosen[1] != form.area_id.data:
-            form.same_as.errors = ["Choose an open ticket of this area, or a new problem."]
+            form.same_as.errors = [_("Choose an open ticket of this area, or a new problem.")]
             valid = False
         else:
             same_as = chosen[0]
@@ -448,10 +450,15 @@ def report():
 def outcome_words(outcome) -> str:
     ticket = outcome.ticket
     if outcome.outcome == "joined":
-        return (
-            f"Added to {ticket.display_number}, the open ticket for this problem "
-            f"({ordinal(ticket.occurrences)} occurrence)."
+        return _(
+            "Added to %(number)s, the open ticket for this problem (%(nth)s occurrence).",
+            number=ticket.display_number,
+            # English says "2nd"; the other catalogs write the number their own way
+            nth=ordinal(ticket.occurrences) if current_language() == "en" else ticket.occurrences,
         )
     if outcome.outcome == "reopened":
-        return f"{ticket.display_number} reopened — the problem came back after its fix."
-    return f"{ticket.display_number} opened."
+        return _(
+            "%(number)s reopened — the problem came back after its fix.",
+            number=ticket.display_number,
+        )
+    return _("%(number)s opened.", number=ticket.display_number)

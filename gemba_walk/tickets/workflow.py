@@ -19,9 +19,10 @@ from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE
+from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE, N_
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 
 MAX_WHYS = 5
@@ -322,18 +323,21 @@ STATUS_HOOKS = {
 
 
 def _status_message(ticket: KaizenTicket, user: User, action: Action, reason: str) -> str:
-    number = ticket.display_number
+    # said(): stored in English, read by each person in their own language
+    values = {"number": ticket.display_number, "name": user.name}
     if action.key == "done":
-        return f"{number} is done and waits for verification: {ticket.title}"
+        text = N_("%(number)s is done and waits for verification: %(title)s")
+        return said(text, number=ticket.display_number, title=ticket.title)
     if action.key == "verify":
-        return f"{number} was verified by {user.name} — the fix holds: {ticket.title}"
+        text = N_("%(number)s was verified by %(name)s — the fix holds: %(title)s")
+        return said(text, **values, title=ticket.title)
     if action.key == "send_back":
-        return f"{number} was sent back by {user.name}: {reason}"
+        return said(N_("%(number)s was sent back by %(name)s: %(reason)s"), **values, reason=reason)
     if action.key == "reopen":
-        return f"{number} was reopened by {user.name}: {reason}"
+        return said(N_("%(number)s was reopened by %(name)s: %(reason)s"), **values, reason=reason)
     if action.key == "reject":
-        return f"{number} was rejected by {user.name}: {reason}"
-    return f"{number} was started by {user.name}: {ticket.title}"
+        return said(N_("%(number)s was rejected by %(name)s: %(reason)s"), **values, reason=reason)
+    return said(N_("%(number)s was started by %(name)s: %(title)s"), **values, title=ticket.title)
 
 
 def _parse_date(value) -> date | None:
@@ -434,7 +438,11 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
             "ticket.assigned",
             ticket=ticket,
             actor_id=user.id,
-            message=f"{ticket.display_number} is now yours: {ticket.title}",
+            message=said(
+                N_("%(number)s is now yours: %(title)s"),
+                number=ticket.display_number,
+                title=ticket.title,
+            ),
         )
     return _event(
         ticket,

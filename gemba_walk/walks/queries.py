@@ -16,19 +16,21 @@ from sqlalchemy.orm import contains_eager, joinedload
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.auth.models import User
+from gemba_walk.core.i18n import gettext
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.lean import N_
 from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift
 from gemba_walk.walks.operations import LATE_GRACE
 
 # state -> (word, shape, css modifier); shapes and words make the board colour-blind safe.
 STATES: dict[str, tuple[str, str, str]] = {
-    "done": ("Done", "●", "done"),
-    "findings": ("Done, findings", "▲", "findings"),
-    "late": ("Done late", "◐", "late"),
-    "missed": ("Missed", "✕", "missed"),
-    "due": ("Due", "○", "due"),
-    "none": ("Not planned", "–", "none"),
+    "done": (N_("Done"), "●", "done"),
+    "findings": (N_("Done, findings"), "▲", "findings"),
+    "late": (N_("Done late"), "◐", "late"),
+    "missed": (N_("Missed"), "✕", "missed"),
+    "due": (N_("Due"), "○", "due"),
+    "none": (N_("Not planned"), "–", "none"),
 }
 # A cell with several walks shows the one that needs attention most.
 SEVERITY = ("missed", "due", "late", "findings", "done", "none")
@@ -40,7 +42,7 @@ class _Shown:
 
     @property
     def word(self) -> str:
-        return STATES[self.state][0]
+        return gettext(STATES[self.state][0])
 
     @property
     def shape(self) -> str:

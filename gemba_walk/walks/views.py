@@ -13,13 +13,24 @@ from wtforms.fields.choices import SelectChoice
 from gemba_walk.areas.models import Site
 from gemba_walk.auth.models import User
 from gemba_walk.auth.roles import leader_required
+from gemba_walk.core.i18n import gettext as _
+from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.walks import operations, queries
-from gemba_walk.walks.forms import LayerForm, MemberForm, PlanForm, ShiftForm
+from gemba_walk.walks.forms import WEEKDAYS, LayerForm, MemberForm, PlanForm, ShiftForm
 from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift, WalkPlan
 from gemba_walk.walks.operations import PlanDetails, WalkError
+
+# How a plan's frequency reads in the list of plans.
+FREQUENCY_WORDS = {
+    "daily": _l("daily"),
+    "weekdays": _l("weekdays"),
+    "every_shift": _l("every shift"),
+    "weekly": _l("weekly"),
+    "monthly": _l("monthly"),
+}
 
 bp = Blueprint("walks", __name__, url_prefix="/walks")
 
@@ -89,6 +100,8 @@ def plans():
         layer_form=LayerForm(),
         shift_form=ShiftForm(),
         member_form=member_form,
+        frequencies=FREQUENCY_WORDS,
+        weekday_names=[choice.label for choice in WEEKDAYS],
     )
 
 
@@ -102,9 +115,9 @@ def add_layer():
     site = _site()
     form = LayerForm()
     if not form.validate_on_submit():
-        raise WalkError(" ".join(e for errors in form.errors.values() for e in errors))
+        raise WalkError(" ".join(str(e) for errors in form.errors.values() for e in errors))
     layer = operations.create_layer(site, form.name.data, form.rank.data)
-    flash(f"Added the layer {layer.name}.", "success")
+    flash(_("Added the layer %(name)s.", name=layer.name), "success")
     return _back_to_plans(site)
 
 
@@ -115,9 +128,9 @@ def edit_layer(layer_id: int):
     layer = db.get_or_404(Layer, layer_id)
     form = LayerForm()
     if not form.validate_on_submit():
-        raise WalkError(" ".join(e for errors in form.errors.values() for e in errors))
+        raise WalkError(" ".join(str(e) for errors in form.errors.values() for e in errors))
     operations.rename_layer(layer, form.name.data, form.rank.data)
-    flash(f"Saved the layer {layer.name}.", "success")
+    flash(_("Saved the layer %(name)s.", name=layer.name), "success")
     return _back_to_plans(layer.site)
 
 
@@ -127,7 +140,7 @@ def remove_layer(layer_id: int):
     layer = db.get_or_404(Layer, layer_id)
     site, name = layer.site, layer.name
     operations.remove_layer(layer)
-    flash(f"Removed the layer {name}.", "success")
+    flash(_("Removed the layer %(name)s.", name=name), "success")
     return _back_to_plans(site)
 
 
@@ -137,7 +150,7 @@ def remove_shift(shift_id: int):
     shift = db.get_or_404(Shift, shift_id)
     site, name = shift.site, shift.name
     operations.remove_shift(shift)
-    flash(f"Removed the shift {name}.", "success")
+    flash(_("Removed the shift %(name)s.", name=name), "success")
     return _back_to_plans(site)
 
 
@@ -147,13 +160,13 @@ def set_member():
     site = _site()
     user = db.session.get(User, parse_id(request.form.get("user_id", "")) or 0)
     if user is None:
-        raise WalkError("Choose a person.")
+        raise WalkError(_("Choose a person."))
     layer_id = parse_id(request.form.get("layer_id", ""))
     layer = db.session.get(Layer, layer_id) if layer_id else None
     if layer_id and layer is None:
-        raise WalkError("Choose a layer of this site.")
+        raise WalkError(_("Choose a layer of this site."))
     operations.set_layer(site, user, layer)
-    flash(f"{user.name}: {layer.name if layer else 'no layer'}.", "success")
+    flash(f"{user.name}: {layer.name if layer else _('no layer')}.", "success")
     return _back_to_plans(site)
 
 
@@ -163,11 +176,11 @@ def add_shift():
     site = _site()
     form = ShiftForm()
     if not form.validate_on_submit():
-        raise WalkError(" ".join(e for errors in form.errors.values() for e in errors))
+        raise WalkError(" ".join(str(e) for errors in form.errors.values() for e in errors))
     shift = operations.create_shift(
         site, form.name.data, form.starts.data, form.ends.data, form.weekdays.data
     )
-    flash(f"Added the shift {shift.name}.", "success")
+    flash(_("Added the shift %(name)s.", name=shift.name), "success")
     return _back_to_plans(site)
 
 
@@ -189,7 +202,7 @@ def edit_plan(plan_id: int):
 def stop_plan(plan_id: int):
     plan = db.get_or_404(WalkPlan, plan_id)
     operations.stop_plan(plan)
-    flash(f"Stopped {plan.name}: no walks after today.", "success")
+    flash(_("Stopped %(name)s: no walks after today.", name=plan.name), "success")
     return _back_to_plans(plan.site)
 
 
@@ -222,10 +235,13 @@ def _plan_form(site: Site, plan: WalkPlan | None):
         try:
             if plan is None:
                 plan = operations.create_plan(site, details, current_user)
-                flash(f"Planned {plan.name}.", "success")
+                flash(_("Planned %(name)s.", name=plan.name), "success")
             else:
                 operations.update_plan(plan, details)
-                flash(f"Saved {plan.name}: the change applies from tomorrow.", "success")
+                flash(
+                    _("Saved %(name)s: the change applies from tomorrow.", name=plan.name),
+                    "success",
+                )
         except WalkError as error:
             problem = error.message
             status = error.status

@@ -3,6 +3,7 @@
 // answers), writes carry the CSRF token, refusals are read one way, and "who is signed in" is
 // asked here.
 import { getMeta, setMeta } from './db.js';
+import { t } from './i18n.js';
 
 /** @typedef {import('./types').User} User */
 /** @typedef {import('./types').ApiError} ApiError */
@@ -24,7 +25,9 @@ export async function fetchWithin(url, options = {}, seconds = 30) {
     return await fetch(url, { credentials: 'same-origin', ...options, signal: controller.signal });
   } catch (error) {
     throw new Offline(
-      error instanceof Error && error.name === 'AbortError' ? 'The server did not answer in time.' : 'No connection.',
+      error instanceof Error && error.name === 'AbortError'
+        ? t('The server did not answer in time.')
+        : t('No connection.'),
     );
   } finally {
     clearTimeout(timer);

@@ -16,6 +16,7 @@ import {
   RadialLinearScale,
   Tooltip,
 } from 'chart.js';
+import { t, useMessagesOfPage } from './i18n.js';
 
 Chart.register(
   BarController,
@@ -44,10 +45,10 @@ function pareto(canvas, spec) {
     data: {
       labels: spec.labels,
       datasets: [
-        { type: 'bar', label: 'Findings', data: spec.counts, backgroundColor: GREEN, yAxisID: 'count', order: 2 },
+        { type: 'bar', label: t('Findings'), data: spec.counts, backgroundColor: GREEN, yAxisID: 'count', order: 2 },
         {
           type: 'line',
-          label: 'Cumulative %',
+          label: t('Cumulative %'),
           data: spec.cumulative,
           borderColor: RED,
           backgroundColor: RED,
@@ -148,7 +149,7 @@ function trend(canvas, spec) {
       });
       chart.update();
       toggle.setAttribute('aria-pressed', String(show));
-      toggle.textContent = show ? 'Show the 5S total only' : 'Show each pillar too';
+      toggle.textContent = show ? t('Show the 5S total only') : t('Show each pillar too');
     });
   }
   return chart;
@@ -158,6 +159,7 @@ const DRAW = { pareto, bars, radar, trend };
 
 const source = document.getElementById('chart-data');
 if (source) {
+  useMessagesOfPage(); // the chart's words in the page's language
   const specs = JSON.parse(source.textContent);
   for (const [id, spec] of Object.entries(specs)) {
     const canvas = document.getElementById(id);

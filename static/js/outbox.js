@@ -4,7 +4,7 @@
 // Each entry belongs to the person who made it; only they can send or discard it.
 
 import { database, newId, STORES } from './db.js';
-import { N_ } from './i18n.js';
+import { N_, t } from './i18n.js';
 import { deletePhotos, getPhoto, photosOfFinding } from './photos.js';
 
 /** @typedef {import('./types').OutboxEntry} OutboxEntry */
@@ -115,7 +115,7 @@ export async function waitingForOthers(user) {
   const counts = new Map();
   for (const entry of await allEntries()) {
     if (entry.state === 'synced' || belongsTo(entry, user)) continue;
-    const name = entry.user_name || 'someone else';
+    const name = entry.user_name || t('someone else');
     counts.set(name, (counts.get(name) || 0) + 1);
   }
   return [...counts].map(([name, count]) => ({ name, count }));

@@ -2,6 +2,7 @@
 // the server, which encrypts each notification to it. iOS allows push only in the app added to
 // the home screen (16.4+): elsewhere there is no PushManager and the page says so.
 import { fetchWithin, postJson } from './api.js';
+import { t, useMessagesOfPage } from './i18n.js';
 
 /** @param {string} text */
 function keyBytes(text) {
@@ -21,20 +22,22 @@ async function send(subscription) {
  * @param {HTMLButtonElement} button
  */
 export async function setUpPush(state, button) {
+  useMessagesOfPage();
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) {
-    state.textContent =
-      'This browser cannot receive push here. On an iPhone, add Gemba Walk to the home screen and open it from there.';
+    state.textContent = t(
+      'This browser cannot receive push here. On an iPhone, add Gemba Walk to the home screen and open it from there.',
+    );
     return;
   }
   const registration = await navigator.serviceWorker.ready;
   const existing = await registration.pushManager.getSubscription();
   if (existing && Notification.permission === 'granted') {
     await send(existing);
-    state.textContent = 'Push is on for this device.';
+    state.textContent = t('Push is on for this device.');
     return;
   }
   if (Notification.permission === 'denied') {
-    state.textContent = 'Notifications are blocked for this site in the browser settings.';
+    state.textContent = t('Notifications are blocked for this site in the browser settings.');
     return;
   }
   button.hidden = false;
@@ -42,7 +45,7 @@ export async function setUpPush(state, button) {
     button.disabled = true;
     try {
       if ((await Notification.requestPermission()) !== 'granted') {
-        state.textContent = 'Push stays off: the browser was not allowed to show notifications.';
+        state.textContent = t('Push stays off: the browser was not allowed to show notifications.');
         return;
       }
       const answer = await fetchWithin('/notifications/push/key', {}, 15);
@@ -52,10 +55,12 @@ export async function setUpPush(state, button) {
         applicationServerKey: keyBytes(key),
       });
       await send(subscription);
-      state.textContent = 'Push is on for this device.';
+      state.textContent = t('Push is on for this device.');
       button.hidden = true;
     } catch (error) {
-      state.textContent = `Push could not be turned on: ${error instanceof Error ? error.message : error}`;
+      state.textContent = t('Push could not be turned on: %(reason)s', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       button.disabled = false;
     }
@@ -75,7 +80,10 @@ export async function showBellCount(bell) {
     const { unread } = await response.json();
     count.textContent = String(unread);
     count.hidden = !unread;
-    bell.setAttribute('aria-label', unread ? `Notifications: ${unread} unread` : 'Notifications');
+    bell.setAttribute(
+      'aria-label',
+      unread ? t('Notifications: %(count)s unread', { count: unread }) : t('Notifications'),
+    );
   } catch {
     // offline: the bell shows no number
   }

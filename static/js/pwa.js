@@ -1,5 +1,6 @@
 // Registers the service worker and offers updates; never reloads by surprise.
 import { Workbox } from 'workbox-window';
+import { t } from './i18n.js';
 
 function showUpdatePrompt(workbox) {
   if (document.getElementById('update-banner')) return;
@@ -8,11 +9,11 @@ function showUpdatePrompt(workbox) {
   banner.className = 'update-banner';
   banner.setAttribute('role', 'status');
   const text = document.createElement('span');
-  text.textContent = 'An update is available.';
+  text.textContent = t('An update is available.');
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'button button--primary';
-  button.textContent = 'Reload';
+  button.textContent = t('Reload');
   button.addEventListener('click', () => {
     workbox.addEventListener('controlling', () => window.location.reload());
     workbox.messageSkipWaiting();

@@ -1,6 +1,9 @@
 // In-app scanner: rear camera → BarcodeDetector where the browser has it, jsQR otherwise.
 // jsQR (about 48 KB gzip) is loaded only when BarcodeDetector is missing or fails.
+import { t, useMessagesOfPage } from './i18n.js';
 import { classifyQrText } from './qr-target.js';
+
+useMessagesOfPage(); // the scanner's words in the page's language
 
 const root = document.querySelector('.scanner');
 const video = document.getElementById('scanner-video');
@@ -76,7 +79,7 @@ async function readFrame() {
 function handle(text) {
   const target = classifyQrText(text, origins);
   if (target.kind === 'area') {
-    say('Label found — opening the area…', 'ok');
+    say(t('Label found — opening the area…'), 'ok');
     stop();
     window.location.assign(`${target.path}?scan=in_app`);
     return;
@@ -84,9 +87,9 @@ function handle(text) {
   if (text === lastRejected) return;
   lastRejected = text;
   if (target.kind === 'other-server') {
-    say(`This label belongs to another Gemba Walk (${target.host}), not this one.`, 'warn');
+    say(t('This label belongs to another Gemba Walk (%(host)s), not this one.', { host: target.host }), 'warn');
   } else {
-    say('This QR code is not a Gemba Walk area label. Try the label posted in the area.', 'warn');
+    say(t('This QR code is not a Gemba Walk area label. Try the label posted in the area.'), 'warn');
   }
 }
 
@@ -99,13 +102,16 @@ async function tick() {
 function explainCameraError(error) {
   if (error && error.name === 'NotAllowedError') {
     say(
-      'Camera access was refused. Allow the camera for this site in the browser settings, or type the area code below.',
+      t(
+        'Camera access was refused. Allow the camera for this site in the browser settings, ' +
+          'or type the area code below.',
+      ),
       'warn',
     );
   } else if (!window.isSecureContext) {
-    say('The camera only works over HTTPS. Type the area code below instead.', 'warn');
+    say(t('The camera only works over HTTPS. Type the area code below instead.'), 'warn');
   } else {
-    say('No camera is available on this device. Type the area code below instead.', 'warn');
+    say(t('No camera is available on this device. Type the area code below instead.'), 'warn');
   }
   codeInput.focus();
 }
@@ -115,7 +121,7 @@ async function start() {
     explainCameraError(null);
     return;
   }
-  say('Starting the camera…');
+  say(t('Starting the camera…'));
   try {
     stream = await navigator.mediaDevices.getUserMedia({
       video: { facingMode: { ideal: 'environment' } },
@@ -133,7 +139,7 @@ async function start() {
   root.classList.add('scanner--live');
   startButton.hidden = true;
   stopButton.hidden = false;
-  say('Point the camera at the QR label.');
+  say(t('Point the camera at the QR label.'));
   tick();
 }
 
@@ -150,13 +156,13 @@ function stop() {
 startButton.addEventListener('click', start);
 stopButton.addEventListener('click', () => {
   stop();
-  say('Camera stopped.');
+  say(t('Camera stopped.'));
 });
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) stop();
 });
 // Exposed for tests and for decoding a photo of a label.
-window.gembaScanner = { decodeImageData, classifyQrText: (t) => classifyQrText(t, origins) };
+window.gembaScanner = { decodeImageData, classifyQrText: (text) => classifyQrText(text, origins) };
 
 // A typed code opens the area from the field pack on this phone — offline too — in any case,
 // with or without its hyphen. A code the pack does not know goes to the server, which answers
@@ -178,7 +184,9 @@ codeForm?.addEventListener('submit', async (event) => {
     window.location.assign(`/a/${areas[0].token}?via=code`);
   } else if (!navigator.onLine && !areas.length) {
     say(
-      `No area with the code ${typed.trim().toUpperCase()} is in the field data on this phone. Check the label.`,
+      t('No area with the code %(code)s is in the field data on this phone. Check the label.', {
+        code: typed.trim().toUpperCase(),
+      }),
       'warn',
     );
     codeInput.focus();

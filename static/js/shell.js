@@ -3,7 +3,7 @@
 import { deviceUser, rememberUser, whoIsSignedIn } from './api.js';
 import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
-import { t, useMessages } from './i18n.js';
+import { N_, t, useMessages } from './i18n.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
 import { compressOnMainThread, compressPhoto } from './photos.js';
@@ -14,6 +14,10 @@ import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { renderWalks } from './screens/walks.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
 import { ago, dateTime, h, megabytes, mount, setPlantZone, time } from './ui.js';
+
+// Words that fill another sentence's placeholder (marked here: the catalog sees them).
+const SOMEONE_ELSE = N_('someone else');
+const ITS_AUTHOR = N_('its author');
 
 // For the benchmarks in bench/: the same compression the photo picker uses (in the worker where
 // it can run), and the page-thread path browsers without a worker canvas take.
@@ -147,14 +151,14 @@ function notYours(draft) {
         t(
           'It belongs to %(name)s, who started it on this phone. It is kept for them and sent when they sign in again.',
           {
-            name: draft.user_name || t('someone else'),
+            name: draft.user_name || t(SOMEONE_ELSE),
           },
         ),
       ),
       h(
         'a',
         { className: 'button', href: `/login?next=/capture/draft/${draft.uuid}` },
-        t('Sign in as %(name)s', { name: draft.user_name || t('its author') }),
+        t('Sign in as %(name)s', { name: draft.user_name || t(ITS_AUTHOR) }),
       ),
     ),
   );

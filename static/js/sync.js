@@ -8,6 +8,7 @@
 // download or discard); a 5xx or a dropped connection is tried again later by itself.
 import { deviceUser, errorOf, Offline, postJson, sendWithin, whoIsSignedIn } from './api.js';
 import { deviceId } from './db.js';
+import { N_, t } from './i18n.js';
 import { allEntries, belongsTo, update } from './outbox.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
@@ -77,7 +78,7 @@ export function backoff(attempts, random = Math.random) {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-const SESSION_ENDED = 'Your session has ended. Sign in to send.';
+const SESSION_ENDED = N_('Your session has ended. Sign in to send.'); // t() where it is said
 
 /**
  * @param {string} uuid
@@ -86,7 +87,7 @@ const SESSION_ENDED = 'Your session has ended. Sign in to send.';
  */
 async function uploadPhoto(uuid, csrf) {
   const photo = await getPhoto(uuid);
-  if (!photo) throw new Stop('attention', `A photo of this record is missing on this phone (${uuid}).`);
+  if (!photo) throw new Stop('attention', t('A photo of this record is missing on this phone (%(uuid)s).', { uuid }));
   const response = await sendWithin(
     `/api/v1/photos/${uuid}`,
     csrf,
@@ -99,9 +100,9 @@ async function uploadPhoto(uuid, csrf) {
   );
   if (response.ok) return photo.size || photo.blob.size;
   const error = await errorOf(response);
-  if (response.status === 401) throw new Stop('signin', SESSION_ENDED, { everyone: true });
+  if (response.status === 401) throw new Stop('signin', t(SESSION_ENDED), { everyone: true });
   if (response.status >= 500 || error.code === 'sha256_mismatch') throw new Stop('waiting', error.message);
-  throw new Stop('attention', `Photo refused: ${error.message}`);
+  throw new Stop('attention', t('Photo refused: %(reason)s', { reason: error.message }));
 }
 
 const PHOTO_UPLOADS_IN_FLIGHT = 3;
@@ -176,8 +177,8 @@ async function syncEntry(entry, csrf, progress) {
     return;
   }
   const error = await errorOf(response);
-  if (response.status === 401) throw new Stop('signin', SESSION_ENDED, { everyone: true });
-  if (response.status >= 500) throw new Stop('waiting', 'The server had a problem; will retry.');
+  if (response.status === 401) throw new Stop('signin', t(SESSION_ENDED), { everyone: true });
+  if (response.status >= 500) throw new Stop('waiting', t('The server had a problem; will retry.'));
   throw new Stop('attention', refusal(error));
 }
 
@@ -208,7 +209,7 @@ async function flush({ force = false } = {}) {
     // The session ended: the last person's entries wait until they sign in again.
     for (const entry of await allEntries()) {
       if (belongsTo(entry, before) && SENDABLE.includes(entry.state)) {
-        await update(entry.uuid, { state: 'signin', message: SESSION_ENDED });
+        await update(entry.uuid, { state: 'signin', message: t(SESSION_ENDED) });
       }
     }
     report({ total: 0, done: 0, bytes: 0, totalBytes: 0, finished: true, stopped: 'signin' });
@@ -233,12 +234,15 @@ async function flush({ force = false } = {}) {
       const stop =
         failure instanceof Stop
           ? failure
-          : new Stop('waiting', 'The connection dropped; will retry.', { everyone: failure instanceof Offline });
+          : new Stop('waiting', t('The connection dropped; will retry.'), { everyone: failure instanceof Offline });
       const attempts = (entry.attempts || 0) + 1;
       const wait = stop.state === 'waiting' ? backoff(attempts) : 0;
       await update(entry.uuid, {
         state: stop.state,
-        message: stop.state === 'waiting' ? `${stop.message} Next try in ${Math.round(wait / 1000)} s.` : stop.message,
+        message:
+          stop.state === 'waiting'
+            ? [stop.message, t('Next try in %(seconds)s s.', { seconds: Math.round(wait / 1000) })].join(' ')
+            : stop.message,
         attempts,
         next_attempt_at: Date.now() + wait,
       });

@@ -98,11 +98,11 @@ export function ticketText(ticket) {
 function resultText(entry) {
   if (entry.state !== 'synced' || !entry.result) return entry.message;
   const audit = entry.result.audits[0];
-  const score = audit?.score_total != null ? ` · ${t('5S %(score)s', { score: formatScore(audit.score_total) })}` : '';
+  const score = audit?.score_total != null ? ' · ' + t('5S %(score)s', { score: formatScore(audit.score_total) }) : '';
   const notes = entry.result.ticket_notes?.length ? ` · ${t('note added to the ticket')}` : '';
   const count = entry.result.findings.length;
-  const findings = count ? ` · ${t('%(count)s finding(s)', { count })}` : '';
-  return `${t('Synced %(time)s', { time: dateTime(entry.synced_at) })}${score}${findings}${notes}`;
+  const findings = count ? ' · ' + t('%(count)s finding(s)', { count }) : '';
+  return t('Synced %(time)s', { time: dateTime(entry.synced_at) }) + score + findings + notes;
 }
 
 function ticketList(entry) {

@@ -3,17 +3,18 @@
 // while the phone is offline); done is what the server said when the pack was fetched, or an
 // audit of that checklist and area waiting in this phone's outbox.
 import { allDrafts } from '../drafts.js';
+import { N_, t } from '../i18n.js';
 import { unsynced } from '../outbox.js';
 import { dateTime, h, mount } from '../ui.js';
 
 const WORDS = {
-  due: ['○', 'Due'],
-  upcoming: ['◌', 'Coming up'],
-  done: ['●', 'Done'],
-  findings: ['▲', 'Done, findings'],
-  late: ['◐', 'Done late'],
-  missed: ['✕', 'Missed'],
-  waiting: ['◔', 'Done, waiting to sync'],
+  due: ['○', N_('Due')],
+  upcoming: ['◌', N_('Coming up')],
+  done: ['●', N_('Done')],
+  findings: ['▲', N_('Done, findings')],
+  late: ['◐', N_('Done late')],
+  missed: ['✕', N_('Missed')],
+  waiting: ['◔', N_('Done, waiting to sync')],
 };
 
 /** @param {import('../types').PackWalk} walk */
@@ -30,7 +31,7 @@ function card(state) {
     'span',
     { className: `kcard kcard--${{ waiting: 'late', upcoming: 'due' }[state] || state} kcard--inline` },
     h('span', { className: 'kcard__shape', 'aria-hidden': 'true' }, shape),
-    h('span', { className: 'kcard__word' }, word),
+    h('span', { className: 'kcard__word' }, t(word)),
   );
 }
 
@@ -80,7 +81,7 @@ export async function renderWalks(root, pack, user) {
   const areaOf = (id) => pack.areas.find((area) => area.id === id);
   mount(
     root,
-    h('h1', {}, 'My walks'),
+    h('h1', {}, t('My walks')),
     walks.length
       ? h(
           'ul',
@@ -96,26 +97,30 @@ export async function renderWalks(root, pack, user) {
               h(
                 'div',
                 {},
-                h('strong', {}, area ? `${area.code} · ${area.name}` : 'An area no longer in your field data'),
+                h('strong', {}, area ? `${area.code} · ${area.name}` : t('An area no longer in your field data')),
                 h(
                   'span',
                   { className: 'muted' },
                   `${walk.template_name || walk.template_key} · ${walk.shift ? `${walk.shift} · ` : ''}` +
                     (state === 'missed'
-                      ? `missed; done by ${dateTime(walk.late_until)} it counts as late`
+                      ? t('missed; done by %(time)s it counts as late', { time: dateTime(walk.late_until) })
                       : `${dateTime(walk.window_start)} – ${dateTime(walk.window_end)}`),
                 ),
               ),
               ['due', 'missed'].includes(state) && area
                 ? draft
-                  ? h('a', { className: 'button button--primary', href: `/capture/draft/${draft.uuid}` }, 'Resume')
-                  : h('a', { className: 'button button--primary', href: '/scan' }, `Scan the label at ${area.code}`)
+                  ? h('a', { className: 'button button--primary', href: `/capture/draft/${draft.uuid}` }, t('Resume'))
+                  : h(
+                      'a',
+                      { className: 'button button--primary', href: '/scan' },
+                      t('Scan the label at %(code)s', { code: area.code }),
+                    )
                 : null,
             );
           }),
         )
-      : h('p', { className: 'card' }, 'No walks planned for you today.'),
-    h('p', { className: 'muted' }, 'Scan the area’s label to start: the scan shows the walk was done at the gemba.'),
+      : h('p', { className: 'card' }, t('No walks planned for you today.')),
+    h('p', { className: 'muted' }, t('Scan the area’s label to start: the scan shows the walk was done at the gemba.')),
   );
 }
 
@@ -126,18 +131,23 @@ export function plannedHere(pack, area, token) {
   const state = walkState(walk, false);
   return h(
     'section',
-    { className: 'card planned-here', 'aria-label': 'Planned walk' },
+    { className: 'card planned-here', 'aria-label': t('Planned walk') },
     card(state),
     h(
       'p',
       {},
-      h('strong', {}, `Planned: ${walk.template_name || walk.template_key}`),
-      state === 'due' ? ` · until ${dateTime(walk.window_end)}` : ` · late until ${dateTime(walk.late_until)}`,
+      h('strong', {}, t('Planned: %(name)s', { name: walk.template_name || walk.template_key })),
+      ' · ',
+      state === 'due'
+        ? t('until %(time)s', { time: dateTime(walk.window_end) })
+        : t('late until %(time)s', { time: dateTime(walk.late_until) }),
     ),
     h(
       'a',
       { className: 'button button--primary button--big', href: `/a/${token}/start/${walk.template_key}` },
-      `Start the planned ${walk.template_name || 'checklist'}`,
+      walk.template_name
+        ? t('Start the planned %(name)s', { name: walk.template_name })
+        : t('Start the planned checklist'),
     ),
   );
 }
