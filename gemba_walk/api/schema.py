@@ -101,6 +101,9 @@ class PackArea(Answer):
     last_five_s: LastFiveS | None
     open_tickets: list[PackTicket]
     andon: bool  # the label offers "Report a problem" to people not signed in
+    # Keys of the pack's checklists that apply here: the area screen offers only these (a walk
+    # plan may still start another, and an audit made with one that stopped applying syncs).
+    checklists: list[str]
 
 
 class RetiredToken(Answer):

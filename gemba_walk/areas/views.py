@@ -103,7 +103,7 @@ def show(area_id: int):
     area = db.get_or_404(Area, area_id)
     overview = area_overview(area, current_user.id)
     return render_template(
-        "areas/show.html", overview=overview, scan=None, start_actions=start_actions()
+        "areas/show.html", overview=overview, scan=None, start_actions=start_actions(area)
     )
 
 

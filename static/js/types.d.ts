@@ -47,6 +47,8 @@ export interface Area {
   open_tickets: OpenTicket[];
   /** The label offers "Report a problem" to people who are not signed in. */
   andon: boolean;
+  /** Keys of the checklists that apply here (a pack from before assignments has none: all). */
+  checklists?: string[];
 }
 
 export type ResponseType = 'score' | 'pass_fail' | 'yes_no' | 'number' | 'choice' | 'text';
