@@ -1,7 +1,8 @@
 """Admin pages of the checklist builder: list, create, edit the draft, publish, duplicate, retire.
 
 The editor is one plain form (works without JavaScript): "Add item", "Remove", "Move up/down"
-post the form back and re-render it unsaved; "Save draft" checks everything and stores it."""
+post the form back and re-render it unsaved; "Save draft" checks everything and stores it.
+With JavaScript, "Add item" inserts a blank item from a <template> in place instead."""
 
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ def _editor(template, spec, problems=None, status=200, notice=None):
             problems=problems or Problems(),
             notice=notice,
             sections=builder.SECTIONS_BY_KIND.get(spec.kind),
+            blank=_blank_item(spec.kind),  # the new item "+ Add item" inserts without a reload
         ),
         status,
     )
