@@ -95,3 +95,55 @@ def test_an_unknown_theme_is_refused_with_words(client, auth, db):
     assert "Not a valid choice" in answer.text
     db.session.rollback()
     assert db.session.get(User, person.id).theme == "auto"
+
+
+# Records the theme on <html> when <body> first appears: set before then, the first paint has it.
+THEME_AT_FIRST_BODY = """
+new MutationObserver((records, observer) => {
+  if (!document.body) return;
+  window.themeAtFirstBody = document.documentElement.dataset.theme || null;
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_capture_shell_follows_the_persons_theme_offline_too(
+    app, db, runner, live_server, browser, screenshot
+):
+    from gemba_walk.areas.models import Area
+    from tests.pwa_tools import ready_for_the_floor
+
+    demo_plant(runner)
+    leader = UserFactory(role="leader", name="Dara Dark")
+    leader.theme, leader.large_text = "dark", True
+    db.session.commit()
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-11"))
+    context = browser.new_context(viewport={"width": 360, "height": 780}, color_scheme="light")
+    context.add_init_script(THEME_AT_FIRST_BODY)
+    page = context.new_page()
+    ready_for_the_floor(page, live_server, leader.email)  # the phone itself is in light mode
+    assert page.evaluate("window.themeAtFirstBody") == "dark"
+    assert page.evaluate(BACKGROUND) == "rgb(0, 0, 0)"
+
+    context.set_offline(True)
+    for path in (f"/a/{area.qr_token}", "/capture/drafts", "/tickets/never-seen-offline"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate("window.themeAtFirstBody") == "dark", path  # before the first paint
+        assert page.evaluate(BACKGROUND) == "rgb(0, 0, 0)", path
+        assert page.evaluate("document.documentElement.dataset.text") == "large", path
+    screenshot(page, "capture-shell-dark-offline-360", full_page=False)
+    context.set_offline(False)
+
+    # Light chosen on another device: the shell shows it once it hears from the server, and
+    # keeps it for its next first paint.
+    db.session.rollback()
+    stored = db.session.get(User, leader.id)
+    stored.theme, stored.large_text = "light", False
+    db.session.commit()
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{live_server}/capture/drafts")
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
+    page.reload()
+    assert page.evaluate("window.themeAtFirstBody") == "light"
+    assert page.evaluate(BACKGROUND) == "rgb(244, 246, 245)"
+    context.close()

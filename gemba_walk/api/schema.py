@@ -40,6 +40,9 @@ class MeUser(Answer):
     email: str | None  # operators may have only a username
     name: str
     role: Role
+    # Account → Display: the capture shell applies it (it carries no user data of its own).
+    theme: Literal["auto", "light", "dark"]
+    large_text: bool
 
 
 class Me(Answer):

@@ -80,6 +80,7 @@ for (const signOut of document.querySelectorAll('form.signout')) {
 // After signing out, forget the copies of pages kept for offline reading, and who was here.
 if (document.body.classList.contains('page-login')) {
   if ('caches' in window) caches.delete('gemba-pages-v1');
+  localStorage.removeItem('gemba-display'); // the next person's shell follows the phone
   import('./api.js').then(({ rememberUser }) => rememberUser(null)).catch(() => {});
 }
 

@@ -12,6 +12,9 @@ export interface User {
   id: number;
   name: string;
   role?: string;
+  /** Account → Display (from /api/v1/me): 'auto' follows the phone. */
+  theme?: 'auto' | 'light' | 'dark';
+  large_text?: boolean;
 }
 
 export interface Term {
