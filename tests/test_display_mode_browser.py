@@ -147,3 +147,56 @@ def test_the_capture_shell_follows_the_persons_theme_offline_too(
     assert page.evaluate("window.themeAtFirstBody") == "light"
     assert page.evaluate(BACKGROUND) == "rgb(244, 246, 245)"
     context.close()
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_admin_and_capture_pages_pass_axe_in_both_themes(
+    app, db, runner, live_server, browser, screenshot, theme
+):
+    from gemba_walk.areas.models import Area, Site
+    from gemba_walk.checklists.models import ChecklistTemplate
+    from tests.pwa_tools import wait_for_service_worker
+
+    demo_plant(runner)
+    admin = UserFactory(role="admin", name="Ada Admin")
+    admin.theme = theme
+    db.session.commit()
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate.id).where(ChecklistTemplate.key == "5s-audit")
+    )
+    site = db.session.scalar(sa.select(Site.id))
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-11"))
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, color_scheme="light", bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, admin.email)
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    page.locator("#pack-age:has-text('Updated')").wait_for()
+    pages = {
+        "checklists": "/admin/checklists/",
+        "checklist": f"/admin/checklists/{five_s}",
+        "checklist-reach": f"/admin/checklists/{five_s}/reach",
+        "checklist-edit": f"/admin/checklists/{five_s}/edit",
+        "site": f"/admin/sites/{site}",
+        "walk-plans": f"/walks/plans?site={site}",
+        "walk-board": "/walks/board",
+        "drafts": "/capture/drafts",
+        "outbox": "/capture/outbox",
+        "capture-walks": "/capture/walks",
+        "checklist-run": f"/a/{area.qr_token}/start/5s-audit",
+    }
+    problems = {}
+    for name, path in pages.items():
+        page.goto(f"{live_server}{path}")
+        if name == "checklist-run":
+            page.wait_for_url("**/capture/draft/*")
+            page.locator("[data-item], .item, fieldset").first.wait_for()
+        expected = "rgb(0, 0, 0)" if theme == "dark" else "rgb(244, 246, 245)"
+        assert page.evaluate(BACKGROUND) == expected, name
+        if found := serious_accessibility_violations(page):
+            problems[name] = found
+        screenshot(page, f"axe-{theme}-{name}-360", full_page=False)
+    assert problems == {}
+    context.close()
