@@ -36,3 +36,29 @@ def test_the_phone_offers_a_checklist_only_in_the_areas_it_applies_to(app, db, l
     page.get_by_role("heading", name=chosen.name).wait_for()
     assert any("Waste walk" in text for text in starts.all_inner_texts())
     page.context.set_offline(False)
+
+
+def test_an_admin_chooses_the_areas_on_a_narrow_phone(app, db, live_server, browser):
+    from tests.conftest import sign_in_in_browser
+    from tests.test_area_pages_browser import page_problems
+
+    demo_layout(app)
+    admin = UserFactory(role="admin")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, has_touch=True, bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, admin.email)
+    waste = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "waste-walk")
+    )
+    page.goto(f"{live_server}/admin/checklists/{waste.id}")
+    page.get_by_role("link", name="Change where it applies").click()
+    assert page_problems(page) == []
+    page.get_by_label("The areas chosen below").check()
+    page.get_by_label("A-01 · ", exact=False).check()
+    page.get_by_role("button", name="Save where it applies").click()
+    page.get_by_text("applies to: A-01").wait_for()
+    db.session.rollback()
+    assert [area.code for area in waste.areas] == ["A-01"]
+    context.close()
