@@ -92,13 +92,21 @@ ROLES: tuple[Term, ...] = (
     Term("member", N_("Team member"), N_("Works kaizen tickets")),
 )
 
-# Who may verify a ticket that is done, chosen per site. A third mode, "the owner's own leader"
-# (the layer above), joins when people are placed in layers.
+# Who may verify a ticket that is done, chosen per site. "The owner's own leader" reads the site's
+# audit layers (walks): the rules for missing layers are in tickets/workflow.verifiers.
 VERIFICATION_MODES: tuple[Term, ...] = (
     Term(
         "other_leader",
         N_("Another leader"),
         N_("A leader or admin who does not own the ticket verifies it (separation of duties)"),
+    ),
+    Term(
+        "leader_above",
+        N_("The owner's own leader"),
+        N_(
+            "A leader of the audit layer above the owner's verifies it (or an admin); where "
+            "that layer is missing or empty, another leader does"
+        ),
     ),
     Term(
         "any_leader",

@@ -45,6 +45,19 @@ const worker = await build({
   metafile: true,
 });
 const workerFile = Object.keys(worker.metafile.outputs).find((file) => file.endsWith('.js'));
+
+// The display mode is a classic script of its own: it must run in <head>, before the first
+// paint, which a module (deferred) cannot.
+const display = await build({
+  ...common,
+  entryPoints: { display: path.join(here, 'js/display.js') },
+  outdir,
+  format: 'iife',
+  target: targets,
+  entryNames: '[name]-[hash]',
+  metafile: true,
+});
+const displayFile = Object.keys(display.metafile.outputs).find((file) => file.endsWith('.js'));
 const workerUrl = `/static/dist/${path.basename(workerFile)}`;
 
 const result = await build({
@@ -72,6 +85,7 @@ for (const [file, info] of Object.entries(result.metafile.outputs)) {
 const missing = Object.keys(entries).filter((name) => !manifest[name]);
 if (missing.length) throw new Error(`build produced no output for ${missing.join(', ')}`);
 manifest['photo-worker.js'] = path.basename(workerFile);
+manifest['display.js'] = path.basename(displayFile);
 const manifestText = JSON.stringify(manifest, null, 2);
 await writeFile(path.join(outdir, 'manifest.json'), manifestText);
 

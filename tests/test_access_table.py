@@ -143,6 +143,7 @@ ACCESS: dict[str, str] = {
     "checklists.publish": ADMIN,
     "checklists.retire": ADMIN,
     "checklists.restore": ADMIN,
+    "checklists.reach": ADMIN,
     "notify.admin_status": ADMIN,
     "notify.webhooks_index": ADMIN,
     "notify.webhook_show": ADMIN,

@@ -97,7 +97,14 @@ def test_anonymous_api_call_gets_json_401(client):
 def test_me_returns_user_and_fresh_csrf_token(client, auth):
     user = auth.login_as("leader")
     body = client.get("/api/v1/me").json
-    assert body["user"] == {"id": user.id, "email": user.email, "name": user.name, "role": "leader"}
+    assert body["user"] == {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": "leader",
+        "theme": "auto",  # Account → Display, for the capture shell
+        "large_text": False,
+    }
     assert len(body["csrf_token"]) > 20
 
 

@@ -512,3 +512,16 @@ def test_publishing_a_retired_checklist_says_it_stays_off_the_phones(client, aut
     )
     assert "It is retired: bring it back into use to send it to phones." in published.text
     assert copy.key not in {t["key"] for t in pack_of(client)["templates"]}
+
+
+def test_the_editor_carries_a_blank_item_of_its_kind_for_add_item_without_a_reload(
+    client, auth, admin, db
+):
+    page = client.get("/admin/checklists/new?kind=5s").text
+    template = page.split('<template id="builder-new-item">')[1].split("</template>")[0]
+    assert 'name="item-new-prompt"' in template
+    assert re.search(r'<option value="score"\s+selected>', template)
+    assert re.search(r'<option value="2"\s+selected>', template)  # a 5S item's usual threshold
+    assert "data-builder-add" in page and "data-item-count" in page
+    # The blank item is inert until the script clones it: the form posts only the real items.
+    assert [i["prompt"] for i in form_of(page)["items"]] == [""]

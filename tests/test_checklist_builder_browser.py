@@ -63,10 +63,19 @@ def test_an_admin_publishes_a_checklist_that_a_phone_runs_offline(
     first.get_by_label("Highest normal value").fill("8.5")
     first.get_by_text("Key and help text").click()
     first.get_by_label("Help for the auditor").fill("Read the gauge at the main valve")
+    page.evaluate("window.builderMarker = 'same page'")
     page.get_by_role("button", name="+ Add item").click()
     expect(page.locator("[data-builder-item]")).to_have_count(2)
     expect(first.get_by_label("Highest normal value")).to_have_value("8.5")  # nothing lost
     second = page.locator("[data-builder-item]").nth(1)
+    # In place, with no request: the page (and what a script kept in it) is the same one.
+    assert page.evaluate("window.builderMarker") == "same page"
+    expect(second.get_by_label("Question")).to_be_focused()
+    expect(second.locator("legend")).to_have_text("Item 2")
+    expect(second.get_by_label("Question")).to_have_attribute("name", "item-1-prompt")
+    expect(first.get_by_role("button", name="Move down item 1")).to_be_enabled()
+    expect(second.get_by_role("button", name="Move down item 2")).to_be_disabled()
+    expect(second.get_by_label("Lowest normal value")).to_be_hidden()  # fields that apply only
     second.get_by_label("Question").fill("Fire extinguisher in place and inspected")
     expect(second.get_by_label("Answered as")).to_have_value("pass_fail")
     second.get_by_label("Section").fill("Fire")

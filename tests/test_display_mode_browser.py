@@ -95,3 +95,108 @@ def test_an_unknown_theme_is_refused_with_words(client, auth, db):
     assert "Not a valid choice" in answer.text
     db.session.rollback()
     assert db.session.get(User, person.id).theme == "auto"
+
+
+# Records the theme on <html> when <body> first appears: set before then, the first paint has it.
+THEME_AT_FIRST_BODY = """
+new MutationObserver((records, observer) => {
+  if (!document.body) return;
+  window.themeAtFirstBody = document.documentElement.dataset.theme || null;
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_capture_shell_follows_the_persons_theme_offline_too(
+    app, db, runner, live_server, browser, screenshot
+):
+    from gemba_walk.areas.models import Area
+    from tests.pwa_tools import ready_for_the_floor
+
+    demo_plant(runner)
+    leader = UserFactory(role="leader", name="Dara Dark")
+    leader.theme, leader.large_text = "dark", True
+    db.session.commit()
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-11"))
+    context = browser.new_context(viewport={"width": 360, "height": 780}, color_scheme="light")
+    context.add_init_script(THEME_AT_FIRST_BODY)
+    page = context.new_page()
+    ready_for_the_floor(page, live_server, leader.email)  # the phone itself is in light mode
+    assert page.evaluate("window.themeAtFirstBody") == "dark"
+    assert page.evaluate(BACKGROUND) == "rgb(0, 0, 0)"
+
+    context.set_offline(True)
+    for path in (f"/a/{area.qr_token}", "/capture/drafts", "/tickets/never-seen-offline"):
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate("window.themeAtFirstBody") == "dark", path  # before the first paint
+        assert page.evaluate(BACKGROUND) == "rgb(0, 0, 0)", path
+        assert page.evaluate("document.documentElement.dataset.text") == "large", path
+    screenshot(page, "capture-shell-dark-offline-360", full_page=False)
+    context.set_offline(False)
+
+    # Light chosen on another device: the shell shows it once it hears from the server, and
+    # keeps it for its next first paint.
+    db.session.rollback()
+    stored = db.session.get(User, leader.id)
+    stored.theme, stored.large_text = "light", False
+    db.session.commit()
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{live_server}/capture/drafts")
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
+    page.reload()
+    assert page.evaluate("window.themeAtFirstBody") == "light"
+    assert page.evaluate(BACKGROUND) == "rgb(244, 246, 245)"
+    context.close()
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_admin_and_capture_pages_pass_axe_in_both_themes(
+    app, db, runner, live_server, browser, screenshot, theme
+):
+    from gemba_walk.areas.models import Area, Site
+    from gemba_walk.checklists.models import ChecklistTemplate
+    from tests.pwa_tools import wait_for_service_worker
+
+    demo_plant(runner)
+    admin = UserFactory(role="admin", name="Ada Admin")
+    admin.theme = theme
+    db.session.commit()
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate.id).where(ChecklistTemplate.key == "5s-audit")
+    )
+    site = db.session.scalar(sa.select(Site.id))
+    area = db.session.scalar(sa.select(Area).where(Area.code == "A-11"))
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, color_scheme="light", bypass_csp=True
+    )
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, admin.email)
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    page.locator("#pack-age:has-text('Updated')").wait_for()
+    pages = {
+        "checklists": "/admin/checklists/",
+        "checklist": f"/admin/checklists/{five_s}",
+        "checklist-reach": f"/admin/checklists/{five_s}/reach",
+        "checklist-edit": f"/admin/checklists/{five_s}/edit",
+        "site": f"/admin/sites/{site}",
+        "walk-plans": f"/walks/plans?site={site}",
+        "walk-board": "/walks/board",
+        "drafts": "/capture/drafts",
+        "outbox": "/capture/outbox",
+        "capture-walks": "/capture/walks",
+        "checklist-run": f"/a/{area.qr_token}/start/5s-audit",
+    }
+    problems = {}
+    for name, path in pages.items():
+        page.goto(f"{live_server}{path}")
+        if name == "checklist-run":
+            page.wait_for_url("**/capture/draft/*")
+            page.locator("[data-item], .item, fieldset").first.wait_for()
+        expected = "rgb(0, 0, 0)" if theme == "dark" else "rgb(244, 246, 245)"
+        assert page.evaluate(BACKGROUND) == expected, name
+        if found := serious_accessibility_violations(page):
+            problems[name] = found
+        screenshot(page, f"axe-{theme}-{name}-360", full_page=False)
+    assert problems == {}
+    context.close()

@@ -22,6 +22,7 @@ from gemba_walk.api.schema import (
 from gemba_walk.areas.models import Area, RetiredQrToken, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
+from gemba_walk.checklists.builder import Assignments
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.checklists.texts import shown, shown_levels
 from gemba_walk.core.i18n import DEFAULT_LOCALE, js_messages
@@ -90,6 +91,7 @@ def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
         .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
         .order_by(ChecklistTemplate.kind, ChecklistTemplate.name)
     ).all()
+    assignments = Assignments.load()
     retired = db.session.execute(sa.select(RetiredQrToken.token, RetiredQrToken.area_id)).all()
     return Pack(
         user=PackUser(id=user.id, name=user.name, role=user.role),
@@ -110,6 +112,7 @@ def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
                 last_five_s=last_scores.get(a.id),
                 open_tickets=tickets_by_area.get(a.id, []),
                 andon=a.andon_enabled,
+                checklists=[v.template.key for v in versions if assignments.applies(v.template, a)],
             )
             for a in areas
         ],

@@ -40,6 +40,9 @@ class MeUser(Answer):
     email: str | None  # operators may have only a username
     name: str
     role: Role
+    # Account → Display: the capture shell applies it (it carries no user data of its own).
+    theme: Literal["auto", "light", "dark"]
+    large_text: bool
 
 
 class Me(Answer):
@@ -101,6 +104,9 @@ class PackArea(Answer):
     last_five_s: LastFiveS | None
     open_tickets: list[PackTicket]
     andon: bool  # the label offers "Report a problem" to people not signed in
+    # Keys of the pack's checklists that apply here: the area screen offers only these (a walk
+    # plan may still start another, and an audit made with one that stopped applying syncs).
+    checklists: list[str]
 
 
 class RetiredToken(Answer):

@@ -106,7 +106,14 @@ def _uuid_or_404(value: str) -> str:
 def me() -> Response:
     """Who is signed in, with a fresh CSRF token for the next write."""
     user = _user()
-    user_json = MeUser(id=user.id, email=user.email, name=user.name, role=user.role)
+    user_json = MeUser(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        theme=user.theme if user.theme in ("auto", "light", "dark") else "auto",
+        large_text=user.large_text,
+    )
     response, _ = _answer(Me(user=user_json, csrf_token=generate_csrf()))
     response.headers["Cache-Control"] = "no-store"
     return response

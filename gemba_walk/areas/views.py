@@ -114,7 +114,7 @@ def show(area_id: int):
         "areas/show.html",
         overview=overview,
         scan=None,
-        start_actions=start_words(start_actions()),
+        start_actions=start_words(start_actions(area)),
     )
 
 

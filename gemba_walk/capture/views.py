@@ -43,7 +43,10 @@ def area_by_label(token: str):
         scan = record_scan(area, current_user, method)
     overview = area_overview(area, current_user.id)
     return render_template(
-        "areas/show.html", overview=overview, scan=scan, start_actions=start_words(start_actions())
+        "areas/show.html",
+        overview=overview,
+        scan=scan,
+        start_actions=start_words(start_actions(area)),
     )
 
 

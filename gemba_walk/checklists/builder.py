@@ -8,16 +8,25 @@ still holds an older published (or superseded) version syncs it fine.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion
+from gemba_walk.areas.models import Area, Site
+from gemba_walk.checklists.models import (
+    SCOPES,
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+    checklist_template_areas,
+    checklist_template_sites,
+)
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core.ids import MAX_ID, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import start_order
 from gemba_walk.lean import (
@@ -33,6 +42,8 @@ from gemba_walk.lean import (
     keys,
     label_of,
 )
+
+logger = logging.getLogger(__name__)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_ITEMS = 200
@@ -323,16 +334,97 @@ def list_templates() -> list[ChecklistTemplate]:
     )
 
 
-def start_actions() -> list[tuple[str, str]]:
-    """(key, button label) of every checklist a phone can start: published and not retired, by
-    the published version's name; the same list and order as the phone's area screen (both
-    follow gemba_walk/field_rules.json)."""
+def applies_to_area(area: Area) -> sa.ColumnElement[bool]:
+    """SQL: the checklist (a row of ChecklistTemplate) applies to ``area``."""
+    template_id = ChecklistTemplate.id
+    return sa.or_(
+        ChecklistTemplate.applies_to == "all",
+        sa.and_(
+            ChecklistTemplate.applies_to == "sites",
+            sa.exists().where(
+                checklist_template_sites.c.template_id == template_id,
+                checklist_template_sites.c.site_id == area.site_id,
+            ),
+        ),
+        sa.and_(
+            ChecklistTemplate.applies_to == "areas",
+            sa.exists().where(
+                checklist_template_areas.c.template_id == template_id,
+                checklist_template_areas.c.area_id == area.id,
+            ),
+        ),
+    )
+
+
+def start_actions(area: Area) -> list[tuple[str, str]]:
+    """(key, button label) of every checklist a phone can start in ``area``: published, not
+    retired and applying to the area, by the published version's name; the same list and order
+    as the phone's area screen (both follow gemba_walk/field_rules.json)."""
     startable = db.session.execute(
         sa.select(ChecklistTemplate.key, ChecklistTemplateVersion.name)
         .join(ChecklistTemplate.versions)
-        .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
+        .where(
+            ChecklistTemplateVersion.state == "published",
+            ~ChecklistTemplate.retired,
+            applies_to_area(area),
+        )
     ).all()
     return start_order({"key": key, "name": name} for key, name in startable)
+
+
+@dataclass
+class Assignments:
+    """The chosen sites and areas of every checklist, read in one query (the field pack's cost
+    does not grow with the number of assignments)."""
+
+    sites: dict[int, set[int]] = field(default_factory=dict)  # template id -> site ids
+    areas: dict[int, set[int]] = field(default_factory=dict)  # template id -> area ids
+
+    @classmethod
+    def load(cls) -> Assignments:
+        found = cls()
+        rows = db.session.execute(
+            sa.union_all(
+                sa.select(
+                    checklist_template_sites.c.template_id,
+                    sa.literal("site").label("what"),
+                    checklist_template_sites.c.site_id.label("target"),
+                ),
+                sa.select(
+                    checklist_template_areas.c.template_id,
+                    sa.literal("area").label("what"),
+                    checklist_template_areas.c.area_id.label("target"),
+                ),
+            )
+        )
+        for template_id, what, target in rows:
+            chosen = found.sites if what == "site" else found.areas
+            chosen.setdefault(template_id, set()).add(target)
+        return found
+
+    def applies(self, template: ChecklistTemplate, area: Area) -> bool:
+        if template.applies_to == "sites":
+            return area.site_id in self.sites.get(template.id, set())
+        if template.applies_to == "areas":
+            return area.id in self.areas.get(template.id, set())
+        return True
+
+
+def areas_outside(template: ChecklistTemplate, areas: list[Area]) -> list[Area]:
+    """The areas among ``areas`` the checklist does not apply to."""
+    if template.applies_to == "all":
+        return []
+    chosen = Assignments.load()
+    return [area for area in areas if not chosen.applies(template, area)]
+
+
+def describe_reach(template: ChecklistTemplate) -> str:
+    """Where the checklist applies, in words for the admin pages."""
+    if template.applies_to == "sites":
+        return "Areas of " + ", ".join(site.name for site in template.sites)
+    if template.applies_to == "areas":
+        return ", ".join(f"{area.code} {area.name}" for area in template.areas)
+    return "Every area"
 
 
 # --- changing -------------------------------------------------------------------------------
@@ -447,6 +539,46 @@ def duplicate(template: ChecklistTemplate, user_id: int | None) -> ChecklistTemp
     spec = spec_of(template, source) if source else TemplateSpec(kind=template.kind)
     spec.name = f"Copy of {template.name}"[:120]
     return create_template(spec, user_id)
+
+
+class ReachError(BuilderError):
+    """A choice of sites or areas that cannot be saved (the message says what to change)."""
+
+    status_code, error_code = 422, "invalid_reach"
+
+
+def set_reach(
+    template: ChecklistTemplate, scope: str, site_ids: list[int], area_ids: list[int]
+) -> None:
+    """Choose where the checklist applies: every area, the areas of chosen sites, or chosen
+    areas. Takes effect at once for every version (phones get it with their next field pack);
+    audits already made, and audits synced later from a phone that still offered it, stay."""
+    if scope not in SCOPES:
+        raise ReachError("Choose where the checklist applies: every area, sites or areas.")
+    if any(not 0 < number <= MAX_ID for number in site_ids + area_ids):
+        raise ReachError("The form names a site or area that does not exist. Reload the page.")
+    site_ids, area_ids = sorted(set(site_ids)), sorted(set(area_ids))
+    sites: list[Site] = []
+    areas: list[Area] = []
+    if scope == "sites":
+        if not site_ids:
+            raise ReachError("Choose at least one site, or let the checklist apply everywhere.")
+        sites = list(db.session.scalars(sa.select(Site).where(Site.id.in_(site_ids))))
+        if len(sites) != len(site_ids):
+            raise ReachError("Some chosen sites do not exist any more. Reload the page.")
+    elif scope == "areas":
+        if not area_ids:
+            raise ReachError("Choose at least one area, or let the checklist apply everywhere.")
+        areas = list(db.session.scalars(sa.select(Area).where(Area.id.in_(area_ids))))
+        if len(areas) != len(area_ids):
+            raise ReachError("Some chosen areas do not exist any more. Reload the page.")
+    with write_transaction():
+        template.applies_to = scope
+        template.sites = sites
+        template.areas = areas
+    logger.info(
+        "Checklist %s applies to %s (sites %s, areas %s)", template.key, scope, site_ids, area_ids
+    )
 
 
 def set_retired(template: ChecklistTemplate, retired: bool) -> None:

@@ -7,11 +7,27 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gemba_walk.areas.models import Area, Site
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import RESPONSE_TYPES, TEMPLATE_KINDS, keys
 
 VERSION_STATES = ("draft", "published", "superseded")
+# Where a checklist applies: every area, the areas of chosen sites, or chosen areas.
+SCOPES = ("all", "sites", "areas")
+
+checklist_template_sites = sa.Table(
+    "checklist_template_sites",
+    db.metadata,
+    sa.Column("template_id", sa.ForeignKey("checklist_templates.id"), primary_key=True),
+    sa.Column("site_id", sa.ForeignKey("sites.id"), primary_key=True, index=True),
+)
+checklist_template_areas = sa.Table(
+    "checklist_template_areas",
+    db.metadata,
+    sa.Column("template_id", sa.ForeignKey("checklist_templates.id"), primary_key=True),
+    sa.Column("area_id", sa.ForeignKey("areas.id"), primary_key=True, index=True),
+)
 
 
 class ChecklistTemplate(db.Model):
@@ -20,6 +36,7 @@ class ChecklistTemplate(db.Model):
     __tablename__ = "checklist_templates"
     __table_args__ = (
         sa.CheckConstraint(sa.column("kind").in_(keys(TEMPLATE_KINDS)), name="kind_known"),
+        sa.CheckConstraint(sa.column("applies_to").in_(SCOPES), name="applies_to_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,10 +45,19 @@ class ChecklistTemplate(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     retired: Mapped[bool] = mapped_column(default=False)
+    # Not versioned: where a checklist applies changes at once, for every version of it.
+    applies_to: Mapped[str] = mapped_column(sa.String(8), default="all", server_default="all")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     versions: Mapped[list[ChecklistTemplateVersion]] = relationship(
         back_populates="template", order_by="ChecklistTemplateVersion.number"
+    )
+
+    sites: Mapped[list[Site]] = relationship(
+        secondary=checklist_template_sites, order_by="Site.name"
+    )
+    areas: Mapped[list[Area]] = relationship(
+        secondary=checklist_template_areas, order_by="Area.code"
     )
 
     @property

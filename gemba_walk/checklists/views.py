@@ -1,15 +1,18 @@
 """Admin pages of the checklist builder: list, create, edit the draft, publish, duplicate, retire.
 
 The editor is one plain form (works without JavaScript): "Add item", "Remove", "Move up/down"
-post the form back and re-render it unsaved; "Save draft" checks everything and stores it."""
+post the form back and re-render it unsaved; "Save draft" checks everything and stores it.
+With JavaScript, "Add item" inserts a blank item from a <template> in place instead."""
 
 from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from gemba_walk.areas.models import Area, Site
 from gemba_walk.audits import queries as audit_queries
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.checklists import builder
@@ -17,6 +20,7 @@ from gemba_walk.checklists.builder import (
     BuilderError,
     ItemSpec,
     Problems,
+    ReachError,
     SpecError,
     TemplateSpec,
 )
@@ -90,6 +94,7 @@ def _editor(template, spec, problems=None, status=200, notice=None):
             problems=problems or Problems(),
             notice=notice,
             sections=builder.SECTIONS_BY_KIND.get(spec.kind),
+            blank=_blank_item(spec.kind),  # the new item "+ Add item" inserts without a reload
         ),
         status,
     )
@@ -165,6 +170,7 @@ def show(template_id: int):
         shown=shown,
         draft=builder.draft_of(template),
         audits=audits,
+        describe_reach=builder.describe_reach,
     )
 
 
@@ -178,6 +184,59 @@ def edit(template_id: int):
     source = builder.draft_of(template) or builder.latest_version(template)
     spec = builder.spec_of(template, source) if source else TemplateSpec(kind=template.kind)
     return _editor(template, spec)
+
+
+def _ids(name: str) -> list[int] | None:
+    """The chosen ids of one checkbox group, or None when one of them is not a number."""
+    values = request.form.getlist(name)
+    if len(values) > 10_000 or any(
+        not value.isascii() or not value.isdigit() or len(value) > 24 for value in values
+    ):
+        return None
+    return [int(value) for value in values]
+
+
+@bp.route("/<int:template_id>/reach", methods=["GET", "POST"])
+@admin_required
+def reach(template_id: int):
+    """Choose where the checklist applies: every area, the areas of chosen sites, chosen areas."""
+    template = _template(template_id)
+    scope = template.applies_to
+    site_ids = [site.id for site in template.sites]
+    area_ids = [area.id for area in template.areas]
+    problem, status = None, 200
+    if request.method == "POST":
+        scope = request.form.get("applies_to", "")
+        chosen_sites, chosen_areas = _ids("site"), _ids("area")
+        try:
+            if chosen_sites is None or chosen_areas is None:
+                raise ReachError("The form names a site or area that does not exist. Reload it.")
+            site_ids, area_ids = chosen_sites, chosen_areas
+            builder.set_reach(template, scope, site_ids, area_ids)
+        except ReachError as error:
+            problem, status = error.message, error.status_code
+        else:
+            flash(f"“{template.name}” applies to: {builder.describe_reach(template)}.", "success")
+            return redirect(url_for("checklists.show", template_id=template.id))
+    sites = db.session.scalars(sa.select(Site).order_by(Site.name)).all()
+    areas = db.session.scalars(
+        sa.select(Area)
+        .where(sa.or_(Area.active, Area.id.in_([area.id for area in template.areas])))
+        .order_by(Area.code)
+    ).all()
+    return (
+        render_template(
+            "checklists/reach.html",
+            template=template,
+            scope=scope,
+            site_ids=set(site_ids),
+            area_ids=set(area_ids),
+            sites=sites,
+            areas=areas,
+            problem=problem,
+        ),
+        status,
+    )
 
 
 def _step(template_id: int, step, done: str):

@@ -22,6 +22,7 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
 from gemba_walk.notify.models import AndonPull, Delivery, NotifyEvent
+from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket
 
 logger = logging.getLogger(__name__)
@@ -171,7 +172,12 @@ def admins() -> set[int]:
 
 
 def verifiers(ticket: KaizenTicket) -> set[int]:
-    """Leaders who may verify it: every active leader or admin but its owner."""
+    """Leaders who may verify it: the leaders of the layer above the owner's where the site asks
+    for the owner's own leader (and they are known), else every active leader or admin but its
+    owner."""
+    chosen = workflow.verifiers(ticket).leader_ids
+    if chosen:
+        return set(chosen)
     ids = db.session.scalars(
         sa.select(User.id).where(User.role.in_(("leader", "admin")), User.active)
     )

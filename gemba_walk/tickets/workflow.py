@@ -2,8 +2,9 @@
 
 Open → In progress → Done → Verified (closed), with Reopened (sent back, recurred, or reopened
 after closing) and Rejected (with a reason). Any signed-in user comments; the owner or a leader
-starts work and marks it done; Done needs a countermeasure and an "after" photo; only a leader
-or admin who is not the owner verifies (separation of duties); admins reassign. Every change is
+starts work and marks it done; Done needs a countermeasure and an "after" photo; who verifies
+is the site's choice (``verifiers``): by default a leader or admin who is not the owner
+(separation of duties); leaders reassign. Every change is
 a TicketEvent, so the history is the ticket's whole story.
 """
 
@@ -24,6 +25,7 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE, N_
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.walks.models import Layer, LayerMember
 
 MAX_WHYS = 5
 MAX_TEXT = 5000
@@ -119,28 +121,118 @@ def verification_mode(ticket: KaizenTicket) -> str:
     return ticket.area.site.verification_mode or DEFAULT_VERIFICATION_MODE
 
 
-def may_verify(user: User, ticket: KaizenTicket) -> bool:
+@dataclass(frozen=True)
+class Verifiers:
+    """Who may verify one ticket, and the sentence that tells people so."""
+
+    rule: str
+    leader_ids: frozenset[int] | None = None  # only these leaders (and admins); None: any leader
+    owner_too: bool = False
+    names: str = ""  # the people of ``leader_ids``, for the sentence
+
+
+def _layer_of(site_id: int, user_id: int) -> Layer | None:
+    return db.session.scalar(
+        sa.select(Layer)
+        .join(LayerMember, LayerMember.layer_id == Layer.id)
+        .where(LayerMember.site_id == site_id, LayerMember.user_id == user_id)
+    )
+
+
+def _owners_leaders(ticket: KaizenTicket) -> Verifiers:
+    """ "The owner's own leader": a leader in the audit layer just above the owner's layer at the
+    ticket's site (the next higher rank; several layers of that rank count alike). An admin may
+    always verify. Where that cannot be known — no owner, the owner in no layer, the owner in the
+    top layer, nobody who may verify in the layer above — another leader verifies, as by default,
+    and the sentence says which case it is."""
+    site = ticket.area.site
+    rule = (
+        f"At {site.name} the owner's own leader verifies: a leader of the audit layer above "
+        "the owner's, or an admin."
+    )
+    fallback = "so any leader or admin who does not own the ticket verifies it."
+    owner = ticket.owner
+    if owner is None:
+        return Verifiers(f"{rule} This ticket has no owner, {fallback}")
+    layer = _layer_of(site.id, owner.id)
+    if layer is None:
+        return Verifiers(f"{rule} {owner.name} is in no audit layer at {site.name}, {fallback}")
+    above = db.session.scalar(
+        sa.select(sa.func.min(Layer.rank)).where(Layer.site_id == site.id, Layer.rank > layer.rank)
+    )
+    if above is None:
+        return Verifiers(
+            f"{rule} {owner.name} is in the top layer ({layer.name}), with no layer above, "
+            f"{fallback}"
+        )
+    rows = db.session.execute(
+        sa.select(User.id, User.name, Layer.name)
+        .join(LayerMember, LayerMember.user_id == User.id)
+        .join(Layer, Layer.id == LayerMember.layer_id)
+        .where(
+            Layer.site_id == site.id,
+            Layer.rank == above,
+            User.active,
+            User.role.in_(("leader", "admin")),
+            User.id != owner.id,
+        )
+        .order_by(User.name)
+    ).all()
+    layers_above = ", ".join(
+        db.session.scalars(
+            sa.select(Layer.name)
+            .where(Layer.site_id == site.id, Layer.rank == above)
+            .order_by(Layer.name)
+        )
+    )
+    if not rows:
+        return Verifiers(
+            f"{rule} Nobody who may verify is in the layer above {owner.name}'s "
+            f"({layers_above}), {fallback}"
+        )
+    names = ", ".join(name for _, name, _ in rows)
+    return Verifiers(
+        f"{rule} {owner.name} is in {layer.name}; the layer above is {layers_above}: {names}.",
+        leader_ids=frozenset(user_id for user_id, _, _ in rows),
+        names=names,
+    )
+
+
+def verifiers(ticket: KaizenTicket) -> Verifiers:
+    """Who may verify the ticket under its site's mode (lean.VERIFICATION_MODES)."""
+    mode = verification_mode(ticket)
+    site = ticket.area.site.name
+    if mode == "any_leader":
+        return Verifiers(
+            f"At {site} any leader or admin verifies, the owner too (self-verified is recorded).",
+            owner_too=True,
+        )
+    if mode == "leader_above":
+        return _owners_leaders(ticket)
+    return Verifiers(f"At {site} a leader or admin who does not own the ticket verifies it.")
+
+
+def may_verify(user: User, ticket: KaizenTicket, rule: Verifiers | None = None) -> bool:
     if not user.is_leader:
         return False
-    if verification_mode(ticket) == "any_leader":
-        return True
-    return ticket.owner_id != user.id
+    rule = rule or verifiers(ticket)
+    if ticket.owner_id == user.id and not rule.owner_too:
+        return False
+    return rule.leader_ids is None or user.is_admin or user.id in rule.leader_ids
 
 
 def who_may_verify(user: User, ticket: KaizenTicket) -> str:
     """One sentence for the ticket page: who may verify here, and why this person may not."""
-    mode = verification_mode(ticket)
-    site = ticket.area.site.name
-    if mode == "any_leader":
-        rule = f"At {site} any leader or admin verifies, the owner too (self-verified is recorded)."
-    else:
-        rule = f"At {site} a leader or admin who does not own the ticket verifies it."
+    verifying = verifiers(ticket)
+    rule = verifying.rule
     if ticket.status in CLOSED_TICKET_STATUSES:
         return rule
     if not user.is_leader:
         return f"{rule} You are a team member, so you cannot verify."
-    if not may_verify(user, ticket):
-        return f"{rule} You own this ticket, so another leader verifies it."
+    if not may_verify(user, ticket, verifying):
+        if ticket.owner_id == user.id:
+            return f"{rule} You own this ticket, so another leader verifies it."
+        return f"{rule} You are not in the layer above the owner's, so you cannot verify it."
     if ticket.status != "done":
         return f"{rule} You may verify once the ticket is marked done."
     return rule

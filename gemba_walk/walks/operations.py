@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
+from gemba_walk.checklists.builder import areas_outside
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
@@ -303,6 +304,13 @@ def update_plan(plan: WalkPlan, details: PlanDetails, now: datetime | None = Non
         if plan.planned_until is not None and plan.planned_until > today:
             plan.planned_until = today
     return plan
+
+
+def areas_checklist_skips(plan: WalkPlan) -> list[Area]:
+    """The plan's areas its checklist is not assigned to. The plan still asks for the walk
+    there (the walk's own link starts it on the phone), but the area screen does not offer the
+    checklist: the leader who saves the plan is told so."""
+    return areas_outside(plan.template, list(plan.areas))
 
 
 def stop_plan(plan: WalkPlan, now: datetime | None = None) -> None:

@@ -246,6 +246,16 @@ def _plan_form(site: Site, plan: WalkPlan | None):
             problem = error.message
             status = error.status
         else:
+            outside = operations.areas_checklist_skips(plan)
+            if outside:
+                flash(
+                    f"Note: “{plan.template.name}” is not assigned to "
+                    f"{', '.join(area.code for area in outside)}. The plan still asks for these "
+                    "walks and their links start the checklist there, but the area page does not "
+                    "offer it. Assign the checklist to those areas (Admin → Checklists → Where it "
+                    "applies) or take them out of the plan.",
+                    "warning",
+                )
             return _back_to_plans(site)
     elif form.is_submitted():
         status = 422

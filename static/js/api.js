@@ -96,6 +96,24 @@ export async function rememberUser(user) {
 }
 
 /**
+ * Apply the person's display mode to this page and keep it for the next first paint of the
+ * capture shell (display.js reads it there, before the network answers).
+ * @param {User} user
+ */
+function showDisplayMode(user) {
+  if (!user.theme) return;
+  const root = document.documentElement;
+  root.dataset.theme = user.theme;
+  if (user.large_text) root.dataset.text = 'large';
+  else delete root.dataset.text;
+  try {
+    localStorage.setItem('gemba-display', JSON.stringify({ theme: user.theme, large: Boolean(user.large_text) }));
+  } catch {
+    // Storage refused: this page shows it; the next shell follows the phone until asked again.
+  }
+}
+
+/**
  * Ask the server who is signed in. Returns {user, csrf} when signed in, {user: null} when the
  * session has ended (and forgets the person), or throws Offline when the server cannot be asked.
  * @param {number} [seconds]
@@ -110,5 +128,6 @@ export async function whoIsSignedIn(seconds = 15) {
   if (!response.ok) throw new Offline(`The server answered ${response.status}.`);
   const body = await response.json();
   await rememberUser(body.user);
+  showDisplayMode(body.user);
   return { user: body.user, csrf: body.csrf_token };
 }

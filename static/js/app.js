@@ -80,20 +80,76 @@ for (const signOut of document.querySelectorAll('form.signout')) {
 // After signing out, forget the copies of pages kept for offline reading, and who was here.
 if (document.body.classList.contains('page-login')) {
   if ('caches' in window) caches.delete('gemba-pages-v1');
+  localStorage.removeItem('gemba-display'); // the next person's shell follows the phone
   import('./api.js').then(({ rememberUser }) => rememberUser(null)).catch(() => {});
 }
 
 // The checklist builder: show only the fields that fit how each item is answered. Without
 // JavaScript every field shows and the server ignores the ones that do not apply.
-for (const item of document.querySelectorAll('[data-builder-item]')) {
-  const type = item.querySelector('[data-response-type]');
+/** @param {Element} item */
+function showFieldsThatApply(item) {
+  const type = /** @type {HTMLSelectElement | null} */ (item.querySelector('[data-response-type]'));
+  if (!type) return;
   const sync = () => {
     for (const part of item.querySelectorAll('[data-for]')) {
-      part.hidden = !part.dataset.for.split(' ').includes(type.value);
+      /** @type {HTMLElement} */ (part).hidden = !(part.getAttribute('data-for') || '').split(' ').includes(type.value);
     }
   };
   type.addEventListener('change', sync);
   sync();
+}
+for (const item of document.querySelectorAll('[data-builder-item]')) showFieldsThatApply(item);
+
+const ITEM_FIELD = /^item-(?:\d+|new)-/;
+const ITEM_ACTION = /^(up|down|remove)-(?:\d+|new)$/;
+
+/** Give every item the index of its place in the form, as the server would render it. */
+function renumberItems(/** @type {HTMLFormElement} */ form) {
+  const items = [...form.querySelectorAll('[data-builder-item]')];
+  items.forEach((item, index) => {
+    const prefix = `item-${index}-`;
+    for (const element of [item, ...item.querySelectorAll('*')]) {
+      for (const name of ['id', 'name', 'for', 'aria-describedby']) {
+        const value = element.getAttribute(name);
+        if (value) {
+          const renamed = value
+            .split(' ')
+            .map((part) => part.replace(ITEM_FIELD, prefix))
+            .join(' ');
+          element.setAttribute(name, renamed);
+        }
+      }
+      const action = element.getAttribute('value');
+      if (element.tagName === 'BUTTON' && action && ITEM_ACTION.test(action)) {
+        const kind = action.replace(ITEM_ACTION, '$1');
+        element.setAttribute('value', `${kind}-${index}`);
+        /** @type {HTMLButtonElement} */ (element).disabled =
+          (kind === 'up' && index === 0) || (kind === 'down' && index === items.length - 1);
+      }
+    }
+    for (const number of item.querySelectorAll('[data-item-number]')) number.textContent = String(index + 1);
+  });
+  const count = /** @type {HTMLInputElement | null} */ (form.querySelector('[data-item-count]'));
+  if (count) count.value = String(items.length);
+}
+
+// "+ Add item" inserts a blank item in place (no reload, nothing typed is lost) and moves focus
+// to its question; without JavaScript the button posts the form and the server adds it.
+const newItem = /** @type {HTMLTemplateElement | null} */ (document.getElementById('builder-new-item'));
+const addItem = document.querySelector('[data-builder-add]');
+if (newItem && addItem) {
+  addItem.addEventListener('click', (event) => {
+    const form = /** @type {HTMLFormElement} */ (addItem.closest('form'));
+    const fragment = /** @type {DocumentFragment} */ (newItem.content.cloneNode(true));
+    const item = fragment.querySelector('[data-builder-item]');
+    if (!form || !item) return; // let the form post: the server adds the item
+    event.preventDefault();
+    newItem.before(fragment);
+    renumberItems(form);
+    showFieldsThatApply(item);
+    form.dispatchEvent(new Event('input', { bubbles: true })); // unsaved now
+    /** @type {HTMLElement | null} */ (item.querySelector('textarea[id$="-prompt"]'))?.focus();
+  });
 }
 
 // The builder warns before leaving with changes that are not saved (typed, or rearranged on the

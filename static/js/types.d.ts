@@ -12,6 +12,9 @@ export interface User {
   id: number;
   name: string;
   role?: string;
+  /** Account → Display (from /api/v1/me): 'auto' follows the phone. */
+  theme?: 'auto' | 'light' | 'dark';
+  large_text?: boolean;
 }
 
 export interface Term {
@@ -47,6 +50,8 @@ export interface Area {
   open_tickets: OpenTicket[];
   /** The label offers "Report a problem" to people who are not signed in. */
   andon: boolean;
+  /** Keys of the checklists that apply here (a pack from before assignments has none: all). */
+  checklists?: string[];
 }
 
 export type ResponseType = 'score' | 'pass_fail' | 'yes_no' | 'number' | 'choice' | 'text';

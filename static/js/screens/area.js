@@ -107,10 +107,14 @@ function noteForm(ticket, user) {
   return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
 
-/** The start buttons (standard walks first, as on the server's page); a checklist this person
- * already has a draft of here offers "Resume" instead of a second draft. */
-function startActions(pack, token, drafts) {
-  return startOrder(pack.templates).map(([key, label]) => {
+/** The start buttons of the checklists that apply to the area (standard walks first, as on the
+ * server's page); a checklist this person already has a draft of here offers "Resume" instead of
+ * a second draft. */
+function startActions(pack, area, drafts) {
+  const applies = area.checklists ? new Set(area.checklists) : null;
+  const templates = applies ? pack.templates.filter((t) => applies.has(t.key)) : pack.templates;
+  const token = area.token;
+  return startOrder(templates).map(([key, label]) => {
     const draft = drafts.find((d) => d.template.key === key);
     if (!draft) {
       return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, t(label));
@@ -184,7 +188,7 @@ export async function renderArea(root, pack, token, user) {
       'section',
       { className: 'capture-actions', 'aria-label': t('Start at the gemba') },
       user
-        ? startActions(pack, token, drafts)
+        ? startActions(pack, area, drafts)
         : [
             area.andon
               ? h(
