@@ -13,7 +13,7 @@ import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { renderWalks } from './screens/walks.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
-import { ago, dateTime, h, megabytes, mount, setPlantZone, time } from './ui.js';
+import { ago, dateTime, h, megabytes, mount, setPlantZone, time, zoneOfArea } from './ui.js';
 
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
 const SOMEONE_ELSE = N_('someone else');
@@ -178,12 +178,16 @@ async function route(pack) {
     return undefined;
   }
   match = path.match(/^\/a\/([^/]+)\/?$/);
-  if (match) return renderArea(root, pack, match[1], user);
+  if (match) {
+    setPlantZone(zoneOfArea(pack, findArea(pack, match[1])?.id));
+    return renderArea(root, pack, match[1], user);
+  }
   match = path.match(/^\/capture\/draft\/([^/]+)$/);
   if (match) {
     const draft = await getDraft(match[1]);
     if (!draft) return renderOutbox(root, user);
     if (!user || draft.user_id !== user.id) return notYours(draft);
+    setPlantZone(zoneOfArea(pack, draft.area_id));
     return renderChecklist(root, pack, draft);
   }
   if (path.startsWith('/capture/outbox')) return renderOutbox(root, user);

@@ -36,6 +36,20 @@ export function setPlantZone(zone) {
   }
 }
 
+/**
+ * The zone of the site an area belongs to (a company's sites may lie in different zones), else
+ * the pack's plant zone: an area's screens and its drafts read in their own site's time.
+ * @typedef {{id: number, timezone: string}} ZonedSite
+ * @typedef {{id: number, site_id: number}} SitedArea
+ * @param {{timezone?: string, sites?: ZonedSite[], areas?: SitedArea[]} | undefined} pack
+ * @param {number | undefined} areaId
+ */
+export function zoneOfArea(pack, areaId) {
+  const area = pack?.areas?.find((candidate) => candidate.id === areaId);
+  const site = area && pack?.sites?.find((candidate) => candidate.id === area.site_id);
+  return site?.timezone || pack?.timezone;
+}
+
 // Another language than English: the browser's own words for it, in the plant's zone.
 function inLocale(iso, options) {
   return new Intl.DateTimeFormat(locale(), { hourCycle: 'h23', timeZone: plantZone, ...options }).format(new Date(iso));
