@@ -120,6 +120,10 @@ def test_the_backup_is_one_archive_with_database_photos_and_manifest(app, plant,
 
 
 def test_a_backup_restores_into_an_empty_instance(app, plant, runner, tmp_path, empty_instance):
+    from gemba_walk.notify.channels.push import key_path, load_or_create_vapid
+
+    load_or_create_vapid(app.instance_path)  # the server has pushed to phones
+    load_or_create_vapid(empty_instance.instance_path)  # the new one made its own key at start
     archive = back_up(runner, tmp_path)
     before = table_counts()
     photos_before = photo_files(Path(app.config["PHOTO_STORAGE_PATH"]))
@@ -133,6 +137,10 @@ def test_a_backup_restores_into_an_empty_instance(app, plant, runner, tmp_path, 
         _db.session.remove()
     restored_photos = photo_files(Path(empty_instance.config["PHOTO_STORAGE_PATH"]))
     assert restored_photos == photos_before
+    # The phones' push subscriptions were made for the old server's key: it comes back too.
+    restored_key = key_path(empty_instance.instance_path)
+    assert restored_key.read_bytes() == key_path(app.instance_path).read_bytes()
+    assert stat.S_IMODE(restored_key.stat().st_mode) == 0o600
     # The leader signs in on the restored server and sees the finding's photo.
     device = DeviceClient(empty_instance, empty_instance.response_class)
     email = plant["leader"].client.get("/api/v1/me").json["user"]["email"]

@@ -7,6 +7,7 @@
 - ``database.sqlite3`` (SQLite's online backup API: a consistent copy while the app writes) or
   ``database.pgdump`` (``pg_dump --format=custom``: one consistent snapshot, restorable with
   ``pg_restore``);
+- ``keys/vapid_private.pem``, the Web Push key, when the server has one;
 - ``photos/…``, every stored photo and thumbnail. The database is copied first: a photo's file is
   written before its row is committed, so every photo the snapshot names is in the archive
   (files stored after the snapshot may be too; they are harmless).
@@ -57,6 +58,9 @@ class RestoreSummary:
     database: str
     photos: int
     revision: str | None
+
+
+PUSH_KEY = "vapid_private.pem"  # notify/channels/push.py's KEY_FILE, in the instance folder
 
 
 def _url() -> URL:
@@ -140,6 +144,13 @@ def _photo_files() -> list[tuple[Path, str]]:
     return found
 
 
+def _key_files() -> list[tuple[Path, str]]:
+    """The Web Push key (``instance/vapid_private.pem``): the phones' push subscriptions in the
+    database were made for it, so a restored server without it could push to nobody."""
+    path = Path(current_app.instance_path) / PUSH_KEY
+    return [(path, f"keys/{PUSH_KEY}")] if path.is_file() else []
+
+
 def default_backup_path() -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path(current_app.instance_path) / "backups" / f"gemba_walk-{stamp}.tar.gz"
@@ -155,7 +166,7 @@ def create_backup(destination: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as work:
         database = Path(work) / DATABASE_FILES[kind]
         _snapshot_database(kind, database)
-        members = [(database, DATABASE_FILES[kind]), *_photo_files()]
+        members = [(database, DATABASE_FILES[kind]), *_photo_files(), *_key_files()]
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -320,5 +331,10 @@ def restore_backup(archive_path: Path) -> RestoreSummary:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(path, target)
                     photos += 1
+        key = Path(work) / "keys" / PUSH_KEY
+        if key.is_file():  # the backed-up server's key replaces one this instance made itself
+            target = Path(current_app.instance_path) / PUSH_KEY
+            shutil.move(key, target)
+            os.chmod(target, 0o600)
     upgrade()  # a backup from an older version gets this version's schema
     return RestoreSummary(kind, photos, manifest["database"]["revision"])
