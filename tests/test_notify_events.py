@@ -160,6 +160,19 @@ def test_a_critical_finding_pulls_the_andon_and_escalates_unless_acknowledged(db
     assert pull.acknowledged_by_id == people["other_leader"].id
 
 
+def test_a_later_critical_finding_on_an_open_ticket_pulls_the_andon_once(db, people):
+    story = Story(db, people)
+    ticket = report(people, people["reporter"], severity="medium")
+    story.told()
+    assert jobs.events.AndonPull.query.filter_by(ticket_id=ticket.id).count() == 0
+    same = report(people, people["reporter"], severity="critical", same_as=ticket.number)
+    assert same.id == ticket.id and ticket.severity == "critical"
+    assert "area_leader" in story.told(), "the andon, to the area's leader"
+    assert [k for k in notify_tools.deliveries(db, "inbox") if k[0] == "andon.pulled"]
+    report(people, people["reporter"], severity="critical", same_as=ticket.number)
+    assert jobs.events.AndonPull.query.filter_by(ticket_id=ticket.id).count() == 1
+
+
 def test_an_acknowledged_andon_does_not_escalate(db, people):
     story = Story(db, people)
     ticket = report(people, people["reporter"], severity="critical")

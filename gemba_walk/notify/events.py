@@ -80,6 +80,9 @@ def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, messag
             },
         )
         return
+    if kind == "ticket.raised":  # no event of its own: the andon, if not pulled for it yet
+        pull_andon(ticket, actor_id)
+        return
     add_event(kind, ticket=ticket, actor_id=actor_id, message=message)
     if kind == "ticket.opened" and ticket.severity == "critical":
         pull_andon(ticket, actor_id)
@@ -117,8 +120,10 @@ def add_event(
 
 
 def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
-    """A critical finding: the area's leaders hear at once, on every channel."""
+    """A critical finding: the area's leaders hear at once, on every channel (once a ticket)."""
     db.session.flush()
+    if db.session.scalar(sa.select(AndonPull.id).where(AndonPull.ticket_id == ticket.id)):
+        return
     db.session.add(AndonPull(ticket_id=ticket.id, pulled_at=utcnow()))
     add_event(
         "andon.pulled",

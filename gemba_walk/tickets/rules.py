@@ -202,6 +202,8 @@ def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, confi
         changes=changes,
         body="A more serious occurrence: " + "; ".join(words) + ".",
     )
+    if ticket.severity == "critical":  # a later finding made it critical: the andon too
+        hooks.emit("ticket.raised", ticket=ticket, actor_id=finding.reported_by_id)
 
 
 def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None:
