@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_checks import (
     no_horizontal_scroll,
@@ -53,7 +54,7 @@ def test_navigation_moves_to_the_top_on_a_wide_screen(app, live_server, browser,
     nav = page.get_by_role("navigation", name="Main")
     assert nav.bounding_box()["y"] < 60
     nav.get_by_role("link", name="Users").click()
-    assert page.get_by_role("heading", name="Users").is_visible()
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
     screenshot(page, "users-desktop")
     context.close()
 

@@ -57,8 +57,8 @@ def _value(column: sa.Column, n: int, allowed: dict[str, str]):
         return time(8, n)
     if isinstance(kind, sa.Date):
         return date(2026, 1, n)
-    if isinstance(kind, sa.Time):
-        return time(6 + n, 0)
+    if isinstance(kind, sa.LargeBinary):
+        return f"{column.name} {n}".encode()
     if isinstance(kind, sa.JSON):
         return {}
     if isinstance(kind, sa.String) and kind.length:
