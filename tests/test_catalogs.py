@@ -59,6 +59,8 @@ FULLY_TRANSLATED = (
     "notify/preferences.html",
     "notify/email.html",
     "notify/email.txt",
+    # phase 3: the last English pages
+    "tickets/show.html",
 )
 
 

@@ -306,6 +306,48 @@ def test_notifications_read_in_the_readers_language(app, db, client, auth, langu
         assert i18n.event_message(event) == f"{number} opened: Oil leak"
 
 
+@pytest.mark.parametrize(
+    "language, words, started",
+    [
+        (
+            "de",
+            ["Nächster Schritt", "Vorher und nachher", "Wer bestätigt:", "Grundursache"],
+            "Arbeit begonnen.",
+        ),
+        (
+            "es",
+            ["Siguiente paso", "Antes y después", "Quién verifica:", "Causa raíz"],
+            "Trabajo empezado.",
+        ),
+        ("ja", ["次のステップ", "改善前と改善後", "確認する人:", "真因"], "作業を開始しました。"),
+    ],
+)
+def test_the_ticket_page_and_its_steps_speak_the_language(
+    app, client, auth, language, words, started
+):
+    """The ticket page, its PDCA form, who verifies, and the words after a step is taken."""
+    ticket = TicketFactory(title="Guard loose")
+    path = f"/tickets/{ticket.number}"
+    text = read_as(client, auth, language, path)
+    speaks(
+        text,
+        words,
+        [
+            "Take it and start work",
+            "5 Whys — ask “why?” until you reach the root cause",
+            "a leader or admin who does not own the ticket verifies it",
+            "Print kaizen card",
+        ],
+    )
+    token = csrf_token_from(client.get(path).text)
+    moved = client.post(
+        f"{path}/status", data={"action": "start", "csrf_token": token}, follow_redirects=True
+    )
+    page = html.unescape(moved.text)
+    assert started in page and "Work started." not in page
+    assert "Guard loose" in page  # what people wrote stays as written
+
+
 @pytest.fixture
 def smtp(app):
     server = SmtpServer().start()

@@ -20,6 +20,7 @@ from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.i18n import said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -52,57 +53,57 @@ ACTIONS: dict[str, Action] = {
     for action in (
         Action(
             "start",
-            "Start work",
+            N_("Start work"),
             ("open", "reopened"),
             "in_progress",
             "worker",
             False,
-            "Work started.",
+            N_("Work started."),
         ),
         Action(
             "done",
-            "Mark done",
+            N_("Mark done"),
             ("in_progress",),
             "done",
             "worker",
             False,
-            "Marked done. A leader now checks at the gemba that the fix holds.",
+            N_("Marked done. A leader now checks at the gemba that the fix holds."),
         ),
         Action(
             "verify",
-            "Verify — the fix holds",
+            N_("Verify — the fix holds"),
             ("done",),
             "verified",
             "verifier",
             False,
-            "Verified: the fix holds. The ticket is closed.",
+            N_("Verified: the fix holds. The ticket is closed."),
         ),
         Action(
             "send_back",
-            "Send back — it does not hold",
+            N_("Send back — it does not hold"),
             ("done",),
             "reopened",
             "leader",
             True,
-            "Sent back to the owner with your reason.",
+            N_("Sent back to the owner with your reason."),
         ),
         Action(
             "reject",
-            "Reject",
+            N_("Reject"),
             ("open", "in_progress", "reopened"),
             "rejected",
             "leader",
             True,
-            "Rejected. The reason is on the ticket.",
+            N_("Rejected. The reason is on the ticket."),
         ),
         Action(
             "reopen",
-            "Reopen",
+            N_("Reopen"),
             ("verified", "rejected"),
             "reopened",
             "leader",
             True,
-            "Reopened with your reason.",
+            N_("Reopened with your reason."),
         ),
     )
 }
@@ -146,25 +147,38 @@ def _owners_leaders(ticket: KaizenTicket) -> Verifiers:
     top layer, nobody who may verify in the layer above — another leader verifies, as by default,
     and the sentence says which case it is."""
     site = ticket.area.site
-    rule = (
-        f"At {site.name} the owner's own leader verifies: a leader of the audit layer above "
-        "the owner's, or an admin."
+    rule = _(
+        "At %(site)s the owner's own leader verifies: a leader of the audit layer above "
+        "the owner's, or an admin.",
+        site=site.name,
     )
-    fallback = "so any leader or admin who does not own the ticket verifies it."
     owner = ticket.owner
     if owner is None:
-        return Verifiers(f"{rule} This ticket has no owner, {fallback}")
+        no_owner = _(
+            "This ticket has no owner, so any leader or admin who does not own the ticket "
+            "verifies it."
+        )
+        return Verifiers(f"{rule} {no_owner}")
     layer = _layer_of(site.id, owner.id)
     if layer is None:
-        return Verifiers(f"{rule} {owner.name} is in no audit layer at {site.name}, {fallback}")
+        no_layer = _(
+            "%(owner)s is in no audit layer at %(site)s, so any leader or admin who does not "
+            "own the ticket verifies it.",
+            owner=owner.name,
+            site=site.name,
+        )
+        return Verifiers(f"{rule} {no_layer}")
     above = db.session.scalar(
         sa.select(sa.func.min(Layer.rank)).where(Layer.site_id == site.id, Layer.rank > layer.rank)
     )
     if above is None:
-        return Verifiers(
-            f"{rule} {owner.name} is in the top layer ({layer.name}), with no layer above, "
-            f"{fallback}"
+        top = _(
+            "%(owner)s is in the top layer (%(layer)s), with no layer above, so any leader or "
+            "admin who does not own the ticket verifies it.",
+            owner=owner.name,
+            layer=layer.name,
         )
+        return Verifiers(f"{rule} {top}")
     rows = db.session.execute(
         sa.select(User.id, User.name, Layer.name)
         .join(LayerMember, LayerMember.user_id == User.id)
@@ -186,14 +200,24 @@ def _owners_leaders(ticket: KaizenTicket) -> Verifiers:
         )
     )
     if not rows:
-        return Verifiers(
-            f"{rule} Nobody who may verify is in the layer above {owner.name}'s "
-            f"({layers_above}), {fallback}"
+        nobody = _(
+            "Nobody who may verify is in the layer above %(owner)s's (%(layers)s), so any "
+            "leader or admin who does not own the ticket verifies it.",
+            owner=owner.name,
+            layers=layers_above,
         )
-    names = ", ".join(name for _, name, _ in rows)
+        return Verifiers(f"{rule} {nobody}")
+    names = ", ".join(name for _id, name, _layer in rows)
+    above_names = _(
+        "%(owner)s is in %(layer)s; the layer above is %(layers)s: %(names)s.",
+        owner=owner.name,
+        layer=layer.name,
+        layers=layers_above,
+        names=names,
+    )
     return Verifiers(
-        f"{rule} {owner.name} is in {layer.name}; the layer above is {layers_above}: {names}.",
-        leader_ids=frozenset(user_id for user_id, _, _ in rows),
+        f"{rule} {above_names}",
+        leader_ids=frozenset(user_id for user_id, _name, _layer in rows),
         names=names,
     )
 
@@ -204,12 +228,18 @@ def verifiers(ticket: KaizenTicket) -> Verifiers:
     site = ticket.area.site.name
     if mode == "any_leader":
         return Verifiers(
-            f"At {site} any leader or admin verifies, the owner too (self-verified is recorded).",
+            _(
+                "At %(site)s any leader or admin verifies, the owner too (self-verified is "
+                "recorded).",
+                site=site,
+            ),
             owner_too=True,
         )
     if mode == "leader_above":
         return _owners_leaders(ticket)
-    return Verifiers(f"At {site} a leader or admin who does not own the ticket verifies it.")
+    return Verifiers(
+        _("At %(site)s a leader or admin who does not own the ticket verifies it.", site=site)
+    )
 
 
 def may_verify(user: User, ticket: KaizenTicket, rule: Verifiers | None = None) -> bool:
@@ -228,13 +258,17 @@ def who_may_verify(user: User, ticket: KaizenTicket) -> str:
     if ticket.status in CLOSED_TICKET_STATUSES:
         return rule
     if not user.is_leader:
-        return f"{rule} You are a team member, so you cannot verify."
+        member = _("You are a team member, so you cannot verify.")
+        return f"{rule} {member}"
     if not may_verify(user, ticket, verifying):
         if ticket.owner_id == user.id:
-            return f"{rule} You own this ticket, so another leader verifies it."
-        return f"{rule} You are not in the layer above the owner's, so you cannot verify it."
+            owns = _("You own this ticket, so another leader verifies it.")
+            return f"{rule} {owns}"
+        not_above = _("You are not in the layer above the owner's, so you cannot verify it.")
+        return f"{rule} {not_above}"
     if ticket.status != "done":
-        return f"{rule} You may verify once the ticket is marked done."
+        later = _("You may verify once the ticket is marked done.")
+        return f"{rule} {later}"
     return rule
 
 
