@@ -61,6 +61,11 @@ FULLY_TRANSLATED = (
     "notify/email.txt",
     # phase 3: the last English pages
     "tickets/show.html",
+    "checklists/index.html",
+    "checklists/new.html",
+    "checklists/show.html",
+    "checklists/edit.html",
+    "checklists/reach.html",
 )
 
 

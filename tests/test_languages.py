@@ -12,12 +12,13 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
+from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core import i18n
 from gemba_walk.notify import jobs
 from gemba_walk.notify.models import NotifyEvent
 from gemba_walk.tickets.operations import report_problem
 from tests.conftest import csrf_token_from
-from tests.factories import AreaFactory, TicketFactory, UserFactory
+from tests.factories import AreaFactory, TicketFactory, UserFactory, demo_layout
 from tests.notify_servers import SmtpServer
 
 
@@ -346,6 +347,47 @@ def test_the_ticket_page_and_its_steps_speak_the_language(
     page = html.unescape(moved.text)
     assert started in page and "Work started." not in page
     assert "Guard loose" in page  # what people wrote stays as written
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Checklisten", "Was die Telefone bekommen", "Entwurf speichern", "Wo sie gilt"]),
+        ("es", ["Listas de verificación", "Qué reciben los teléfonos", "Guardar borrador"]),
+        ("ja", ["チェックリスト", "スマホに届くもの", "下書きを保存", "適用先"]),
+    ],
+)
+def test_the_checklist_builder_speaks_the_language(app, client, auth, db, language, words):
+    """The list, one checklist, its editor and where it applies, and a refusal's reasons."""
+    demo_layout(app)
+    template = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
+    )
+    base = f"/admin/checklists/{template.id}"
+    text = read_as(client, auth, language, "/admin/checklists/", role="admin")
+    for path in (base, f"{base}/edit", f"{base}/reach", "/admin/checklists/new"):
+        text += SCRIPT_WORDS.sub("", html.unescape(client.get(path).text))
+    speaks(
+        text,
+        words,
+        [
+            "Phones receive each checklist's published version with their field data.",
+            "Score levels or choices, one per line",
+            "What kind of checklist is it?",
+            "Key and help text",
+        ],
+    )
+    refused = client.post(
+        f"{base}/edit",
+        data={
+            "csrf_token": csrf_token_from(client.get(f"{base}/edit").text),
+            "name": "",
+            "item_count": "0",
+            "action": "save",
+        },
+    )
+    assert refused.status_code == 422
+    assert "Give the checklist a name." not in html.unescape(refused.text)
 
 
 @pytest.fixture
