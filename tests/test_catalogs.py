@@ -66,6 +66,14 @@ FULLY_TRANSLATED = (
     "checklists/show.html",
     "checklists/edit.html",
     "checklists/reach.html",
+    "sites/index.html",
+    "sites/form.html",
+    "_admin_tabs.html",
+    "_forms.html",
+    "notify/admin.html",
+    "notify/webhooks.html",
+    "notify/webhook.html",
+    "auth/tokens.html",
 )
 
 

@@ -390,6 +390,74 @@ def test_the_checklist_builder_speaks_the_language(app, client, auth, db, langua
     assert "Give the checklist a name." not in html.unescape(refused.text)
 
 
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        (
+            "de",
+            [
+                "Standort anlegen",
+                "Benachrichtigungskanäle",
+                "Endpunkt registrieren",
+                "Ihr neues Token",
+                "Ein Kaizen-Ticket wird eröffnet",
+                "Verwaltung",
+            ],
+        ),
+        (
+            "es",
+            [
+                "Añadir planta",
+                "Canales de notificación",
+                "Registrar un endpoint",
+                "Su nuevo token",
+                "Se abre un ticket kaizen",
+                "Administración",
+            ],
+        ),
+        (
+            "ja",
+            [
+                "拠点を追加",
+                "通知チャネル",
+                "エンドポイントを登録",
+                "新しいトークン",
+                "改善チケットが起票される",
+                "管理",
+            ],
+        ),
+    ],
+)
+def test_sites_notification_admin_webhooks_and_tokens_speak_the_language(
+    app, client, auth, language, words
+):
+    """The admin's sites, notification channels, webhooks and API tokens pages."""
+    AreaFactory()
+    text = read_as(client, auth, language, "/admin/sites/", role="admin")
+    for path in ("/admin/sites/new", "/admin/notifications", "/admin/webhooks"):
+        text += SCRIPT_WORDS.sub("", html.unescape(client.get(path).text))
+    made = client.post(
+        "/account/tokens",
+        data={
+            "csrf_token": csrf_token_from(client.get("/account/tokens").text),
+            "name": "Power BI",
+            "scope": "read",
+        },
+    )
+    assert made.status_code == 200
+    text += SCRIPT_WORDS.sub("", html.unescape(made.text))
+    speaks(
+        text,
+        words,
+        [
+            "Notification channels",
+            "Register an endpoint",
+            "Copy it now: it is kept only as a hash and will not be shown again.",
+            "A kaizen ticket is opened",
+        ],
+    )
+
+
 @pytest.fixture
 def smtp(app):
     server = SmtpServer().start()
