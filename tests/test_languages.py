@@ -347,6 +347,14 @@ def test_the_ticket_page_and_its_steps_speak_the_language(
     page = html.unescape(moved.text)
     assert started in page and "Work started." not in page
     assert "Guard loose" in page  # what people wrote stays as written
+    refused = client.post(
+        f"{path}/status",
+        data={"action": "done", "csrf_token": csrf_token_from(page)},
+    )
+    assert refused.status_code == 422
+    refusal = html.unescape(refused.text)
+    assert "Write the countermeasure before marking done." not in refusal
+    assert "Not changed." not in refusal
 
 
 @pytest.mark.parametrize(

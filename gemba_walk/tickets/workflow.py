@@ -20,11 +20,17 @@ from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import current_language, said
 from gemba_walk.core.i18n import gettext as _
-from gemba_walk.core.i18n import said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE, N_
+from gemba_walk.lean import (
+    CLOSED_TICKET_STATUSES,
+    DEFAULT_VERIFICATION_MODE,
+    N_,
+    TICKET_STATUSES,
+    label_of,
+)
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.walks.models import Layer, LayerMember
 
@@ -341,25 +347,35 @@ def transition(
     if action is None:
         raise TicketError(400, "unknown_action", f"There is no step called {action_key!r}.")
     if ticket.status not in action.from_statuses:
+        status = label_of(TICKET_STATUSES, ticket.status)
         raise TicketError(
             409,
             "illegal_transition",
-            f"{ticket.display_number} is {ticket.status.replace('_', ' ')}: "
-            f"“{action.label}” is not possible now.",
+            _(
+                "%(number)s is %(status)s: “%(step)s” is not possible now.",
+                number=ticket.display_number,
+                status=status.lower() if current_language() == "en" else status,
+                step=_(action.label),
+            ),
         )
     if not may(user, ticket, action):
         if action.who == "verifier" and ticket.owner_id == user.id:
             raise TicketError(
                 403,
                 "own_ticket",
-                "You own this ticket, so another leader verifies it (separation of duties).",
+                _("You own this ticket, so another leader verifies it (separation of duties)."),
             )
-        who = "a leader" if action.who != "worker" else "its owner or a leader"
-        raise TicketError(403, "not_allowed", f"Only {who} can do “{action.label}”.")
+        if action.who == "worker":
+            only = _("Only its owner or a leader can do “%(step)s”.", step=_(action.label))
+        else:
+            only = _("Only a leader can do “%(step)s”.", step=_(action.label))
+        raise TicketError(403, "not_allowed", only)
     reason = _text(reason, "The reason")
     result = _text(result, "The result")
     if action.needs_reason and not reason:
-        raise TicketError(422, "reason_required", f"Say why: “{action.label}” needs a reason.")
+        raise TicketError(
+            422, "reason_required", _("Say why: “%(step)s” needs a reason.", step=_(action.label))
+        )
     new_due = None
     if action.key in ("send_back", "reopen"):
         today = today or date.today()
@@ -368,20 +384,25 @@ def transition(
             raise TicketError(
                 422,
                 "due_date_required",
-                f"Give a new due date: the old one ({ticket.due_date:%d %b %Y}) has passed.",
+                _(
+                    "Give a new due date: the old one (%(date)s) has passed.",
+                    date=f"{ticket.due_date:%d %b %Y}",
+                ),
             )
         if new_due is not None and new_due < today:
-            raise TicketError(422, "due_date_past", "The new due date cannot be in the past.")
+            raise TicketError(422, "due_date_past", _("The new due date cannot be in the past."))
     if action.key == "done":
         if not ticket.countermeasure.strip():
             raise TicketError(
-                422, "countermeasure_required", "Write the countermeasure before marking done."
+                422,
+                "countermeasure_required",
+                _("Write the countermeasure before marking done."),
             )
         if after_photo_count(ticket) == 0:
             raise TicketError(
                 422,
                 "after_photo_required",
-                "Add at least one “after” photo that shows the countermeasure in place.",
+                _("Add at least one “after” photo that shows the countermeasure in place."),
             )
     now = utcnow()
     body = reason
@@ -481,10 +502,12 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
     """Change the Plan-Do-Check-Act fields given in ``values``; records what changed."""
     if not is_worker(user, ticket):
         raise TicketError(
-            403, "not_allowed", "Only the ticket's owner or a leader can change its PDCA."
+            403, "not_allowed", _("Only the ticket's owner or a leader can change its PDCA.")
         )
     if ticket.status in CLOSED_TICKET_STATUSES:
-        raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
+        raise TicketError(
+            409, "closed", _("%(number)s is closed; reopen it first.", number=ticket.display_number)
+        )
     unknown = set(values) - set(PDCA_FIELDS)
     if unknown:
         raise TicketError(400, "unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
@@ -497,10 +520,12 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
             while whys and not whys[-1]:
                 whys.pop()
             if len(whys) > MAX_WHYS:
-                raise TicketError(422, "too_many_whys", "Five whys at most.")
+                raise TicketError(422, "too_many_whys", _("Five whys at most."))
             if "" in whys:
                 raise TicketError(
-                    422, "gap_in_whys", "Answer each “why?” in turn: one is empty in between."
+                    422,
+                    "gap_in_whys",
+                    _("Answer each “why?” in turn: one is empty in between."),
                 )
             clean["whys"] = whys
         elif name == "due_date":
@@ -511,7 +536,7 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
         raise TicketError(
             422,
             "countermeasure_required",
-            "A ticket marked done keeps its countermeasure; change it, do not empty it.",
+            _("A ticket marked done keeps its countermeasure; change it, do not empty it."),
         )
     changes = {}
     for name, new in clean.items():
@@ -544,7 +569,7 @@ def comment(
         raise TicketError(400, "unknown_kind", "A note is a comment or a gemba check.")
     body = _text(body, "The comment")
     if not body:
-        raise TicketError(422, "empty_comment", "Write something first.")
+        raise TicketError(422, "empty_comment", _("Write something first."))
     return _event(ticket, user, kind, body=body, uuid=uuid, occurred_at=occurred_at)
 
 
@@ -552,12 +577,14 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
     """Leaders and admins hand a ticket to someone else (users are not tied to sites yet, so a
     leader's sites are all sites)."""
     if not user.is_leader:
-        raise TicketError(403, "not_allowed", "Only a leader or an admin can reassign a ticket.")
+        raise TicketError(403, "not_allowed", _("Only a leader or an admin can reassign a ticket."))
     if new_owner is not None and not new_owner.is_active:
-        raise TicketError(422, "inactive_user", f"{new_owner.name} can no longer sign in.")
+        raise TicketError(
+            422, "inactive_user", _("%(name)s can no longer sign in.", name=new_owner.name)
+        )
     old = ticket.owner
     if (old.id if old else None) == (new_owner.id if new_owner else None):
-        raise TicketError(409, "same_owner", "The ticket already belongs to them.")
+        raise TicketError(409, "same_owner", _("The ticket already belongs to them."))
     ticket.owner_id = new_owner.id if new_owner else None
     if new_owner is not None:
         hooks.emit(
@@ -581,7 +608,7 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
 def check_may_add_photo(user: User, ticket: KaizenTicket) -> None:
     """Refuse anyone but the ticket's workers (a page checks before it stores the upload)."""
     if not is_worker(user, ticket):
-        raise TicketError(403, "not_allowed", "Only the ticket's owner or a leader adds photos.")
+        raise TicketError(403, "not_allowed", _("Only the ticket's owner or a leader adds photos."))
 
 
 def record_after_photo(
@@ -590,7 +617,9 @@ def record_after_photo(
     """Attach an "after" photo; a marked-up one brings the photo as taken, kept beside it."""
     check_may_add_photo(user, ticket)
     if ticket.status in CLOSED_TICKET_STATUSES:
-        raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
+        raise TicketError(
+            409, "closed", _("%(number)s is closed; reopen it first.", number=ticket.display_number)
+        )
     photo.ticket_id = ticket.id
     photo.role = "after"
     if original is not None and original.id != photo.id:
