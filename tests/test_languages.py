@@ -466,6 +466,28 @@ def test_sites_notification_admin_webhooks_and_tokens_speak_the_language(
     )
 
 
+def test_the_offline_page_takes_its_words_from_the_phones_pack(app, client, auth):
+    """The offline page is precached once for everyone on a device: its HTML stays English and
+    each word marked data-t is in the pack's catalog, which offline.js applies on the phone.
+    (The script itself runs in a browser; this checks the words and the wiring.)"""
+    page = client.get("/offline", headers={"Accept-Language": "de"}).text
+    assert re.search(r'<script type="module" src="/static/dist/offline-\w+\.js">', page)
+    marked = [html.unescape(text) for text in re.findall(r"<[^>]* data-t>([^<]+)<", page)]
+    assert "You are offline" in marked and len(marked) == 4
+    for language, offline in (
+        ("de", "Sie sind offline"),
+        ("es", "Está sin conexión"),
+        ("ja", "オフラインです"),
+    ):
+        catalog = i18n.js_messages(language)
+        assert all(catalog.get(text) for text in [*marked, "Offline"]), language
+        person = UserFactory(language=language)
+        auth.login(person.email)
+        pack = client.get("/api/v1/pack").json
+        assert pack["messages"]["You are offline"] == offline
+        auth.logout()
+
+
 @pytest.fixture
 def smtp(app):
     server = SmtpServer().start()
