@@ -116,6 +116,14 @@ ACTIONS: dict[str, Action] = {
 
 PDCA_FIELDS = ("problem", "whys", "root_cause", "countermeasure", "due_date", "check_result")
 PDCA_FIELDS += ("standardize",)
+# The PDCA text fields as a refusal names them (``_text``), marked for the catalogs.
+PDCA_FIELD_NAMES = (
+    N_("Problem"),
+    N_("Root cause"),
+    N_("Countermeasure"),
+    N_("Check result"),
+    N_("Standardize"),
+)
 
 
 def is_worker(user: User, ticket: KaizenTicket) -> bool:
@@ -313,10 +321,14 @@ def _text(value, name: str, limit: int = MAX_TEXT) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise TicketError(422, "invalid_value", f"{name} must be text.")
+        raise TicketError(422, "invalid_value", _("%(what)s must be text.", what=_(name)))
     value = value.strip()
     if len(value) > limit:
-        raise TicketError(422, "too_long", f"{name} is longer than {limit} characters.")
+        raise TicketError(
+            422,
+            "too_long",
+            _("%(what)s is longer than %(limit)s characters.", what=_(name), limit=limit),
+        )
     return value
 
 
@@ -370,8 +382,8 @@ def transition(
         else:
             only = _("Only a leader can do “%(step)s”.", step=_(action.label))
         raise TicketError(403, "not_allowed", only)
-    reason = _text(reason, "The reason")
-    result = _text(result, "The result")
+    reason = _text(reason, N_("The reason"))
+    result = _text(result, N_("The result"))
     if action.needs_reason and not reason:
         raise TicketError(
             422, "reason_required", _("Say why: “%(step)s” needs a reason.", step=_(action.label))
@@ -516,7 +528,7 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
         if name == "whys":
             if not isinstance(value, list | tuple):
                 raise TicketError(422, "invalid_value", "The 5 Whys must be a list of answers.")
-            whys = [_text(why, "A why", 1000) for why in value]
+            whys = [_text(why, N_("A why"), 1000) for why in value]
             while whys and not whys[-1]:
                 whys.pop()
             if len(whys) > MAX_WHYS:
@@ -567,7 +579,7 @@ def comment(
     """Anyone signed in may comment, or note a check at the gemba (append-only)."""
     if kind not in ("comment", "gemba_check"):
         raise TicketError(400, "unknown_kind", "A note is a comment or a gemba check.")
-    body = _text(body, "The comment")
+    body = _text(body, N_("The comment"))
     if not body:
         raise TicketError(422, "empty_comment", _("Write something first."))
     return _event(ticket, user, kind, body=body, uuid=uuid, occurred_at=occurred_at)
