@@ -45,9 +45,12 @@ def _spec_from_form(kind: str) -> TemplateSpec:
     try:
         count = int(form.get("item_count", "0"))
     except ValueError:
-        abort(400, description="The form is damaged (item count). Reload the page.")
+        abort(400, description=_("The form is damaged (item count). Reload the page."))
     if not 0 <= count <= builder.MAX_ITEMS + 1:
-        abort(400, description=f"A checklist holds at most {builder.MAX_ITEMS} items.")
+        abort(
+            400,
+            description=_("A checklist holds at most %(most)s items.", most=builder.MAX_ITEMS),
+        )
     items = []
     for index in range(count):
         values = {name: form.get(f"item-{index}-{name}", "") for name in ITEM_FIELDS + ITEM_NUMBERS}
@@ -76,7 +79,7 @@ def _rearrange(spec: TemplateSpec, action: str, index: int | None) -> None:
         items.append(_blank_item(spec.kind))
         return
     if index is None or not 0 <= index < len(items):
-        abort(400, description="That item is not in the form any more. Reload the page.")
+        abort(400, description=_("That item is not in the form any more. Reload the page."))
     if action == "remove":
         items.pop(index)
     elif action == "up" and index > 0:
@@ -105,7 +108,7 @@ def _handle_editor_post(template: ChecklistTemplate | None, kind: str):
     spec = _spec_from_form(kind)
     match = ACTION.match(request.form.get("action", "save"))
     if not match:
-        abort(400, description="Unknown button. Reload the page.")
+        abort(400, description=_("Unknown button. Reload the page."))
     action, index = match.group(1), match.group(2)
     if action != "save":
         _rearrange(spec, action, int(index) if index is not None else None)
@@ -151,11 +154,14 @@ def new():
     """A new checklist of any kind; it starts as a draft."""
     kind = request.values.get("kind")
     if kind is None and request.method == "POST":
-        abort(400, description="The form is damaged (no kind of checklist). Reload the page.")
+        abort(
+            400,
+            description=_("The form is damaged (no kind of checklist). Reload the page."),
+        )
     if kind is None:
         return render_template("checklists/new.html", kinds=TEMPLATE_KINDS)
     if kind not in keys(TEMPLATE_KINDS):
-        abort(400, description=f"“{kind}” is not a kind of checklist.")
+        abort(400, description=_("“%(kind)s” is not a kind of checklist.", kind=kind))
     if request.method == "POST":
         return _handle_editor_post(None, kind)
     return _editor(None, TemplateSpec(kind=kind, items=[_blank_item(kind)]))
@@ -170,7 +176,7 @@ def show(template_id: int):
     number = request.args.get("version", type=int)
     shown = next((v for v in template.versions if v.number == number), None)
     if number is not None and shown is None:
-        abort(404, description=f"This checklist has no version {number}.")
+        abort(404, description=_("This checklist has no version %(number)s.", number=number))
     shown = shown or builder.draft_of(template) or template.published_version
     shown = shown or builder.latest_version(template)
     return render_template(

@@ -67,7 +67,7 @@ def _ticket_or_404(number: int) -> KaizenTicket:
         .options(selectinload(KaizenTicket.area).selectinload(Area.site))
     )
     if ticket is None:
-        abort(404, description=f"There is no ticket KZ-{number:04d}.")
+        abort(404, description=_("There is no ticket %(number)s.", number=f"KZ-{number:04d}"))
     use_zone(ticket.area.site.timezone)  # its times, and "today" for its due date, at its site
     return ticket
 
@@ -252,7 +252,7 @@ def show_by_reference(reference: str):
     """``/tickets/KZ-0025`` (as printed on cards and said aloud) → the canonical ``/tickets/25``."""
     match = TICKET_REFERENCE.fullmatch(reference.strip())
     if match is None:
-        abort(404, description=f"There is no ticket “{reference[:40]}”.")
+        abort(404, description=_("There is no ticket “%(reference)s”.", reference=reference[:40]))
     return redirect(url_for("tickets.show", number=int(match.group(1))), 301)
 
 
