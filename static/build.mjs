@@ -22,6 +22,7 @@ const entries = {
   'shell.js': 'js/shell.js',
   'scanner.js': 'js/scanner.js',
   'labels.js': 'js/labels.js',
+  'offline.js': 'js/offline.js',
   'charts.js': 'js/charts.js',
   'board.js': 'js/board.js',
   'app.css': 'css/app.css',

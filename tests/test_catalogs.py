@@ -59,6 +59,21 @@ FULLY_TRANSLATED = (
     "notify/preferences.html",
     "notify/email.html",
     "notify/email.txt",
+    # phase 3: the last English pages
+    "tickets/show.html",
+    "checklists/index.html",
+    "checklists/new.html",
+    "checklists/show.html",
+    "checklists/edit.html",
+    "checklists/reach.html",
+    "sites/index.html",
+    "sites/form.html",
+    "_admin_tabs.html",
+    "_forms.html",
+    "notify/admin.html",
+    "notify/webhooks.html",
+    "notify/webhook.html",
+    "auth/tokens.html",
 )
 
 

@@ -12,12 +12,13 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
+from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core import i18n
 from gemba_walk.notify import jobs
 from gemba_walk.notify.models import NotifyEvent
 from gemba_walk.tickets.operations import report_problem
 from tests.conftest import csrf_token_from
-from tests.factories import AreaFactory, TicketFactory, UserFactory
+from tests.factories import AreaFactory, TicketFactory, UserFactory, demo_layout
 from tests.notify_servers import SmtpServer
 
 
@@ -304,6 +305,187 @@ def test_notifications_read_in_the_readers_language(app, db, client, auth, langu
     assert event.message == f"{number} opened: Oil leak"
     with i18n.force_locale("en"):
         assert i18n.event_message(event) == f"{number} opened: Oil leak"
+
+
+@pytest.mark.parametrize(
+    "language, words, started",
+    [
+        (
+            "de",
+            ["Nächster Schritt", "Vorher und nachher", "Wer bestätigt:", "Grundursache"],
+            "Arbeit begonnen.",
+        ),
+        (
+            "es",
+            ["Siguiente paso", "Antes y después", "Quién verifica:", "Causa raíz"],
+            "Trabajo empezado.",
+        ),
+        ("ja", ["次のステップ", "改善前と改善後", "確認する人:", "真因"], "作業を開始しました。"),
+    ],
+)
+def test_the_ticket_page_and_its_steps_speak_the_language(
+    app, client, auth, language, words, started
+):
+    """The ticket page, its PDCA form, who verifies, and the words after a step is taken."""
+    ticket = TicketFactory(title="Guard loose")
+    path = f"/tickets/{ticket.number}"
+    text = read_as(client, auth, language, path)
+    speaks(
+        text,
+        words,
+        [
+            "Take it and start work",
+            "5 Whys — ask “why?” until you reach the root cause",
+            "a leader or admin who does not own the ticket verifies it",
+            "Print kaizen card",
+        ],
+    )
+    token = csrf_token_from(client.get(path).text)
+    moved = client.post(
+        f"{path}/status", data={"action": "start", "csrf_token": token}, follow_redirects=True
+    )
+    page = html.unescape(moved.text)
+    assert started in page and "Work started." not in page
+    assert "Guard loose" in page  # what people wrote stays as written
+    refused = client.post(
+        f"{path}/status",
+        data={"action": "done", "csrf_token": csrf_token_from(page)},
+    )
+    assert refused.status_code == 422
+    refusal = html.unescape(refused.text)
+    assert "Write the countermeasure before marking done." not in refusal
+    assert "Not changed." not in refusal
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Checklisten", "Was die Telefone bekommen", "Entwurf speichern", "Wo sie gilt"]),
+        ("es", ["Listas de verificación", "Qué reciben los teléfonos", "Guardar borrador"]),
+        ("ja", ["チェックリスト", "スマホに届くもの", "下書きを保存", "適用先"]),
+    ],
+)
+def test_the_checklist_builder_speaks_the_language(app, client, auth, db, language, words):
+    """The list, one checklist, its editor and where it applies, and a refusal's reasons."""
+    demo_layout(app)
+    template = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
+    )
+    base = f"/admin/checklists/{template.id}"
+    text = read_as(client, auth, language, "/admin/checklists/", role="admin")
+    for path in (base, f"{base}/edit", f"{base}/reach", "/admin/checklists/new"):
+        text += SCRIPT_WORDS.sub("", html.unescape(client.get(path).text))
+    speaks(
+        text,
+        words,
+        [
+            "Phones receive each checklist's published version with their field data.",
+            "Score levels or choices, one per line",
+            "What kind of checklist is it?",
+            "Key and help text",
+        ],
+    )
+    refused = client.post(
+        f"{base}/edit",
+        data={
+            "csrf_token": csrf_token_from(client.get(f"{base}/edit").text),
+            "name": "",
+            "item_count": "0",
+            "action": "save",
+        },
+    )
+    assert refused.status_code == 422
+    assert "Give the checklist a name." not in html.unescape(refused.text)
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        (
+            "de",
+            [
+                "Standort anlegen",
+                "Benachrichtigungskanäle",
+                "Endpunkt registrieren",
+                "Ihr neues Token",
+                "Ein Kaizen-Ticket wird eröffnet",
+                "Verwaltung",
+            ],
+        ),
+        (
+            "es",
+            [
+                "Añadir planta",
+                "Canales de notificación",
+                "Registrar un endpoint",
+                "Su nuevo token",
+                "Se abre un ticket kaizen",
+                "Administración",
+            ],
+        ),
+        (
+            "ja",
+            [
+                "拠点を追加",
+                "通知チャネル",
+                "エンドポイントを登録",
+                "新しいトークン",
+                "改善チケットが起票される",
+                "管理",
+            ],
+        ),
+    ],
+)
+def test_sites_notification_admin_webhooks_and_tokens_speak_the_language(
+    app, client, auth, language, words
+):
+    """The admin's sites, notification channels, webhooks and API tokens pages."""
+    AreaFactory()
+    text = read_as(client, auth, language, "/admin/sites/", role="admin")
+    for path in ("/admin/sites/new", "/admin/notifications", "/admin/webhooks"):
+        text += SCRIPT_WORDS.sub("", html.unescape(client.get(path).text))
+    made = client.post(
+        "/account/tokens",
+        data={
+            "csrf_token": csrf_token_from(client.get("/account/tokens").text),
+            "name": "Power BI",
+            "scope": "read",
+        },
+    )
+    assert made.status_code == 200
+    text += SCRIPT_WORDS.sub("", html.unescape(made.text))
+    speaks(
+        text,
+        words,
+        [
+            "Notification channels",
+            "Register an endpoint",
+            "Copy it now: it is kept only as a hash and will not be shown again.",
+            "A kaizen ticket is opened",
+        ],
+    )
+
+
+def test_the_offline_page_takes_its_words_from_the_phones_pack(app, client, auth):
+    """The offline page is precached once for everyone on a device: its HTML stays English and
+    each word marked data-t is in the pack's catalog, which offline.js applies on the phone.
+    (The script itself runs in a browser; this checks the words and the wiring.)"""
+    page = client.get("/offline", headers={"Accept-Language": "de"}).text
+    assert re.search(r'<script type="module" src="/static/dist/offline-\w+\.js">', page)
+    marked = [html.unescape(text) for text in re.findall(r"<[^>]* data-t>([^<]+)<", page)]
+    assert "You are offline" in marked and len(marked) == 4
+    for language, offline in (
+        ("de", "Sie sind offline"),
+        ("es", "Está sin conexión"),
+        ("ja", "オフラインです"),
+    ):
+        catalog = i18n.js_messages(language)
+        assert all(catalog.get(text) for text in [*marked, "Offline"]), language
+        person = UserFactory(language=language)
+        auth.login(person.email)
+        pack = client.get("/api/v1/pack").json
+        assert pack["messages"]["You are offline"] == offline
+        auth.logout()
 
 
 @pytest.fixture

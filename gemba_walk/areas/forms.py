@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from gemba_walk.auth.models import User
+from gemba_walk.core.i18n import gettext
 from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.localtime import time_zone_names
 from gemba_walk.extensions import db
@@ -46,6 +47,14 @@ class SiteForm(FlaskForm):
         default=DEFAULT_VERIFICATION_MODE,
         validators=[Optional()],  # left out: the site keeps its setting
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the modes in the language of the request (the class is built once, in English)
+        self.verification_mode.choices = [
+            SelectChoice(term.key, f"{gettext(term.label)} — {gettext(term.description)}")
+            for term in VERIFICATION_MODES
+        ]
 
 
 class AreaForm(FlaskForm):

@@ -12,6 +12,7 @@ from gemba_walk.areas.models import Area, AreaScan, RetiredQrToken, Site
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import new_qr_token, new_uuid, utcnow
 from gemba_walk.core.localtime import is_time_zone
 from gemba_walk.extensions import db
@@ -41,14 +42,19 @@ def normalise_code(code: str) -> str:
 
 def _check_time_zone(timezone: str) -> None:
     if not is_time_zone(timezone):
-        raise AreaError(f"{timezone!r} is not a time zone from the list (e.g. Europe/Berlin).")
+        raise AreaError(
+            _(
+                "%(zone)s is not a time zone from the list (e.g. Europe/Berlin).",
+                zone=repr(timezone),
+            )
+        )
 
 
 def create_site(name: str, timezone: str = "UTC") -> Site:
     _check_time_zone(timezone)
     with write_transaction():
         if db.session.scalar(sa.select(Site).where(Site.name == name.strip())):
-            raise AreaError(f"There is already a site called {name.strip()}.")
+            raise AreaError(_("There is already a site called %(name)s.", name=name.strip()))
         site = Site(name=name.strip(), timezone=timezone)
         db.session.add(site)
     return site
@@ -61,7 +67,7 @@ def update_site(site: Site, name: str, timezone: str) -> Site:
             sa.select(Site).where(Site.name == name.strip(), Site.id != site.id)
         )
         if clash:
-            raise AreaError(f"There is already a site called {name.strip()}.")
+            raise AreaError(_("There is already a site called %(name)s.", name=name.strip()))
         site.name = name.strip()
         site.timezone = timezone
     return site
@@ -70,7 +76,7 @@ def update_site(site: Site, name: str, timezone: str) -> Site:
 def set_verification_mode(site: Site, mode: str) -> Site:
     """Who may verify a done ticket at this site (lean.VERIFICATION_MODES)."""
     if mode not in keys(VERIFICATION_MODES):
-        raise AreaError(f"Unknown verification setting “{mode[:40]}”.")
+        raise AreaError(_("Unknown verification setting “%(mode)s”.", mode=mode[:40]))
     with write_transaction():
         site.verification_mode = mode
     return site
@@ -82,7 +88,13 @@ def _check_code_free(site_id: int, code: str, area_id: int | None = None) -> Non
         query = query.where(Area.id != area_id)
     clash = db.session.scalar(query)
     if clash is not None:
-        raise AreaError(f"The code {code} is already used by {clash.name} at this site.")
+        raise AreaError(
+            _(
+                "The code %(code)s is already used by %(area)s at this site.",
+                code=code,
+                area=clash.name,
+            )
+        )
 
 
 def _check_owner(owner_id: int | None) -> None:
@@ -90,7 +102,7 @@ def _check_owner(owner_id: int | None) -> None:
         return
     owner = db.session.get(User, owner_id)
     if owner is None or not owner.active:
-        raise AreaError("Choose an active user as the owner.")
+        raise AreaError(_("Choose an active user as the owner."))
 
 
 def create_area(site: Site, details: AreaDetails) -> Area:

@@ -14,6 +14,7 @@ from gemba_walk.areas.operations import (
     update_site,
 )
 from gemba_walk.auth.roles import admin_required
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
 
 bp = Blueprint("sites", __name__, url_prefix="/admin/sites")
@@ -54,7 +55,7 @@ def _site_form(site: Site | None):
         except AreaError as error:
             form.name.errors.append(str(error))
         else:
-            flash(f"Saved {site.name}.", "success")
+            flash(_("Saved %(name)s.", name=site.name), "success")
             return redirect(url_for("sites.index"))
         status = 422
     elif form.is_submitted():

@@ -18,10 +18,11 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.lean import N_
 
 SCOPES = {
-    "read": "Read tickets, audits, findings, areas and walk results",
-    "write:tickets": "Update tickets (steps, PDCA, comments)",
+    "read": N_("Read tickets, audits, findings, areas and walk results"),
+    "write:tickets": N_("Update tickets (steps, PDCA, comments)"),
 }
 PREFIX = "gw_"
 # Writing last_used_at on every request would make each API read a write: once a minute is

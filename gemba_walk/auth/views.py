@@ -207,7 +207,7 @@ def tokens():
             )
         try:
             if owner is None:
-                raise TokenError(422, "unknown_user", "Choose who the token is for.")
+                raise TokenError(422, "unknown_user", _("Choose who the token is for."))
             made = create_token(
                 owner, current_user, request.form.get("name", ""), request.form.getlist("scope")
             )[1]
@@ -237,7 +237,7 @@ def revoke_token(token_id: int):
     from gemba_walk.auth.tokens import revoke_token as revoke
 
     token = revoke(token_id, current_user)
-    flash(f"Token “{token.name}” is revoked: it opens nothing any more.", "success")
+    flash(_("Token “%(name)s” is revoked: it opens nothing any more.", name=token.name), "success")
     return redirect(url_for("auth.tokens"))
 
 

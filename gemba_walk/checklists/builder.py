@@ -26,6 +26,7 @@ from gemba_walk.checklists.models import (
 )
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import MAX_ID, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import start_order
@@ -141,10 +142,10 @@ def _parse_number(problems: Problems, where: str, text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        problems.add(where, f"“{text}” is not a number.")
+        problems.add(where, _("“%(text)s” is not a number.", text=text))
         return None
     if value != value or value in (float("inf"), float("-inf")):
-        problems.add(where, f"“{text}” is not a number.")
+        problems.add(where, _("“%(text)s” is not a number.", text=text))
         return None
     return value
 
@@ -155,15 +156,15 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
     Every rule an admin can break has a message that says what to do."""
     problems = Problems()
     if not spec.name.strip():
-        problems.add("name", "Give the checklist a name.")
+        problems.add("name", _("Give the checklist a name."))
     elif len(spec.name.strip()) > 120:
-        problems.add("name", "Keep the name under 120 characters.")
+        problems.add("name", _("Keep the name under 120 characters."))
     if spec.kind not in keys(TEMPLATE_KINDS):
-        problems.add("kind", "Choose what kind of checklist this is.")
+        problems.add("kind", _("Choose what kind of checklist this is."))
     if not spec.items:
-        problems.general.append("A checklist needs at least one item. Add an item, then save.")
+        problems.general.append(_("A checklist needs at least one item. Add an item, then save."))
     if len(spec.items) > MAX_ITEMS:
-        problems.general.append(f"A checklist holds at most {MAX_ITEMS} items.")
+        problems.general.append(_("A checklist holds at most %(most)s items.", most=MAX_ITEMS))
     allowed_sections = SECTIONS_BY_KIND.get(spec.kind)
     rows: list[dict] = []
     seen_keys: dict[str, int] = {}
@@ -172,41 +173,64 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
         where = f"item-{index}"
         prompt = item.prompt.strip()
         if not prompt:
-            problems.add(f"{where}-prompt", f"Item {number}: write the question to answer.")
+            problems.add(
+                f"{where}-prompt",
+                _("Item %(number)s: write the question to answer.", number=number),
+            )
         elif len(prompt) > 300:
             problems.add(
-                f"{where}-prompt", f"Item {number}: keep the question under 300 characters."
+                f"{where}-prompt",
+                _("Item %(number)s: keep the question under 300 characters.", number=number),
             )
         key = (item.key.strip().lower() or slugify(prompt))[:64]
         if not key:
-            problems.add(f"{where}-key", f"Item {number}: give it a key (letters and digits).")
+            problems.add(
+                f"{where}-key",
+                _("Item %(number)s: give it a key (letters and digits).", number=number),
+            )
         elif not KEY_PATTERN.match(key):
             problems.add(
                 f"{where}-key",
-                f"Item {number}: the key “{key}” may hold only a–z, 0–9, - and _.",
+                _(
+                    "Item %(number)s: the key “%(key)s” may hold only a–z, 0–9, - and _.",
+                    number=number,
+                    key=key,
+                ),
             )
         elif key in seen_keys:
             problems.add(
                 f"{where}-key",
-                f"Item {number}: the key “{key}” is already used by item {seen_keys[key]}. "
-                "Each item needs its own key.",
+                _(
+                    "Item %(number)s: the key “%(key)s” is already used by item %(other)s. "
+                    "Each item needs its own key.",
+                    number=number,
+                    key=key,
+                    other=seen_keys[key],
+                ),
             )
         else:
             seen_keys[key] = number
         section = item.section.strip()
         if allowed_sections is not None:
             if section not in keys(allowed_sections):
-                names = ", ".join(term.label for term in allowed_sections)
-                problems.add(f"{where}-section", f"Item {number}: choose one of {names}.")
+                names = ", ".join(_(term.label) for term in allowed_sections)
+                problems.add(
+                    f"{where}-section",
+                    _("Item %(number)s: choose one of %(names)s.", number=number, names=names),
+                )
         elif not section:
             section = "report" if spec.kind == "abnormality" else "checklist"
         elif len(section) > 64:
             problems.add(
-                f"{where}-section", f"Item {number}: keep the section under 64 characters."
+                f"{where}-section",
+                _("Item %(number)s: keep the section under 64 characters.", number=number),
             )
         response_type = item.response_type
         if response_type not in keys(RESPONSE_TYPES):
-            problems.add(f"{where}-response_type", f"Item {number}: choose how it is answered.")
+            problems.add(
+                f"{where}-response_type",
+                _("Item %(number)s: choose how it is answered.", number=number),
+            )
         levels: list[str] | None = None
         min_value = max_value = None
         threshold: int | None = None
@@ -217,9 +241,16 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
             elif len(lines) != SCORE_MAX - SCORE_MIN + 1:
                 problems.add(
                     f"{where}-levels",
-                    f"Item {number}: describe each score {SCORE_MIN} to {SCORE_MAX}, one per line "
-                    f"({SCORE_MAX - SCORE_MIN + 1} lines; you gave {len(lines)}), or leave it "
-                    "empty for the standard levels.",
+                    _(
+                        "Item %(number)s: describe each score %(low)s to %(high)s, one per line "
+                        "(%(needed)s lines; you gave %(given)s), or leave it empty for the "
+                        "standard levels.",
+                        number=number,
+                        low=SCORE_MIN,
+                        high=SCORE_MAX,
+                        needed=SCORE_MAX - SCORE_MIN + 1,
+                        given=len(lines),
+                    ),
                 )
             else:
                 levels = lines
@@ -232,22 +263,39 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
                 if threshold is None or not SCORE_MIN <= threshold <= SCORE_MAX:
                     problems.add(
                         f"{where}-ticket_threshold",
-                        f"Item {number}: the ticket threshold must be a whole score from "
-                        f"{SCORE_MIN} to {SCORE_MAX} (or empty for no ticket).",
+                        _(
+                            "Item %(number)s: the ticket threshold must be a whole score from "
+                            "%(low)s to %(high)s (or empty for no ticket).",
+                            number=number,
+                            low=SCORE_MIN,
+                            high=SCORE_MAX,
+                        ),
                     )
                     threshold = None
         elif response_type == "choice":
             if len(lines) < 2:
                 problems.add(
-                    f"{where}-levels", f"Item {number}: list at least two choices, one per line."
+                    f"{where}-levels",
+                    _("Item %(number)s: list at least two choices, one per line.", number=number),
                 )
             elif len(lines) > MAX_CHOICES:
-                problems.add(f"{where}-levels", f"Item {number}: at most {MAX_CHOICES} choices.")
+                problems.add(
+                    f"{where}-levels",
+                    _(
+                        "Item %(number)s: at most %(most)s choices.",
+                        number=number,
+                        most=MAX_CHOICES,
+                    ),
+                )
             elif len(set(lines)) != len(lines):
-                problems.add(f"{where}-levels", f"Item {number}: a choice is listed twice.")
+                problems.add(
+                    f"{where}-levels",
+                    _("Item %(number)s: a choice is listed twice.", number=number),
+                )
             elif any(len(line) > 120 for line in lines):
                 problems.add(
-                    f"{where}-levels", f"Item {number}: keep each choice under 120 characters."
+                    f"{where}-levels",
+                    _("Item %(number)s: keep each choice under 120 characters.", number=number),
                 )
             else:
                 levels = lines
@@ -257,18 +305,25 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
             if min_value is not None and max_value is not None and min_value > max_value:
                 problems.add(
                     f"{where}-max_value",
-                    f"Item {number}: the upper limit is below the lower limit.",
+                    _("Item %(number)s: the upper limit is below the lower limit.", number=number),
                 )
         if item.photo_required and response_type == "text" and spec.kind != "abnormality":
             problems.add(
                 f"{where}-photo_required",
-                f"Item {number}: a written answer has no finding to photograph; ask for the "
-                "photo on a check, score or reading instead.",
+                _(
+                    "Item %(number)s: a written answer has no finding to photograph; ask for the "
+                    "photo on a check, score or reading instead.",
+                    number=number,
+                ),
             )
         if item.photo_required and spec.kind == "abnormality" and key != "description":
             problems.add(
                 f"{where}-photo_required",
-                f"Item {number}: in an abnormality report the photo goes with the description.",
+                _(
+                    "Item %(number)s: in an abnormality report the photo goes with the "
+                    "description.",
+                    number=number,
+                ),
             )
         rows.append(
             {
@@ -286,20 +341,27 @@ def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
             }
         )
     if spec.kind == "5s" and rows and not any(r["response_type"] == "score" for r in rows):
-        problems.general.append("A 5S audit needs at least one item scored 0–5.")
+        problems.general.append(_("A 5S audit needs at least one item scored 0–5."))
     if spec.kind == "abnormality" and rows:
         by_key = {r["key"]: r for r in rows}
         for key, (response_type, allowed) in ABNORMALITY_ITEMS.items():
             row = by_key.get(key)
             if row is None or row["response_type"] != response_type:
                 problems.general.append(
-                    f"An abnormality report needs an item with the key “{key}” answered as "
-                    f"{label_of(RESPONSE_TYPES, response_type).lower()}: the phone turns it "
-                    "into the ticket."
+                    _(
+                        "An abnormality report needs an item with the key “%(key)s” answered as "
+                        "%(type)s: the phone turns it into the ticket.",
+                        key=key,
+                        type=label_of(RESPONSE_TYPES, response_type).lower(),
+                    )
                 )
             elif allowed is not None and not set(row["levels"] or []) <= allowed:
                 problems.general.append(
-                    f"The “{key}” choices must be among: {', '.join(sorted(allowed))}."
+                    _(
+                        "The “%(key)s” choices must be among: %(allowed)s.",
+                        key=key,
+                        allowed=", ".join(sorted(allowed)),
+                    )
                 )
     return rows, problems
 
@@ -421,10 +483,10 @@ def areas_outside(template: ChecklistTemplate, areas: list[Area]) -> list[Area]:
 def describe_reach(template: ChecklistTemplate) -> str:
     """Where the checklist applies, in words for the admin pages."""
     if template.applies_to == "sites":
-        return "Areas of " + ", ".join(site.name for site in template.sites)
+        return _("Areas of %(sites)s", sites=", ".join(site.name for site in template.sites))
     if template.applies_to == "areas":
         return ", ".join(f"{area.code} {area.name}" for area in template.areas)
-    return "Every area"
+    return _("Every area")
 
 
 # --- changing -------------------------------------------------------------------------------
@@ -505,8 +567,8 @@ def publish(template: ChecklistTemplate) -> ChecklistTemplateVersion:
         db.session.refresh(template, with_for_update=True)
         draft = draft_of(template)
         if draft is None:
-            raise BuilderError("There is no draft to publish. Edit the checklist first.")
-        _, problems = check_spec(spec_of(template, draft))
+            raise BuilderError(_("There is no draft to publish. Edit the checklist first."))
+        _rows, problems = check_spec(spec_of(template, draft))
         if problems:
             raise SpecError(problems)
         for version in template.versions:
@@ -523,11 +585,13 @@ def discard_draft(template: ChecklistTemplate) -> None:
     with write_transaction():
         draft = draft_of(template)
         if draft is None:
-            raise BuilderError("There is no draft to discard.")
+            raise BuilderError(_("There is no draft to discard."))
         if len(template.versions) == 1:
             raise BuilderError(
-                "This checklist has never been published: retire it instead of discarding "
-                "its only version."
+                _(
+                    "This checklist has never been published: retire it instead of discarding "
+                    "its only version."
+                )
             )
         template.versions.remove(draft)
         db.session.delete(draft)
@@ -554,24 +618,24 @@ def set_reach(
     areas. Takes effect at once for every version (phones get it with their next field pack);
     audits already made, and audits synced later from a phone that still offered it, stay."""
     if scope not in SCOPES:
-        raise ReachError("Choose where the checklist applies: every area, sites or areas.")
+        raise ReachError(_("Choose where the checklist applies: every area, sites or areas."))
     if any(not 0 < number <= MAX_ID for number in site_ids + area_ids):
-        raise ReachError("The form names a site or area that does not exist. Reload the page.")
+        raise ReachError(_("The form names a site or area that does not exist. Reload the page."))
     site_ids, area_ids = sorted(set(site_ids)), sorted(set(area_ids))
     sites: list[Site] = []
     areas: list[Area] = []
     if scope == "sites":
         if not site_ids:
-            raise ReachError("Choose at least one site, or let the checklist apply everywhere.")
+            raise ReachError(_("Choose at least one site, or let the checklist apply everywhere."))
         sites = list(db.session.scalars(sa.select(Site).where(Site.id.in_(site_ids))))
         if len(sites) != len(site_ids):
-            raise ReachError("Some chosen sites do not exist any more. Reload the page.")
+            raise ReachError(_("Some chosen sites do not exist any more. Reload the page."))
     elif scope == "areas":
         if not area_ids:
-            raise ReachError("Choose at least one area, or let the checklist apply everywhere.")
+            raise ReachError(_("Choose at least one area, or let the checklist apply everywhere."))
         areas = list(db.session.scalars(sa.select(Area).where(Area.id.in_(area_ids))))
         if len(areas) != len(area_ids):
-            raise ReachError("Some chosen areas do not exist any more. Reload the page.")
+            raise ReachError(_("Some chosen areas do not exist any more. Reload the page."))
     with write_transaction():
         template.applies_to = scope
         template.sites = sites

@@ -25,6 +25,7 @@ from gemba_walk.checklists.builder import (
     TemplateSpec,
 )
 from gemba_walk.checklists.models import ChecklistTemplate
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
 from gemba_walk.lean import TEMPLATE_KINDS, keys
 
@@ -44,9 +45,12 @@ def _spec_from_form(kind: str) -> TemplateSpec:
     try:
         count = int(form.get("item_count", "0"))
     except ValueError:
-        abort(400, description="The form is damaged (item count). Reload the page.")
+        abort(400, description=_("The form is damaged (item count). Reload the page."))
     if not 0 <= count <= builder.MAX_ITEMS + 1:
-        abort(400, description=f"A checklist holds at most {builder.MAX_ITEMS} items.")
+        abort(
+            400,
+            description=_("A checklist holds at most %(most)s items.", most=builder.MAX_ITEMS),
+        )
     items = []
     for index in range(count):
         values = {name: form.get(f"item-{index}-{name}", "") for name in ITEM_FIELDS + ITEM_NUMBERS}
@@ -75,7 +79,7 @@ def _rearrange(spec: TemplateSpec, action: str, index: int | None) -> None:
         items.append(_blank_item(spec.kind))
         return
     if index is None or not 0 <= index < len(items):
-        abort(400, description="That item is not in the form any more. Reload the page.")
+        abort(400, description=_("That item is not in the form any more. Reload the page."))
     if action == "remove":
         items.pop(index)
     elif action == "up" and index > 0:
@@ -104,21 +108,29 @@ def _handle_editor_post(template: ChecklistTemplate | None, kind: str):
     spec = _spec_from_form(kind)
     match = ACTION.match(request.form.get("action", "save"))
     if not match:
-        abort(400, description="Unknown button. Reload the page.")
+        abort(400, description=_("Unknown button. Reload the page."))
     action, index = match.group(1), match.group(2)
     if action != "save":
         _rearrange(spec, action, int(index) if index is not None else None)
-        return _editor(template, spec, notice="Not saved yet — press “Save draft” when done.")
+        return _editor(template, spec, notice=_("Not saved yet — press “Save draft” when done."))
     try:
         if template is None:
             template = builder.create_template(spec, current_user.id)
             flash(
-                f"Created “{template.name}” as a draft. Publish it to send it to phones.", "success"
+                _(
+                    "Created “%(name)s” as a draft. Publish it to send it to phones.",
+                    name=template.name,
+                ),
+                "success",
             )
         else:
             version = builder.save_draft(template, spec, current_user.id)
             flash(
-                f"Saved draft version {version.number}. Phones get it once you publish.", "success"
+                _(
+                    "Saved draft version %(number)s. Phones get it once you publish.",
+                    number=version.number,
+                ),
+                "success",
             )
     except SpecError as error:
         return _editor(template, spec, error.problems, status=422)
@@ -142,11 +154,14 @@ def new():
     """A new checklist of any kind; it starts as a draft."""
     kind = request.values.get("kind")
     if kind is None and request.method == "POST":
-        abort(400, description="The form is damaged (no kind of checklist). Reload the page.")
+        abort(
+            400,
+            description=_("The form is damaged (no kind of checklist). Reload the page."),
+        )
     if kind is None:
         return render_template("checklists/new.html", kinds=TEMPLATE_KINDS)
     if kind not in keys(TEMPLATE_KINDS):
-        abort(400, description=f"“{kind}” is not a kind of checklist.")
+        abort(400, description=_("“%(kind)s” is not a kind of checklist.", kind=kind))
     if request.method == "POST":
         return _handle_editor_post(None, kind)
     return _editor(None, TemplateSpec(kind=kind, items=[_blank_item(kind)]))
@@ -161,7 +176,7 @@ def show(template_id: int):
     number = request.args.get("version", type=int)
     shown = next((v for v in template.versions if v.number == number), None)
     if number is not None and shown is None:
-        abort(404, description=f"This checklist has no version {number}.")
+        abort(404, description=_("This checklist has no version %(number)s.", number=number))
     shown = shown or builder.draft_of(template) or template.published_version
     shown = shown or builder.latest_version(template)
     return render_template(
@@ -210,13 +225,17 @@ def reach(template_id: int):
         chosen_sites, chosen_areas = _ids("site"), _ids("area")
         try:
             if chosen_sites is None or chosen_areas is None:
-                raise ReachError("The form names a site or area that does not exist. Reload it.")
+                raise ReachError(_("The form names a site or area that does not exist. Reload it."))
             site_ids, area_ids = chosen_sites, chosen_areas
             builder.set_reach(template, scope, site_ids, area_ids)
         except ReachError as error:
             problem, status = error.message, error.status_code
         else:
-            flash(f"“{template.name}” applies to: {builder.describe_reach(template)}.", "success")
+            applies = builder.describe_reach(template)
+            flash(
+                _("“%(name)s” applies to: %(where)s.", name=template.name, where=applies),
+                "success",
+            )
             return redirect(url_for("checklists.show", template_id=template.id))
     sites = db.session.scalars(sa.select(Site).order_by(Site.name)).all()
     areas = db.session.scalars(
@@ -239,13 +258,13 @@ def reach(template_id: int):
     )
 
 
-def _step(template_id: int, step, done: str):
+def _step(template_id: int, step, done):
     template = _template(template_id)
     try:
         result = step(template)
     except BuilderError as error:  # a step that does not fit the checklist's state
         abort(409, description=str(error))
-    flash(done.format(template=template, result=result), "success")
+    flash(done(template, result), "success")
     target = result if isinstance(result, ChecklistTemplate) else template
     return redirect(url_for("checklists.show", template_id=target.id))
 
@@ -254,23 +273,36 @@ def _step(template_id: int, step, done: str):
 @admin_required
 def publish(template_id: int):
     """The draft becomes the version every phone receives with its next field pack."""
-    reach = (
-        "It is retired: bring it back into use to send it to phones."
-        if _template(template_id).retired
-        else "Phones get it with their next field data; audits already made keep the version "
-        "they used."
-    )
-    return _step(
-        template_id,
-        builder.publish,
-        "Published version {result.number} of “{template.name}”. " + reach,
-    )
+    if _template(template_id).retired:
+
+        def done(template, result):
+            return _(
+                "Published version %(number)s of “%(name)s”. It is retired: bring it back into "
+                "use to send it to phones.",
+                number=result.number,
+                name=template.name,
+            )
+    else:
+
+        def done(template, result):
+            return _(
+                "Published version %(number)s of “%(name)s”. Phones get it with their next field "
+                "data; audits already made keep the version they used.",
+                number=result.number,
+                name=template.name,
+            )
+
+    return _step(template_id, builder.publish, done)
 
 
 @bp.post("/<int:template_id>/discard")
 @admin_required
 def discard(template_id: int):
-    return _step(template_id, builder.discard_draft, "Discarded the draft of “{template.name}”.")
+    return _step(
+        template_id,
+        builder.discard_draft,
+        lambda template, _result: _("Discarded the draft of “%(name)s”.", name=template.name),
+    )
 
 
 @bp.post("/<int:template_id>/duplicate")
@@ -279,7 +311,10 @@ def duplicate(template_id: int):
     return _step(
         template_id,
         lambda template: builder.duplicate(template, current_user.id),
-        "Made “{result.name}” as a draft copy. Rename it, change it, then publish it.",
+        lambda _template, result: _(
+            "Made “%(name)s” as a draft copy. Rename it, change it, then publish it.",
+            name=result.name,
+        ),
     )
 
 
@@ -289,7 +324,10 @@ def retire(template_id: int):
     return _step(
         template_id,
         lambda template: builder.set_retired(template, True),
-        "Retired “{template.name}”: phones no longer offer it; its audits and reports stay.",
+        lambda template, _result: _(
+            "Retired “%(name)s”: phones no longer offer it; its audits and reports stay.",
+            name=template.name,
+        ),
     )
 
 
@@ -299,5 +337,5 @@ def restore(template_id: int):
     return _step(
         template_id,
         lambda template: builder.set_retired(template, False),
-        "“{template.name}” is back in use.",
+        lambda template, _result: _("“%(name)s” is back in use.", name=template.name),
     )

@@ -271,7 +271,9 @@ def webhooks_index():
             db.session.rollback()
             error, status = refused.message, refused.status
         else:
-            flash("Webhook registered. Give its signing secret to the receiving system.", "success")
+            flash(
+                _("Webhook registered. Give its signing secret to the receiving system."), "success"
+            )
             return redirect(url_for("notify.webhook_show", endpoint_id=endpoint.id))
     endpoints = db.session.scalars(sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     page = render_template(
@@ -302,7 +304,7 @@ def webhook_show(endpoint_id: int):
 def webhook_resume(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     webhooks.resume_endpoint(endpoint)
-    flash("Webhook resumed: what waited goes out within a minute.", "success")
+    flash(_("Webhook resumed: what waited goes out within a minute."), "success")
     return redirect(url_for("notify.webhook_show", endpoint_id=endpoint_id))
 
 
@@ -312,5 +314,5 @@ def webhook_toggle(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     with write_transaction():
         endpoint.active = not endpoint.active
-    flash("Webhook turned " + ("on." if endpoint.active else "off."), "success")
+    flash(_("Webhook turned on.") if endpoint.active else _("Webhook turned off."), "success")
     return redirect(url_for("notify.webhook_show", endpoint_id=endpoint_id))

@@ -28,16 +28,17 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.lean import N_
 from gemba_walk.notify.models import NotifyEvent, WebhookDelivery, WebhookEndpoint
 
 # Event types an endpoint may ask for, and the notification events that make each.
 EVENT_TYPES: dict[str, str] = {
-    "ticket.opened": "A kaizen ticket is opened",
-    "ticket.status_changed": "A ticket moves (started, done, verified, sent back, rejected…)",
-    "ticket.assigned": "A ticket gets an owner",
-    "andon.pulled": "A critical (safety) finding pulls the andon",
-    "audit.completed": "An audit or walk is synced",
-    "walk.missed": "A planned walk was missed (once planned walks exist)",
+    "ticket.opened": N_("A kaizen ticket is opened"),
+    "ticket.status_changed": N_("A ticket moves (started, done, verified, sent back, rejected…)"),
+    "ticket.assigned": N_("A ticket gets an owner"),
+    "andon.pulled": N_("A critical (safety) finding pulls the andon"),
+    "audit.completed": N_("An audit or walk is synced"),
+    "walk.missed": N_("A planned walk was missed (once planned walks exist)"),
 }
 STATUS_KINDS = {
     "ticket.started",

@@ -67,7 +67,7 @@ def _ticket_or_404(number: int) -> KaizenTicket:
         .options(selectinload(KaizenTicket.area).selectinload(Area.site))
     )
     if ticket is None:
-        abort(404, description=f"There is no ticket KZ-{number:04d}.")
+        abort(404, description=_("There is no ticket %(number)s.", number=f"KZ-{number:04d}"))
     use_zone(ticket.area.site.timezone)  # its times, and "today" for its due date, at its site
     return ticket
 
@@ -252,7 +252,7 @@ def show_by_reference(reference: str):
     """``/tickets/KZ-0025`` (as printed on cards and said aloud) → the canonical ``/tickets/25``."""
     match = TICKET_REFERENCE.fullmatch(reference.strip())
     if match is None:
-        abort(404, description=f"There is no ticket “{reference[:40]}”.")
+        abort(404, description=_("There is no ticket “%(reference)s”.", reference=reference[:40]))
     return redirect(url_for("tickets.show", number=int(match.group(1))), 301)
 
 
@@ -292,7 +292,7 @@ def save_pdca(number: int):
 def change_status(number: int):
     """Move the ticket one step of the workflow (start, done, verify, send back, reject...)."""
     action = request.form.get("action", "")
-    words = workflow.ACTIONS[action].done_words if action in workflow.ACTIONS else "Done."
+    words = _(workflow.ACTIONS[action].done_words) if action in workflow.ACTIONS else _("Done.")
     return _change(
         number,
         lambda ticket: workflow.transition(
@@ -329,7 +329,7 @@ def reassign(number: int):
         if owner_id:
             new_owner = db.session.get(User, parse_id(owner_id)) if parse_id(owner_id) else None
             if new_owner is None:
-                raise workflow.TicketError(422, "unknown_user", "Choose a person from the list.")
+                raise workflow.TicketError(422, "unknown_user", _("Choose a person from the list."))
         workflow.reassign(ticket, current_user, new_owner)
 
     return _change(number, operation, _("Owner changed."))
@@ -344,7 +344,7 @@ def add_photo(number: int):
         workflow.check_may_add_photo(current_user, ticket)  # before the upload is stored
         upload = request.files.get("photo")
         if upload is None or not upload.filename:
-            raise workflow.TicketError(422, "no_photo", "Choose or take a photo first.")
+            raise workflow.TicketError(422, "no_photo", _("Choose or take a photo first."))
         marked_up_from = request.files.get("original")  # the photo as taken, when marked up
         try:
             photo = _store_upload(upload)
@@ -355,7 +355,7 @@ def add_photo(number: int):
             raise workflow.TicketError(error.status, error.code, error.message) from error
         workflow.record_after_photo(ticket, current_user, photo, original)
 
-    return _change(number, operation, "Photo added.")
+    return _change(number, operation, _("Photo added."))
 
 
 def _photo_store() -> PhotoStore:

@@ -20,10 +20,17 @@ from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.errors import DomainError
-from gemba_walk.core.i18n import said
+from gemba_walk.core.i18n import current_language, said
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import CLOSED_TICKET_STATUSES, DEFAULT_VERIFICATION_MODE, N_
+from gemba_walk.lean import (
+    CLOSED_TICKET_STATUSES,
+    DEFAULT_VERIFICATION_MODE,
+    N_,
+    TICKET_STATUSES,
+    label_of,
+)
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.walks.models import Layer, LayerMember
 
@@ -52,63 +59,71 @@ ACTIONS: dict[str, Action] = {
     for action in (
         Action(
             "start",
-            "Start work",
+            N_("Start work"),
             ("open", "reopened"),
             "in_progress",
             "worker",
             False,
-            "Work started.",
+            N_("Work started."),
         ),
         Action(
             "done",
-            "Mark done",
+            N_("Mark done"),
             ("in_progress",),
             "done",
             "worker",
             False,
-            "Marked done. A leader now checks at the gemba that the fix holds.",
+            N_("Marked done. A leader now checks at the gemba that the fix holds."),
         ),
         Action(
             "verify",
-            "Verify — the fix holds",
+            N_("Verify — the fix holds"),
             ("done",),
             "verified",
             "verifier",
             False,
-            "Verified: the fix holds. The ticket is closed.",
+            N_("Verified: the fix holds. The ticket is closed."),
         ),
         Action(
             "send_back",
-            "Send back — it does not hold",
+            N_("Send back — it does not hold"),
             ("done",),
             "reopened",
             "leader",
             True,
-            "Sent back to the owner with your reason.",
+            N_("Sent back to the owner with your reason."),
         ),
         Action(
             "reject",
-            "Reject",
+            N_("Reject"),
             ("open", "in_progress", "reopened"),
             "rejected",
             "leader",
             True,
-            "Rejected. The reason is on the ticket.",
+            N_("Rejected. The reason is on the ticket."),
         ),
         Action(
             "reopen",
-            "Reopen",
+            N_("Reopen"),
             ("verified", "rejected"),
             "reopened",
             "leader",
             True,
-            "Reopened with your reason.",
+            N_("Reopened with your reason."),
         ),
     )
 }
 
 PDCA_FIELDS = ("problem", "whys", "root_cause", "countermeasure", "due_date", "check_result")
 PDCA_FIELDS += ("standardize",)
+# The PDCA text fields as a refusal names them (``_text``), marked for the catalogs.
+PDCA_FIELD_NAMES = (
+    N_("Problem"),
+    N_("Root cause"),
+    N_("Countermeasure"),
+    N_("Check result"),
+    N_("Standardize"),
+)
 
 
 def is_worker(user: User, ticket: KaizenTicket) -> bool:
@@ -146,25 +161,38 @@ def _owners_leaders(ticket: KaizenTicket) -> Verifiers:
     top layer, nobody who may verify in the layer above — another leader verifies, as by default,
     and the sentence says which case it is."""
     site = ticket.area.site
-    rule = (
-        f"At {site.name} the owner's own leader verifies: a leader of the audit layer above "
-        "the owner's, or an admin."
+    rule = _(
+        "At %(site)s the owner's own leader verifies: a leader of the audit layer above "
+        "the owner's, or an admin.",
+        site=site.name,
     )
-    fallback = "so any leader or admin who does not own the ticket verifies it."
     owner = ticket.owner
     if owner is None:
-        return Verifiers(f"{rule} This ticket has no owner, {fallback}")
+        no_owner = _(
+            "This ticket has no owner, so any leader or admin who does not own the ticket "
+            "verifies it."
+        )
+        return Verifiers(f"{rule} {no_owner}")
     layer = _layer_of(site.id, owner.id)
     if layer is None:
-        return Verifiers(f"{rule} {owner.name} is in no audit layer at {site.name}, {fallback}")
+        no_layer = _(
+            "%(owner)s is in no audit layer at %(site)s, so any leader or admin who does not "
+            "own the ticket verifies it.",
+            owner=owner.name,
+            site=site.name,
+        )
+        return Verifiers(f"{rule} {no_layer}")
     above = db.session.scalar(
         sa.select(sa.func.min(Layer.rank)).where(Layer.site_id == site.id, Layer.rank > layer.rank)
     )
     if above is None:
-        return Verifiers(
-            f"{rule} {owner.name} is in the top layer ({layer.name}), with no layer above, "
-            f"{fallback}"
+        top = _(
+            "%(owner)s is in the top layer (%(layer)s), with no layer above, so any leader or "
+            "admin who does not own the ticket verifies it.",
+            owner=owner.name,
+            layer=layer.name,
         )
+        return Verifiers(f"{rule} {top}")
     rows = db.session.execute(
         sa.select(User.id, User.name, Layer.name)
         .join(LayerMember, LayerMember.user_id == User.id)
@@ -186,14 +214,24 @@ def _owners_leaders(ticket: KaizenTicket) -> Verifiers:
         )
     )
     if not rows:
-        return Verifiers(
-            f"{rule} Nobody who may verify is in the layer above {owner.name}'s "
-            f"({layers_above}), {fallback}"
+        nobody = _(
+            "Nobody who may verify is in the layer above %(owner)s's (%(layers)s), so any "
+            "leader or admin who does not own the ticket verifies it.",
+            owner=owner.name,
+            layers=layers_above,
         )
-    names = ", ".join(name for _, name, _ in rows)
+        return Verifiers(f"{rule} {nobody}")
+    names = ", ".join(name for _id, name, _layer in rows)
+    above_names = _(
+        "%(owner)s is in %(layer)s; the layer above is %(layers)s: %(names)s.",
+        owner=owner.name,
+        layer=layer.name,
+        layers=layers_above,
+        names=names,
+    )
     return Verifiers(
-        f"{rule} {owner.name} is in {layer.name}; the layer above is {layers_above}: {names}.",
-        leader_ids=frozenset(user_id for user_id, _, _ in rows),
+        f"{rule} {above_names}",
+        leader_ids=frozenset(user_id for user_id, _name, _layer in rows),
         names=names,
     )
 
@@ -204,12 +242,18 @@ def verifiers(ticket: KaizenTicket) -> Verifiers:
     site = ticket.area.site.name
     if mode == "any_leader":
         return Verifiers(
-            f"At {site} any leader or admin verifies, the owner too (self-verified is recorded).",
+            _(
+                "At %(site)s any leader or admin verifies, the owner too (self-verified is "
+                "recorded).",
+                site=site,
+            ),
             owner_too=True,
         )
     if mode == "leader_above":
         return _owners_leaders(ticket)
-    return Verifiers(f"At {site} a leader or admin who does not own the ticket verifies it.")
+    return Verifiers(
+        _("At %(site)s a leader or admin who does not own the ticket verifies it.", site=site)
+    )
 
 
 def may_verify(user: User, ticket: KaizenTicket, rule: Verifiers | None = None) -> bool:
@@ -228,13 +272,17 @@ def who_may_verify(user: User, ticket: KaizenTicket) -> str:
     if ticket.status in CLOSED_TICKET_STATUSES:
         return rule
     if not user.is_leader:
-        return f"{rule} You are a team member, so you cannot verify."
+        member = _("You are a team member, so you cannot verify.")
+        return f"{rule} {member}"
     if not may_verify(user, ticket, verifying):
         if ticket.owner_id == user.id:
-            return f"{rule} You own this ticket, so another leader verifies it."
-        return f"{rule} You are not in the layer above the owner's, so you cannot verify it."
+            owns = _("You own this ticket, so another leader verifies it.")
+            return f"{rule} {owns}"
+        not_above = _("You are not in the layer above the owner's, so you cannot verify it.")
+        return f"{rule} {not_above}"
     if ticket.status != "done":
-        return f"{rule} You may verify once the ticket is marked done."
+        later = _("You may verify once the ticket is marked done.")
+        return f"{rule} {later}"
     return rule
 
 
@@ -273,10 +321,14 @@ def _text(value, name: str, limit: int = MAX_TEXT) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise TicketError(422, "invalid_value", f"{name} must be text.")
+        raise TicketError(422, "invalid_value", _("%(what)s must be text.", what=_(name)))
     value = value.strip()
     if len(value) > limit:
-        raise TicketError(422, "too_long", f"{name} is longer than {limit} characters.")
+        raise TicketError(
+            422,
+            "too_long",
+            _("%(what)s is longer than %(limit)s characters.", what=_(name), limit=limit),
+        )
     return value
 
 
@@ -307,25 +359,35 @@ def transition(
     if action is None:
         raise TicketError(400, "unknown_action", f"There is no step called {action_key!r}.")
     if ticket.status not in action.from_statuses:
+        status = label_of(TICKET_STATUSES, ticket.status)
         raise TicketError(
             409,
             "illegal_transition",
-            f"{ticket.display_number} is {ticket.status.replace('_', ' ')}: "
-            f"“{action.label}” is not possible now.",
+            _(
+                "%(number)s is %(status)s: “%(step)s” is not possible now.",
+                number=ticket.display_number,
+                status=status.lower() if current_language() == "en" else status,
+                step=_(action.label),
+            ),
         )
     if not may(user, ticket, action):
         if action.who == "verifier" and ticket.owner_id == user.id:
             raise TicketError(
                 403,
                 "own_ticket",
-                "You own this ticket, so another leader verifies it (separation of duties).",
+                _("You own this ticket, so another leader verifies it (separation of duties)."),
             )
-        who = "a leader" if action.who != "worker" else "its owner or a leader"
-        raise TicketError(403, "not_allowed", f"Only {who} can do “{action.label}”.")
-    reason = _text(reason, "The reason")
-    result = _text(result, "The result")
+        if action.who == "worker":
+            only = _("Only its owner or a leader can do “%(step)s”.", step=_(action.label))
+        else:
+            only = _("Only a leader can do “%(step)s”.", step=_(action.label))
+        raise TicketError(403, "not_allowed", only)
+    reason = _text(reason, N_("The reason"))
+    result = _text(result, N_("The result"))
     if action.needs_reason and not reason:
-        raise TicketError(422, "reason_required", f"Say why: “{action.label}” needs a reason.")
+        raise TicketError(
+            422, "reason_required", _("Say why: “%(step)s” needs a reason.", step=_(action.label))
+        )
     new_due = None
     if action.key in ("send_back", "reopen"):
         today = today or date.today()
@@ -334,20 +396,25 @@ def transition(
             raise TicketError(
                 422,
                 "due_date_required",
-                f"Give a new due date: the old one ({ticket.due_date:%d %b %Y}) has passed.",
+                _(
+                    "Give a new due date: the old one (%(date)s) has passed.",
+                    date=f"{ticket.due_date:%d %b %Y}",
+                ),
             )
         if new_due is not None and new_due < today:
-            raise TicketError(422, "due_date_past", "The new due date cannot be in the past.")
+            raise TicketError(422, "due_date_past", _("The new due date cannot be in the past."))
     if action.key == "done":
         if not ticket.countermeasure.strip():
             raise TicketError(
-                422, "countermeasure_required", "Write the countermeasure before marking done."
+                422,
+                "countermeasure_required",
+                _("Write the countermeasure before marking done."),
             )
         if after_photo_count(ticket) == 0:
             raise TicketError(
                 422,
                 "after_photo_required",
-                "Add at least one “after” photo that shows the countermeasure in place.",
+                _("Add at least one “after” photo that shows the countermeasure in place."),
             )
     now = utcnow()
     body = reason
@@ -447,10 +514,12 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
     """Change the Plan-Do-Check-Act fields given in ``values``; records what changed."""
     if not is_worker(user, ticket):
         raise TicketError(
-            403, "not_allowed", "Only the ticket's owner or a leader can change its PDCA."
+            403, "not_allowed", _("Only the ticket's owner or a leader can change its PDCA.")
         )
     if ticket.status in CLOSED_TICKET_STATUSES:
-        raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
+        raise TicketError(
+            409, "closed", _("%(number)s is closed; reopen it first.", number=ticket.display_number)
+        )
     unknown = set(values) - set(PDCA_FIELDS)
     if unknown:
         raise TicketError(400, "unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
@@ -459,14 +528,16 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
         if name == "whys":
             if not isinstance(value, list | tuple):
                 raise TicketError(422, "invalid_value", "The 5 Whys must be a list of answers.")
-            whys = [_text(why, "A why", 1000) for why in value]
+            whys = [_text(why, N_("A why"), 1000) for why in value]
             while whys and not whys[-1]:
                 whys.pop()
             if len(whys) > MAX_WHYS:
-                raise TicketError(422, "too_many_whys", "Five whys at most.")
+                raise TicketError(422, "too_many_whys", _("Five whys at most."))
             if "" in whys:
                 raise TicketError(
-                    422, "gap_in_whys", "Answer each “why?” in turn: one is empty in between."
+                    422,
+                    "gap_in_whys",
+                    _("Answer each “why?” in turn: one is empty in between."),
                 )
             clean["whys"] = whys
         elif name == "due_date":
@@ -477,7 +548,7 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
         raise TicketError(
             422,
             "countermeasure_required",
-            "A ticket marked done keeps its countermeasure; change it, do not empty it.",
+            _("A ticket marked done keeps its countermeasure; change it, do not empty it."),
         )
     changes = {}
     for name, new in clean.items():
@@ -508,9 +579,9 @@ def comment(
     """Anyone signed in may comment, or note a check at the gemba (append-only)."""
     if kind not in ("comment", "gemba_check"):
         raise TicketError(400, "unknown_kind", "A note is a comment or a gemba check.")
-    body = _text(body, "The comment")
+    body = _text(body, N_("The comment"))
     if not body:
-        raise TicketError(422, "empty_comment", "Write something first.")
+        raise TicketError(422, "empty_comment", _("Write something first."))
     return _event(ticket, user, kind, body=body, uuid=uuid, occurred_at=occurred_at)
 
 
@@ -518,12 +589,14 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
     """Leaders and admins hand a ticket to someone else (users are not tied to sites yet, so a
     leader's sites are all sites)."""
     if not user.is_leader:
-        raise TicketError(403, "not_allowed", "Only a leader or an admin can reassign a ticket.")
+        raise TicketError(403, "not_allowed", _("Only a leader or an admin can reassign a ticket."))
     if new_owner is not None and not new_owner.is_active:
-        raise TicketError(422, "inactive_user", f"{new_owner.name} can no longer sign in.")
+        raise TicketError(
+            422, "inactive_user", _("%(name)s can no longer sign in.", name=new_owner.name)
+        )
     old = ticket.owner
     if (old.id if old else None) == (new_owner.id if new_owner else None):
-        raise TicketError(409, "same_owner", "The ticket already belongs to them.")
+        raise TicketError(409, "same_owner", _("The ticket already belongs to them."))
     ticket.owner_id = new_owner.id if new_owner else None
     if new_owner is not None:
         hooks.emit(
@@ -547,7 +620,7 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
 def check_may_add_photo(user: User, ticket: KaizenTicket) -> None:
     """Refuse anyone but the ticket's workers (a page checks before it stores the upload)."""
     if not is_worker(user, ticket):
-        raise TicketError(403, "not_allowed", "Only the ticket's owner or a leader adds photos.")
+        raise TicketError(403, "not_allowed", _("Only the ticket's owner or a leader adds photos."))
 
 
 def record_after_photo(
@@ -556,7 +629,9 @@ def record_after_photo(
     """Attach an "after" photo; a marked-up one brings the photo as taken, kept beside it."""
     check_may_add_photo(user, ticket)
     if ticket.status in CLOSED_TICKET_STATUSES:
-        raise TicketError(409, "closed", f"{ticket.display_number} is closed; reopen it first.")
+        raise TicketError(
+            409, "closed", _("%(number)s is closed; reopen it first.", number=ticket.display_number)
+        )
     photo.ticket_id = ticket.id
     photo.role = "after"
     if original is not None and original.id != photo.id:
