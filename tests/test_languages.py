@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core import i18n
@@ -614,3 +615,22 @@ def test_the_translated_pages_hold_at_360_px_in_german(
         assert no_horizontal_scroll(page), path
         screenshot(page, f"issue17-phase2-{name}-360-de")
     context.close()
+
+
+@pytest.mark.browser
+def test_offline_a_page_not_on_the_phone_says_so_in_the_persons_language(
+    app, db, live_server, page
+):
+    """The offline page is one precached file for the whole device; its words come from the
+    field pack of the person whose pack the phone holds (German here)."""
+    from tests.pwa_tools import ready_for_the_floor
+
+    leader = UserFactory(role="leader", language="de")
+    words = i18n.js_messages("de")
+    ready_for_the_floor(page, live_server, leader.email)
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/insight/areas/999999")  # never opened on this phone
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["You are offline"])
+    expect(page.get_by_role("link", name=words["Outbox"])).to_be_visible()
+    assert page.title().startswith(words["Offline"])
+    assert words["You are offline"] != "You are offline"
