@@ -18,6 +18,25 @@ export function useMessages(source) {
   if (typeof document !== 'undefined') document.documentElement.lang = language;
 }
 
+/**
+ * The words of a precached page (the capture shell, the offline page), whose HTML is English
+ * for everyone on the device: an element marked `data-t` has its text translated, one marked
+ * `data-t-label` its aria-label. Each word is also marked with N_() where the page's script is.
+ * @param {ParentNode} [root]
+ */
+export function translateMarked(root = document) {
+  for (const element of root.querySelectorAll('[data-t]')) {
+    const english = element.getAttribute('data-t') || element.textContent?.trim() || '';
+    element.setAttribute('data-t', english); // kept, so a second call translates from English
+    element.textContent = element.tagName === 'TITLE' ? `${t(english)} · Gemba Walk` : t(english);
+  }
+  for (const element of root.querySelectorAll('[data-t-label]')) {
+    const english = element.getAttribute('data-t-label') || element.getAttribute('aria-label') || '';
+    element.setAttribute('data-t-label', english);
+    element.setAttribute('aria-label', t(english));
+  }
+}
+
 /** Mark a word for the catalog where it is defined; t() translates it where it is shown. */
 export const N_ = (/** @type {string} */ text) => text;
 

@@ -2,7 +2,7 @@
 // The offline page is precached once for everyone on the device, so its HTML is English; its
 // words come from the field pack on the phone (the language of the person whose pack it holds),
 // as the capture shell's do (docs/I18N.md). Without a pack the page stays in English.
-import { N_, t, useMessages } from './i18n.js';
+import { N_, translateMarked, useMessages } from './i18n.js';
 import { loadPack } from './pack.js';
 
 // The page's words (each element marked data-t holds its English text), for the js catalog.
@@ -16,10 +16,7 @@ loadPack()
   .then((pack) => {
     if (!pack) return;
     useMessages(pack);
-    for (const element of document.querySelectorAll('[data-t]')) {
-      element.textContent = t(element.textContent?.trim() || '');
-    }
-    document.title = `${t('Offline')} · Gemba Walk`;
+    translateMarked();
   })
   .catch(() => {
     // No storage on this phone (private mode): the page stays in English.

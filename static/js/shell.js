@@ -3,7 +3,7 @@
 import { deviceUser, rememberUser, whoIsSignedIn } from './api.js';
 import { deviceId, getMeta } from './db.js';
 import { draftFor, getDraft, startDraft } from './drafts.js';
-import { N_, t, useMessages } from './i18n.js';
+import { N_, t, translateMarked, useMessages } from './i18n.js';
 import { unsynced } from './outbox.js';
 import { findArea, loadPack, refreshPack } from './pack.js';
 import { compressOnMainThread, compressPhoto } from './photos.js';
@@ -13,9 +13,20 @@ import { renderChecklist } from './screens/checklist.js';
 import { renderDrafts, renderOutbox } from './screens/outbox.js';
 import { renderWalks } from './screens/walks.js';
 import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
-import { ago, dateTime, h, megabytes, mount, setPlantZone, time, zoneOfArea } from './ui.js';
+import { ago, dateTime, h, megabytes, mount, setPlantZone, zoneOfArea } from './ui.js';
 
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
+// The shell's own words (templates/capture/shell.html, marked data-t / data-t-label).
+N_('Skip to content');
+N_('Notifications');
+N_('Switch person');
+N_('Loading…');
+N_('Main');
+N_('Home');
+N_('Scan');
+N_('Walks');
+N_('Drafts');
+N_('Outbox');
 const SOMEONE_ELSE = N_('someone else');
 const ITS_AUTHOR = N_('its author');
 
@@ -222,6 +233,7 @@ async function start() {
   }
   setPlantZone(pack?.timezone);
   useMessages(pack); // the person's language, from the pack (so offline too)
+  translateMarked(); // the shell's own words: its HTML is English for everyone on the device
   // A label opened by someone not signed in: as the server does, its andon (if the area has
   // one) rather than the area screen. Offline, the area screen offers the link instead.
   const label = window.location.pathname.match(/^\/a\/([^/]+)\/?$/);
