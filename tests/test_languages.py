@@ -634,3 +634,32 @@ def test_offline_a_page_not_on_the_phone_says_so_in_the_persons_language(
     expect(page.get_by_role("link", name=words["Outbox"])).to_be_visible()
     assert page.title().startswith(words["Offline"])
     assert words["You are offline"] != "You are offline"
+
+
+@pytest.mark.parametrize(
+    "language, seen_again, photo",
+    [
+        ("de", "Erneut gesehen (2. Auftreten): Ölleck", "Ein „Nachher“-Foto hinzugefügt."),
+        ("ja", "再び発見（2 回目）: Ölleck", "「改善後」の写真を追加しました。"),
+    ],
+)
+def test_the_tickets_history_reads_in_the_language_though_stored_in_english(
+    app, db, client, auth, language, seen_again, photo
+):
+    from gemba_walk.tickets.models import TicketEvent
+
+    ticket = TicketFactory()
+    db.session.add_all(
+        [
+            TicketEvent(
+                ticket=ticket, kind="occurrence", body="Seen again (2nd occurrence): Ölleck"
+            ),
+            TicketEvent(ticket=ticket, kind="photo", body="Added an “after” photo."),
+        ]
+    )
+    db.session.commit()
+    text = read_as(client, auth, language, f"/tickets/{ticket.number}")
+    speaks(text, [seen_again, photo], ["Seen again (2nd", "Added an “after” photo."])
+    auth.logout()
+    english = read_as(client, auth, "en", f"/tickets/{ticket.number}")
+    assert "Seen again (2nd occurrence): Ölleck" in english  # English reads it as stored

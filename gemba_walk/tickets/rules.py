@@ -30,6 +30,7 @@ so two phones syncing findings for one area at the same moment queue instead of 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,7 +40,8 @@ from flask import current_app
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core import hooks
-from gemba_walk.core.i18n import said
+from gemba_walk.core.i18n import current_language, said
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import severity_rank
@@ -70,6 +72,33 @@ def ordinal(number: int) -> str:
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     return f"{number}{suffix}"
+
+
+# The history's sentences the rules store in English, read in the reader's language. A sentence
+# of another shape (a more serious occurrence, written with its field values) stays as stored.
+_STORED_AS_IS = (
+    N_("Seen again before verification — back to the team."),
+    N_("Added an “after” photo."),
+)
+_SEEN_AGAIN = re.compile(r"Seen again \((\d+)(?:st|nd|rd|th) occurrence\): (.*)", re.S)
+_RECURRED = re.compile(r"Recurred — the countermeasure did not hold: (.*)", re.S)
+
+
+def read_event_body(body: str) -> str:
+    """A stored history sentence as the reader's language says it (English: as stored)."""
+    if not body or current_language() == "en":
+        return body
+    if body in _STORED_AS_IS:
+        return _(body)
+    if found := _SEEN_AGAIN.fullmatch(body):
+        return _(
+            "Seen again (occurrence %(count)s): %(what)s",
+            count=int(found.group(1)),
+            what=found.group(2),
+        )
+    if found := _RECURRED.fullmatch(body):
+        return _("Recurred — the countermeasure did not hold: %(what)s", what=found.group(1))
+    return body
 
 
 def _title(text: str) -> str:

@@ -49,7 +49,7 @@ from gemba_walk.lean import (
 from gemba_walk.tickets import operations, queries, workflow
 from gemba_walk.tickets.forms import ReportProblemForm
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import ordinal
+from gemba_walk.tickets.rules import ordinal, read_event_body
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -80,6 +80,11 @@ def category_label(key: str) -> str:
 @bp.app_template_filter("status_label")
 def status_label(key: str) -> str:
     return label_of(TICKET_STATUSES, key)
+
+
+@bp.app_template_filter("event_body")
+def event_body(body: str) -> str:
+    return read_event_body(body)
 
 
 @bp.app_template_filter("severity_label")
