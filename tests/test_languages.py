@@ -623,11 +623,19 @@ def test_offline_a_page_not_on_the_phone_says_so_in_the_persons_language(
 ):
     """The offline page is one precached file for the whole device; its words come from the
     field pack of the person whose pack the phone holds (German here)."""
-    from tests.pwa_tools import ready_for_the_floor
+    from tests.conftest import sign_in_in_browser
+    from tests.pwa_tools import wait_for_service_worker
 
     leader = UserFactory(role="leader", language="de")
     words = i18n.js_messages("de")
-    ready_for_the_floor(page, live_server, leader.email)
+    sign_in_in_browser(page, live_server, leader.email)
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    updated = words["Updated %(when)s"].split("%")[0].strip()
+    page.locator(f"#pack-age:has-text('{updated}')").wait_for()
+    # The capture shell's own words (its HTML is English for everyone on the device) too.
+    nav = page.get_by_role("navigation", name=words["Main"])
+    expect(nav.get_by_role("link", name=words["Drafts"])).to_be_visible()
     page.context.set_offline(True)
     page.goto(f"{live_server}/insight/areas/999999")  # never opened on this phone
     expect(page.get_by_role("heading", level=1)).to_have_text(words["You are offline"])
