@@ -39,6 +39,7 @@ from sqlalchemy.engine import URL, make_url
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
+from gemba_walk.notify.channels.push import KEY_FILE, key_path
 
 FORMAT = "gemba-walk-backup"
 VERSION = 1
@@ -58,9 +59,6 @@ class RestoreSummary:
     database: str
     photos: int
     revision: str | None
-
-
-PUSH_KEY = "vapid_private.pem"  # notify/channels/push.py's KEY_FILE, in the instance folder
 
 
 def _url() -> URL:
@@ -147,8 +145,8 @@ def _photo_files() -> list[tuple[Path, str]]:
 def _key_files() -> list[tuple[Path, str]]:
     """The Web Push key (``instance/vapid_private.pem``): the phones' push subscriptions in the
     database were made for it, so a restored server without it could push to nobody."""
-    path = Path(current_app.instance_path) / PUSH_KEY
-    return [(path, f"keys/{PUSH_KEY}")] if path.is_file() else []
+    path = key_path(current_app.instance_path)
+    return [(path, f"keys/{KEY_FILE}")] if path.is_file() else []
 
 
 def default_backup_path() -> Path:
@@ -331,9 +329,9 @@ def restore_backup(archive_path: Path) -> RestoreSummary:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(path, target)
                     photos += 1
-        key = Path(work) / "keys" / PUSH_KEY
+        key = Path(work) / "keys" / KEY_FILE
         if key.is_file():  # the backed-up server's key replaces one this instance made itself
-            target = Path(current_app.instance_path) / PUSH_KEY
+            target = key_path(current_app.instance_path)
             shutil.move(key, target)
             os.chmod(target, 0o600)
     upgrade()  # a backup from an older version gets this version's schema
