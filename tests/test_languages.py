@@ -671,3 +671,44 @@ def test_the_tickets_history_reads_in_the_language_though_stored_in_english(
     auth.logout()
     english = read_as(client, auth, "en", f"/tickets/{ticket.number}")
     assert "Seen again (2nd occurrence): Ölleck" in english  # English reads it as stored
+
+
+def test_a_more_serious_occurrence_is_stored_in_english_and_read_in_each_language(
+    app, db, client, auth, api
+):
+    """A Japanese-speaking leader reports the same problem again, now critical: the history keeps
+    one English sentence (the language of the record, of webhooks and exports), and each reader
+    reads it in their own language, dates in their own format."""
+    from gemba_walk.tickets.models import TicketEvent
+    from tests.sync_batches import batch, finding
+
+    area = AreaFactory()
+    auth.login(UserFactory(role="leader", language="ja").email)
+
+    def report(**fields) -> str:
+        answer = api.sync(batch(findings=[finding({"id": area.id}, **fields)]))
+        assert answer.status_code == 200, answer.json
+        return answer.json["findings"][0]["ticket"]["number"]
+
+    number = report(severity="low", observed_at="2026-11-02T08:00:00Z")
+    report(severity="critical", observed_at="2026-11-05T08:00:00Z", same_as_ticket=number)
+    auth.logout()
+    stored = sa.select(TicketEvent.body).where(TicketEvent.kind == "fields")
+    event = db.session.scalars(stored).one()
+    assert event == (
+        "A more serious occurrence: severity raised from Low to Critical / safety; "
+        "due date brought forward to 06 Nov 2026 (was 16 Nov 2026)."
+    )
+    german = read_as(client, auth, "de", f"/tickets/{int(number[3:])}")
+    speaks(
+        german,
+        [
+            "Ein schwereres Auftreten: Schweregrad von Niedrig auf Kritisch / Sicherheit erhöht.",
+            "Fälligkeit vorgezogen auf 6. Nov. 2026 (war 16. Nov. 2026).",
+            "Geändert: Fälligkeit, Schweregrad.",
+        ],
+        ["A more serious occurrence", "brought forward", "due date"],
+    )
+    auth.logout()
+    english = read_as(client, auth, "en", f"/tickets/{int(number[3:])}")
+    assert event in english

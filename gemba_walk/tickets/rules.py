@@ -40,7 +40,7 @@ from flask import current_app
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core import hooks
-from gemba_walk.core.i18n import current_language, said
+from gemba_walk.core.i18n import current_language, format_date, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -75,13 +75,49 @@ def ordinal(number: int) -> str:
 
 
 # The history's sentences the rules store in English, read in the reader's language. A sentence
-# of another shape (a more serious occurrence, written with its field values) stays as stored.
+# of another shape (written by a person) stays as stored.
 _STORED_AS_IS = (
     N_("Seen again before verification — back to the team."),
     N_("Added an “after” photo."),
 )
 _SEEN_AGAIN = re.compile(r"Seen again \((\d+)(?:st|nd|rd|th) occurrence\): (.*)", re.S)
 _RECURRED = re.compile(r"Recurred — the countermeasure did not hold: (.*)", re.S)
+_STORED_DATE = r"(\d{2} [A-Z][a-z]{2} \d{4})"
+_MORE_SERIOUS = re.compile(
+    r"A more serious occurrence: severity raised from (.+?) to (.+?)"
+    rf"(?:; due date brought forward to {_STORED_DATE}(?: \(was {_STORED_DATE}\))?)?\."
+)
+
+
+def _english_label(severity: str) -> str:
+    return next((term.label for term in SEVERITIES if term.key == severity), severity)
+
+
+def _severity_read(label: str) -> str:
+    key = next((term.key for term in SEVERITIES if term.label == label), None)
+    return label_of(SEVERITIES, key) if key else label
+
+
+def _date_read(stored: str) -> str:
+    return format_date(datetime.strptime(stored, "%d %b %Y").date())
+
+
+def _more_serious_read(found: re.Match) -> str:
+    was, now, due, old_due = found.groups()
+    sentence = _(
+        "A more serious occurrence: severity raised from %(was)s to %(now)s.",
+        was=_severity_read(was),
+        now=_severity_read(now),
+    )
+    if due and old_due:
+        sentence += " " + _(
+            "Due date brought forward to %(due)s (was %(old)s).",
+            due=_date_read(due),
+            old=_date_read(old_due),
+        )
+    elif due:
+        sentence += " " + _("Due date brought forward to %(due)s.", due=_date_read(due))
+    return sentence
 
 
 def read_event_body(body: str) -> str:
@@ -98,6 +134,8 @@ def read_event_body(body: str) -> str:
         )
     if found := _RECURRED.fullmatch(body):
         return _("Recurred — the countermeasure did not hold: %(what)s", what=found.group(1))
+    if found := _MORE_SERIOUS.fullmatch(body):
+        return _more_serious_read(found)
     return body
 
 
@@ -209,9 +247,9 @@ def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, confi
     if severity_rank(finding.severity) <= severity_rank(ticket.severity):
         return
     changes: dict[str, list] = {"severity": [ticket.severity, finding.severity]}
-    words = [
-        f"severity raised from {label_of(SEVERITIES, ticket.severity)} to "
-        f"{label_of(SEVERITIES, finding.severity)}"
+    words = [  # stored in English whatever the request's language; read_event_body translates
+        f"severity raised from {_english_label(ticket.severity)} to "
+        f"{_english_label(finding.severity)}"
     ]
     ticket.severity = finding.severity
     ticket.priority = PRIORITY_BY_SEVERITY[finding.severity]

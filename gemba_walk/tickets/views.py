@@ -82,6 +82,13 @@ def status_label(key: str) -> str:
     return label_of(TICKET_STATUSES, key)
 
 
+@bp.app_template_filter("changed_fields")
+def changed_fields(changes: dict) -> str:
+    """The fields an edit changed, in the reader's language, in a stable order."""
+    named = workflow.CHANGED_FIELD_WORDS
+    return ", ".join(_(named.get(key, key.replace("_", " "))) for key in sorted(changes))
+
+
 @bp.app_template_filter("event_body")
 def event_body(body: str) -> str:
     return read_event_body(body)

@@ -116,6 +116,17 @@ ACTIONS: dict[str, Action] = {
 
 PDCA_FIELDS = ("problem", "whys", "root_cause", "countermeasure", "due_date", "check_result")
 PDCA_FIELDS += ("standardize",)
+# A changed field as the ticket's history names it ("Changed due date, severity.").
+CHANGED_FIELD_WORDS = {
+    "problem": N_("problem"),
+    "whys": N_("whys"),
+    "root_cause": N_("root cause"),
+    "countermeasure": N_("countermeasure"),
+    "due_date": N_("due date"),
+    "check_result": N_("check result"),
+    "standardize": N_("standardize"),
+    "severity": N_("severity"),
+}
 # The PDCA text fields as a refusal names them (``_text``), marked for the catalogs.
 PDCA_FIELD_NAMES = (
     N_("Problem"),
