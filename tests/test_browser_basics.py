@@ -23,8 +23,8 @@ def test_leader_signs_in_on_a_phone_and_sees_home(app, live_server, page, screen
     screenshot(page, "login-phone")
     assert no_horizontal_scroll(page)
     sign_in_in_browser(page, live_server, leader.email)
-    assert page.get_by_role("heading", name="Good to see you, Lina").is_visible()
-    assert page.get_by_text("Signed in as Lina Leader.").is_visible()
+    expect(page.get_by_role("heading", name="Good to see you, Lina")).to_be_visible()
+    expect(page.get_by_text("Signed in as Lina Leader.")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     box = nav.bounding_box()
     assert box["y"] + box["height"] == pytest.approx(844, abs=2)  # bottom bar on a phone
@@ -40,7 +40,7 @@ def test_wrong_password_shows_the_message_next_to_the_field(app, live_server, pa
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
     error = page.get_by_text("Email, username or password is incorrect.")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
     # app.js (a module, run after parsing) moves the focus to the field to correct
     page.wait_for_function("() => document.activeElement?.id === 'password'", timeout=5000)

@@ -4,8 +4,11 @@ item's own levels under that item, each numbered once; a pillar's badge says how
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gemba_walk.areas.models import Area
 from gemba_walk.checklists.models import ChecklistItem
@@ -36,15 +39,15 @@ def test_the_auditor_reads_each_items_own_levels_and_how_far_each_pillar_is(
     leader = UserFactory(role="leader", name="Lia Leader")
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-11"))
     ready_for_the_floor(page, live_server, leader.email)
-    assert page.locator("#pack-age").inner_text() == "Updated just now"
+    expect(page.locator("#pack-age")).to_have_text("Updated just now")
 
     page.goto(f"{live_server}/a/{area.qr_token}/start/5s-audit")
     page.locator("fieldset.scores").first.wait_for()
     # The standard scale once, at the top; only the item with its own levels repeats any.
-    assert page.locator("details.levels").count() == 2
+    expect(page.locator("details.levels")).to_have_count(2)
     general = page.locator("details.levels").first
     general.locator("summary").click()
-    assert general.locator("li").first.text_content() == "0 Not started: no sign of this practice"
+    expect(general.locator("li").first).to_have_text("0 Not started: no sign of this practice")
     own = page.locator(".item").first.locator("details.levels")
     own.locator("summary").click()
     assert own.locator("li").all_text_contents() == [
@@ -53,10 +56,10 @@ def test_the_auditor_reads_each_items_own_levels_and_how_far_each_pillar_is(
 
     sort = page.locator(".checklist-section").first
     badge = sort.locator(".pillar-score")
-    assert badge.inner_text() == "0 of 3 scored"
+    expect(badge).to_have_text("0 of 3 scored")
     sort.locator("fieldset.scores").nth(0).locator("label.score-choice").nth(4).click()
-    assert badge.inner_text() == "1 of 3 scored · 4.0"
+    expect(badge).to_have_text("1 of 3 scored · 4.0")
     for index in (1, 2):
         sort.locator("fieldset.scores").nth(index).locator("label.score-choice").nth(3).click()
-    assert badge.inner_text().endswith("· all scored")
+    expect(badge).to_have_text(re.compile(r"· all scored$"))
     screenshot(page, "capture-levels-and-badges-phone")

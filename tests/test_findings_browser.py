@@ -36,7 +36,7 @@ def test_findings_from_a_good_score_and_on_their_own_reach_the_server(
     groups.first.wait_for()
     for index in range(groups.count()):
         groups.nth(index).locator("label.score-choice").nth(4).click()
-    assert page.locator(".finding").count() == 0  # nothing scored low: no prompt
+    expect(page.locator(".finding")).to_have_count(0)  # nothing scored low: no prompt
 
     # The third item scored well, but the auditor saw something worth fixing there.
     third = page.locator(".item").nth(2)
@@ -62,9 +62,9 @@ def test_findings_from_a_good_score_and_on_their_own_reach_the_server(
 
     page.reload()  # all of it is in the draft
     page.locator("[data-extra-finding] img.thumb").wait_for()
-    assert page.locator("[data-extra-finding]").count() == 1
-    assert page.locator("[data-extra-finding] select").first.input_value() == "shine"
-    assert page.locator(".item").nth(2).locator(".finding textarea").input_value() == (
+    expect(page.locator("[data-extra-finding]")).to_have_count(1)
+    expect(page.locator("[data-extra-finding] select").first).to_have_value("shine")
+    expect(page.locator(".item").nth(2).locator(".finding textarea")).to_have_value(
         "One tote without a label near the press"
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gemba_walk.audits.models import Audit
 from gemba_walk.tickets.models import KaizenTicket
@@ -115,11 +116,11 @@ def test_header_and_pages_hold_at_phone_tablet_and_desktop_widths(
             if header_problems(page, width) or not no_horizontal_scroll(page):
                 problems[(width, "more-open")] = header_problems(page, width)
             page.keyboard.press("Escape")
-            assert not menu.is_visible()
+            expect(menu).not_to_be_visible()
         else:
-            assert not nav.get_by_text("More", exact=True).is_visible()
+            expect(nav.get_by_text("More", exact=True)).not_to_be_visible()
             for label in MORE[role][:-1]:
-                assert nav.get_by_role("link", name=label).is_visible()
-            assert page.get_by_role("link", name="Account").is_visible()
+                expect(nav.get_by_role("link", name=label)).to_be_visible()
+            expect(page.get_by_role("link", name="Account")).to_be_visible()
     context.close()
     assert problems == {}

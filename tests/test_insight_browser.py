@@ -4,6 +4,7 @@ table under each chart holding the same numbers, usable on a phone and on a desk
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import sign_in_in_browser
 from tests.factories import UserFactory, demo_plant
@@ -41,7 +42,7 @@ def test_a_leader_sees_charts_with_their_numbers(
     # The chart's numbers are the table's numbers.
     chart = page.evaluate("() => JSON.parse(document.getElementById('chart-data').textContent)")
     rows = page.locator("#pareto-waste ~ table tbody tr")
-    assert rows.count() == len(chart["chart-pareto-waste"]["counts"])
+    expect(rows).to_have_count(len(chart["chart-pareto-waste"]["counts"]))
     first = rows.first.locator("td").first.inner_text()
     assert first.startswith(str(chart["chart-pareto-waste"]["counts"][0]))
     assert errors == []
@@ -72,7 +73,8 @@ def test_a_leader_prints_an_audit_report_on_paper(
     page.goto(f"{live_server}/insight/audits/{audit.uuid}")
     page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
     page.emulate_media(media="print")
-    assert page.locator(".topbar").is_hidden() and page.locator(".mainnav").is_hidden()
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.locator(".mainnav")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, f"audit-report-print-{paper.lower()}")
     pdf = page.pdf(format=paper, print_background=True)
@@ -105,8 +107,8 @@ def test_a_dashboard_seen_once_reads_with_its_charts_offline(app, runner, live_s
     page.context.set_offline(True)
     page.reload()
     page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
-    assert page.locator("h1").first.inner_text() != "You are offline"
-    assert page.locator("#chart-pareto-waste").is_visible()
+    expect(page.locator("h1").first).not_to_have_text("You are offline")
+    expect(page.locator("#chart-pareto-waste")).to_be_visible()
 
 
 def test_a_leader_prints_the_dashboard_for_the_team_board(
@@ -125,7 +127,7 @@ def test_a_leader_prints_the_dashboard_for_the_team_board(
     page.goto(f"{live_server}/insight/?days=365")
     page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
     page.emulate_media(media="print")
-    assert page.locator(".topbar").is_hidden()
+    expect(page.locator(".topbar")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "insight-print-a4")
     reader = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))

@@ -44,7 +44,7 @@ def test_insight_reads_on_a_phone(app, db, runner, live_server, browser, screens
     page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
 
     hint = page.get_by_text("Swipe the table sideways for every pillar →")
-    assert hint.is_visible()
+    expect(hint).to_be_visible()
     heat = page.locator("#heat-scroll")
     assert heat.evaluate("el => el.scrollWidth > el.clientWidth")
     # the area column stays in view while the pillars scroll under it
@@ -73,11 +73,11 @@ def test_insight_reads_on_a_phone(app, db, runner, live_server, browser, screens
     page.goto(f"{live_server}/insight/areas/{area_id}")
     page.wait_for_function("() => document.documentElement.dataset.charts === 'drawn'")
     pillars = page.get_by_role("button", name="Show each pillar too")
-    assert pillars.get_attribute("aria-pressed") == "false"
+    expect(pillars).to_have_attribute("aria-pressed", "false")
     screenshot(page, "area-trend-total-360")
     pillars.click()
-    assert page.get_by_role("button", name="Show the 5S total only").get_attribute(
-        "aria-pressed"
-    ) == ("true")
+    expect(page.get_by_role("button", name="Show the 5S total only")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     screenshot(page, "area-trend-pillars-360")
     context.close()

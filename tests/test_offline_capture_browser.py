@@ -9,6 +9,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from playwright.sync_api import expect
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo
@@ -45,7 +46,7 @@ def _score_all(page, scores: dict[int, int]) -> None:
     """Tap a score for every 5S item: ``scores`` overrides the default 4 by item position."""
     groups = page.locator("fieldset.scores")
     groups.first.wait_for()  # the screen renders from IndexedDB just after navigation
-    assert groups.count() == 15
+    expect(groups).to_have_count(15)
     for index in range(groups.count()):
         score = scores.get(index, 4)
         groups.nth(index).locator("label.score-choice").nth(score).click()
@@ -70,27 +71,27 @@ def test_offline_audit_survives_reload_and_restart_then_syncs_once(
     context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}")  # never opened before, no network
     page.get_by_role("heading", name=area.name).wait_for()
-    assert page.get_by_text("Scanned at the gemba").is_visible()
-    assert page.get_by_text("KZ-").first.is_visible()  # the area's open tickets, offline
+    expect(page.get_by_text("Scanned at the gemba")).to_be_visible()
+    expect(page.get_by_text("KZ-").first).to_be_visible()  # the area's open tickets, offline
     screenshot(page, "offline-area-phone")
     page.get_by_role("link", name="Start 5S audit").click()
     page.wait_for_url("**/capture/draft/*")
     draft_url = page.url
     _score_all(page, {0: 1, 7: 2})
     findings = page.locator(".finding")
-    assert findings.count() == 2
+    expect(findings).to_have_count(2)
     findings.nth(0).locator("textarea").fill("Unneeded pallets stacked in the walkway")
     findings.nth(0).locator("input[type=file]").set_input_files(str(photo))
     findings.nth(0).locator("img.thumb").wait_for()
     findings.nth(1).locator("textarea").fill("Shadow board missing two spanners")
     findings.nth(1).locator("input[type=file]").set_input_files(str(photo))
     findings.nth(1).locator("img.thumb").wait_for()
-    assert page.get_by_text("5S score").first.is_visible()
+    expect(page.get_by_text("5S score").first).to_be_visible()
     screenshot(page, "offline-audit-phone")
 
     page.reload()  # offline reload: the draft is intact
     page.locator(".finding img.thumb").nth(1).wait_for()
-    assert page.locator("fieldset.scores input:checked").count() == 15
+    expect(page.locator("fieldset.scores input:checked")).to_have_count(15)
     context.close()
 
     context = phone_profile()  # the browser restarts, still no network
@@ -98,8 +99,8 @@ def test_offline_audit_survives_reload_and_restart_then_syncs_once(
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(draft_url)
     page.locator(".finding img.thumb").nth(1).wait_for()
-    assert page.locator("fieldset.scores input:checked").count() == 15
-    assert page.locator(".finding textarea").nth(0).input_value() == (
+    expect(page.locator("fieldset.scores input:checked")).to_have_count(15)
+    expect(page.locator(".finding textarea").nth(0)).to_have_value(
         "Unneeded pallets stacked in the walkway"
     )
     page.get_by_role("button", name="Submit — send when online").click()
@@ -180,7 +181,7 @@ def test_the_app_is_installable_on_a_phone(app, live_server, phone_profile):
     sizes = {icon["sizes"] for icon in manifest["icons"]}
     assert {"192x192", "512x512"} <= sizes
     assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
-    assert page.locator("link[rel=apple-touch-icon]").count() == 1
+    expect(page.locator("link[rel=apple-touch-icon]")).to_have_count(1)
 
 
 def test_a_page_never_visited_shows_the_offline_page(app, live_server, page):
@@ -189,6 +190,6 @@ def test_a_page_never_visited_shows_the_offline_page(app, live_server, page):
     wait_for_service_worker(page)
     page.context.set_offline(True)
     page.goto(f"{live_server}/admin/users/")
-    assert page.get_by_role("heading", name="You are offline").is_visible()
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     page.goto(f"{live_server}/")  # visited while online: the last copy is shown
-    assert page.get_by_role("heading", name="Good to see you").is_visible()
+    expect(page.get_by_role("heading", name="Good to see you")).to_be_visible()

@@ -56,7 +56,7 @@ def test_a_new_release_waits_for_the_user_and_never_reloads_mid_audit(
     screenshot(page, "update-available-phone")
     # Nothing reloaded by surprise: the answer being typed is still on the screen.
     assert page.url == draft_url
-    assert page.locator(".item textarea").first.input_value() == "Guard rail loose at the stairs"
+    expect(page.locator(".item textarea").first).to_have_value("Guard rail loose at the stairs")
 
     page.get_by_role("button", name="Reload").click()
     page.wait_for_function(
@@ -66,7 +66,7 @@ def test_a_new_release_waits_for_the_user_and_never_reloads_mid_audit(
     page.locator(".item textarea").first.wait_for()
     expect(page.locator("#update-banner")).to_have_count(0)
     # The draft autosaved before the reload.
-    assert page.locator(".item textarea").first.input_value() == "Guard rail loose at the stairs"
+    expect(page.locator(".item textarea").first).to_have_value("Guard rail loose at the stairs")
 
 
 def test_background_sync_from_the_browser_sends_the_outbox(app, db, runner, live_server, page):
@@ -114,7 +114,7 @@ def test_a_nearly_full_storage_quota_is_announced(app, runner, live_server, page
     demo_plant(runner)
     leader = UserFactory(role="leader")
     ready_for_the_floor(page, live_server, leader.email)
-    assert page.locator(".storage-warning").count() == 0  # a real, roomy quota: no warning
+    expect(page.locator(".storage-warning")).to_have_count(0)  # a real, roomy quota: no warning
 
     # A phone nearly full. Chromium's DevTools quota override (Storage.overrideQuotaForOrigin)
     # does not reach navigator.storage.estimate() in this version, so the browser's answer is

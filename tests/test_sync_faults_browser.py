@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo
@@ -98,7 +99,7 @@ def test_a_500_on_the_batch_is_retried_later(leader_phone, live_server, db):
     )
     go_online_and_let_it_sync(page)
     assert outbox_states(page) == ["waiting"]
-    assert "will retry" in page.locator(".outbox-entry").inner_text()
+    expect(page.locator(".outbox-entry")).to_contain_text("will retry")
     sync_until_synced(page)
     assert len(hits) == 1
     stored_once(db, leader, "Guard missing on belt")

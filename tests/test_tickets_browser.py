@@ -79,7 +79,7 @@ def test_a_team_takes_a_ticket_through_pdca_and_a_leader_verifies_it_at_the_gemb
     column.get_by_role("link", name=label).click()
     desk.get_by_role("button", name="Take it and start work").click()
     expect(desk.get_by_text("Work started.")).to_be_visible()
-    assert "Owner: Tara Team" in desk.locator(".ticket-head").inner_text()
+    expect(desk.locator(".ticket-head")).to_contain_text("Owner: Tara Team")
 
     desk.get_by_label("Why? (1)").fill("The bolt vibrated loose")
     desk.get_by_label("Why? (2)").fill("It has no locking washer")

@@ -11,6 +11,7 @@ from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from gemba_walk.audits.models import Finding
@@ -83,9 +84,9 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
     sign_in_in_browser(page, live_server, sup.email)
     home_walks = page.locator(".my-walk")
     home_walks.first.wait_for()
-    assert page.locator('.my-walk[data-state="due"]').count() == 2
-    assert page.locator('.my-walk[data-state="missed"]').count() == 1
-    assert "counts as late" in page.locator('.my-walk[data-state="missed"]').inner_text()
+    expect(page.locator('.my-walk[data-state="due"]')).to_have_count(2)
+    expect(page.locator('.my-walk[data-state="missed"]')).to_have_count(1)
+    expect(page.locator('.my-walk[data-state="missed"]')).to_contain_text("counts as late")
     assert no_horizontal_scroll(page)
     screenshot(page, "walks-home-phone")
 
@@ -102,7 +103,7 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
 
     page.goto(f"{live_server}/a/{line.qr_token}?scan=in_app")  # the in-app scanner opened it
     page.get_by_text("Scanned at the gemba").wait_for()
-    assert page.get_by_text("Planned: 5S audit").is_visible()
+    expect(page.get_by_text("Planned: 5S audit")).to_be_visible()
     screenshot(page, "walks-area-planned-phone")
     page.get_by_role("link", name="Start the planned 5S audit").click()
     page.wait_for_url("**/capture/draft/*")
@@ -138,10 +139,10 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
     page.goto(f"{live_server}/walks/board?site={site.id}")
     today_card = page.locator("tbody tr").first.locator("td").last.locator(".kcard")
     assert today_card.get_attribute("data-state") == "findings"
-    assert "Done, findings 1" in today_card.inner_text()
+    expect(today_card).to_contain_text("Done, findings 1")
     yesterday_card = page.locator("tbody tr").first.locator("td").nth(-2).locator(".kcard")
     assert yesterday_card.get_attribute("data-state") == "missed"
-    assert "Missed" in yesterday_card.inner_text()
+    expect(yesterday_card).to_contain_text("Missed")
     # The page's numbers are the database's.
     board = queries.board(site, today - timedelta(days=6), today)
     shown = {
@@ -192,7 +193,7 @@ def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
 
     # Big screen: no navigation, large type, refreshing itself.
     page.goto(f"{live_server}/walks/board?site={site.id}&screen=big")
-    assert page.locator("nav").count() == 0
+    expect(page.locator("nav")).to_have_count(0)
     assert page.locator("body").get_attribute("data-refresh-seconds") == "60"
     screenshot(page, "walks-board-big-screen")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
@@ -26,7 +27,7 @@ def test_waste_walk_resumed_from_drafts_then_synced(app, db, runner, live_server
     page.wait_for_url("**/capture/draft/*")
     items = page.locator(".item")
     items.first.wait_for()
-    assert items.count() == 8  # the eight wastes
+    expect(items).to_have_count(8)  # the eight wastes
     items.nth(3).get_by_role("radio", name="Observed").check()  # Waiting
     items.nth(3).locator(".finding textarea").fill("Operators wait 10 min for the forklift")
     items.nth(0).get_by_role("radio", name="Not seen").check()
@@ -35,7 +36,7 @@ def test_waste_walk_resumed_from_drafts_then_synced(app, db, runner, live_server
     page.get_by_role("link", name=f"Waste walk · A-13 {area.name}").click()
     page.wait_for_url("**/capture/draft/*")
     page.locator(".item .finding textarea").wait_for()
-    assert page.locator(".item").nth(3).locator(".finding textarea").input_value() == (
+    expect(page.locator(".item").nth(3).locator(".finding textarea")).to_have_value(
         "Operators wait 10 min for the forklift"
     )
     screenshot(page, "waste-walk-phone")
@@ -84,7 +85,7 @@ def test_signing_out_with_unsent_records_warns_and_keeps_them(app, db, runner, l
     assert "1 record(s) of yours have not reached the server yet" in messages[0]
     assert "hidden from anyone else who signs in here" in messages[0]
     assert "sent when you sign in again on this phone" in messages[0]
-    assert page.get_by_role("button", name="Sign out").is_visible()  # still signed in
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # still signed in
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sign out").click()
