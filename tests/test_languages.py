@@ -712,3 +712,60 @@ def test_a_more_serious_occurrence_is_stored_in_english_and_read_in_each_languag
     auth.logout()
     english = read_as(client, auth, "en", f"/tickets/{int(number[3:])}")
     assert event in english
+
+
+def test_a_notifications_days_and_our_checklist_names_read_in_the_readers_language(
+    app, db, client, auth
+):
+    """An overdue ticket and a missed 5S walk are told once, in English for the record; a
+    German owner reads the due day as German writes it and the default checklist by its
+    German name (a checklist an admin named stays as named)."""
+    from datetime import timedelta
+
+    from gemba_walk.checklists.defaults import ensure_default_templates
+    from gemba_walk.core.localtime import local_today
+    from gemba_walk.walks import operations as walks
+
+    ensure_default_templates()
+    owner = UserFactory(role="leader", language="de", name="Dora")
+    area = AreaFactory(owner=owner, code="A-7", name="Presse")
+    due = local_today(area.site.timezone) - timedelta(days=1)
+    ticket = TicketFactory(area=area, owner=owner, title="Ölleck", due_date=due)
+    db.session.commit()
+    five_s = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
+    )
+    walks.create_plan(
+        area.site,
+        walks.PlanDetails(
+            name="Täglich 5S",
+            template_id=five_s.id,
+            frequency="daily",
+            area_ids=[area.id],
+            person_ids=[owner.id],
+            weekdays="0123456",
+            starts_on=local_today(area.site.timezone) - timedelta(days=4),
+        ),
+    )
+    assert jobs.check_due() >= 1
+    assert jobs.check_walks() >= 1
+    jobs.run_pending()
+
+    stored = [event.message for event in db.session.scalars(sa.select(NotifyEvent))]
+    english_day = f"{due:%d %b}"
+    assert f"{ticket.display_number} is overdue (due {english_day}): Ölleck" in stored
+    assert any(
+        m.startswith("A planned walk was missed (") and m.endswith(": 5S audit") for m in stored
+    )
+
+    auth.login(owner.email)
+    inbox = SCRIPT_WORDS.sub("", html.unescape(client.get("/notifications").text))
+    with app.test_request_context(), i18n.force_locale("de"):
+        german_day = i18n.format_day_month(due)
+        german_five_s = i18n.gettext("5S audit")
+    assert german_five_s != "5S audit"
+    speaks(
+        inbox,
+        [f"(fällig {german_day})", f"A-7 · Presse: {german_five_s}"],
+        [english_day, ": 5S audit"],
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import html
 import json
 import threading
 import time
@@ -135,7 +136,7 @@ def test_a_wrong_secret_is_caught_by_the_receiver(db, receiver, plant):
 
 
 def test_a_failing_receiver_is_retried_with_backoff_then_paused_and_the_admin_told(
-    app, db, receiver, plant
+    app, db, receiver, plant, client, auth
 ):
     app.config["WEBHOOK_PAUSE_AFTER"] = 3
     endpoint = webhooks.register_endpoint(plant["admin"], receiver.url, ["ticket.opened"])
@@ -164,6 +165,14 @@ def test_a_failing_receiver_is_retried_with_backoff_then_paused_and_the_admin_to
     jobs.run_pending(now + timedelta(seconds=41))
     told = [user_id for user_id, message in notify_tools.inbox(db) if "is paused" in message]
     assert told == [plant["admin"].id]
+    # The admin reads why on the webhook's page in their own language (stored in English).
+    plant["admin"].language = "de"
+    db.session.commit()
+    auth.login(plant["admin"].email)
+    page = html.unescape(client.get(f"/admin/webhooks/{endpoint.id}").text)
+    assert "3 Zustellungen in Folge fehlgeschlagen; zuletzt:" in page
+    assert "deliveries in a row" not in page
+    auth.logout()
 
     receiver.status = 200
     jobs.run_pending(now + timedelta(hours=2))

@@ -5,9 +5,11 @@ into a new version — is shown as written."""
 
 from __future__ import annotations
 
-from gemba_walk.checklists.defaults import DEFAULT_TEMPLATE_KEYS
-from gemba_walk.checklists.models import ChecklistTemplateVersion
+from gemba_walk.checklists.defaults import DEFAULT_TEMPLATE_KEYS, DEFAULT_TEMPLATES
+from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.core.i18n import gettext
+
+_SEEDED_NAMES = {key: name for key, name, *_ in DEFAULT_TEMPLATES}
 
 
 def is_ours(version: ChecklistTemplateVersion) -> bool:
@@ -26,6 +28,16 @@ def shown(version: ChecklistTemplateVersion, text: str | None) -> str:
         label, description = text.split(": ", 1)
         translated = f"{gettext(label)}: {gettext(description)}"
     return translated
+
+
+def name_is_ours(template: ChecklistTemplate) -> bool:
+    """The checklist still carries the name the app seeded it with (an admin may rename it)."""
+    return _SEEDED_NAMES.get(template.key) == template.name
+
+
+def shown_name(template: ChecklistTemplate) -> str:
+    """A checklist's name as the reader reads it ("5S-Audit" for a German reader of ours)."""
+    return gettext(template.name) if name_is_ours(template) else template.name
 
 
 def shown_levels(version: ChecklistTemplateVersion, levels: list[str] | None) -> list[str] | None:

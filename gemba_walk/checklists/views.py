@@ -15,7 +15,7 @@ from flask_login import current_user
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.audits import queries as audit_queries
 from gemba_walk.auth.roles import admin_required
-from gemba_walk.checklists import builder
+from gemba_walk.checklists import builder, texts
 from gemba_walk.checklists.builder import (
     BuilderError,
     ItemSpec,
@@ -30,6 +30,12 @@ from gemba_walk.extensions import db
 from gemba_walk.lean import TEMPLATE_KINDS, keys
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
+
+
+@bp.app_template_filter("checklist_name")
+def checklist_name(template) -> str:
+    return texts.shown_name(template)
+
 
 ITEM_FIELDS = ("key", "section", "prompt", "help_text", "response_type", "levels")
 ITEM_NUMBERS = ("min_value", "max_value", "ticket_threshold")

@@ -173,12 +173,45 @@ class Said(str):
     params: dict
 
 
+class Phrase(str):
+    """A value that is one of the app's own words (the name of a default checklist): stored as
+    written, read in the reader's language."""
+
+
+def _english(value):
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d %b")
+    return value
+
+
+def _stored(value):
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return {"day": value.isoformat()}
+    if isinstance(value, Phrase):
+        return {"phrase": str(value)}
+    return value
+
+
+def _read(value):
+    """A stored value as the reader's language writes it (a day, one of our phrases)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("day"), str):
+            return format_day_month(date.fromisoformat(value["day"]))
+        phrase = value.get("phrase")
+        if isinstance(phrase, str):
+            return gettext(phrase)
+    return value
+
+
 def said(msgid: str, **params) -> Said:
     """``said(N_("%(number)s opened: %(title)s"), number=..., title=...)``: the English
     sentence, keeping what is needed to say it again in another language. Values are plain
-    text or numbers (they are stored as JSON)."""
-    text = Said(msgid % params if params else msgid)
-    text.msgid, text.params = msgid, params
+    text or numbers (they are stored as JSON), a ``date`` (read as the reader writes a day and
+    month) or a ``Phrase`` (one of our own words, translated when read)."""
+    english = {name: _english(value) for name, value in params.items()}
+    text = Said(msgid % english if params else msgid)
+    text.msgid = msgid
+    text.params = {name: _stored(value) for name, value in params.items()}
     return text
 
 
@@ -198,6 +231,7 @@ def event_message(event) -> str:
         return message
     msgid = spec["id"]
     try:
-        return gettext(msgid, **(spec.get("params") or {}))
+        values = {name: _read(value) for name, value in (spec.get("params") or {}).items()}
+        return gettext(msgid, **values)
     except (KeyError, TypeError, ValueError):
         return message  # a catalog whose placeholders do not fit: the English as written

@@ -24,6 +24,7 @@ from huey import crontab
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.i18n import (
+    Phrase,
     event_message,
     force_locale,
     gettext,
@@ -439,7 +440,7 @@ def check_due(now: datetime | None = None) -> int:
                         said(
                             N_("%(number)s is overdue (due %(due)s): %(title)s"),
                             number=number,
-                            due=f"{due:%d %b}",
+                            due=due,
                             title=ticket.title,
                         ),
                     )
@@ -472,6 +473,7 @@ def check_walks(now: datetime | None = None) -> int:
     once (walk.due); a walk still not done when its late grace has passed tells the walker and
     the area's leaders once (walk.missed). Only walks of the last day are looked at, so a plan
     made today never announces weeks of old walks."""
+    from gemba_walk.checklists.texts import name_is_ours
     from gemba_walk.core.localtime import format_time
     from gemba_walk.walks.models import PlannedWalk
     from gemba_walk.walks.operations import LATE_GRACE, ensure_planned_cheaply
@@ -496,22 +498,31 @@ def check_walks(now: datetime | None = None) -> int:
             .options(sa.orm.joinedload(PlannedWalk.area), sa.orm.joinedload(PlannedWalk.template))
         ).all()
         for walk in walks:
-            where = f"{walk.area.code} · {walk.area.name}: {walk.template.name}"
+            where = {
+                "code": walk.area.code,
+                "area": walk.area.name,
+                "checklist": Phrase(walk.template.name)
+                if name_is_ours(walk.template)
+                else walk.template.name,
+            }
             if walk.window_end > now:
                 kind, people = "walk.due", [walk.user_id]
                 until = format_time(walk.window_end, walk.area.site.timezone)
                 message = said(
-                    N_("Your planned walk is due until %(until)s — %(where)s"),
+                    N_(
+                        "Your planned walk is due until %(until)s — "
+                        "%(code)s · %(area)s: %(checklist)s"
+                    ),
                     until=until,
-                    where=where,
+                    **where,
                 )
             else:
                 kind = "walk.missed"
                 people = [walk.user_id, *events.area_leaders(walk.area)]
                 message = said(
-                    N_("A planned walk was missed (%(day)s) — %(where)s"),
-                    day=f"{walk.local_date:%d %b}",
-                    where=where,
+                    N_("A planned walk was missed (%(day)s) — %(code)s · %(area)s: %(checklist)s"),
+                    day=walk.local_date,
+                    **where,
                 )
             if events.walk_event(kind, key=f"{kind}:{walk.id}", user_ids=people, message=message):
                 made += 1

@@ -43,6 +43,11 @@ bp = Blueprint("notify", __name__)
 PAGE_SIZE = 50
 
 
+@bp.app_template_filter("webhook_pause_reason")
+def webhook_pause_reason(endpoint) -> str:
+    return webhooks.pause_reason_read(endpoint)
+
+
 def _inbox(user_id: int):
     return sa.select(Delivery).where(Delivery.user_id == user_id, Delivery.channel == "inbox")
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 import socket
 import time
@@ -26,6 +27,7 @@ from flask import current_app
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext, said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
@@ -82,41 +84,52 @@ def check_url(url: str) -> str:
     """HTTPS, a host name, and not this server or another machine of the local network."""
     url = (url or "").strip()
     if len(url) > 500:
-        raise WebhookError(422, "invalid_url", "The address is longer than 500 characters.")
+        raise WebhookError(
+            422, "invalid_url", gettext("The address is longer than 500 characters.")
+        )
     parts = urlsplit(url)
     insecure_ok = current_app.config.get("WEBHOOK_ALLOW_INSECURE")
     if parts.scheme != "https" and not (insecure_ok and parts.scheme == "http"):
-        raise WebhookError(422, "not_https", "A webhook address must start with https://.")
+        raise WebhookError(422, "not_https", gettext("A webhook address must start with https://."))
     host = (parts.hostname or "").lower()
     if not host:
-        raise WebhookError(422, "invalid_url", "The address names no host.")
+        raise WebhookError(422, "invalid_url", gettext("The address names no host."))
     if parts.username or parts.password:
-        raise WebhookError(422, "invalid_url", "Put no user name or password in the address.")
+        raise WebhookError(
+            422, "invalid_url", gettext("Put no user name or password in the address.")
+        )
     if insecure_ok:
         return url
     own = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or ""
     if host in (own.lower(), "localhost") or host.endswith(".localhost"):
-        raise WebhookError(422, "points_at_self", "A webhook cannot point at this server itself.")
+        raise WebhookError(
+            422, "points_at_self", gettext("A webhook cannot point at this server itself.")
+        )
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
     except (socket.gaierror, UnicodeError) as error:
-        raise WebhookError(422, "unknown_host", f"The host {host} cannot be found.") from error
+        raise WebhookError(
+            422, "unknown_host", gettext("The host %(host)s cannot be found.", host=host)
+        ) from error
     if any(_is_internal(address) for address in addresses):
         raise WebhookError(
             422,
             "points_at_self",
-            f"{host} is this server or a machine of the local network; give a public address.",
+            gettext(
+                "%(host)s is this server or a machine of the local network; give a public address.",
+                host=host,
+            ),
         )
     return url
 
 
 def register_endpoint(admin: User, url: str, events: list[str], description: str = ""):
     if not admin.is_admin:
-        raise WebhookError(403, "not_allowed", "Only an admin registers webhooks.")
+        raise WebhookError(403, "not_allowed", gettext("Only an admin registers webhooks."))
     url = check_url(url)
     unknown = set(events) - set(EVENT_TYPES)
     if unknown or not events:
-        raise WebhookError(422, "invalid_events", "Choose at least one event to send.")
+        raise WebhookError(422, "invalid_events", gettext("Choose at least one event to send."))
     with write_transaction():
         endpoint = WebhookEndpoint(
             url=url,
@@ -303,16 +316,38 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
     return "retry"
 
 
+_PAUSE_REASON = re.compile(r"(\d+) deliveries in a row failed; last: (.*)", re.S)
+
+
+def pause_reason_read(endpoint: WebhookEndpoint) -> str:
+    """Why the webhook is paused, in the reader's language (the technical error as it came)."""
+    found = _PAUSE_REASON.fullmatch(endpoint.pause_reason or "")
+    if not found:
+        return endpoint.pause_reason or ""
+    return gettext(
+        "%(count)s deliveries in a row failed; last: %(error)s",
+        count=int(found.group(1)),
+        error=found.group(2),
+    )
+
+
 def _pause(endpoint: WebhookEndpoint, now: datetime, last_error: str) -> None:
     from gemba_walk.notify.events import add_event
 
     endpoint.paused_at = now
-    endpoint.pause_reason = (
+    endpoint.pause_reason = (  # stored in English; the webhook page reads it (pause_reason_read)
         f"{endpoint.consecutive_failures} deliveries in a row failed; last: {last_error}"
     )
     add_event(
         "webhook.paused",
-        message=f"Webhook to {endpoint.url} is paused after {endpoint.consecutive_failures} "
-        f"failed deliveries in a row ({last_error}). Resume it on the admin's webhook page.",
+        message=said(
+            N_(
+                "Webhook to %(url)s is paused after %(count)s failed deliveries in a row "
+                "(%(error)s). Resume it on the admin's webhook page."
+            ),
+            url=endpoint.url,
+            count=endpoint.consecutive_failures,
+            error=last_error,
+        ),
         key=f"webhook-paused:{endpoint.id}:{now.isoformat()}",
     )
