@@ -3,6 +3,7 @@ a test client signed in as any role, factories, a live gunicorn server and a rea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -434,6 +435,30 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "device_scale_factor": 2, "has_touch": True}
+
+
+@pytest.fixture
+def browser_profile(playwright, tmp_path):
+    """A device's browser with its profile on disk (service worker, IndexedDB, cookies kept),
+    a phone by default: ``browser_profile(viewport=NARROW, locale="ja-JP")`` opens it, and
+    opening it again after closing it is the same device restarted. Closed after the test."""
+    profile = tmp_path / "profile"
+    opened = []
+
+    def launch(**overrides):
+        options = {"headless": True, "args": CHROMIUM_ARGS, "viewport": PHONE, "has_touch": True}
+        if chromium_executable():
+            options["executable_path"] = chromium_executable()
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), **{**options, **overrides}
+        )
+        opened.append(context)
+        return context
+
+    yield launch
+    for context in opened:
+        with contextlib.suppress(Exception):  # the test may have closed it already
+            context.close()
 
 
 @pytest.fixture

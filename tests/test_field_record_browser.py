@@ -4,7 +4,6 @@ just before a reload, a second tap on "Start", a photo the phone cannot read."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
 from gemba_walk.core.ids import utcnow
 from gemba_walk.notify.models import NotifyEvent
 from gemba_walk.tickets.models import KaizenTicket
-from tests.conftest import CHROMIUM_ARGS, PHONE, chromium_executable, sign_in_in_browser
+from tests.conftest import sign_in_in_browser
 from tests.factories import UserFactory, demo_layout
 from tests.photo_tools import camera_jpeg
 from tests.pwa_tools import (
@@ -35,15 +34,9 @@ IDLE = "() => document.documentElement.dataset.sync === 'idle'"
 
 
 @pytest.fixture
-def tablet(playwright, tmp_path):
+def tablet(browser_profile):
     """One tablet on the line, its browser profile kept on disk, shared by everyone."""
-    options = {"headless": True, "args": CHROMIUM_ARGS, "viewport": PHONE, "has_touch": True}
-    if chromium_executable():
-        options["executable_path"] = chromium_executable()
-    context = playwright.chromium.launch_persistent_context(str(tmp_path / "profile"), **options)
-    yield context
-    with contextlib.suppress(Exception):
-        context.close()
+    return browser_profile()
 
 
 def area_named(db, code: str) -> Area:

@@ -4,8 +4,6 @@ from a label with a photo, a leader accepts it and the ticket shows where it cam
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -18,7 +16,7 @@ from tests.browser_checks import (
     serious_accessibility_violations,
     small_touch_targets,
 )
-from tests.conftest import CHROMIUM_ARGS, chromium_executable, sign_in_in_browser
+from tests.conftest import sign_in_in_browser
 from tests.factories import AreaFactory, UserFactory
 from tests.pwa_tools import wait_for_service_worker
 
@@ -29,21 +27,9 @@ STRONG = "copper kettle harbour lantern"
 
 
 @pytest.fixture
-def tablet(playwright, tmp_path):
+def tablet(browser_profile):
     """The tablet at the line: one browser profile kept on disk, shared by everyone."""
-    options = {
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-        "viewport": NARROW,
-        "has_touch": True,
-        "bypass_csp": True,  # for axe only
-    }
-    if chromium_executable():
-        options["executable_path"] = chromium_executable()
-    context = playwright.chromium.launch_persistent_context(str(tmp_path / "profile"), **options)
-    yield context
-    with contextlib.suppress(Exception):
-        context.close()
+    return browser_profile(viewport=NARROW, bypass_csp=True)
 
 
 def page_holds_up(page) -> None:

@@ -4,7 +4,6 @@ syncs when the phone is back online, and its report prints in Japanese."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import shutil
 import subprocess
@@ -18,7 +17,6 @@ from pypdf import PdfReader
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit
 from tests.browser_checks import no_horizontal_scroll, small_touch_targets
-from tests.conftest import CHROMIUM_ARGS, chromium_executable
 from tests.factories import DEFAULT_PASSWORD, UserFactory, demo_layout
 from tests.pwa_tools import wait_for_service_worker
 
@@ -41,20 +39,8 @@ NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
-def phone(playwright, tmp_path):
-    options = {
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-        "viewport": NARROW,
-        "has_touch": True,
-        "locale": "ja-JP",
-    }
-    if chromium_executable():
-        options["executable_path"] = chromium_executable()
-    context = playwright.chromium.launch_persistent_context(str(tmp_path / "profile"), **options)
-    yield context
-    with contextlib.suppress(Exception):
-        context.close()
+def phone(browser_profile):
+    return browser_profile(viewport=NARROW, locale="ja-JP")
 
 
 def test_a_japanese_member_audits_offline_in_japanese_and_the_report_prints_in_japanese(

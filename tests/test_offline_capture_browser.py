@@ -3,7 +3,6 @@ through a reload and a browser restart — and the server holds every record exa
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Photo
 from gemba_walk.audits.photos import PhotoStore
-from tests.conftest import CHROMIUM_ARGS, PHONE, chromium_executable, sign_in_in_browser
+from tests.conftest import sign_in_in_browser
 from tests.factories import UserFactory, demo_plant
 from tests.photo_tools import camera_jpeg
 from tests.pwa_tools import outbox_states, wait_for_service_worker
@@ -23,23 +22,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def phone_profile(playwright, tmp_path):
+def phone_profile(browser_profile):
     """A phone browser with a profile on disk, which can be closed and opened again."""
-    profile = tmp_path / "profile"
-    opened = []
-
-    def launch():
-        options = {"headless": True, "args": CHROMIUM_ARGS, "viewport": PHONE, "has_touch": True}
-        if chromium_executable():
-            options["executable_path"] = chromium_executable()
-        context = playwright.chromium.launch_persistent_context(str(profile), **options)
-        opened.append(context)
-        return context
-
-    yield launch
-    for context in opened:
-        with contextlib.suppress(Exception):  # the test may have closed it already
-            context.close()
+    return browser_profile
 
 
 def _score_all(page, scores: dict[int, int]) -> None:

@@ -4,7 +4,6 @@ and yesterday's skipped walk as missed. The board is looked at on a phone, a des
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import subprocess
 from datetime import time, timedelta
@@ -26,7 +25,7 @@ from tests.browser_checks import (
     serious_accessibility_violations,
     small_touch_targets,
 )
-from tests.conftest import ARTIFACTS, CHROMIUM_ARGS, PHONE, chromium_executable, sign_in_in_browser
+from tests.conftest import ARTIFACTS, sign_in_in_browser
 from tests.factories import AreaFactory, SiteFactory, UserFactory
 from tests.pwa_tools import wait_for_service_worker
 
@@ -35,20 +34,8 @@ BERLIN = "Europe/Berlin"
 
 
 @pytest.fixture
-def phone(playwright, tmp_path):
-    options = {
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-        "viewport": PHONE,
-        "has_touch": True,
-        "bypass_csp": True,
-    }
-    if chromium_executable():
-        options["executable_path"] = chromium_executable()
-    context = playwright.chromium.launch_persistent_context(str(tmp_path / "profile"), **options)
-    yield context
-    with contextlib.suppress(Exception):
-        context.close()
+def phone(browser_profile):
+    return browser_profile(bypass_csp=True)
 
 
 def test_a_supervisor_walks_the_planned_area_offline_and_the_board_shows_it(
