@@ -120,15 +120,20 @@ webkit: ## Install WebKitGTK for the WebKit tests (as root with apt-get; otherwi
 		apt-get update -qq && apt-get install -y -qq $(WEBKIT_DEBS) >/dev/null; \
 	else echo "WebKit not installed (needs root and apt-get: $(WEBKIT_DEBS)); the WebKit tests skip."; fi
 
+# Two pytest-xdist workers: the browser stories run one after another on one of them (their
+# xdist_group, tests/conftest.py), the other tests beside them. PYTEST_WORKERS=0 runs one process.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
 test: install assets browser webkit ## Run the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
-	$(BIN)/pytest
+	$(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		GEMBA_TEST_DB=postgresql $(BIN)/pytest; \
+		GEMBA_TEST_DB=postgresql $(PYTEST); \
 	fi
 
 test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
-	$(BIN)/pytest -m "not browser and not webkit"
+	$(PYTEST) -m "not browser and not webkit"
 
 lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/ and sync/, the JS (lint-js)
 	$(BIN)/ruff check .

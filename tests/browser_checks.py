@@ -11,6 +11,16 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def too_wide(page) -> list[str]:
+    """The first elements of the page reaching past the screen's right edge (for a message)."""
+    return page.evaluate(
+        """[...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter((el) => !el.closest('.table-scroll'))
+            .slice(0, 3).map((el) => el.outerHTML.slice(0, 70))"""
+    )
+
+
 def small_touch_targets(page) -> list[str]:
     """Visible controls smaller than 44 px (a checkbox, or a file input hidden behind a button-like
     label, counts through its label)."""

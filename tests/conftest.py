@@ -41,8 +41,36 @@ def _test_database_url(tmp_path_factory) -> str:
             pytest.exit("GEMBA_TEST_DB=postgresql needs TEST_DATABASE_URL", returncode=2)
         if "test" not in (make_url(url).database or ""):
             pytest.exit("TEST_DATABASE_URL must name a database with 'test' in it: it is wiped")
-        return normalise_database_url(url)
+        return _database_of_this_worker(normalise_database_url(url))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'gemba_walk_test.db'}"
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker wipes and fills a PostgreSQL database of its own (the named
+    one with the worker's id appended, made here when missing); one process uses the named one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    engine = sa.create_engine(named, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        )
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """`make test` runs two workers (pytest-xdist, --dist loadgroup): the browser stories go
+    to one worker, one after another, as two browsers at once on two cores would starve each
+    other; the other tests run beside them."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("webkit"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _wipe(url: str) -> None:

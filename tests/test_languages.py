@@ -213,6 +213,25 @@ def test_insight_and_its_charts_speak_the_language(app, client, auth, language, 
     )
 
 
+def test_insights_lowest_5s_items_read_in_the_language(app, db, client, auth):
+    """The 5S items that score lowest name our own questions in the reader's language."""
+    import uuid
+
+    from gemba_walk.audits.models import Response
+    from tests.factories import AuditFactory
+
+    audit = AuditFactory()
+    item = audit.template_version.items[0]
+    db.session.add(Response(uuid=str(uuid.uuid4()), audit=audit, item=item, score=1))
+    db.session.commit()
+    english = item.prompt
+    text = read_as(client, auth, "es", "/insight/")
+    with app.test_request_context(), i18n.force_locale("es"):
+        spanish = i18n.gettext(english)
+    assert spanish != english
+    speaks(text, [spanish], [english])
+
+
 @pytest.mark.parametrize(
     "language, words",
     [
@@ -582,18 +601,22 @@ def test_the_capture_shells_sync_messages_speak_the_persons_language(
 
 
 @pytest.mark.browser
-def test_the_translated_pages_hold_at_360_px_in_german(
-    app, db, runner, live_server, browser, screenshot
+@pytest.mark.parametrize("language", ["de", "es", "ja"])
+def test_the_translated_pages_hold_at_360_px_in_each_language(
+    app, db, runner, live_server, browser, screenshot, language
 ):
-    """German words are long: the everyday pages still fit a 360 px phone (screenshots under
+    """German words are long, Spanish sentences longer, Japanese has no spaces to break at: the
+    everyday pages still fit a 360 px phone, their buttons a thumb (screenshots under
     tests/artifacts/ to look at)."""
     from gemba_walk.areas.models import Area
-    from tests.browser_checks import no_horizontal_scroll
+    from gemba_walk.tickets.models import KaizenTicket
+    from tests.browser_checks import no_horizontal_scroll, small_touch_targets, too_wide
     from tests.factories import DEFAULT_PASSWORD, demo_plant
 
     demo_plant(runner)
-    leader = UserFactory(role="admin", language="de")
+    leader = UserFactory(role="admin", language=language)
     area = db.session.scalar(sa.select(Area).where(Area.code == "A-20"))
+    ticket = db.session.scalar(sa.select(KaizenTicket.number).order_by(KaizenTicket.id).limit(1))
     context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
     page = context.new_page()
     page.goto(f"{live_server}/login")
@@ -608,12 +631,17 @@ def test_the_translated_pages_hold_at_360_px_in_german(
         "area": f"/areas/{area.id}",
         "walk-board": "/walks/board",
         "notification-choices": "/notifications/preferences",
+        "ticket": f"/tickets/{ticket}",
+        "report-problem": "/tickets/new",
+        "account": "/account",
+        "users": "/admin/users/",
     }
     for name, path in pages.items():
         page.goto(f"{live_server}{path}")
-        assert page.locator("html").get_attribute("lang") == "de"
-        assert no_horizontal_scroll(page), path
-        screenshot(page, f"issue17-phase2-{name}-360-de")
+        assert page.locator("html").get_attribute("lang") == language
+        screenshot(page, f"issue17-{name}-360-{language}")
+        assert no_horizontal_scroll(page), (path, too_wide(page))
+        assert small_touch_targets(page) == [], path
     context.close()
 
 
@@ -769,3 +797,38 @@ def test_a_notifications_days_and_our_checklist_names_read_in_the_readers_langua
         [f"(fällig {german_day})", f"A-7 · Presse: {german_five_s}"],
         [english_day, ": 5S audit"],
     )
+
+
+def test_a_ticket_opened_by_a_low_5s_score_reads_in_the_language(app, db, client, auth, api):
+    """A 5S item scored 1 with no finding written: the server makes the finding and its ticket
+    "<question> — scored 1", stored in English; a German reader reads our question and the score
+    in German on the board, the ticket and the phone's pack, an English one as stored (the
+    editable problem statement stays as stored)."""
+    from gemba_walk.checklists.defaults import ensure_default_templates
+    from gemba_walk.tickets.models import KaizenTicket
+    from tests.sync_batches import batch, five_s_audit
+
+    ensure_default_templates()
+    AreaFactory()
+    db.session.commit()
+    auth.login(UserFactory(role="leader", language="de").email)
+    pack = client.get("/api/v1/pack").json
+    audit = five_s_audit(pack, pack["areas"][0], [4])
+    audit["responses"][0]["score"] = 1
+    assert api.sync(batch([audit])).status_code == 200
+    ticket = db.session.scalars(sa.select(KaizenTicket)).one()
+    with app.test_request_context(), i18n.force_locale("de"):
+        question = i18n.gettext(ticket.title.removesuffix(" — scored 1"))
+    assert ticket.title.endswith(" — scored 1") and not question.endswith("scored 1")
+    german = f"{question} — mit 1 bewertet"
+    for path in ("/tickets/", f"/tickets/{ticket.number}"):
+        page = SCRIPT_WORDS.sub("", html.unescape(client.get(path).text))
+        # The team's problem statement starts as the finding's words, as stored: what the team
+        # edits and saves is what it sees.
+        page = re.sub(r"<textarea[^>]*>.*?</textarea>", "", page, flags=re.S)
+        speaks(page, [german], [ticket.title])
+    phone = client.get("/api/v1/pack").json
+    assert [t["title"] for area in phone["areas"] for t in area["open_tickets"]] == [german]
+    auth.logout()
+    english = read_as(client, auth, "en", f"/tickets/{ticket.number}")
+    assert ticket.title in english

@@ -24,7 +24,7 @@ from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.builder import Assignments
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
-from gemba_walk.checklists.texts import shown, shown_levels
+from gemba_walk.checklists.texts import shown, shown_levels, shown_problem
 from gemba_walk.core.i18n import DEFAULT_LOCALE, js_messages
 from gemba_walk.core.localtime import local_today, plant_zone
 from gemba_walk.extensions import db
@@ -60,7 +60,7 @@ def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
         tickets_by_area.setdefault(ticket.area_id, []).append(
             PackTicket(
                 number=ticket.display_number,
-                title=ticket.title,
+                title=shown_problem(ticket.title),
                 status=ticket.status,
                 due=ticket.due_date.isoformat() if ticket.due_date else None,
                 occurrences=ticket.occurrences,

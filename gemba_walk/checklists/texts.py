@@ -5,11 +5,18 @@ into a new version — is shown as written."""
 
 from __future__ import annotations
 
-from gemba_walk.checklists.defaults import DEFAULT_TEMPLATE_KEYS, DEFAULT_TEMPLATES
+import re
+
+from gemba_walk.checklists.defaults import (
+    DEFAULT_TEMPLATE_KEYS,
+    DEFAULT_TEMPLATES,
+    FIVE_S_QUESTIONS,
+)
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
-from gemba_walk.core.i18n import gettext
+from gemba_walk.core.i18n import current_language, gettext
 
 _SEEDED_NAMES = {key: name for key, name, *_ in DEFAULT_TEMPLATES}
+_OUR_QUESTIONS = frozenset(prompt for prompts in FIVE_S_QUESTIONS.values() for prompt in prompts)
 
 
 def is_ours(version: ChecklistTemplateVersion) -> bool:
@@ -28,6 +35,36 @@ def shown(version: ChecklistTemplateVersion, text: str | None) -> str:
         label, description = text.split(": ", 1)
         translated = f"{gettext(label)}: {gettext(description)}"
     return translated
+
+
+def shown_question(text: str) -> str:
+    """A 5S question gathered across checklist versions (insight's lowest items): our own
+    words in the reader's language, an admin's as written."""
+    return gettext(text) if text in _OUR_QUESTIONS else text
+
+
+# A finding the server makes for an answer past its limit, and the ticket it opens, are written
+# "<item's question> — scored 1" (sync/operations.py, field_rules.past_limits), stored in
+# English; with our own question, a reader of another language reads both parts in theirs.
+_PAST_LIMIT = re.compile(
+    r"(?P<question>.+?) — (?:scored (?P<score>\d+)|(?P<failed>failed))(?P<rest>: .*)?", re.S
+)
+
+
+def shown_problem(text: str | None) -> str:
+    """A finding's description or a ticket's title as the reader reads it."""
+    if not text or current_language() == "en":
+        return text or ""
+    found = _PAST_LIMIT.fullmatch(text)
+    ours = found["question"] if found else None
+    if ours not in _OUR_QUESTIONS:
+        return text
+    question = gettext(ours)
+    if found["failed"]:
+        read = gettext("%(question)s — failed", question=question)
+    else:
+        read = gettext("%(question)s — scored %(score)s", question=question, score=found["score"])
+    return read + (found["rest"] or "")
 
 
 def name_is_ours(template: ChecklistTemplate) -> bool:

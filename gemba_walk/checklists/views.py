@@ -32,6 +32,11 @@ from gemba_walk.lean import TEMPLATE_KINDS, keys
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
 
 
+@bp.app_template_filter("problem_text")
+def problem_text(text: str | None) -> str:
+    return texts.shown_problem(text)
+
+
 @bp.app_template_filter("checklist_name")
 def checklist_name(template) -> str:
     return texts.shown_name(template)

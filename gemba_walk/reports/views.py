@@ -3,6 +3,7 @@ kaizen flows (ticket KPIs), and which areas nobody has walked lately."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from gemba_walk.areas.models import Area
 from gemba_walk.areas.queries import active_sites
 from gemba_walk.audits.models import Audit, shown_photos
 from gemba_walk.auth.roles import leader_required
-from gemba_walk.checklists.texts import shown
+from gemba_walk.checklists.texts import shown, shown_question
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
@@ -99,7 +100,10 @@ def dashboard():
         slipping=insight.slipping(heat),
         pillars=FIVE_S_PILLARS,
         paretos=paretos,
-        low_items=insight.lowest_five_s_items(start, now, site_id),
+        low_items=[
+            replace(item, prompt=shown_question(item.prompt))
+            for item in insight.lowest_five_s_items(start, now, site_id)
+        ],
         unwalked=insight.not_walked(walked, now, site_id),
         walks=walk_insight(start, now, site_id),
         now=now,
