@@ -45,7 +45,7 @@ def _site() -> Site:
         query = query.where(Site.id == site_id)
     site = db.session.scalar(query.limit(1))
     if site is None:
-        abort(404, "There is no such site.")
+        abort(404, _("There is no such site."))
     return site
 
 
@@ -166,7 +166,10 @@ def set_member():
     if layer_id and layer is None:
         raise WalkError(_("Choose a layer of this site."))
     operations.set_layer(site, user, layer)
-    flash(f"{user.name}: {layer.name if layer else _('no layer')}.", "success")
+    flash(
+        _("%(person)s: %(layer)s.", person=user.name, layer=layer.name if layer else _("no layer")),
+        "success",
+    )
     return _back_to_plans(site)
 
 
@@ -305,7 +308,7 @@ def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        abort(400, f"{name} must be a date such as 2026-11-26.")
+        abort(400, _("%(name)s must be a date such as 2026-11-26.", name=name))
 
 
 @bp.get("/<int:walk_id>")
