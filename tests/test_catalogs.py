@@ -249,7 +249,7 @@ def test_the_bare_word_check_sees_bare_words():
 # Three words or more, starting as a sentence does, or as a refusal that names a field
 # ("{} is not...", "status must be...").
 SENTENCE = re.compile(
-    r"(?:“?\{\}”?:? [a-z]+|[A-Z][a-z]*|[a-z_]+ (?:is|are|must|has)(?= ))(?: \S+){2,}"
+    r"(?:“?\{\}”?:? [a-z]+|[A-Z][a-z]*[:,]?|[a-z_]+ (?:is|are|must|has)(?= ))(?: \S+){2,}"
 )
 TRANSLATING = {"_", "gettext", "ngettext", "lazy_gettext", "_l", "N_", "said", "pgettext"}
 # Calls whose words nobody reads in the app: logs, regexes, the CLI's options and output.
@@ -352,6 +352,7 @@ def test_the_sentence_check_sees_english_sentences():
     ]
     assert _untranslated_sentences('raise E(f"“{value}” is not a valid {name}.")') != []
     assert _untranslated_sentences('raise E("scanned_at is not an ISO 8601 time.")') != []
+    assert _untranslated_sentences('flash(f"Note: “{name}” is not assigned to {areas}.")') != []
     wrapped = (
         'raise WalkError(_("Choose a layer of this site."))\n'
         'logger.info("Plan %s stopped by %s", plan, user)\n'

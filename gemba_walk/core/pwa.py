@@ -36,7 +36,7 @@ def manifest():
     body = {
         "name": "Gemba Walk",
         "short_name": "Gemba",
-        "description": "5S audits, waste walks and kaizen at the gemba — works offline.",
+        "description": _("5S audits, waste walks and kaizen at the gemba — works offline."),
         "start_url": "/capture/drafts",
         "scope": "/",
         "display": "standalone",

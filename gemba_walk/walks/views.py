@@ -252,11 +252,14 @@ def _plan_form(site: Site, plan: WalkPlan | None):
             outside = operations.areas_checklist_skips(plan)
             if outside:
                 flash(
-                    f"Note: “{plan.template.name}” is not assigned to "
-                    f"{', '.join(area.code for area in outside)}. The plan still asks for these "
-                    "walks and their links start the checklist there, but the area page does not "
-                    "offer it. Assign the checklist to those areas (Admin → Checklists → Where it "
-                    "applies) or take them out of the plan.",
+                    _(
+                        "Note: “%(checklist)s” is not assigned to %(areas)s. The plan still asks "
+                        "for these walks and their links start the checklist there, but the area "
+                        "page does not offer it. Assign the checklist to those areas (Admin → "
+                        "Checklists → Where it applies) or take them out of the plan.",
+                        checklist=plan.template.name,
+                        areas=", ".join(area.code for area in outside),
+                    ),
                     "warning",
                 )
             return _back_to_plans(site)
