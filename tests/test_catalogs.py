@@ -265,9 +265,6 @@ ENGLISH_MODULES = (
     "gemba_walk/cli/",  # the command line speaks to the operator, in English
     "gemba_walk/api/openapi.py",  # the API's description, for developers
     "gemba_walk/migrations/",
-    # Issue 17's notification pass (events and webhooks) is its own change: it removes these.
-    "gemba_walk/notify/events.py",
-    "gemba_walk/notify/webhooks.py",
 )
 # Single sentences that stay English, each with its reason ("{}" stands for an f-string's value).
 ENGLISH_ON_PURPOSE = {
@@ -276,6 +273,7 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/tickets/operations.py", "A photo needs a photo store."),
     ("gemba_walk/core/pwa.py", "The app is not built: run `make assets`."),
     ("gemba_walk/core/input_guard.py", "{} is not a JSON number"),  # answered as "bad JSON"
+    ("gemba_walk/notify/events.py", "{} is not a walk event"),
     # a field's refusal for API clients, beside Pydantic's own (English) messages
     ("gemba_walk/core/contract.py", "{} is not one of {}"),
     # names: the product, a certificate's, an e-mail sender's, a CSV column
@@ -290,6 +288,8 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/tickets/rules.py", "Seen again ({} occurrence): {}"),
     ("gemba_walk/tickets/rules.py", "Seen again before verification — back to the team."),
     ("gemba_walk/tickets/rules.py", "Recurred — the countermeasure did not hold: "),
+    # a webhook's pause reason, stored in English, read out by notify.webhooks.pause_reason_read
+    ("gemba_walk/notify/webhooks.py", "{} deliveries in a row failed; last: {}"),
 }
 
 
