@@ -5,6 +5,7 @@ translated. A missing string fails here; on a page it shows in English (never an
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -241,6 +242,124 @@ def test_the_bare_word_check_sees_bare_words():
     assert _bare_words("<p>Hello {{ _('there') }}</p>") == ["Hello"]
     assert _bare_words('<img alt="A photo">') == ["photo"]
     assert _bare_words("{% trans %}Counted{% endtrans %} <b>{{ x }}</b>") == []
+
+
+# --- Python: no English sentence left outside the translation functions ----------------------
+
+# Three words or more, starting as a sentence does, or as a refusal that names a field
+# ("{} is not...", "status must be...").
+SENTENCE = re.compile(
+    r"(?:“?\{\}”?:? [a-z]+|[A-Z][a-z]*[:,]?|[a-z_]+ (?:is|are|must|has)(?= ))(?: \S+){2,}"
+)
+TRANSLATING = {"_", "gettext", "ngettext", "lazy_gettext", "_l", "N_", "said", "pgettext"}
+# Calls whose words nobody reads in the app: logs, regexes, the CLI's options and output.
+NOT_READ = {
+    *("debug", "info", "warning", "error", "exception", "critical"),  # logger.*
+    *("compile", "fullmatch", "match", "search", "sub"),  # re.*
+    *("echo", "secho", "option", "argument", "command", "group", "ClickException"),  # click
+}
+# Keywords that describe the API or the CLI to developers (OpenAPI, click's help).
+DESCRIBING = {"description", "help", "summary"}
+# Whole modules that stay English.
+ENGLISH_MODULES = (
+    "gemba_walk/cli/",  # the command line speaks to the operator, in English
+    "gemba_walk/api/openapi.py",  # the API's description, for developers
+    "gemba_walk/migrations/",
+)
+# Single sentences that stay English, each with its reason ("{}" stands for an f-string's value).
+ENGLISH_ON_PURPOSE = {
+    # for programmers and operators, never shown to a person using the app
+    ("gemba_walk/auth/models.py", "Sign a user in through auth.sessions.start_session()."),
+    ("gemba_walk/tickets/operations.py", "A photo needs a photo store."),
+    ("gemba_walk/core/pwa.py", "The app is not built: run `make assets`."),
+    ("gemba_walk/core/input_guard.py", "{} is not a JSON number"),  # answered as "bad JSON"
+    ("gemba_walk/notify/events.py", "{} is not a walk event"),
+    # a field's refusal for API clients, beside Pydantic's own (English) messages
+    ("gemba_walk/core/contract.py", "{} is not one of {}"),
+    # names: the product, a certificate's, an e-mail sender's, a CSV column
+    ("gemba_walk/core/tls.py", "Gemba Walk (self-signed)"),
+    ("gemba_walk/notify/channels/email.py", "Gemba Walk <gemba-walk@{}>"),
+    ("gemba_walk/reports/views.py", "Scanned at the gemba (UTC)"),
+    # a webhook's text for audit.completed (no person is told of it)
+    ("gemba_walk/sync/operations.py", "{} audit of area {} by {}"),
+    # a ticket's history, stored in English and read in the reader's language by
+    # tickets.rules.read_event_body
+    ("gemba_walk/tickets/rules.py", "A more serious occurrence: "),
+    ("gemba_walk/tickets/rules.py", "Seen again ({} occurrence): {}"),
+    ("gemba_walk/tickets/rules.py", "Seen again before verification — back to the team."),
+    ("gemba_walk/tickets/rules.py", "Recurred — the countermeasure did not hold: "),
+    # a webhook's pause reason, stored in English, read out by notify.webhooks.pause_reason_read
+    ("gemba_walk/notify/webhooks.py", "{} deliveries in a row failed; last: {}"),
+}
+
+
+def _text_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    return None
+
+
+def _called(call: ast.Call) -> str:
+    function = call.func
+    if isinstance(function, ast.Name):
+        return function.id
+    return function.attr if isinstance(function, ast.Attribute) else ""
+
+
+def _untranslated_sentences(source: str) -> list[str]:
+    """The sentences of a module that no translation function wraps (docstrings, logs,
+    regexes and descriptions for developers aside)."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        text = _text_of(node)
+        parent = parents.get(node)
+        if text is None or not SENTENCE.match(text) or isinstance(parent, ast.Expr | ast.JoinedStr):
+            continue
+        inner, exempt = node, False
+        while inner in parents and not exempt:
+            outer = parents[inner]
+            exempt = (isinstance(outer, ast.keyword) and outer.arg in DESCRIBING) or (
+                isinstance(outer, ast.Call) and _called(outer) in TRANSLATING | NOT_READ
+            )
+            inner = outer
+        if not exempt:
+            found.append(text)
+    return found
+
+
+def test_no_english_sentence_left_outside_the_translation_functions():
+    left = []
+    for path in sorted((PROJECT_ROOT / "gemba_walk").rglob("*.py")):
+        module = path.relative_to(PROJECT_ROOT).as_posix()
+        if module.startswith(ENGLISH_MODULES):
+            continue
+        for sentence in _untranslated_sentences(path.read_text()):
+            if (module, sentence) not in ENGLISH_ON_PURPOSE:
+                left.append(f"{module}: {sentence}")
+    assert left == [], "wrap these in _() (or N_ and translate where read)"
+
+
+def test_the_sentence_check_sees_english_sentences():
+    assert _untranslated_sentences('raise WalkError("Choose a layer of this site.")') == [
+        "Choose a layer of this site."
+    ]
+    assert _untranslated_sentences('flash(f"{name} already has a layer called {x}.")') == [
+        "{} already has a layer called {}."
+    ]
+    assert _untranslated_sentences('raise E(f"“{value}” is not a valid {name}.")') != []
+    assert _untranslated_sentences('raise E("scanned_at is not an ISO 8601 time.")') != []
+    assert _untranslated_sentences('flash(f"Note: “{name}” is not assigned to {areas}.")') != []
+    wrapped = (
+        'raise WalkError(_("Choose a layer of this site."))\n'
+        'logger.info("Plan %s stopped by %s", plan, user)\n'
+        'PATTERN = re.compile(r"Seen again (\\d+) times")\n'
+        'def view():\n    """Show all the posts, most recent first."""\n'
+    )
+    assert _untranslated_sentences(wrapped) == []
 
 
 def test_catalog_files_parse():

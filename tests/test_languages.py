@@ -832,3 +832,143 @@ def test_a_ticket_opened_by_a_low_5s_score_reads_in_the_language(app, db, client
     auth.logout()
     english = read_as(client, auth, "en", f"/tickets/{ticket.number}")
     assert ticket.title in english
+
+
+# --- the server's own sentences: refusals, advice, the history (issue 17) -----------------------
+
+
+def test_a_walk_plan_refused_reads_in_the_admins_language(app, db, client, auth):
+    """A German admin plans a walk and forgets the areas: the reason reads German on the page."""
+    from gemba_walk.checklists.defaults import ensure_default_templates
+    from gemba_walk.walks import operations
+    from tests.factories import SiteFactory
+
+    ensure_default_templates()
+    site = SiteFactory(name="Werk Berlin", timezone="Europe/Berlin")
+    layer = operations.create_layer(site, "Meister", 2)
+    checklist = db.session.scalar(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
+    )
+    auth.login(UserFactory(role="admin", language="de").email)
+    token = auth.csrf_token(f"/walks/plans?site={site.id}")
+    refused = client.post(
+        f"/walks/plans/new?site={site.id}",
+        data={
+            "csrf_token": token,
+            "name": "Nachtrundgang",
+            "template_id": checklist.id,
+            "frequency": "daily",
+            "layer_id": layer.id,
+            "starts_on": date.today().isoformat(),
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 422
+    speaks(
+        html.unescape(refused.text),
+        ["Wählen Sie mindestens einen Bereich: Ein Plan ohne Bereiche plant nichts."],
+        ["Choose at least one area", "plans nothing"],
+    )
+
+
+def test_password_advice_reads_in_the_persons_language(app, client, auth):
+    """zxcvbn writes its advice in English; a Japanese person reads all of it in Japanese."""
+    auth.login(UserFactory(language="ja").email)
+    page = client.get("/account")
+    answer = client.post(
+        "/account/password",
+        data={
+            "current_password": "correct-horse-battery",
+            "new_password": "Summer2024!",
+            "confirm": "Summer2024!",
+            "csrf_token": csrf_token_from(page.text),
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 422
+    speaks(
+        html.unescape(answer.text),
+        [
+            "このパスワードは推測されやすすぎます。",
+            "これはよく使われるパスワードに似ています。",  # zxcvbn's warning
+            "関係のない単語を3つか4つ並べると強いパスワードになります。",
+        ],
+        ["too easy to guess", "similar to a commonly used password", "unrelated words"],
+    )
+
+
+def test_password_advice_zxcvbn_adds_later_reads_as_written(app):
+    from gemba_walk.auth.operations import _advice_read
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert _advice_read("Avoid sequences.") == "Vermeiden Sie Folgen."
+        assert _advice_read("A sentence zxcvbn 5 might add.") == "A sentence zxcvbn 5 might add."
+
+
+def test_a_refused_sync_answers_in_the_phone_users_language(app, db, client, auth, api):
+    """A German member's phone sends an empty finding: the refusal the outbox shows is German."""
+    from tests.sync_batches import batch, finding
+
+    area = AreaFactory()
+    auth.login(UserFactory(role="member", language="de").email)
+    empty = finding({"id": area.id}, description="   ", photo_uuids=[])
+    answer = api.sync(batch(findings=[empty]))
+    assert answer.status_code == 422
+    error = answer.json["error"]
+    assert error["code"] == "invalid_records"
+    assert error["message"] == "Einige Datensätze sind ungültig."
+    assert error["details"] == [
+        {
+            "record": f"finding {empty['uuid']}",
+            "message": "Dieser Befund ist leer: Beschreiben Sie, was Sie gesehen haben, "
+            "oder fügen Sie ein Foto davon hinzu.",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "language, without_scan, at_the_gemba, took",
+    [
+        (
+            "es",
+            "Verificado sin escanear la etiqueta. Se mantiene desde hace una semana.",
+            "Verificado en el gemba (etiqueta escaneada el 26 nov 08:33 UTC). "
+            "Verificado por el propio responsable",
+            "Lee Leader tomó el ticket.",
+        ),
+        (
+            "en",
+            "Verified without a label scan. Se mantiene desde hace una semana.",
+            "Verified at the gemba (label scanned 26 Nov 08:33 UTC). Self-verified by the owner",
+            "Lee Leader took the ticket.",
+        ),
+    ],
+)
+def test_a_verification_stored_in_english_reads_in_the_readers_language(
+    app, db, client, auth, language, without_scan, at_the_gemba, took
+):
+    """The history keeps how a fix was verified in English (webhooks and exports read it as
+    written); a Spanish reader reads it in Spanish, the leader's own words as they wrote them."""
+    from gemba_walk.tickets.models import TicketEvent
+
+    ticket = TicketFactory()
+    db.session.add_all(
+        [
+            TicketEvent(ticket=ticket, kind="status", body="Lee Leader took the ticket."),
+            TicketEvent(
+                ticket=ticket,
+                kind="status",
+                body="Verified without a label scan. Se mantiene desde hace una semana.",
+            ),
+            TicketEvent(
+                ticket=ticket,
+                kind="status",
+                body="Verified at the gemba (label scanned 26 Nov 08:33 UTC). Self-verified by "
+                "the owner (the site lets any leader verify).",
+            ),
+        ]
+    )
+    db.session.commit()
+    text = read_as(client, auth, language, f"/tickets/{ticket.number}")
+    english = [] if language == "en" else ["Verified without", "Verified at the gemba", "took the"]
+    speaks(text, [without_scan, at_the_gemba, took], english)

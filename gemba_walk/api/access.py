@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from gemba_walk.auth.tokens import authenticate
 from gemba_walk.core.errors import ApiError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import csrf
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -27,7 +28,7 @@ def api_access(scope: str) -> Callable[[View], View]:
                 # Flask-Login keeps the request's user in g._login_user: this request only.
                 g._login_user = authenticate(header[7:].strip(), scope)
             elif not current_user.is_authenticated:
-                raise ApiError(401, "Sign in, or send an API token as Authorization: Bearer.")
+                raise ApiError(401, _("Sign in, or send an API token as Authorization: Bearer."))
             elif request.method not in SAFE_METHODS:
                 csrf.protect()
             return view(*args, **kwargs)

@@ -13,6 +13,7 @@ from gemba_walk.api.schema import AreaRecord, FindingRecord, Ticket, WalkResult
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.core.errors import ApiError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import TICKET_STATUSES, keys
@@ -33,7 +34,7 @@ def _time(name: str) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as error:
         raise ApiError(
-            422, f"{name} must be an ISO 8601 time, e.g. 2026-11-26T08:00:00Z."
+            422, _("%(name)s must be an ISO 8601 time, e.g. 2026-11-26T08:00:00Z.", name=name)
         ) from error
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
@@ -46,8 +47,16 @@ def _number(name: str, default: int | None = None, largest: int | None = None) -
         return default
     value = parse_id(text)
     if value is None or (largest is not None and value > largest):
-        limit = f" from 1 to {largest}" if largest else ""
-        raise ApiError(422, f"{name} must be a whole number{limit}.")
+        if largest:
+            raise ApiError(
+                422,
+                _(
+                    "%(name)s must be a whole number from 1 to %(largest)s.",
+                    name=name,
+                    largest=largest,
+                ),
+            )
+        raise ApiError(422, _("%(name)s must be a whole number.", name=name))
     return value
 
 
@@ -77,7 +86,10 @@ def ticket_query() -> Any:
     status = request.args.get("status")
     if status:
         if status not in keys(TICKET_STATUSES):
-            raise ApiError(422, f"status must be one of {', '.join(keys(TICKET_STATUSES))}.")
+            raise ApiError(
+                422,
+                _("status must be one of %(known)s.", known=", ".join(keys(TICKET_STATUSES))),
+            )
         query = query.where(KaizenTicket.status == status)
     return query
 

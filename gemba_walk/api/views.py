@@ -45,6 +45,8 @@ from gemba_walk.core.contract import Answer, Request, problems_of
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import ApiError
 from gemba_walk.core.i18n import current_language
+from gemba_walk.core.i18n import gettext as _
+from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.ids import parse_id, parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
@@ -87,7 +89,7 @@ def _request_as(model: type[Sent], top: str, message: str, code: str) -> Sent:
     the model refuses."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise ApiError(400, "The body must be a JSON object.", "bad_json")
+        raise ApiError(400, _("The body must be a JSON object."), "bad_json")
     try:
         return model.model_validate(payload)
     except ValidationError as error:
@@ -97,7 +99,7 @@ def _request_as(model: type[Sent], top: str, message: str, code: str) -> Sent:
 def _uuid_or_404(value: str) -> str:
     uuid = parse_uuid(value)
     if uuid is None:
-        raise ApiError(404, "That is not a valid photo id.")
+        raise ApiError(404, _("That is not a valid photo id."))
     return uuid
 
 
@@ -114,7 +116,7 @@ def me() -> Response:
         theme=user.theme if user.theme in ("auto", "light", "dark") else "auto",
         large_text=user.large_text,
     )
-    response, _ = _answer(Me(user=user_json, csrf_token=generate_csrf()))
+    response, _status = _answer(Me(user=user_json, csrf_token=generate_csrf()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -133,7 +135,9 @@ def pack() -> WerkzeugResponse:
 
 @bp.put("/photos/<uuid>")
 @signed_in
-@body_limit(MAX_PHOTO_BYTES, f"The photo is larger than {MAX_PHOTO_BYTES // 2**20} MB.")
+@body_limit(
+    MAX_PHOTO_BYTES, _l("The photo is larger than %(size)s MB.", size=MAX_PHOTO_BYTES // 2**20)
+)
 def put_photo(uuid: str) -> tuple[Response, int]:
     """Upload one photo; the same id with the same bytes again answers 200 as before.
     (A body over the limit is a 413 before anything is read, or as soon as a chunked body
@@ -167,11 +171,11 @@ def get_photo(uuid: str) -> WerkzeugResponse:
     Others are told there is no such photo, so its existence is not given away either."""
     photo = find_photo(_uuid_or_404(uuid))
     if photo is None or not may_see_photo(_user(), photo):
-        raise ApiError(404, "There is no photo with this id.")
+        raise ApiError(404, _("There is no photo with this id."))
     variant = "thumb" if request.args.get("variant") == "thumb" else "full"
     path = photo_store().path(photo.stored_sha256, variant)
     if not path.exists():
-        raise ApiError(404, "The photo file is missing from storage; tell an admin.")
+        raise ApiError(404, _("The photo file is missing from storage; tell an admin."))
     response = send_file(path, mimetype="image/jpeg", max_age=86400, conditional=True)
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response
@@ -179,12 +183,14 @@ def get_photo(uuid: str) -> WerkzeugResponse:
 
 @bp.post("/sync")
 @signed_in
-@body_limit(MAX_SYNC_BYTES, "The batch is too large; send fewer records at once.")
+@body_limit(MAX_SYNC_BYTES, _l("The batch is too large; send fewer records at once."))
 def sync() -> Response:
     """Store a batch of audits and findings from a phone, exactly once."""
     payload = request.get_json(silent=True)
     if payload is None:
-        raise ApiError(400, "The body must be JSON (Content-Type: application/json).", "bad_json")
+        raise ApiError(
+            400, _("The body must be JSON (Content-Type: application/json)."), "bad_json"
+        )
     return jsonify(apply_sync_batch(_user(), payload))
 
 
@@ -192,14 +198,14 @@ def sync() -> Response:
 @signed_in
 def scan() -> tuple[Response, int]:
     """Record that a label was scanned on the phone (proof of presence), idempotent by uuid."""
-    sent = _request_as(ScanRequest, "scan", "The scan record is not valid.", "invalid_scan")
+    sent = _request_as(ScanRequest, "scan", _("The scan record is not valid."), "invalid_scan")
     area = db.session.get(Area, sent.area_id)
     if area is None:
-        raise ApiError(422, f"Unknown area {sent.area_id}.", "invalid_scan")
+        raise ApiError(422, _("Unknown area %(id)s.", id=sent.area_id), "invalid_scan")
     try:
         scanned_at = parse_timestamp(sent.scanned_at)
     except ValueError as error:
-        raise ApiError(422, "scanned_at is not an ISO 8601 time.", "invalid_scan") from error
+        raise ApiError(422, _("scanned_at is not an ISO 8601 time."), "invalid_scan") from error
     record = record_field_scan(sent.uuid, area, _user(), sent.method, scanned_at)
     return _answer(ScanResult(uuid=record.uuid, area_id=record.area_id, method=sent.method), 201)
 
@@ -237,7 +243,7 @@ def _ticket_or_404(text: str) -> KaizenTicket:
         else None
     )
     if ticket is None:
-        raise ApiError(404, "There is no ticket with that number.")
+        raise ApiError(404, _("There is no ticket with that number."))
     return ticket
 
 
@@ -248,11 +254,13 @@ def ticket(number: str) -> tuple[Response, int]:
 
 
 @bp.patch("/tickets/<number>")
-@body_limit(64 * 1024, "A ticket update is at most 64 KB.")
+@body_limit(64 * 1024, _l("A ticket update is at most 64 KB."))
 @api_access("write:tickets")
 def update_ticket(number: str) -> tuple[Response, int]:
     """Take a step (action, reason, result), change PDCA fields, add a comment: all or nothing."""
-    sent = _request_as(TicketUpdate, "ticket", "The ticket update is not valid.", "invalid_update")
+    sent = _request_as(
+        TicketUpdate, "ticket", _("The ticket update is not valid."), "invalid_update"
+    )
     ticket = _ticket_or_404(number)
     user = _user()
     with write_transaction():

@@ -245,10 +245,10 @@ def labels():
         site_id, area_ids, (batch - 1) * LABELS_PER_BATCH, LABELS_PER_BATCH
     )
     if total == 0:
-        abort(404, "There are no active areas to print labels for.")
+        abort(404, _("There are no active areas to print labels for."))
     batches = (total + LABELS_PER_BATCH - 1) // LABELS_PER_BATCH
     if batch > batches:
-        abort(404, f"There are only {batches} batches of labels.")
+        abort(404, _("There are only %(count)s batches of labels.", count=batches))
     items = [(area, qr_svg(label_url(area), f"QR code for {area.code}")) for area in areas]
     first = (batch - 1) * LABELS_PER_BATCH + 1
 

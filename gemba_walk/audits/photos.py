@@ -30,6 +30,7 @@ from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 
@@ -135,10 +136,17 @@ def _too_many_pixels(limit: PixelLimit, width: int, height: int) -> PhotoError:
     return PhotoError(
         413,
         "too_many_pixels",
-        f"The image is {width} × {height} pixels. A {limit.kind} photo may have at most "
-        f"{limit.long_edge} pixels on its long edge and {limit.megapixels} megapixels. "
-        f"The app's camera sends {LONG_EDGE} pixels: take the photo in the app, "
-        "or send a smaller image.",
+        _(
+            "The image is %(width)s × %(height)s pixels. A %(kind)s photo may have at most "
+            "%(edge)s pixels on its long edge and %(megapixels)s megapixels. The app's camera "
+            "sends %(sent)s pixels: take the photo in the app, or send a smaller image.",
+            width=width,
+            height=height,
+            kind=limit.kind,
+            edge=limit.long_edge,
+            megapixels=limit.megapixels,
+            sent=LONG_EDGE,
+        ),
     )
 
 
@@ -154,16 +162,18 @@ def _check_size(image: Image.Image) -> None:
 
 def _open_checked(data: bytes) -> Image.Image:
     if not data:
-        raise PhotoError(400, "empty", "The upload was empty. Take the photo again.")
+        raise PhotoError(400, "empty", _("The upload was empty. Take the photo again."))
     if len(data) > MAX_PHOTO_BYTES:
         raise PhotoError(
-            413, "too_large", f"The photo is larger than {MAX_PHOTO_BYTES // 2**20} MB."
+            413,
+            "too_large",
+            _("The photo is larger than %(size)s MB.", size=MAX_PHOTO_BYTES // 2**20),
         )
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         size = _webp_canvas_size(data[:30])
         if size is None:
             raise PhotoError(
-                422, "broken_image", "The image is damaged or incomplete. Take the photo again."
+                422, "broken_image", _("The image is damaged or incomplete. Take the photo again.")
             )
         if not PIXEL_LIMITS["WEBP"].allows(*size):
             raise _too_many_pixels(PIXEL_LIMITS["WEBP"], *size)
@@ -173,7 +183,7 @@ def _open_checked(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data))  # lazy: reads the header, decodes nothing
             if image.format not in ACCEPTED_FORMATS:
                 raise PhotoError(
-                    415, "unsupported_image", "Only JPEG, PNG and WebP photos are accepted."
+                    415, "unsupported_image", _("Only JPEG, PNG and WebP photos are accepted.")
                 )
             _check_size(image)
             if image.format == "JPEG":
@@ -185,16 +195,16 @@ def _open_checked(data: bytes) -> Image.Image:
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise PhotoError(413, "too_many_pixels", "The image has far too many pixels.") from error
+        raise PhotoError(413, "too_many_pixels", _("The image has far too many pixels.")) from error
     except UnidentifiedImageError as error:
         raise PhotoError(
             415,
             "not_an_image",
-            "This file is not an image. Only JPEG, PNG and WebP photos are accepted.",
+            _("This file is not an image. Only JPEG, PNG and WebP photos are accepted."),
         ) from error
     except (OSError, SyntaxError, ValueError) as error:
         raise PhotoError(
-            422, "broken_image", "The image is damaged or incomplete. Take the photo again."
+            422, "broken_image", _("The image is damaged or incomplete. Take the photo again.")
         ) from error
     return image
 
@@ -234,7 +244,7 @@ def _decode_slot():
             _decode_slots = threading.BoundedSemaphore(_setting("PHOTO_DECODE_CONCURRENCY", 1))
     if not _decode_slots.acquire(timeout=_setting("PHOTO_DECODE_WAIT_SECONDS", 30)):
         raise PhotoError(
-            503, "busy", "The server is busy with other photos. The photo will be sent again."
+            503, "busy", _("The server is busy with other photos. The photo will be sent again.")
         )
     try:
         yield
@@ -318,12 +328,12 @@ def store_photo(
     the same uuid with other bytes is a conflict."""
     digest = sha256_hex(data)
     if not claimed_sha256:
-        raise PhotoError(400, "sha256_missing", "Send the photo's SHA-256 in X-Content-SHA256.")
+        raise PhotoError(400, "sha256_missing", _("Send the photo's SHA-256 in X-Content-SHA256."))
     if claimed_sha256.strip().lower() != digest:
         raise PhotoError(
             400,
             "sha256_mismatch",
-            "The photo arrived damaged (its SHA-256 does not match). It will be sent again.",
+            _("The photo arrived damaged (its SHA-256 does not match). It will be sent again."),
         )
     existing = find_photo(uuid)
     if existing is not None:
@@ -361,9 +371,9 @@ def store_photo(
 
 def _same_or_conflict(photo: Photo, user: User, digest: str) -> Photo:
     if photo.uploaded_by_id != user.id:
-        raise PhotoError(409, "photo_taken", "This photo id belongs to another user's record.")
+        raise PhotoError(409, "photo_taken", _("This photo id belongs to another user's record."))
     if photo.sha256 != digest:
         raise PhotoError(
-            409, "photo_changed", "A different photo was already stored under this id."
+            409, "photo_changed", _("A different photo was already stored under this id.")
         )
     return photo

@@ -16,6 +16,8 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
+from gemba_walk.core.i18n import gettext as _
+
 MAX_SIGNATURE_BYTES = 96 * 1024  # the PNG itself; a drawn line on 600 × 200 is a few kB
 MAX_SIGNATURE_BASE64 = (MAX_SIGNATURE_BYTES + 2) // 3 * 4
 MAX_SIGNATURE_WIDTH = 1200
@@ -32,24 +34,33 @@ def clean_signature(encoded: str) -> tuple[bytes, str]:
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise SignatureRefused("The signature is not a base64-encoded PNG.") from error
+        raise SignatureRefused(_("The signature is not a base64-encoded PNG.")) from error
     if len(data) > MAX_SIGNATURE_BYTES:
         raise SignatureRefused(
-            f"The signature is larger than {MAX_SIGNATURE_BYTES // 1024} kB; sign again."
+            _(
+                "The signature is larger than %(size)s kB; sign again.",
+                size=MAX_SIGNATURE_BYTES // 1024,
+            )
         )
     if not data.startswith(PNG_MAGIC):
-        raise SignatureRefused("The signature is not a PNG image; sign again.")
+        raise SignatureRefused(_("The signature is not a PNG image; sign again."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))  # reads the header only
             if image.format != "PNG":
-                raise SignatureRefused("The signature is not a PNG image; sign again.")
+                raise SignatureRefused(_("The signature is not a PNG image; sign again."))
             width, height = image.size
             if width > MAX_SIGNATURE_WIDTH or height > MAX_SIGNATURE_HEIGHT:
                 raise SignatureRefused(
-                    f"The signature is {width} × {height} pixels; at most "
-                    f"{MAX_SIGNATURE_WIDTH} × {MAX_SIGNATURE_HEIGHT} are accepted."
+                    _(
+                        "The signature is %(width)s × %(height)s pixels; at most "
+                        "%(max_width)s × %(max_height)s are accepted.",
+                        width=width,
+                        height=height,
+                        max_width=MAX_SIGNATURE_WIDTH,
+                        max_height=MAX_SIGNATURE_HEIGHT,
+                    )
                 )
             image.load()
             drawing = image.convert("LA" if image.mode in ("1", "L", "LA", "I") else "RGBA")
@@ -63,7 +74,7 @@ def clean_signature(encoded: str) -> tuple[bytes, str]:
         SyntaxError,
         ValueError,
     ) as error:
-        raise SignatureRefused("The signature image is damaged; sign again.") from error
+        raise SignatureRefused(_("The signature image is damaged; sign again.")) from error
     buffer = io.BytesIO()
     drawing.save(buffer, format="PNG", optimize=True)
     png = buffer.getvalue()

@@ -21,7 +21,7 @@ from gemba_walk.core.i18n import LANGUAGE_CODES
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import ROLES, keys
+from gemba_walk.lean import N_, ROLES, keys
 
 MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 too guessable … 4 very unguessable
@@ -119,21 +119,73 @@ def check_password_strength(password: str, *related: str) -> None:
 
     ``related`` are words of the account (email, name) that make a password easy to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise PasswordError(
+            _("The password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+        )
     if password.lower() in COMMON_PASSWORDS:
         raise PasswordError(
-            "This password is too easy to guess: it is one of the most common passwords, "
-            "the first ones anyone tries. Three or four unrelated words make a strong one."
+            _(
+                "This password is too easy to guess: it is one of the most common passwords, "
+                "the first ones anyone tries. Three or four unrelated words make a strong one."
+            )
         )
     inputs = [part for text in related for part in text.lower().replace("@", " ").split() if part]
     result = zxcvbn(password[:100], user_inputs=[*inputs, *APP_WORDS])
     if result["score"] < MIN_PASSWORD_SCORE:
         feedback = result["feedback"]
-        advice = " ".join(filter(None, [feedback["warning"], *feedback["suggestions"]]))
-        raise PasswordError(
-            f"This password is too easy to guess. {advice} "
-            "Three or four unrelated words make a strong one."
+        advice = " ".join(
+            _advice_read(sentence)
+            for sentence in [feedback["warning"], *feedback["suggestions"]]
+            if sentence
         )
+        raise PasswordError(
+            _(
+                "This password is too easy to guess. %(advice)s "
+                "Three or four unrelated words make a strong one.",
+                advice=advice,
+            )
+        )
+
+
+# zxcvbn's advice is a fixed set of English sentences (zxcvbn/feedback.py, version 4.5): marked
+# here so the catalogs translate them. A sentence a later zxcvbn adds reads in English until it
+# is added here.
+ZXCVBN_ADVICE = frozenset(
+    (
+        N_("Use a few words, avoid common phrases."),
+        N_("No need for symbols, digits, or uppercase letters."),
+        N_("Add another word or two. Uncommon words are better."),
+        N_("Straight rows of keys are easy to guess."),
+        N_("Short keyboard patterns are easy to guess."),
+        N_("Use a longer keyboard pattern with more turns."),
+        N_('Repeats like "aaa" are easy to guess.'),
+        N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+        N_("Avoid repeated words and characters."),
+        N_('Sequences like "abc" or "6543" are easy to guess.'),
+        N_("Avoid sequences."),
+        N_("Recent years are easy to guess."),
+        N_("Avoid recent years."),
+        N_("Avoid years that are associated with you."),
+        N_("Dates are often easy to guess."),
+        N_("Avoid dates and years that are associated with you."),
+        N_("This is a top-10 common password."),
+        N_("This is a top-100 common password."),
+        N_("This is a very common password."),
+        N_("This is similar to a commonly used password."),
+        N_("A word by itself is easy to guess."),
+        N_("Names and surnames by themselves are easy to guess."),
+        N_("Common names and surnames are easy to guess."),
+        N_("Capitalization doesn't help very much."),
+        N_("All-uppercase is almost as easy to guess as all-lowercase."),
+        N_("Reversed words aren't much harder to guess."),
+        N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+    )
+)
+
+
+def _advice_read(sentence: str) -> str:
+    """One of zxcvbn's sentences in the person's language (one we do not know: as written)."""
+    return _(sentence) if sentence in ZXCVBN_ADVICE else sentence
 
 
 class SignInNameError(AccountError):
@@ -328,7 +380,9 @@ THEMES = ("auto", "light", "dark")
 def set_display(user: User, theme: str, large_text: bool) -> None:
     """How pages look for this person, on every phone they sign in on."""
     if theme not in THEMES:
-        raise AccountError(f"Unknown theme “{str(theme)[:20]}”: choose auto, light or dark.")
+        raise AccountError(
+            _("Unknown theme “%(theme)s”: choose auto, light or dark.", theme=str(theme)[:20])
+        )
     with write_transaction():
         user.theme = theme
         user.large_text = bool(large_text)

@@ -18,7 +18,9 @@ from flask_login import LoginManager
 
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import error_response
+from gemba_walk.core.i18n import gettext
 from gemba_walk.extensions import db
+from gemba_walk.lean import N_
 
 
 def _digest(token: str) -> str:
@@ -87,7 +89,8 @@ def load_user(user_id: str):
 
 def configure_login_manager(login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext  # Flask-Login flashes it in the reader's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
@@ -95,5 +98,7 @@ def configure_login_manager(login_manager: LoginManager) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         if request.path.startswith("/api/"):
-            return error_response(401, "Your session has ended. Sign in again to continue.")
+            return error_response(
+                401, gettext("Your session has ended. Sign in again to continue.")
+            )
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from gemba_walk.auth.models import ApiToken, User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
@@ -43,14 +44,18 @@ def create_token(owner: User, creator: User, name: str, scopes: list[str]) -> tu
     and the token's text, which is never stored or shown again."""
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise TokenError(422, "invalid_name", "Name the token (at most 80 characters).")
+        raise TokenError(422, "invalid_name", _("Name the token (at most 80 characters)."))
     if owner.id != creator.id and not creator.is_admin:
-        raise TokenError(403, "not_allowed", "Only an admin makes tokens for someone else.")
+        raise TokenError(403, "not_allowed", _("Only an admin makes tokens for someone else."))
     unknown = set(scopes) - set(SCOPES)
     if unknown or not scopes:
-        raise TokenError(422, "invalid_scopes", "Choose at least one scope: read, write:tickets.")
+        raise TokenError(
+            422, "invalid_scopes", _("Choose at least one scope: read, write:tickets.")
+        )
     if not owner.active:
-        raise TokenError(422, "inactive_user", f"{owner.name} can no longer sign in.")
+        raise TokenError(
+            422, "inactive_user", _("%(name)s can no longer sign in.", name=owner.name)
+        )
     text = PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
         token = ApiToken(
@@ -68,7 +73,7 @@ def create_token(owner: User, creator: User, name: str, scopes: list[str]) -> tu
 def revoke_token(token_id: int, user: User) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and not user.is_admin):
-        raise TokenError(404, "not_found", "There is no such token.")
+        raise TokenError(404, "not_found", _("There is no such token."))
     with write_transaction():
         if token.revoked_at is None:
             token.revoked_at = utcnow()
@@ -87,9 +92,13 @@ def authenticate(text: str, scope: str) -> User:
         sa.select(ApiToken).where(ApiToken.token_sha256 == _digest(text or ""))
     )
     if token is None or token.revoked_at is not None or not token.user.active:
-        raise TokenError(401, "invalid_token", "This API token is unknown or was revoked.")
+        raise TokenError(401, "invalid_token", _("This API token is unknown or was revoked."))
     if scope not in token.scope_list:
-        raise TokenError(403, "insufficient_scope", f"This API token lacks the {scope!r} scope.")
+        raise TokenError(
+            403,
+            "insufficient_scope",
+            _("This API token lacks the %(scope)s scope.", scope=repr(scope)),
+        )
     now = utcnow()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
         with write_transaction():

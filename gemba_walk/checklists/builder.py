@@ -601,7 +601,7 @@ def duplicate(template: ChecklistTemplate, user_id: int | None) -> ChecklistTemp
     """A new template (same kind, items copied from the newest version) as a draft."""
     source = latest_version(template)
     spec = spec_of(template, source) if source else TemplateSpec(kind=template.kind)
-    spec.name = f"Copy of {template.name}"[:120]
+    spec.name = _("Copy of %(name)s", name=template.name)[:120]
     return create_template(spec, user_id)
 
 

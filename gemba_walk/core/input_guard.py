@@ -20,10 +20,12 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import LazyString
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from gemba_walk.core.errors import ApiError, error_response, wants_json
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import MAX_ID
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -58,7 +60,7 @@ def _refuse_constant(name: str):
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def body_limit(max_bytes: int, message: str) -> Callable[[View], View]:
+def body_limit(max_bytes: int, message: str | LazyString) -> Callable[[View], View]:
     """Refuse a request body over ``max_bytes`` for this view with 413 and ``message``."""
 
     def decorate(view: View) -> View:
@@ -85,7 +87,7 @@ def _apply_body_limit() -> None:
     limit = getattr(view, "body_limit", None)
     if limit is None:
         return
-    max_bytes, message = limit
+    max_bytes, message = limit  # a lazy message: error_response reads it in the language asked
     g.body_limit_message = message
     if request.content_length is not None and request.content_length > max_bytes:
         abort(413, description=message)
@@ -111,10 +113,18 @@ def _refuse_nul_characters():
     if not fields:
         return None
     kind, name = fields[0]
-    message = (
-        f"The {kind} “{name}” contains a NUL character (\\0), which cannot be stored. "
-        "Remove it and send again."
-    )
+    if kind == "field":
+        message = _(
+            "The field “%(name)s” contains a NUL character (\\0), which cannot be stored. "
+            "Remove it and send again.",
+            name=name,
+        )
+    else:
+        message = _(
+            "The query parameter “%(name)s” contains a NUL character (\\0), which cannot be "
+            "stored. Remove it and send again.",
+            name=name,
+        )
     if wants_json():
         details = [{"record": name, "message": "contains a NUL character"} for _, name in fields]
         raise ApiError(422, message, "nul_character", details[:50])

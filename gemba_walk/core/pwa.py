@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, render_template, send_file, url_for
 
 from gemba_walk.core.errors import error_response
+from gemba_walk.core.i18n import gettext as _
 
 bp = Blueprint("pwa", __name__)
 
@@ -35,7 +36,7 @@ def manifest():
     body = {
         "name": "Gemba Walk",
         "short_name": "Gemba",
-        "description": "5S audits, waste walks and kaizen at the gemba — works offline.",
+        "description": _("5S audits, waste walks and kaizen at the gemba — works offline."),
         "start_url": "/capture/drafts",
         "scope": "/",
         "display": "standalone",
@@ -61,8 +62,8 @@ def manifest():
             },
         ],
         "shortcuts": [
-            {"name": "Scan a label", "url": "/scan"},
-            {"name": "Outbox", "url": "/capture/outbox"},
+            {"name": _("Scan a label"), "url": "/scan"},
+            {"name": _("Outbox"), "url": "/capture/outbox"},
         ],
     }
     response = jsonify(body)

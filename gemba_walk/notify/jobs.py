@@ -569,11 +569,15 @@ def acknowledge_andon(ticket: KaizenTicket, user: User) -> AndonPull:
     from gemba_walk.core.errors import DomainError
 
     if not user.is_leader:
-        raise DomainError(403, "not_allowed", "Only a leader acknowledges an andon pull.")
+        raise DomainError(403, "not_allowed", gettext("Only a leader acknowledges an andon pull."))
     with write_transaction():
         pull = db.session.scalar(sa.select(AndonPull).where(AndonPull.ticket_id == ticket.id))
         if pull is None:
-            raise DomainError(404, "no_andon", f"{ticket.display_number} pulled no andon.")
+            raise DomainError(
+                404,
+                "no_andon",
+                gettext("%(number)s pulled no andon.", number=ticket.display_number),
+            )
         if pull.acknowledged_at is None:
             pull.acknowledged_at = utcnow()
             pull.acknowledged_by_id = user.id

@@ -58,22 +58,28 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
     """Keep a device's subscription (PushSubscription.toJSON()); the same endpoint is updated."""
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         raise PreferenceError(
-            422, "invalid_subscription", "Send the browser's push subscription as JSON."
+            422, "invalid_subscription", _("Send the browser's push subscription as JSON.")
         )
     endpoint, keys = data.get("endpoint"), data["keys"]
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     if not isinstance(endpoint, str) or len(endpoint) > 1000:
-        raise PreferenceError(422, "invalid_endpoint", "The subscription has no usable endpoint.")
+        raise PreferenceError(
+            422, "invalid_endpoint", _("The subscription has no usable endpoint.")
+        )
     parts = urlsplit(endpoint)
     allow_http = current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS")
     if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
-        raise PreferenceError(422, "invalid_endpoint", "A push endpoint must be an https:// URL.")
+        raise PreferenceError(
+            422, "invalid_endpoint", _("A push endpoint must be an https:// URL.")
+        )
     if not parts.hostname:
-        raise PreferenceError(422, "invalid_endpoint", "The push endpoint names no host.")
+        raise PreferenceError(422, "invalid_endpoint", _("The push endpoint names no host."))
     for value, name, limit in ((p256dh, "p256dh", 200), (auth, "auth", 100)):
         if not isinstance(value, str) or not value or len(value) > limit or not B64URL.match(value):
             raise PreferenceError(
-                422, "invalid_keys", f"The subscription's {name} key is not base64url text."
+                422,
+                "invalid_keys",
+                _("The subscription's %(name)s key is not base64url text.", name=name),
             )
     with write_transaction():
         sub = db.session.scalar(

@@ -188,7 +188,7 @@ def push_unsubscribe():
     data = request.get_json(silent=True) or {}
     endpoint = data.get("endpoint") if isinstance(data, dict) else None
     if not isinstance(endpoint, str):
-        raise DomainError(422, "invalid_subscription", "Say which subscription (its endpoint).")
+        raise DomainError(422, "invalid_subscription", _("Say which subscription (its endpoint)."))
     with write_transaction():
         db.session.execute(
             sa.delete(PushSubscription).where(

@@ -50,9 +50,19 @@ def _number_arg(name: str, default: int, allowed=None, low: int = 1, high: int =
         return default
     number = parse_id(value)
     if number is None or not low <= number <= high:
-        abort(400, description=f"“{value}” is not a valid {name} (a whole number of days).")
+        abort(
+            400,
+            description=_(
+                "“%(value)s” is not a valid %(name)s (a whole number of days).",
+                value=value,
+                name=name,
+            ),
+        )
     if allowed and number not in allowed:
-        abort(400, description=f"Choose a period of {', '.join(map(str, allowed))} days.")
+        abort(
+            400,
+            description=_("Choose a period of %(days)s days.", days=", ".join(map(str, allowed))),
+        )
     return number
 
 
@@ -151,7 +161,9 @@ def _scope() -> tuple[datetime, int, int | None, int | None]:
     site, area = request.args.get("site", ""), request.args.get("area", "")
     for name, value in (("site", site), ("area", area)):
         if value and parse_id(value) is None:
-            abort(400, description=f"“{value}” is not a valid {name}.")
+            abort(
+                400, description=_("“%(value)s” is not a valid %(name)s.", value=value, name=name)
+            )
     return since, days, parse_id(site) if site else None, parse_id(area) if area else None
 
 
@@ -242,7 +254,7 @@ def audit_report(uuid: str):
     """One audit, printable: who, when, scan proof, scores, every answer, findings, tickets."""
     audit = queries.audit_for_report(uuid)
     if audit is None:
-        abort(404, description="There is no audit with this id.")
+        abort(404, description=_("There is no audit with this id."))
     use_zone(audit.area.site.timezone)
     answers = {response.item_id: response for response in audit.responses}
     findings_by_item: dict[int | None, list] = {}
@@ -284,7 +296,7 @@ def audit_signature(uuid: str):
             sa.select(Audit.signature_png, Audit.signature_sha256).where(Audit.uuid == audit_uuid)
         ).first()
     if row is None or row.signature_png is None:
-        abort(404, description="This audit has no drawn signature.")
+        abort(404, description=_("This audit has no drawn signature."))
     response = Response(row.signature_png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     response.set_etag(row.signature_sha256 or "")
@@ -297,7 +309,7 @@ def area(area_id: int):
     """One area: 5S radar (latest against the previous audit), trend, last walks, tickets."""
     found = db.session.get(Area, area_id)
     if found is None:
-        abort(404, description="There is no such area.")
+        abort(404, description=_("There is no such area."))
     use_zone(found.site.timezone)
     view = insight.area_insight(found, utcnow())
     charts = {}

@@ -32,6 +32,7 @@ from gemba_walk.core import hooks
 from gemba_walk.core.contract import problems_of
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import number_in_range
@@ -126,7 +127,7 @@ def _checked_batch(payload: Any) -> SyncRequest:
         batch = SyncRequest.model_validate(payload)
     except ValidationError as error:
         problems = problems_of(error, "batch")
-        raise SyncError(422, "invalid_batch", "Some records are not valid.", problems) from None
+        raise SyncError(422, "invalid_batch", _("Some records are not valid."), problems) from None
     _hashed(batch.audits, payload.get("audits", []))
     _hashed(batch.findings, payload.get("findings", []))
     return batch
@@ -140,8 +141,10 @@ def apply_sync_batch(user: User, payload: Any) -> dict[str, Any]:
         raise SyncError(
             409,
             "wrong_author",
-            "These records were made by another person on this device. They are sent when "
-            "that person signs in again.",
+            _(
+                "These records were made by another person on this device. They are sent when "
+                "that person signs in again."
+            ),
         )
     request_hash = payload_sha256(payload)
     previous = _claim_batch(user, batch, request_hash)
@@ -193,7 +196,9 @@ def _claim_batch(user: User, batch: SyncRequest, request_hash: str) -> dict[str,
                     return None
                 if previous.user_id != user.id or previous.request_sha256 != request_hash:
                     raise SyncError(
-                        409, "batch_reused", "This batch id was already used for different records."
+                        409,
+                        "batch_reused",
+                        _("This batch id was already used for different records."),
                     )
                 if previous.response is not None:
                     answer: dict[str, Any] = previous.response
@@ -208,7 +213,7 @@ def _claim_batch(user: User, batch: SyncRequest, request_hash: str) -> dict[str,
             raise SyncError(
                 503,
                 "batch_in_progress",
-                "This batch is being stored by another request; try again in a moment.",
+                _("This batch is being stored by another request; try again in a moment."),
             )
         time.sleep(pause)
         pause = min(pause * 2, 0.5)
@@ -313,7 +318,14 @@ def _check_timestamps(problems: _Problems, record: str, values: dict[str, str | 
         try:
             parse_timestamp(value)
         except ValueError:
-            problems.add(record, f"{name} is not a date and time (ISO 8601): {value!r}.")
+            problems.add(
+                record,
+                _(
+                    "%(name)s is not a date and time (ISO 8601): %(value)s.",
+                    name=name,
+                    value=repr(value),
+                ),
+            )
 
 
 def _check_values(
@@ -329,48 +341,62 @@ def _check_values(
     for finding in findings:
         record = f"finding {finding.uuid}"
         if finding.uuid in seen:
-            problems.add(record, f"The id {finding.uuid} is used twice in this batch.")
+            problems.add(record, _("The id %(id)s is used twice in this batch.", id=finding.uuid))
         seen.add(finding.uuid)
         if finding.area_id not in refs.areas:
-            problems.add(record, f"Unknown area {finding.area_id}. Refresh the field data.")
+            problems.add(
+                record, _("Unknown area %(id)s. Refresh the field data.", id=finding.area_id)
+            )
         audit_uuid = finding.audit_uuid
         if audit_uuid and audit_uuid not in batch_audits and audit_uuid not in refs.stored_audits:
-            problems.add(record, f"The audit {audit_uuid} of this finding was not sent.")
+            problems.add(record, _("The audit %(id)s of this finding was not sent.", id=audit_uuid))
         allowed = CATEGORIES_BY_KIND.get(finding.kind)
         if allowed is not None and finding.category not in allowed:
-            problems.add(record, f"{finding.category!r} is not a {finding.kind} category.")
+            problems.add(
+                record,
+                _(
+                    "%(category)s is not a %(kind)s category.",
+                    category=repr(finding.category),
+                    kind=finding.kind,
+                ),
+            )
         if finding.item_id is not None and finding.item_id not in refs.items:
-            problems.add(record, f"Unknown checklist item {finding.item_id}.")
+            problems.add(record, _("Unknown checklist item %(id)s.", id=finding.item_id))
         _check_timestamps(problems, record, {"observed_at": finding.observed_at})
         if not finding.description.strip() and not finding.photo_uuids:
             problems.add(
-                record, "This finding is empty: describe what you saw or add a photo of it."
+                record, _("This finding is empty: describe what you saw or add a photo of it.")
             )
         if finding.same_as_ticket:
             chosen = refs.same_as.get(finding.same_as_ticket)
             if finding.item_id is not None:
-                problems.add(record, "A finding on a checklist item joins its item's ticket.")
+                problems.add(record, _("A finding on a checklist item joins its item's ticket."))
             elif chosen is None or chosen.area_id != finding.area_id:
-                problems.add(record, f"{finding.same_as_ticket} is not a ticket of this area.")
+                problems.add(
+                    record,
+                    _("%(number)s is not a ticket of this area.", number=finding.same_as_ticket),
+                )
         _check_originals(problems, record, finding, refs)
         for photo_uuid in [*finding.photo_uuids, *finding.photo_originals.values()]:
             if photo_uuid in photo_owner and photo_owner[photo_uuid] != finding.uuid:
-                problems.add(record, f"Photo {photo_uuid} is attached to two findings.")
+                problems.add(record, _("Photo %(id)s is attached to two findings.", id=photo_uuid))
             photo_owner[photo_uuid] = finding.uuid
             photo = refs.photos.get(photo_uuid)
             if photo is None:
                 missing.append(photo_uuid)
             elif photo.uploaded_by_id != user.id:
-                problems.add(record, f"Photo {photo_uuid} belongs to another user.")
+                problems.add(record, _("Photo %(id)s belongs to another user.", id=photo_uuid))
             elif photo.finding is not None and photo.finding.uuid != finding.uuid:
-                problems.add(record, f"Photo {photo_uuid} already belongs to another finding.")
+                problems.add(
+                    record, _("Photo %(id)s already belongs to another finding.", id=photo_uuid)
+                )
     if problems.items:
-        raise SyncError(422, "invalid_records", "Some records are not valid.", problems.items)
+        raise SyncError(422, "invalid_records", _("Some records are not valid."), problems.items)
     if missing:
         raise SyncError(
             409,
             "photos_missing",
-            "Some photos have not reached the server yet; upload them, then send again.",
+            _("Some photos have not reached the server yet; upload them, then send again."),
             {"missing": sorted(set(missing))},
         )
 
@@ -384,21 +410,30 @@ def _check_originals(
     sent = set(finding.photo_uuids)
     originals = list(finding.photo_originals.values())
     if len(set(originals)) != len(originals):
-        problems.add(record, "Two marked-up photos name the same original.")
+        problems.add(record, _("Two marked-up photos name the same original."))
     for marked_uuid, original_uuid in finding.photo_originals.items():
         if marked_uuid not in sent:
-            problems.add(record, f"Photo {marked_uuid} has an original but is not in photo_uuids.")
+            problems.add(
+                record,
+                _("Photo %(id)s has an original but is not in photo_uuids.", id=marked_uuid),
+            )
         if original_uuid in sent or original_uuid == marked_uuid:
             problems.add(
-                record, f"Photo {original_uuid} is an original; it is not listed in photo_uuids."
+                record,
+                _(
+                    "Photo %(id)s is an original; it is not listed in photo_uuids.",
+                    id=original_uuid,
+                ),
             )
         marked, original = refs.photos.get(marked_uuid), refs.photos.get(original_uuid)
         if marked is None or original is None:
             continue
         if marked.original_id is not None and marked.original_id != original.id:
-            problems.add(record, f"Photo {marked_uuid} already has another original.")
+            problems.add(record, _("Photo %(id)s already has another original.", id=marked_uuid))
         if original.original_id is not None:
-            problems.add(record, f"Photo {original_uuid} is itself marked up, not an original.")
+            problems.add(
+                record, _("Photo %(id)s is itself marked up, not an original.", id=original_uuid)
+            )
 
 
 def _check_audit(problems: _Problems, seen: set[str], audit: SyncAudit, refs: _References) -> None:
@@ -410,13 +445,13 @@ def _check_audit(problems: _Problems, seen: set[str], audit: SyncAudit, refs: _R
             problems.add(record, str(refusal))
     for uuid in [audit.uuid] + [r.uuid for r in audit.responses]:
         if uuid in seen:
-            problems.add(record, f"The id {uuid} is used twice in this batch.")
+            problems.add(record, _("The id %(id)s is used twice in this batch.", id=uuid))
         seen.add(uuid)
     if audit.area_id not in refs.areas:
-        problems.add(record, f"Unknown area {audit.area_id}. Refresh the field data.")
+        problems.add(record, _("Unknown area %(id)s. Refresh the field data.", id=audit.area_id))
     version = refs.versions.get(audit.template_version_id)
     if version is None or not version.is_published:
-        problems.add(record, f"Unknown checklist version {audit.template_version_id}.")
+        problems.add(record, _("Unknown checklist version %(id)s.", id=audit.template_version_id))
     _check_timestamps(
         problems,
         record,
@@ -430,10 +465,12 @@ def _check_audit(problems: _Problems, seen: set[str], audit: SyncAudit, refs: _R
     for response in audit.responses:
         item = refs.items.get(response.item_id)
         if item is None or version is None or item.version_id != version.id:
-            problems.add(record, f"Item {response.item_id} is not in this checklist.")
+            problems.add(
+                record, _("Item %(item)s is not in this checklist.", item=response.item_id)
+            )
             continue
         if item.id in answered:
-            problems.add(record, f"Item {item.key} is answered twice.")
+            problems.add(record, _("Item %(item)s is answered twice.", item=item.key))
         answered.add(item.id)
         _check_response(problems, record, item, response)
 
@@ -446,16 +483,37 @@ def _check_response(
         score = response.score
         if score is not None and not SCORE_MIN <= score <= SCORE_MAX:
             problems.add(
-                record, f"Item {item.key}: score {score} is outside {SCORE_MIN}–{SCORE_MAX}."
+                record,
+                _(
+                    "Item %(item)s: score %(score)s is outside %(low)s–%(high)s.",
+                    item=item.key,
+                    score=score,
+                    low=SCORE_MIN,
+                    high=SCORE_MAX,
+                ),
             )
     elif kind == "number":
         value = response.value_number
         if value is not None and not number_in_range(value):
-            problems.add(record, f"Item {item.key}: the reading {value!r} is not a usable number.")
+            problems.add(
+                record,
+                _(
+                    "Item %(item)s: the reading %(value)s is not a usable number.",
+                    item=item.key,
+                    value=repr(value),
+                ),
+            )
     elif kind == "choice":
         text = response.value_text
         if text is not None and text not in (item.levels or []):
-            problems.add(record, f"Item {item.key}: {text!r} is not one of the choices.")
+            problems.add(
+                record,
+                _(
+                    "Item %(item)s: %(value)s is not one of the choices.",
+                    item=item.key,
+                    value=repr(text),
+                ),
+            )
 
 
 def _existing_records(audits: list[SyncAudit], findings: list[SyncFinding]) -> set[str]:
@@ -478,8 +536,10 @@ def _existing_records(audits: list[SyncAudit], findings: list[SyncFinding]) -> s
         raise SyncError(
             409,
             "record_changed",
-            "These records were already synced with different content; "
-            "a synced record cannot be changed.",
+            _(
+                "These records were already synced with different content; "
+                "a synced record cannot be changed."
+            ),
             {"uuids": sorted(changed)},
         )
     return duplicates
@@ -516,8 +576,10 @@ def _store_group(
             raise SyncError(
                 409,
                 "ids_taken",
-                "Some ids in these records already belong to other records; nothing of them "
-                "was stored. Send them again with new ids.",
+                _(
+                    "Some ids in these records already belong to other records; nothing of them "
+                    "was stored. Send them again with new ids."
+                ),
                 {"uuids": uuids},
             ) from None
         if audit is not None:
@@ -664,12 +726,12 @@ def _check_notes(notes: list[SyncTicketNote]) -> dict[str, KaizenTicket]:
     for note in notes:
         record = f"ticket note {note.uuid}"
         if note.ticket_number not in found:
-            problems.add(record, f"There is no ticket {note.ticket_number}.")
+            problems.add(record, _("There is no ticket %(number)s.", number=note.ticket_number))
         if not note.body.strip():
-            problems.add(record, "The note is empty.")
+            problems.add(record, _("The note is empty."))
         _check_timestamps(problems, record, {"occurred_at": note.occurred_at})
     if problems.items:
-        raise SyncError(422, "invalid_records", "Some records are not valid.", problems.items)
+        raise SyncError(422, "invalid_records", _("Some records are not valid."), problems.items)
     return found
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.auth.models import User
 from gemba_walk.core.errors import RuleError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
@@ -65,15 +66,27 @@ class BoardFilters:
                 return None
             number = parse_id(value)
             if number is None:
-                raise FilterError(f"“{value}” is not a valid {name}.")
+                raise FilterError(_("“%(value)s” is not a valid %(name)s.", value=value, name=name))
             return number
 
         status = args.get("status", "active").strip() or "active"
         if status not in STATUS_SCOPES:
-            raise FilterError(f"Unknown status “{status}”. Use one of: {', '.join(STATUS_SCOPES)}.")
+            raise FilterError(
+                _(
+                    "Unknown status “%(status)s”. Use one of: %(known)s.",
+                    status=status,
+                    known=", ".join(STATUS_SCOPES),
+                )
+            )
         sort = args.get("sort", "priority").strip() or "priority"
         if sort not in SORTS:
-            raise FilterError(f"Unknown sort “{sort}”. Use one of: {', '.join(SORTS)}.")
+            raise FilterError(
+                _(
+                    "Unknown sort “%(sort)s”. Use one of: %(known)s.",
+                    sort=sort,
+                    known=", ".join(SORTS),
+                )
+            )
         return cls(
             status=status,
             site_id=number("site"),

@@ -40,7 +40,7 @@ from flask import current_app
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core import hooks
-from gemba_walk.core.i18n import current_language, format_date, said
+from gemba_walk.core.i18n import current_language, format_date, format_day_month, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -82,6 +82,14 @@ _STORED_AS_IS = (
 )
 _SEEN_AGAIN = re.compile(r"Seen again \((\d+)(?:st|nd|rd|th) occurrence\): (.*)", re.S)
 _RECURRED = re.compile(r"Recurred — the countermeasure did not hold: (.*)", re.S)
+_TOOK = re.compile(r"(.+) took the ticket\.", re.S)
+# A verification: how it was checked, whether the owner verified it, and the leader's own words.
+_VERIFIED = re.compile(
+    r"(?:Verified without a label scan\."
+    r"|Verified at the gemba \(label scanned (\d{2} [A-Z][a-z]{2} \d{2}:\d{2}) UTC\)\.)"
+    r"( Self-verified by the owner \(the site lets any leader verify\)\.)?(?: (.*))?",
+    re.S,
+)
 _STORED_DATE = r"(\d{2} [A-Z][a-z]{2} \d{4})"
 _MORE_SERIOUS = re.compile(
     r"A more serious occurrence: severity raised from (.+?) to (.+?)"
@@ -120,6 +128,22 @@ def _more_serious_read(found: re.Match) -> str:
     return sentence
 
 
+def _verified_read(found: re.Match) -> str:
+    scanned, self_verified, result = found.groups()
+    if scanned:
+        # stored without its year ("26 Nov 08:33"); 2000 is a leap year, so 29 Feb reads too
+        moment = datetime.strptime(f"2000 {scanned}", "%Y %d %b %H:%M")
+        sentence = _(
+            "Verified at the gemba (label scanned %(when)s UTC).",
+            when=f"{format_day_month(moment.date())} {moment:%H:%M}",
+        )
+    else:
+        sentence = _("Verified without a label scan.")
+    if self_verified:
+        sentence += " " + _("Self-verified by the owner (the site lets any leader verify).")
+    return f"{sentence} {result}" if result else sentence
+
+
 def read_event_body(body: str) -> str:
     """A stored history sentence as the reader's language says it (English: as stored)."""
     if not body or current_language() == "en":
@@ -136,6 +160,10 @@ def read_event_body(body: str) -> str:
         return _("Recurred — the countermeasure did not hold: %(what)s", what=found.group(1))
     if found := _MORE_SERIOUS.fullmatch(body):
         return _more_serious_read(found)
+    if found := _VERIFIED.fullmatch(body):
+        return _verified_read(found)
+    if found := _TOOK.fullmatch(body):
+        return _("%(name)s took the ticket.", name=found.group(1))
     return body
 
 

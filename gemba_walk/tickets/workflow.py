@@ -368,7 +368,9 @@ def transition(
     old one has passed, so the ticket does not come back overdue at once."""
     action = ACTIONS.get(action_key)
     if action is None:
-        raise TicketError(400, "unknown_action", f"There is no step called {action_key!r}.")
+        raise TicketError(
+            400, "unknown_action", _("There is no step called %(step)s.", step=repr(action_key))
+        )
     if ticket.status not in action.from_statuses:
         status = label_of(TICKET_STATUSES, ticket.status)
         raise TicketError(
@@ -433,7 +435,8 @@ def transition(
     from_status = ticket.status
     if action.key == "start" and ticket.owner_id is None:
         ticket.owner_id = user.id
-        body = f"{user.name} took the ticket."
+        # History sentences are stored in English; rules.read_event_body reads them out.
+        body = N_("%(name)s took the ticket.") % {"name": user.name}
     elif action.key == "done":
         ticket.done_at = now
     elif action.key == "verify":
@@ -444,12 +447,13 @@ def transition(
         ticket.self_verified = ticket.owner_id == user.id
         scanned = _scanned_recently(user, ticket, now)
         body = (
-            f"Verified at the gemba (label scanned {scanned:%d %b %H:%M} UTC)."
+            N_("Verified at the gemba (label scanned %(when)s UTC).")
+            % {"when": f"{scanned:%d %b %H:%M}"}
             if scanned
-            else "Verified without a label scan."
+            else N_("Verified without a label scan.")
         )
         if ticket.self_verified:
-            body += " Self-verified by the owner (the site lets any leader verify)."
+            body += " " + N_("Self-verified by the owner (the site lets any leader verify).")
         if result:
             body += f" {result}"
     elif action.key == "reject":
@@ -518,7 +522,9 @@ def _parse_date(value) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as error:
-        raise TicketError(422, "invalid_date", f"{value!r} is not a date (YYYY-MM-DD).") from error
+        raise TicketError(
+            422, "invalid_date", _("%(value)s is not a date (YYYY-MM-DD).", value=repr(value))
+        ) from error
 
 
 def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent | None:
@@ -533,12 +539,16 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
         )
     unknown = set(values) - set(PDCA_FIELDS)
     if unknown:
-        raise TicketError(400, "unknown_field", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise TicketError(
+            400,
+            "unknown_field",
+            _("Unknown field(s): %(fields)s.", fields=", ".join(sorted(unknown))),
+        )
     clean: dict = {}
     for name, value in values.items():
         if name == "whys":
             if not isinstance(value, list | tuple):
-                raise TicketError(422, "invalid_value", "The 5 Whys must be a list of answers.")
+                raise TicketError(422, "invalid_value", _("The 5 Whys must be a list of answers."))
             whys = [_text(why, N_("A why"), 1000) for why in value]
             while whys and not whys[-1]:
                 whys.pop()
@@ -589,7 +599,7 @@ def comment(
 ) -> TicketEvent:
     """Anyone signed in may comment, or note a check at the gemba (append-only)."""
     if kind not in ("comment", "gemba_check"):
-        raise TicketError(400, "unknown_kind", "A note is a comment or a gemba check.")
+        raise TicketError(400, "unknown_kind", _("A note is a comment or a gemba check."))
     body = _text(body, N_("The comment"))
     if not body:
         raise TicketError(422, "empty_comment", _("Write something first."))
@@ -649,4 +659,4 @@ def record_after_photo(
         original.ticket_id = ticket.id
         original.role = "after"
         photo.original = original  # its id may not be flushed yet
-    return _event(ticket, user, "photo", body="Added an “after” photo.")
+    return _event(ticket, user, "photo", body=N_("Added an “after” photo."))

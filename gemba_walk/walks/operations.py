@@ -23,6 +23,7 @@ from gemba_walk.checklists.builder import areas_outside
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
@@ -55,12 +56,14 @@ class WalkError(DomainError):
 def create_layer(site: Site, name: str, rank: int = 1) -> Layer:
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise WalkError("Name the layer (up to 80 characters), e.g. Supervisor.")
+        raise WalkError(_("Name the layer (up to 80 characters), e.g. Supervisor."))
     with write_transaction():
         if db.session.scalar(
             sa.select(Layer.id).where(Layer.site_id == site.id, Layer.name == name)
         ):
-            raise WalkError(f"{site.name} already has a layer called {name}.")
+            raise WalkError(
+                _("%(site)s already has a layer called %(name)s.", site=site.name, name=name)
+            )
         layer = Layer(site_id=site.id, name=name, rank=rank)
         db.session.add(layer)
     return layer
@@ -69,7 +72,7 @@ def create_layer(site: Site, name: str, rank: int = 1) -> Layer:
 def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise WalkError("Name the layer (up to 80 characters), e.g. Supervisor.")
+        raise WalkError(_("Name the layer (up to 80 characters), e.g. Supervisor."))
     with write_transaction():
         clash = db.session.scalar(
             sa.select(Layer.id).where(
@@ -77,7 +80,7 @@ def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
             )
         )
         if clash:
-            raise WalkError(f"This site already has a layer called {name}.")
+            raise WalkError(_("This site already has a layer called %(name)s.", name=name))
         layer.name, layer.rank = name, rank
     return layer
 
@@ -92,8 +95,12 @@ def remove_layer(layer: Layer) -> None:
         ).all()
         if plans:
             raise WalkError(
-                f"The layer {layer.name} is named by the plan(s) {', '.join(plans)}: it stays "
-                "while a plan names it. Rename it instead, or plan those walks for another layer."
+                _(
+                    "The layer %(layer)s is named by the plan(s) %(plans)s: it stays while a plan "
+                    "names it. Rename it instead, or plan those walks for another layer.",
+                    layer=layer.name,
+                    plans=", ".join(plans),
+                )
             )
         db.session.execute(sa.delete(LayerMember).where(LayerMember.layer_id == layer.id))
         db.session.delete(layer)
@@ -103,7 +110,7 @@ def set_layer(site: Site, user: User, layer: Layer | None) -> None:
     """Put a person in a layer of the site (or in none). Walks already planned for them stay;
     from the next interval the layer's plans count them in (or out)."""
     if layer is not None and layer.site_id != site.id:
-        raise WalkError("That layer belongs to another site.")
+        raise WalkError(_("That layer belongs to another site."))
     with write_transaction():
         member = db.session.scalar(
             sa.select(LayerMember).where(
@@ -123,24 +130,26 @@ def set_layer(site: Site, user: User, layer: Layer | None) -> None:
 def parse_weekdays(values) -> str:
     days = sorted({str(v) for v in values or ()})
     if any(d not in "0123456" or len(d) != 1 for d in days):
-        raise WalkError("Weekdays are Monday (0) to Sunday (6).")
+        raise WalkError(_("Weekdays are Monday (0) to Sunday (6)."))
     return "".join(days)
 
 
 def create_shift(site: Site, name: str, starts: time, ends: time, weekdays="01234") -> Shift:
     name = (name or "").strip()
     if not name or len(name) > 40:
-        raise WalkError("Name the shift (up to 40 characters), e.g. Night.")
+        raise WalkError(_("Name the shift (up to 40 characters), e.g. Night."))
     if starts == ends:
-        raise WalkError("A shift must end at another time than it starts.")
+        raise WalkError(_("A shift must end at another time than it starts."))
     days = parse_weekdays(weekdays)
     if not days:
-        raise WalkError("Choose the days the shift works.")
+        raise WalkError(_("Choose the days the shift works."))
     with write_transaction():
         if db.session.scalar(
             sa.select(Shift.id).where(Shift.site_id == site.id, Shift.name == name)
         ):
-            raise WalkError(f"{site.name} already has a shift called {name}.")
+            raise WalkError(
+                _("%(site)s already has a shift called %(name)s.", site=site.name, name=name)
+            )
         shift = Shift(site_id=site.id, name=name, starts=starts, ends=ends, weekdays=days)
         db.session.add(shift)
     return shift
@@ -165,8 +174,12 @@ def remove_shift(shift: Shift) -> None:
         ).all()
         if not others and per_shift:
             raise WalkError(
-                f"{shift.name} is the last shift and the plan(s) {', '.join(per_shift)} walk "
-                "every shift: add another shift first, or stop those plans."
+                _(
+                    "%(shift)s is the last shift and the plan(s) %(plans)s walk every shift: add "
+                    "another shift first, or stop those plans.",
+                    shift=shift.name,
+                    plans=", ".join(per_shift),
+                )
             )
         db.session.delete(shift)
 
@@ -192,14 +205,14 @@ def _check_plan(
     site: Site, details: PlanDetails, exclude_id: int | None = None
 ) -> tuple[list[Area], list[User]]:
     if not details.name.strip() or len(details.name.strip()) > 120:
-        raise WalkError("Name the plan (up to 120 characters).")
+        raise WalkError(_("Name the plan (up to 120 characters)."))
     if details.frequency not in FREQUENCIES:
-        raise WalkError("Choose how often: every shift, daily, weekdays, weekly or monthly.")
+        raise WalkError(_("Choose how often: every shift, daily, weekdays, weekly or monthly."))
     template = db.session.get(ChecklistTemplate, details.template_id)
     if template is None or template.retired:
-        raise WalkError("Choose a checklist in use.")
+        raise WalkError(_("Choose a checklist in use."))
     if not details.area_ids:
-        raise WalkError("Choose at least one area: a plan with no areas plans nothing.")
+        raise WalkError(_("Choose at least one area: a plan with no areas plans nothing."))
     areas = list(
         db.session.scalars(
             sa.select(Area).where(
@@ -208,28 +221,35 @@ def _check_plan(
         )
     )
     if len(areas) != len(set(details.area_ids)):
-        raise WalkError("Some chosen areas are archived or belong to another site.")
+        raise WalkError(_("Some chosen areas are archived or belong to another site."))
     if details.layer_id is None and not details.person_ids:
-        raise WalkError("Choose a layer or named people to do the walks.")
+        raise WalkError(_("Choose a layer or named people to do the walks."))
     if details.layer_id is not None:
         layer = db.session.get(Layer, details.layer_id)
         if layer is None or layer.site_id != site.id:
-            raise WalkError("Choose a layer of this site.")
+            raise WalkError(_("Choose a layer of this site."))
     people = list(
         db.session.scalars(sa.select(User).where(User.id.in_(details.person_ids), User.active))
     )
     if len(people) != len(set(details.person_ids)):
-        raise WalkError("Some chosen people are not active users.")
+        raise WalkError(_("Some chosen people are not active users."))
     if details.frequency == "weekdays" and not details.weekdays:
-        raise WalkError("Choose at least one weekday: none would plan nothing.")
+        raise WalkError(_("Choose at least one weekday: none would plan nothing."))
     if details.frequency == "monthly" and not (
         details.day_of_month and 1 <= details.day_of_month <= 31
     ):
-        raise WalkError("Choose the day of the month, 1 to 31 (31 = the last day of each month).")
+        raise WalkError(
+            _("Choose the day of the month, 1 to 31 (31 = the last day of each month).")
+        )
     if details.frequency == "every_shift" and not db.session.scalar(
         sa.select(sa.func.count()).select_from(Shift).where(Shift.site_id == site.id)
     ):
-        raise WalkError(f"{site.name} has no shifts yet: add its shifts before planning per shift.")
+        raise WalkError(
+            _(
+                "%(site)s has no shifts yet: add its shifts before planning per shift.",
+                site=site.name,
+            )
+        )
     _check_no_overlap(site, details, exclude_id)
     return areas, people
 
@@ -251,8 +271,11 @@ def _check_no_overlap(site: Site, details: PlanDetails, exclude_id: int | None) 
         ) or bool({p.id for p in other.people} & set(details.person_ids))
         if same_walkers and {a.id for a in other.areas} & set(details.area_ids):
             raise WalkError(
-                f"This overlaps the plan “{other.name}”: the same people, checklist and area. "
-                "Change that plan or choose other areas or people.",
+                _(
+                    "This overlaps the plan “%(plan)s”: the same people, checklist and area. "
+                    "Change that plan or choose other areas or people.",
+                    plan=other.name,
+                ),
                 code="overlapping_plan",
             )
 

@@ -45,7 +45,7 @@ def _site() -> Site:
         query = query.where(Site.id == site_id)
     site = db.session.scalar(query.limit(1))
     if site is None:
-        abort(404, "There is no such site.")
+        abort(404, _("There is no such site."))
     return site
 
 
@@ -166,7 +166,10 @@ def set_member():
     if layer_id and layer is None:
         raise WalkError(_("Choose a layer of this site."))
     operations.set_layer(site, user, layer)
-    flash(f"{user.name}: {layer.name if layer else _('no layer')}.", "success")
+    flash(
+        _("%(person)s: %(layer)s.", person=user.name, layer=layer.name if layer else _("no layer")),
+        "success",
+    )
     return _back_to_plans(site)
 
 
@@ -249,11 +252,14 @@ def _plan_form(site: Site, plan: WalkPlan | None):
             outside = operations.areas_checklist_skips(plan)
             if outside:
                 flash(
-                    f"Note: “{plan.template.name}” is not assigned to "
-                    f"{', '.join(area.code for area in outside)}. The plan still asks for these "
-                    "walks and their links start the checklist there, but the area page does not "
-                    "offer it. Assign the checklist to those areas (Admin → Checklists → Where it "
-                    "applies) or take them out of the plan.",
+                    _(
+                        "Note: “%(checklist)s” is not assigned to %(areas)s. The plan still asks "
+                        "for these walks and their links start the checklist there, but the area "
+                        "page does not offer it. Assign the checklist to those areas (Admin → "
+                        "Checklists → Where it applies) or take them out of the plan.",
+                        checklist=plan.template.name,
+                        areas=", ".join(area.code for area in outside),
+                    ),
                     "warning",
                 )
             return _back_to_plans(site)
@@ -305,7 +311,7 @@ def _date_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        abort(400, f"{name} must be a date such as 2026-11-26.")
+        abort(400, _("%(name)s must be a date such as 2026-11-26.", name=name))
 
 
 @bp.get("/<int:walk_id>")
