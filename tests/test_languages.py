@@ -802,8 +802,8 @@ def test_a_notifications_days_and_our_checklist_names_read_in_the_readers_langua
 def test_a_ticket_opened_by_a_low_5s_score_reads_in_the_language(app, db, client, auth, api):
     """A 5S item scored 1 with no finding written: the server makes the finding and its ticket
     "<question> — scored 1", stored in English; a German reader reads our question and the score
-    in German on the board, the ticket and the phone's pack, an English one as stored (the
-    editable problem statement stays as stored)."""
+    in German on the board, the ticket, the phone's pack and the notification, an English one as
+    stored (the editable problem statement stays as stored)."""
     from gemba_walk.checklists.defaults import ensure_default_templates
     from gemba_walk.tickets.models import KaizenTicket
     from tests.sync_batches import batch, five_s_audit
@@ -829,6 +829,11 @@ def test_a_ticket_opened_by_a_low_5s_score_reads_in_the_language(app, db, client
         speaks(page, [german], [ticket.title])
     phone = client.get("/api/v1/pack").json
     assert [t["title"] for area in phone["areas"] for t in area["open_tickets"]] == [german]
+    # The area owner's notification names it the same way; the record keeps the English.
+    opened = db.session.scalar(sa.select(NotifyEvent).where(NotifyEvent.kind == "ticket.opened"))
+    assert opened.message == f"{ticket.display_number} opened: {ticket.title}"
+    with app.test_request_context(), i18n.force_locale("de"):
+        assert i18n.event_message(opened) == f"{ticket.display_number} eröffnet: {german}"
     auth.logout()
     english = read_as(client, auth, "en", f"/tickets/{ticket.number}")
     assert ticket.title in english

@@ -178,6 +178,21 @@ class Phrase(str):
     written, read in the reader's language."""
 
 
+class Problem(str):
+    """A ticket's title or a finding's words inside a sentence: stored as written, read through
+    the reader the checklists register (``read_problems_with``: our own 5S questions in the
+    reader's language, a person's words as written)."""
+
+
+_problem_reader = str
+
+
+def read_problems_with(reader) -> None:
+    """How a ``Problem`` reads (the core cannot know the checklists; they say it at start)."""
+    global _problem_reader  # noqa: PLW0603 — one reader for the process, set once at start
+    _problem_reader = reader
+
+
 def _english(value):
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.strftime("%d %b")
@@ -189,6 +204,8 @@ def _stored(value):
         return {"day": value.isoformat()}
     if isinstance(value, Phrase):
         return {"phrase": str(value)}
+    if isinstance(value, Problem):
+        return {"problem": str(value)}
     return value
 
 
@@ -200,6 +217,8 @@ def _read(value):
         phrase = value.get("phrase")
         if isinstance(phrase, str):
             return gettext(phrase)
+        if isinstance(value.get("problem"), str):
+            return _problem_reader(value["problem"])
     return value
 
 
@@ -207,7 +226,8 @@ def said(msgid: str, **params) -> Said:
     """``said(N_("%(number)s opened: %(title)s"), number=..., title=...)``: the English
     sentence, keeping what is needed to say it again in another language. Values are plain
     text or numbers (they are stored as JSON), a ``date`` (read as the reader writes a day and
-    month) or a ``Phrase`` (one of our own words, translated when read)."""
+    month), a ``Phrase`` (one of our own words, translated when read) or a ``Problem`` (a
+    ticket's title: see ``read_problems_with``)."""
     english = {name: _english(value) for name, value in params.items()}
     text = Said(msgid % english if params else msgid)
     text.msgid = msgid

@@ -17,7 +17,7 @@ from gemba_walk.audits.models import Finding
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.i18n import said, said_data
+from gemba_walk.core.i18n import Problem, said, said_data
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
@@ -134,7 +134,7 @@ def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
             number=ticket.display_number,
             code=ticket.area.code,
             area=ticket.area.name,
-            title=ticket.title,
+            title=Problem(ticket.title),
         ),
         key=f"andon:{ticket.id}",
     )

@@ -25,6 +25,7 @@ from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.i18n import (
     Phrase,
+    Problem,
     event_message,
     force_locale,
     gettext,
@@ -432,7 +433,9 @@ def check_due(now: datetime | None = None) -> int:
             checks = []
             if due == today + timedelta(days=1):
                 text = N_("%(number)s is due tomorrow: %(title)s")
-                checks.append(("ticket.due_soon", said(text, number=number, title=ticket.title)))
+                checks.append(
+                    ("ticket.due_soon", said(text, number=number, title=Problem(ticket.title)))
+                )
             if due < today:
                 checks.append(
                     (
@@ -441,7 +444,7 @@ def check_due(now: datetime | None = None) -> int:
                             N_("%(number)s is overdue (due %(due)s): %(title)s"),
                             number=number,
                             due=due,
-                            title=ticket.title,
+                            title=Problem(ticket.title),
                         ),
                     )
                 )
@@ -457,7 +460,7 @@ def check_due(now: datetime | None = None) -> int:
                             ),
                             number=number,
                             days=(today - due).days,
-                            title=ticket.title,
+                            title=Problem(ticket.title),
                         ),
                     )
                 )
@@ -557,7 +560,7 @@ def check_andon(now: datetime | None = None) -> int:
                     number=ticket.display_number,
                     code=ticket.area.code,
                     area=ticket.area.name,
-                    title=ticket.title,
+                    title=Problem(ticket.title),
                 ),
                 key=f"andon-escalated:{ticket.id}",
             )

@@ -40,7 +40,7 @@ from flask import current_app
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core import hooks
-from gemba_walk.core.i18n import current_language, format_date, format_day_month, said
+from gemba_walk.core.i18n import Problem, current_language, format_date, format_day_month, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -336,7 +336,7 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None
                     "%(title)s"
                 ),
                 number=ticket.display_number,
-                title=_title(finding.description),
+                title=Problem(_title(finding.description)),
             ),
         )
 
@@ -359,7 +359,7 @@ def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -
     message = said(
         N_("%(number)s recurred — the countermeasure did not hold: %(title)s"),
         number=ticket.display_number,
-        title=_title(finding.description),
+        title=Problem(_title(finding.description)),
     )
     _tell("ticket.recurred", ticket, finding, message)
     return ticket
@@ -401,7 +401,9 @@ def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) 
     )
     _attach(ticket, finding)
     opened = said(
-        N_("%(number)s opened: %(title)s"), number=ticket.display_number, title=ticket.title
+        N_("%(number)s opened: %(title)s"),
+        number=ticket.display_number,
+        title=Problem(ticket.title),
     )
     _tell("ticket.opened", ticket, finding, opened)
     return ticket

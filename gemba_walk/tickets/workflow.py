@@ -20,7 +20,7 @@ from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.errors import DomainError
-from gemba_walk.core.i18n import current_language, said
+from gemba_walk.core.i18n import Problem, current_language, format_date, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
@@ -411,7 +411,7 @@ def transition(
                 "due_date_required",
                 _(
                     "Give a new due date: the old one (%(date)s) has passed.",
-                    date=f"{ticket.due_date:%d %b %Y}",
+                    date=format_date(ticket.due_date),
                 ),
             )
         if new_due is not None and new_due < today:
@@ -501,17 +501,19 @@ def _status_message(ticket: KaizenTicket, user: User, action: Action, reason: st
     values = {"number": ticket.display_number, "name": user.name}
     if action.key == "done":
         text = N_("%(number)s is done and waits for verification: %(title)s")
-        return said(text, number=ticket.display_number, title=ticket.title)
+        return said(text, number=ticket.display_number, title=Problem(ticket.title))
     if action.key == "verify":
         text = N_("%(number)s was verified by %(name)s — the fix holds: %(title)s")
-        return said(text, **values, title=ticket.title)
+        return said(text, **values, title=Problem(ticket.title))
     if action.key == "send_back":
         return said(N_("%(number)s was sent back by %(name)s: %(reason)s"), **values, reason=reason)
     if action.key == "reopen":
         return said(N_("%(number)s was reopened by %(name)s: %(reason)s"), **values, reason=reason)
     if action.key == "reject":
         return said(N_("%(number)s was rejected by %(name)s: %(reason)s"), **values, reason=reason)
-    return said(N_("%(number)s was started by %(name)s: %(title)s"), **values, title=ticket.title)
+    return said(
+        N_("%(number)s was started by %(name)s: %(title)s"), **values, title=Problem(ticket.title)
+    )
 
 
 def _parse_date(value) -> date | None:
@@ -627,7 +629,7 @@ def reassign(ticket: KaizenTicket, user: User, new_owner: User | None) -> Ticket
             message=said(
                 N_("%(number)s is now yours: %(title)s"),
                 number=ticket.display_number,
-                title=ticket.title,
+                title=Problem(ticket.title),
             ),
         )
     return _event(
