@@ -642,6 +642,17 @@ def test_the_translated_pages_hold_at_360_px_in_each_language(
         screenshot(page, f"issue17-{name}-360-{language}")
         assert no_horizontal_scroll(page), (path, too_wide(page))
         assert small_touch_targets(page) == [], path
+    # Insight's Pareto and lowest-items tables fit their cards: nothing to swipe for.
+    page.goto(f"{live_server}/insight/")
+    assert (
+        page.evaluate(
+            """[...document.querySelectorAll('table.pareto, table.low-items')]
+            .filter((table) => table.getBoundingClientRect().right
+                               > table.closest('.card').getBoundingClientRect().right)
+            .map((table) => table.className)"""
+        )
+        == []
+    )
     context.close()
 
 
@@ -977,3 +988,27 @@ def test_a_verification_stored_in_english_reads_in_the_readers_language(
     text = read_as(client, auth, language, f"/tickets/{ticket.number}")
     english = [] if language == "en" else ["Verified without", "Verified at the gemba", "took the"]
     speaks(text, [without_scan, at_the_gemba, took], english)
+
+
+def test_a_refused_pdca_step_is_named_as_the_step_not_as_the_5s_pillar(app, db):
+    """ "Standardize" is the 5S pillar's word (Seiketsu, 清潔); the PDCA step it also names is
+    called "the standardize step" in a refusal, so Japanese says 標準化, not 清潔."""
+    from gemba_walk.tickets import workflow
+
+    owner = UserFactory(role="member", language="ja")
+    ticket = TicketFactory(owner=owner, status="in_progress")
+    db.session.commit()
+    too_long = {"standardize": "x" * (workflow.MAX_TEXT + 1)}
+
+    def refusal(language: str) -> str:
+        with (
+            app.test_request_context(),
+            i18n.force_locale(language),
+            pytest.raises(workflow.TicketError) as refused,
+        ):
+            workflow.update_pdca(ticket, owner, too_long)
+        return refused.value.message
+
+    japanese = refusal("ja")
+    assert "標準化" in japanese and "清潔" not in japanese
+    assert refusal("en").startswith("The standardize step is longer than")

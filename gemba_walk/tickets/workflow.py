@@ -127,14 +127,15 @@ CHANGED_FIELD_WORDS = {
     "standardize": N_("standardize"),
     "severity": N_("severity"),
 }
-# The PDCA text fields as a refusal names them (``_text``), marked for the catalogs.
-PDCA_FIELD_NAMES = (
-    N_("Problem"),
-    N_("Root cause"),
-    N_("Countermeasure"),
-    N_("Check result"),
-    N_("Standardize"),
-)
+# The PDCA text fields as a refusal names them (``_text``). "The standardize step", not
+# "Standardize": that word is the 5S pillar's (Seiketsu) in the catalogs.
+PDCA_FIELD_NAMES = {
+    "problem": N_("Problem"),
+    "root_cause": N_("Root cause"),
+    "countermeasure": N_("Countermeasure"),
+    "check_result": N_("Check result"),
+    "standardize": N_("The standardize step"),
+}
 
 
 def is_worker(user: User, ticket: KaizenTicket) -> bool:
@@ -566,7 +567,7 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
         elif name == "due_date":
             clean["due_date"] = _parse_date(value)
         else:
-            clean[name] = _text(value, name.replace("_", " ").capitalize())
+            clean[name] = _text(value, PDCA_FIELD_NAMES.get(name, name))
     if ticket.status == "done" and "countermeasure" in clean and not clean["countermeasure"]:
         raise TicketError(
             422,
