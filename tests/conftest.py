@@ -466,6 +466,17 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on loopback, the app's mail settings pointed at it."""
+    from tests.notify_servers import SmtpServer
+
+    server = SmtpServer().start()
+    app.config.update(server.settings())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def browser_profile(playwright, tmp_path):
     """A device's browser with its profile on disk (service worker, IndexedDB, cookies kept),
     a phone by default: ``browser_profile(viewport=NARROW, locale="ja-JP")`` opens it, and

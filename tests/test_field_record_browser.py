@@ -25,6 +25,7 @@ from tests.pwa_tools import (
     attach_photo,
     outbox_states,
     ready_for_the_floor,
+    score_all,
     wait_for_service_worker,
 )
 
@@ -41,13 +42,6 @@ def tablet(browser_profile):
 
 def area_named(db, code: str) -> Area:
     return db.session.scalar(sa.select(Area).where(Area.code == code))
-
-
-def score_all(page, score: int = 4) -> None:
-    groups = page.locator("fieldset.scores")
-    groups.first.wait_for()
-    for index in range(groups.count()):
-        groups.nth(index).locator("label.score-choice").nth(score).click()
 
 
 def start_5s_offline(page, base: str, area) -> str:

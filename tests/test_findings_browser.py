@@ -14,7 +14,7 @@ from gemba_walk.checklists.models import ChecklistItem
 from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import UserFactory, demo_plant
 from tests.photo_tools import camera_jpeg
-from tests.pwa_tools import ready_for_the_floor
+from tests.pwa_tools import ready_for_the_floor, score_all
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,7 @@ def test_findings_from_a_good_score_and_on_their_own_reach_the_server(
     page.context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}/start/5s-audit")
     page.wait_for_url("**/capture/draft/*")
-    groups = page.locator("fieldset.scores")
-    groups.first.wait_for()
-    for index in range(groups.count()):
-        groups.nth(index).locator("label.score-choice").nth(4).click()
+    score_all(page)
     expect(page.locator(".finding")).to_have_count(0)  # nothing scored low: no prompt
 
     # The third item scored well, but the auditor saw something worth fixing there.

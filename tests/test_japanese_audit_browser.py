@@ -18,7 +18,7 @@ from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit
 from tests.browser_checks import no_horizontal_scroll, small_touch_targets
 from tests.factories import DEFAULT_PASSWORD, UserFactory, demo_layout
-from tests.pwa_tools import wait_for_service_worker
+from tests.pwa_tools import score_all, wait_for_service_worker
 
 
 def _has_cjk_font() -> bool:
@@ -72,9 +72,7 @@ def test_a_japanese_member_audits_offline_in_japanese_and_the_report_prints_in_j
     expect(
         page.get_by_text("エリアには今の作業に必要な工具・部品・材料だけがある", exact=True)
     ).to_be_visible()
-    groups = page.locator("fieldset.scores")
-    for index in range(groups.count()):
-        groups.nth(index).locator("label.score-choice").nth(4).click()
+    score_all(page)
     assert no_horizontal_scroll(page)
     assert small_touch_targets(page) == []
     screenshot(page, "issue17-ja-checklist-offline-360")

@@ -20,7 +20,6 @@ from gemba_walk.notify.models import NotifyEvent
 from gemba_walk.tickets.operations import report_problem
 from tests.conftest import csrf_token_from
 from tests.factories import AreaFactory, TicketFactory, UserFactory, demo_layout
-from tests.notify_servers import SmtpServer
 
 
 @pytest.mark.parametrize(
@@ -506,14 +505,6 @@ def test_the_offline_page_takes_its_words_from_the_phones_pack(app, client, auth
         pack = client.get("/api/v1/pack").json
         assert pack["messages"]["You are offline"] == offline
         auth.logout()
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer().start()
-    app.config.update(server.settings())
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize(

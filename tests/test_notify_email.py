@@ -16,15 +16,6 @@ from gemba_walk.notify.models import Delivery, NotifyPreference
 from gemba_walk.tickets.operations import report_problem
 from tests import notify_tools
 from tests.factories import AreaFactory, UserFactory
-from tests.notify_servers import SmtpServer
-
-
-@pytest.fixture
-def smtp(app):
-    server = SmtpServer().start()
-    app.config.update(server.settings())
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from gemba_walk.tickets.models import KaizenTicket
 from tests.conftest import sign_in_in_browser
 from tests.factories import AreaFactory, UserFactory, demo_plant
 from tests.photo_tools import camera_jpeg
-from tests.pwa_tools import ready_for_the_floor
+from tests.pwa_tools import ready_for_the_floor, score_all
 from tests.test_ticket_workflow import new_ticket
 
 
@@ -66,10 +66,7 @@ def test_auditor_marks_up_a_photo_signs_and_both_sync_with_the_original(
     page.context.set_offline(True)
     page.goto(f"{live_server}/a/{area.qr_token}/start/5s-audit")
     page.wait_for_url("**/capture/draft/*")
-    groups = page.locator("fieldset.scores")
-    groups.first.wait_for()
-    for index in range(groups.count()):
-        groups.nth(index).locator("label.score-choice").nth(4).click()
+    score_all(page)
 
     page.get_by_role("button", name="+ Add a finding on its own").click()
     extra = page.locator("[data-extra-finding]")

@@ -289,24 +289,21 @@ def _step(template_id: int, step, done):
 @admin_required
 def publish(template_id: int):
     """The draft becomes the version every phone receives with its next field pack."""
-    if _template(template_id).retired:
 
-        def done(template, result):
+    def done(template, result):
+        if template.retired:  # publishing does not bring a checklist back into use
             return _(
                 "Published version %(number)s of “%(name)s”. It is retired: bring it back into "
                 "use to send it to phones.",
                 number=result.number,
                 name=template.name,
             )
-    else:
-
-        def done(template, result):
-            return _(
-                "Published version %(number)s of “%(name)s”. Phones get it with their next field "
-                "data; audits already made keep the version they used.",
-                number=result.number,
-                name=template.name,
-            )
+        return _(
+            "Published version %(number)s of “%(name)s”. Phones get it with their next field "
+            "data; audits already made keep the version they used.",
+            number=result.number,
+            name=template.name,
+        )
 
     return _step(template_id, builder.publish, done)
 
