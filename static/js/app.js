@@ -25,16 +25,15 @@ const signedIn = document.body.dataset.userId
 // background (so every label opens offline, whichever page was opened first), and the Scan page
 // is kept for offline use.
 if (signedIn) {
+  // The service worker keeps the Scan page in this person's copy (it fetches it itself).
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.active?.postMessage({ type: 'KEEP_FOR_OFFLINE' }))
+    .catch(() => {});
   (async () => {
     const { rememberUser } = await import('./api.js');
     await rememberUser(signedIn);
     const { refreshPack } = await import('./pack.js');
     document.body.dataset.pack = await refreshPack();
-    if ('caches' in window && navigator.serviceWorker?.controller) {
-      const cache = await caches.open('gemba-pages-v1');
-      // Cache.add fetches by itself; a failure here only means the page is kept another time.
-      if (!(await cache.match('/scan'))) await cache.add('/scan').catch(() => {});
-    }
   })().catch(() => {
     // no storage (private mode) or no network: the capture screens say so themselves
   });

@@ -85,13 +85,15 @@ function newest(stored, journal) {
  * @param {Area} area
  * @param {string} templateKey
  * @param {User} user
+ * @param {{byCode?: boolean}} [how] opened by its typed code rather than a scan
  * @returns {Promise<Draft>}
  */
-export async function startDraft(pack, area, templateKey, user) {
+export async function startDraft(pack, area, templateKey, user, { byCode = false } = {}) {
   const template = pack.templates.find((t) => t.key === templateKey);
   if (!template) throw new Error(`No checklist ${templateKey} in the field data.`);
   const scans = (await getMeta('scans')) || {};
-  const scannedAt = scans[area.id];
+  // Only this person's own scan proves presence; an area opened by its code proves none.
+  const scannedAt = byCode ? null : scans[`${user.id}:${area.id}`];
   const now = new Date();
   /** @type {Draft} */
   const draft = {

@@ -175,6 +175,30 @@ function notYours(draft) {
   );
 }
 
+/**
+ * What a signed-out device may show of the last person's pack: areas and checklists to find a
+ * label and its andon, none of their tickets, owners or walks.
+ * @param {any} pack
+ */
+function publicPart(pack) {
+  return {
+    ...pack,
+    user: null,
+    walks: [],
+    language: undefined,
+    messages: {},
+    areas: pack.areas.map((/** @type {any} */ area) => ({ ...area, open_tickets: [], owner: null })),
+  };
+}
+
+/** Ask the service worker to keep the pages a capture screen links to (the Scan page) in the
+ * signed-in person's copy: it fetches them itself, so leaving this screen does not cut it short. */
+function keepForOffline() {
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.active?.postMessage({ type: 'KEEP_FOR_OFFLINE' }))
+    .catch(() => {});
+}
+
 async function route(pack) {
   const path = window.location.pathname;
   let match = path.match(/^\/a\/([^/]+)\/start\/([^/]+)$/);
@@ -184,7 +208,9 @@ async function route(pack) {
       return renderArea(root, pack, match[1], user);
     }
     // A second tap on "Start", or the same label opened twice: the draft already there.
-    const draft = (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user));
+    const byCode = new URLSearchParams(window.location.search).get('via') === 'code';
+    const draft =
+      (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user, { byCode }));
     window.location.replace(`/capture/draft/${draft.uuid}`);
     return undefined;
   }
@@ -227,10 +253,15 @@ async function start() {
       .catch(() => null);
   }
   let pack = await loadPack();
-  if (!pack && navigator.onLine) {
+  // The pack holds one person's walks, tickets and language: after a switch of person the first
+  // screen waits for the new person's (online), and never shows the last person's (offline).
+  const someoneElses = (/** @type {any} */ candidate) => candidate?.user && (!user || candidate.user.id !== user.id);
+  if ((!pack || someoneElses(pack)) && navigator.onLine && user) {
     await refreshPack();
     pack = await loadPack();
   }
+  if (someoneElses(pack)) pack = user ? undefined : publicPart(pack);
+  if (user && navigator.onLine) keepForOffline();
   setPlantZone(pack?.timezone);
   useMessages(pack); // the person's language, from the pack (so offline too)
   translateMarked(); // the shell's own words: its HTML is English for everyone on the device
