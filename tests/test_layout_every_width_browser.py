@@ -57,14 +57,14 @@ LAYOUT_PROBLEMS = """(root) => {
   for (const [index, el] of controls.entries()) {
     // A hidden file or choice input is reached through its label: check the label.
     const style = getComputedStyle(el);
-    const target = (style.opacity === '0' || el.getBoundingClientRect().width <= 1) && el.labels?.length
-      ? el.labels[0] : el;
+    const hidden = style.opacity === '0' || el.getBoundingClientRect().width <= 1;
+    const target = hidden && el.labels?.length ? el.labels[0] : el;
     const box0 = target.getBoundingClientRect();
     if (box0.width === 0 || box0.height === 0) continue;
     const isCheck = ['checkbox', 'radio'].includes(el.type);
     const sized = isCheck && el.labels?.length ? el.labels[0].getBoundingClientRect() : box0;
     if (el.tagName !== 'CANVAS' && (sized.height < 44 || sized.width < 44))
-      found.push(`small target: ${name(el)} ${Math.round(sized.width)}x${Math.round(sized.height)}`);
+      found.push(`small target: ${name(el)} ${sized.width | 0}x${sized.height | 0}`);
     if (index % step) continue;
     target.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
     const box = target.getBoundingClientRect();
@@ -74,7 +74,8 @@ LAYOUT_PROBLEMS = """(root) => {
     const ours = hit && (hit === el || el.contains(hit) || target.contains(hit)
       || hit.contains(target) && hit === target.parentElement
       || [...(el.labels || [])].some((label) => label.contains(hit)));
-    if (!ours) found.push(`covered: ${name(el)} under ${hit ? hit.outerHTML.slice(0, 60) : 'nothing'}`);
+    const over = hit ? hit.outerHTML.slice(0, 60) : 'nothing';
+    if (!ours) found.push(`covered: ${name(el)} under ${over}`);
   }
   window.scrollTo(0, 0);
   return [...new Set(found)];
