@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit
+from gemba_walk.auth.models import User
 from tests.factories import UserFactory, demo_plant
 from tests.pwa_tools import score_all, wait_for_service_worker
 
@@ -112,3 +113,56 @@ def test_two_leaders_audit_one_area_on_one_tablet_each_with_their_own_proof_of_p
     page.locator("body[data-ready=true]").wait_for()
     expect(page.get_by_text("Ana Leader")).to_have_count(0)
     expect(page.locator(".ticket-note-wrap")).to_have_count(0)
+
+
+def test_a_turned_off_colleagues_unsent_audit_can_be_kept_and_discarded_by_a_leader(
+    app, db, runner, live_server, browser, tmp_path
+):
+    """Observation 6: Carl audits offline and leaves; his account is turned off before his
+    audit was sent. The next leader on the phone is told why it can never be sent, downloads a
+    copy, and discards it after a confirmation."""
+    import json
+
+    from tests.factories import DEFAULT_PASSWORD
+    from tests.pwa_tools import outbox_states, ready_for_the_floor
+
+    demo_plant(runner)
+    carl = UserFactory(role="leader", name="Carl Gone")
+    lea = UserFactory(role="leader", name="Lea Leader")
+    db.session.commit()
+    token = db.session.scalar(sa.select(Area.qr_token).where(Area.code == "A-12"))
+    context = browser.new_context(viewport={"width": 820, "height": 1000})
+    page = context.new_page()
+    ready_for_the_floor(page, live_server, carl.email)
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/a/{token}/start/5s-audit")
+    page.wait_for_url("**/capture/draft/*")
+    score_all(page)
+    page.get_by_role("button", name="Submit — send when online").click()
+    page.get_by_text("Waiting to sync").wait_for()
+
+    # An admin turns Carl's account off before the phone was online again.
+    db.session.rollback()
+    db.session.execute(sa.update(User).where(User.id == carl.id).values(active=False))
+    db.session.commit()
+    page.context.set_offline(False)
+    page.goto(f"{live_server}/login")  # Carl's session ended with his account
+    page.get_by_label("Email or username").fill(lea.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/capture/outbox")
+    section = page.get_by_role("region", name="Records that cannot be sent")
+    expect(section).to_contain_text("The account of Carl Gone is turned off")
+
+    with page.expect_download() as kept:
+        section.get_by_role("button", name="Download a copy").click()
+    copy = json.loads((kept.value.path()).read_text())
+    assert copy["author"] == "Carl Gone" and copy["audit"]["responses"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_download():
+        section.get_by_role("button", name="Discard…").click()
+    expect(section).to_have_count(0)
+    assert outbox_states(page) == []
+    context.close()

@@ -94,6 +94,8 @@ export interface Pack {
   walks?: PackWalk[];
   areas: Area[];
   retired_tokens?: { token: string; area_id: number }[];
+  /** People whose account is turned off: their unsent records can never be sent. */
+  inactive_people?: number[];
   templates: Template[];
 }
 
