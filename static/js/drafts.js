@@ -137,8 +137,12 @@ export async function getDraft(uuid) {
   const stored = await (await database()).get(STORES.drafts, uuid);
   const draft = newest(stored, journalRead(uuid));
   if (draft && draft !== stored) {
-    await (await database()).put(STORES.drafts, draft); // the journal was ahead: catch up
-    journalDrop(uuid, draft.revision);
+    try {
+      await (await database()).put(STORES.drafts, draft); // the journal was ahead: catch up
+      journalDrop(uuid, draft.revision);
+    } catch {
+      // storage full: the journal keeps the newer copy, and the draft still opens from it
+    }
   }
   return draft;
 }

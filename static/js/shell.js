@@ -45,15 +45,26 @@ if (bell && navigator.onLine) {
 // "Updated 5 min ago": when this phone last checked the areas and checklists with the server;
 // redrawn every minute, with the exact time one hover or long-press away.
 let packAgeTimer = 0;
+// A Wi-Fi with no uplink says navigator.onLine: the last try to reach the server says more.
+let serverReachable = true;
 async function showPackAge() {
   const checked = await getMeta('pack_checked_at');
   const draw = () => {
-    packAge.textContent = checked ? t('Updated %(when)s', { when: ago(checked) }) : t('Not updated yet — connect once');
+    const updated = checked ? t('Updated %(when)s', { when: ago(checked) }) : t('Not updated yet — connect once');
+    // Offline is said in words on every capture screen: what is saved now waits on the phone.
+    const offline = !navigator.onLine || !serverReachable;
+    packAge.textContent = offline ? `${t('Offline')} · ${updated}` : updated;
+    packAge.classList.toggle('pack-age--offline', offline);
     packAge.title = checked
       ? t('Areas and checklists checked with the server %(time)s', { time: dateTime(checked) })
       : '';
   };
   draw();
+  window.onoffline = draw;
+  window.ononline = () => {
+    serverReachable = true;
+    draw();
+  };
   clearInterval(packAgeTimer);
   packAgeTimer = setInterval(draw, 60_000);
 }
@@ -306,6 +317,7 @@ async function start() {
   if (navigator.onLine) {
     refreshPack().then((result) => {
       document.body.dataset.pack = result; // 'updated' or 'unchanged': tests and support read it
+      serverReachable = result !== 'offline';
       return showPackAge();
     });
     // The flush asks the server who is signed in (and remembers it): a different person than
