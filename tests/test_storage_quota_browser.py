@@ -60,9 +60,11 @@ def test_a_full_phone_refuses_the_photo_that_does_not_fit_and_loses_nothing(
     for seed in range(12):
         extra.locator("input[type=file]").set_input_files(files=[noisy_photo(seed)])
         page.wait_for_function(
-            """(kept) => document.querySelectorAll('[data-extra-finding] img.thumb').length > kept
-                || /could not|room/.test(document.querySelector('[data-extra-finding] .photo-status')
-                                         .textContent)""",
+            """(kept) => {
+                const finding = document.querySelector('[data-extra-finding]');
+                return finding.querySelectorAll('img.thumb').length > kept
+                    || /could not|room/.test(finding.querySelector('.photo-status').textContent);
+            }""",
             arg=kept,
             timeout=20_000,
         )
@@ -76,12 +78,11 @@ def test_a_full_phone_refuses_the_photo_that_does_not_fit_and_loses_nothing(
     assert warned, "no warning before the photo that did not fit"
     expect(status).to_contain_text("was not kept: there is no room for it on this phone")
     # At full, what the auditor types is still kept.
-    extra.get_by_label("What did you see?").fill("Coolant puddle by the saw, not yet dried; slippery")
+    seen = "Coolant puddle by the saw, not yet dried; slippery"
+    extra.get_by_label("What did you see?").fill(seen)
 
     page.reload()  # at full, the draft still opens with everything in it
-    expect(page.get_by_label("What did you see?")).to_have_value(
-        "Coolant puddle by the saw, not yet dried; slippery"
-    )
+    expect(page.get_by_label("What did you see?")).to_have_value(seen)
     expect(page.locator("[data-extra-finding] img.thumb")).to_have_count(kept)
     page.get_by_role("button", name="Remove photo 1").first.click()
     expect(page.locator("[data-extra-finding] img.thumb")).to_have_count(kept - 1)
@@ -94,10 +95,6 @@ def test_a_full_phone_refuses_the_photo_that_does_not_fit_and_loses_nothing(
     db.session.rollback()
     audits = db.session.scalars(sa.select(Audit).where(Audit.auditor_id == leader.id)).all()
     assert len(audits) == 1
-    finding = db.session.scalar(
-        sa.select(Finding).where(
-            Finding.description == "Coolant puddle by the saw, not yet dried; slippery"
-        )
-    )
+    finding = db.session.scalar(sa.select(Finding).where(Finding.description == seen))
     assert len(finding.photos) == kept - 1
     context.close()
