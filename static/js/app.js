@@ -1,6 +1,9 @@
 // Page-wide behaviour shared by every server-rendered page.
-import { t, useMessagesOfPage } from './i18n.js';
+import { N_, t, useMessagesOfPage } from './i18n.js';
 import { registerServiceWorker } from './pwa.js';
+
+// Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
+const AND = N_(', and ');
 
 useMessagesOfPage();
 
@@ -61,7 +64,7 @@ for (const signOut of document.querySelectorAll('form.signout')) {
     const message = t(
       '%(what)s. They stay on this phone, hidden from anyone else who signs in here, and nobody else can ' +
         'send them. They are sent when you sign in again on this phone. Sign out anyway?',
-      { what: parts.join(t(', and ')) },
+      { what: parts.join(t(AND)) },
     );
     if (!parts.length || window.confirm(message)) {
       signOut.dataset.confirmed = 'true';

@@ -16,6 +16,8 @@ import { plannedHere } from './walks.js';
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
 const AN_ADMIN = N_('an admin');
 const NOT_SET = N_('not set');
+const ON_TICKET = N_('on %(number)s');
+const THIS_AREA = N_('this area');
 
 /** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
 async function reportScan(scan) {
@@ -109,7 +111,7 @@ function noteForm(ticket, user) {
       },
     },
     t('Add a note'),
-    h('span', { className: 'visually-hidden' }, ` ${t('on %(number)s', { number: ticket.number })}`),
+    h('span', { className: 'visually-hidden' }, ' ' + t(ON_TICKET, { number: ticket.number })),
   );
   return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
@@ -157,7 +159,7 @@ export async function renderArea(root, pack, token, user) {
           {},
           replaced
             ? t('It was replaced for %(code)s · %(name)s. Tell %(owner)s so the new label gets posted.', {
-                code: replaced.code || t('this area'),
+                code: replaced.code || t(THIS_AREA),
                 name: replaced.name || '',
                 owner: replaced.owner || t(AN_ADMIN),
               })

@@ -69,7 +69,7 @@ export async function renderDrafts(root, user) {
                   'div',
                   {},
                   h('strong', {}, `${draft.template.name} · ${draft.area.code} ${draft.area.name}`),
-                  h('span', { className: 'muted' }, `last saved ${dateTime(draft.updated_at)}`),
+                  h('span', { className: 'muted' }, t('last saved %(time)s', { time: dateTime(draft.updated_at) })),
                 ),
                 h('span', { className: 'badge' }, t('Resume')),
               ),

@@ -3,11 +3,14 @@
 // its place on the finding; the photo as taken is kept beside it (finding.photo_originals).
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
-import { t } from '../../i18n.js';
+import { N_, t } from '../../i18n.js';
 import { markUpPhoto } from '../../markup.js';
 import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
 import { roomFor } from '../../storage.js';
 import { h } from '../../ui.js';
+
+// Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
+const THE_PHOTO = N_('The photo');
 
 /**
  * Open the editor on a finding's photo (always on the photo as taken, so marking up again starts
@@ -165,7 +168,7 @@ function noRoomMessage(file) {
   return t(
     '%(name)s was not kept: there is no room for it on this phone. ' +
       'Sync now, or remove a photo you do not need, to make room.',
-    { name: file.name || t('The photo') },
+    { name: file.name || t(THE_PHOTO) },
   );
 }
 
@@ -176,12 +179,12 @@ function storageMessage(file, error) {
     return t(
       '%(name)s could not be kept: this browser does not let the app store photos (private browsing?). ' +
         'Open Gemba Walk in a normal window.',
-      { name: file.name || t('The photo') },
+      { name: file.name || t(THE_PHOTO) },
     );
   }
   return error
     ? t('%(name)s could not be kept on this phone (%(error)s).', {
-        name: file.name || t('The photo'),
+        name: file.name || t(THE_PHOTO),
         error: error.name || error,
       })
     : unreadableMessage(file);
