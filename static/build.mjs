@@ -25,6 +25,7 @@ const entries = {
   'offline.js': 'js/offline.js',
   'charts.js': 'js/charts.js',
   'board.js': 'js/board.js',
+  'andon.js': 'js/andon.js',
   'app.css': 'css/app.css',
 };
 

@@ -296,6 +296,8 @@ async function start() {
   await Promise.all([showPackAge(), showOutboxCount()]);
 
   const flush = async () => {
+    // Andon reports kept here by someone without an account go too, whoever is signed in.
+    import('./andon.js').then(({ sendKeptReports }) => sendKeptReports()).catch(() => {});
     await flushOutbox();
     await showOutboxCount();
     await scheduleRetry(flush);

@@ -22,12 +22,12 @@ function incompressible(size) {
 export async function roomFor(bytes) {
   const db = await database();
   try {
-    await db.put(STORES.meta, incompressible(bytes + RESERVE_BYTES), 'room-probe');
+    await db.put(STORES.meta, incompressible(bytes + RESERVE_BYTES), 'room_probe');
   } catch (error) {
     if (/** @type {any} */ (error)?.name === 'QuotaExceededError') return false;
     throw error;
   } finally {
-    await db.delete(STORES.meta, 'room-probe').catch(() => {});
+    await db.delete(STORES.meta, 'room_probe').catch(() => {});
   }
   return true;
 }

@@ -172,6 +172,25 @@ export async function renderArea(root, pack, token, user) {
       ),
     );
   }
+  // Nobody signed in at an andon label with no network: the report form itself, kept on this
+  // device and sent when the network is back (the server's page cannot be reached now).
+  if (!user && area.andon) {
+    const { andonForm } = await import('../andon.js');
+    mount(
+      root,
+      andonForm(area),
+      h(
+        'p',
+        { className: 'card--narrow andon-signin' },
+        h(
+          'a',
+          { className: 'button button--quiet button--block', href: `/login?next=/a/${token}` },
+          t('I have an account: sign in'),
+        ),
+      ),
+    );
+    return;
+  }
   // A code typed on the Scan page opens the area but proves no presence: only a scan does.
   const typed = new URLSearchParams(window.location.search).get('via') === 'code';
   const scannedAt = typed ? null : await recordScan(area.id, user);
