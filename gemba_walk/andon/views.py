@@ -26,7 +26,6 @@ from gemba_walk.andon.forms import (
 )
 from gemba_walk.andon.models import AndonReport
 from gemba_walk.andon.operations import (
-    report_by_client_uuid,
     AndonError,
     ReportDetails,
     accept_report,
@@ -34,6 +33,7 @@ from gemba_walk.andon.operations import (
     dismiss_report,
     recently_decided,
     report_at_andon,
+    report_by_client_uuid,
     set_andon,
     waiting_reports,
 )
