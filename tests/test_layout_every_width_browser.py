@@ -25,7 +25,7 @@ from tests.browser_checks import serious_accessibility_violations
 from tests.conftest import ARTIFACTS, sign_in_in_browser
 from tests.factories import UserFactory, demo_plant
 from tests.photo_tools import camera_jpeg
-from tests.pwa_tools import ready_for_the_floor
+from tests.pwa_tools import ready_for_the_floor, wait_for_service_worker
 
 pytestmark = [
     pytest.mark.browser,
@@ -281,3 +281,46 @@ def test_the_markup_editor_and_signature_pad_work_at_phone_tablet_and_desktop(
         check(page, "leader-signature-pad", problems)
     context.close()
     assert problems == {}, "\n".join(f"{key}: {found}" for key, found in problems.items())
+
+
+@pytest.mark.parametrize("language", ["de", "es", "ja"])
+def test_the_capture_bottom_bar_holds_in_every_language_at_360_px(
+    browser, live_server, plant, language
+):
+    """Observation 10: in German at 390 px the capture bar ran "Rundgänge" into "Entwürfe".
+    Each item's words stay inside its own item, none overlaps the next."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    person = UserFactory(role="leader", name="Lang Leader", language=language)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    sign_in_in_browser(page, live_server, person.email)
+    page.goto(f"{live_server}/capture/drafts")
+    wait_for_service_worker(page)
+    page.locator("#pack-age:not(:empty)").wait_for()
+    for path in ("/capture/drafts", f"/a/{plant['qr']}"):
+        page.goto(f"{live_server}{path}")
+        page.locator("body[data-ready=true]").wait_for()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        page.screenshot(path=str(SHOTS / f"360-{language}-shell-bar{path.count('/')}.png"))
+        clashes = page.evaluate(
+            """() => {
+            const items = [...document.querySelectorAll('.mainnav li')];
+            const found = [];
+            items.forEach((item, index) => {
+              const box = item.getBoundingClientRect();
+              const words = item.querySelector('a span:not(.nav-badge)');
+              if (!words) return;
+              const range = document.createRange();
+              range.selectNodeContents(words);
+              const ink = range.getBoundingClientRect();
+              if (ink.left < box.left - 1 || ink.right > box.right + 1)
+                found.push(`${words.textContent} leaves its item`);
+              const next = items[index + 1]?.getBoundingClientRect();
+              if (next && ink.right > next.left + 1)
+                found.push(`${words.textContent} runs into the next`);
+            });
+            return found;
+        }"""
+        )
+        assert clashes == [], (path, clashes)
+    context.close()
