@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,58 @@ def start_order(templates: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]
 def area_code_key(typed: str) -> str:
     """An area code as compared: any case, with or without hyphens or spaces ('a11' = 'A-11')."""
     return re.sub(r"[^0-9A-Z]", "", typed.upper())
+
+
+# --- limits of the records the phone sends (the server's contract reads them from here) -------
+
+LIMITS: dict[str, Any] = RULES["limits"]
+
+
+def limit_type(name: str) -> dict[str, Any]:
+    """The bounds of a shared type of field ('text', 'id', 'timestamp'...)."""
+    return dict(LIMITS["types"][name])
+
+
+def limit(record: str, field: str) -> dict[str, Any]:
+    """The bounds of one field of a record ('finding', 'photo_uuids') as pydantic's Field
+    arguments: min_length/max_length, ge/le."""
+    bounds = LIMITS["records"][record][field]
+    return limit_type(bounds) if isinstance(bounds, str) else dict(bounds)
+
+
+def max_photos_per_finding() -> int:
+    return int(limit("finding", "photo_uuids")["max_length"])
+
+
+def record_problems(record: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The limits a record's own fields are past, as the phone checks them before sending:
+    [{'field', 'limit' (min_length, max_length, ge, le), 'bound'}]."""
+    problems = []
+    for field, value in values.items():
+        if field not in LIMITS["records"][record] or value is None:
+            continue
+        for name, bound in limit(record, field).items():
+            if isinstance(value, bool):
+                continue
+            if name in ("min_length", "max_length") and isinstance(value, str | list | dict):
+                size = len(value)
+                past = size < bound if name == "min_length" else size > bound
+            elif name in ("ge", "le") and isinstance(value, int | float):
+                past = value < bound if name == "ge" else value > bound
+            else:
+                continue
+            if past:
+                problems.append({"field": field, "limit": name, "bound": bound})
+    return problems
+
+
+# --- the server's clock, not the phone's --------------------------------------------------------
+
+
+def trusted_time(phone: datetime, received: datetime) -> datetime:
+    """A capture time as stored: the phone's, unless it is more than ``clock.future_minutes``
+    ahead of when the server (or, on the phone, the server's clock as last seen) received it;
+    then the received time (a phone clock running ahead)."""
+    if phone - received > timedelta(minutes=RULES["clock"]["future_minutes"]):
+        return received
+    return phone

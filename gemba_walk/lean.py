@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 
 from flask_babel import gettext, lazy_gettext
 
+from gemba_walk.field_rules import limit_type
+
 
 def N_(text: str) -> str:
     """Mark a word for the catalogs (pybabel extracts N_); it is translated where it is read
@@ -135,7 +137,7 @@ RESPONSE_TYPES: tuple[Term, ...] = (
     Term("choice", N_("Choice"), N_("One of a fixed list")),
 )
 
-SCORE_MIN, SCORE_MAX = 0, 5
+SCORE_MIN, SCORE_MAX = limit_type("score")["ge"], limit_type("score")["le"]
 DEFAULT_TICKET_THRESHOLD = 2  # a 5S item scored at or below this opens a kaizen ticket
 
 # What each 5S score means, shown one tap away during an audit.

@@ -142,3 +142,13 @@ def test_only_an_admin_makes_tokens_for_someone_else(db, client, auth):
     assert db.session.scalar(sa.select(ApiToken.user_id)) == service.id
     empty = client.post("/account/tokens", data={"csrf_token": token, "name": "", "scope": "read"})
     assert empty.status_code == 422 and "Name the token" in empty.text
+
+
+def test_the_for_list_names_a_person_without_e_mail_by_username(db, client, auth):
+    """Issue 21, obs 12: a floor person who signs in with a username reads as such, never as
+    '(None)'."""
+    UserFactory(role="member", name="Line PLC reader", email=None, username="plc-reader")
+    auth.login_as("admin")
+    page = client.get("/account/tokens").text
+    assert "Line PLC reader (plc-reader)</option>" in page
+    assert "(None)" not in page

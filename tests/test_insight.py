@@ -340,6 +340,47 @@ def test_audit_and_finding_csv_hold_the_period_and_open_cleanly(client, auth, ru
     assert client.get("/insight/audits.csv").status_code == 403
 
 
+def test_each_csv_export_is_offered_for_a_semicolon_excel_too(client, auth, runner, db):
+    """Issue 21, obs 12: a German-locale Excel splits on semicolons and reads 8.5 as a date;
+    beside plain CSV each export offers "Excel (semicolon, UTF-8 with BOM)" with decimal
+    commas, the same rows and columns."""
+    import csv
+    import io
+
+    from tests.factories import demo_plant
+
+    demo_plant(runner)
+    auth.login_as("leader")
+    dashboard = client.get("/insight/?days=30").text
+    board = client.get("/tickets/").text
+    assert "Audits, Excel (semicolon, UTF-8 with BOM)" in dashboard
+    assert "Findings, Excel (semicolon, UTF-8 with BOM)" in dashboard
+    assert "Excel (semicolon, UTF-8 with BOM)" in board
+    for url in (
+        "/insight/audits.csv?days=30",
+        "/insight/findings.csv?days=30",
+        "/tickets/export.csv",
+    ):
+        plain = client.get(url)
+        excel = client.get(url + ("&" if "?" in url else "?") + "format=excel")
+        assert excel.status_code == 200 and excel.mimetype == "text/csv", url
+        assert excel.data.startswith("\ufeff".encode())
+        assert "-excel.csv" in excel.headers["Content-Disposition"]
+        plain_rows = list(csv.reader(io.StringIO(plain.data.decode("utf-8-sig"))))
+        excel_rows = list(csv.reader(io.StringIO(excel.data.decode("utf-8-sig")), delimiter=";"))
+        assert len(excel_rows) == len(plain_rows) > 1 and excel_rows[0] == plain_rows[0]
+        assert all(len(row) == len(plain_rows[0]) for row in excel_rows)
+        for plain_row, excel_row in zip(plain_rows[1:], excel_rows[1:], strict=True):
+            assert [
+                c.replace(".", ",") if c.replace(".", "", 1).lstrip("-").isdigit() else c
+                for c in plain_row
+            ] == excel_row
+    audits = client.get("/insight/audits.csv?days=30&format=excel").data.decode("utf-8-sig")
+    assert any("," in row[-1] for row in csv.reader(io.StringIO(audits), delimiter=";"))
+    refused = client.get("/tickets/export.csv?format=xlsx")
+    assert refused.status_code == 400 and "Use csv or excel" in refused.text
+
+
 def test_the_audit_report_shows_every_answer_finding_and_ticket(client, auth, runner, db):
     import sqlalchemy as sa
 

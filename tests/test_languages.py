@@ -825,9 +825,10 @@ def test_a_ticket_opened_by_a_low_5s_score_reads_in_the_language(app, db, client
     german = f"{question} — mit 1 bewertet"
     for path in ("/tickets/", f"/tickets/{ticket.number}"):
         page = SCRIPT_WORDS.sub("", html.unescape(client.get(path).text))
-        # The team's problem statement starts as the finding's words, as stored: what the team
-        # edits and saves is what it sees.
+        # The team's problem statement and title start as the finding's words, as stored: what
+        # the team edits and saves is what it sees.
         page = re.sub(r"<textarea[^>]*>.*?</textarea>", "", page, flags=re.S)
+        page = re.sub(r'<input[^>]*name="title"[^>]*>', "", page)
         speaks(page, [german], [ticket.title])
     phone = client.get("/api/v1/pack").json
     assert [t["title"] for area in phone["areas"] for t in area["open_tickets"]] == [german]

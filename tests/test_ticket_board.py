@@ -77,15 +77,30 @@ def total_of(html: str) -> int:
     return int(re.search(r'class="muted board-total" role="status">(\d+) ticket', html).group(1))
 
 
-def test_the_board_shows_open_work_by_default_in_pages(client, many):
+def column_numbers(html: str, status: str) -> list[str]:
+    column = html.split(f'id="col-{status}"', 1)[1].split("</section>", 1)[0]
+    return shown_numbers(column)
+
+
+def test_each_column_pages_on_its_own_and_counts_its_own_total(client, many):
+    """Issue 21, obs 12: every open column shows its first 20 cards whatever the others hold,
+    the header counts the column's total, and "Show 20 more" adds 20 to that column only."""
     page = client.get("/tickets/").text
     assert total_of(page) == count(KaizenTicket.status.in_(OPEN_TICKET_STATUSES))
-    assert len(shown_numbers(page)) == 50
-    second = client.get("/tickets/?page=2").text
-    assert not set(shown_numbers(page)) & set(shown_numbers(second))
     for status in ("open", "in_progress", "done", "reopened"):
         expected = count(KaizenTicket.status == status)
         assert re.search(rf'col-{status}">.*?aria-label="{expected} tickets"', page, re.S)
+        assert len(column_numbers(page, status)) == 20
+        assert f"20 of {expected} shown" in page
+    more = re.search(r'href="([^"]*show_open=40[^"]*)"[^>]*>Show 20 more', page)
+    assert more, "each column offers the next 20 of its own"
+    second = client.get(more.group(1).replace("&amp;", "&")).text
+    assert len(column_numbers(second, "open")) == 40
+    assert column_numbers(second, "open")[:20] == column_numbers(page, "open")
+    assert len(column_numbers(second, "done")) == 20  # the other columns stay as they were
+    everything = client.get("/tickets/?status=open&show_open=1000").text
+    assert len(column_numbers(everything, "open")) == count(KaizenTicket.status == "open")
+    assert "Show 20 more" not in everything
 
 
 @pytest.mark.parametrize(
@@ -119,7 +134,10 @@ def test_filters_and_search_find_exactly_the_matching_tickets(client, many, quer
     assert expected > 0
     assert total_of(page) == expected
     numbers = shown_numbers(page)
-    assert len(numbers) == min(expected, 50)
+    shown_statuses = {m for m in re.findall(r'id="col-(\w+)"', page)}
+    assert len(numbers) == sum(
+        min(count(condition(many), KaizenTicket.status == s), 20) for s in shown_statuses
+    )
     shown = _db.session.scalars(
         sa.select(KaizenTicket).where(KaizenTicket.number.in_([int(n[3:]) for n in numbers]))
     ).all()
@@ -183,6 +201,6 @@ def test_the_board_costs_the_same_queries_for_few_or_many_tickets_shown(
         full = client.get("/tickets/?status=all&sort=newest")
     full_queries = len(statements)
     assert len(shown_numbers(few.text)) == 1
-    assert len(shown_numbers(full.text)) == 50
+    assert len(shown_numbers(full.text)) == 20 * len(TICKET_STATUSES)
     assert full_queries == few_queries
     assert full_queries <= 10

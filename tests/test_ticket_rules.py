@@ -533,3 +533,48 @@ def test_a_low_5s_score_opens_a_ticket_even_without_a_finding_from_the_phone(
     again = api.sync(batch([audit], [sent])).json
     assert [f["status"] for f in again["findings"]] == ["duplicate"]
     assert db.session.scalar(sa.select(sa.func.count(KaizenTicket.id))) == 2
+
+
+def test_a_tickets_title_is_what_was_seen_kept_current_as_findings_join_and_the_teams_own(
+    api, db, plant, client, auth
+):
+    """Issue 21, obs 12: an answer past its limit titles the ticket with the item and its worst
+    score, a score-1 finding joining a 'scored 2' ticket updates it, the first words a person
+    wrote about it become the title, and a title the team wrote stays."""
+    from tests.sync_batches import five_s_audit
+
+    pack = client.get("/api/v1/pack").json
+    item_at = 3
+
+    def audit_scoring(score: int, note: str = "") -> str:
+        audit = five_s_audit(pack, plant["area"], [4])
+        audit["responses"][item_at]["score"], audit["responses"][item_at]["note"] = score, note
+        answer = api.sync(batch([audit]))
+        assert answer.status_code == 200, answer.json
+        return answer.json["findings"][0]["ticket"]["number"]
+
+    number = audit_scoring(2)
+    prompt = " ".join(five_s_item(item_at).prompt.split())
+    assert ticket(db, number).title == f"{prompt} — scored 2"
+    assert audit_scoring(1) == number
+    assert ticket(db, number).title == f"{prompt} — scored 1"  # its worst answer now
+    assert audit_scoring(2) == number
+    assert ticket(db, number).title == f"{prompt} — scored 1"
+    assert audit_scoring(2, "Labels on the racks faded, two missing") == number
+    assert ticket(db, number).title == "Labels on the racks faded, two missing"
+
+    page = client.get(f"/tickets/{number.removeprefix('KZ-')}")
+    assert 'name="title"' in page.text
+    saved = client.post(
+        f"/tickets/{number.removeprefix('KZ-')}/pdca",
+        data={"csrf_token": csrf_token_from(page.text), "title": "  Rack labels missing  "},
+    )
+    assert saved.status_code in (200, 302, 303)
+    assert ticket(db, number).title == "Rack labels missing"
+    assert audit_scoring(1, "Still faded") == number
+    assert ticket(db, number).title == "Rack labels missing"  # the team's words stay
+    empty = client.post(
+        f"/tickets/{number.removeprefix('KZ-')}/pdca",
+        data={"csrf_token": csrf_token_from(page.text), "title": "   "},
+    )
+    assert empty.status_code == 422 and "A ticket needs a title" in empty.text

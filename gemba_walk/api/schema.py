@@ -283,6 +283,7 @@ TicketAction = Literal["start", "done", "verify", "send_back", "reject", "reopen
 
 
 class PdcaUpdate(Request):
+    title: Annotated[str, Field(min_length=1, max_length=120, pattern=NO_NUL)] | None = None
     problem: Text | None = None
     whys: (
         Annotated[list[Annotated[str, Field(max_length=1000, pattern=NO_NUL)]], Field(max_length=5)]

@@ -38,6 +38,10 @@ class Audit(db.Model):
     submitted_at: Mapped[datetime]
     scanned_at: Mapped[datetime | None]  # proof of presence: started by scanning the label
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The phone's own times where its clock ran ahead (field_rules.trusted_time): then
+    # started_at / submitted_at hold the time the server received the audit.
+    phone_started_at: Mapped[datetime | None]
+    phone_submitted_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(sa.Text, default="")
     device_id: Mapped[str | None] = mapped_column(sa.String(64))
     # SHA-256 of the record as the phone sent it: a resend must match it exactly.
@@ -96,6 +100,7 @@ class Finding(db.Model):
     reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     observed_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    phone_observed_at: Mapped[datetime | None]  # the phone's, where its clock ran ahead
     payload_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     ticket_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kaizen_tickets.id"), index=True)
 

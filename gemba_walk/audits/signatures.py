@@ -17,11 +17,14 @@ import warnings
 from PIL import Image, UnidentifiedImageError
 
 from gemba_walk.core.i18n import gettext as _
+from gemba_walk.field_rules import LIMITS
 
-MAX_SIGNATURE_BYTES = 96 * 1024  # the PNG itself; a drawn line on 600 × 200 is a few kB
+# The field rules' (field_rules.json "limits.signature"): the PNG itself, 96 kB (a drawn line on
+# 600 × 200 is a few kB), within 1200 × 600 pixels.
+MAX_SIGNATURE_BYTES = LIMITS["signature"]["max_bytes"]
 MAX_SIGNATURE_BASE64 = (MAX_SIGNATURE_BYTES + 2) // 3 * 4
-MAX_SIGNATURE_WIDTH = 1200
-MAX_SIGNATURE_HEIGHT = 600
+MAX_SIGNATURE_WIDTH = LIMITS["signature"]["max_width"]
+MAX_SIGNATURE_HEIGHT = LIMITS["signature"]["max_height"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

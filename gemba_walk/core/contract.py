@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from gemba_walk.core.ids import MAX_ID
+from gemba_walk.field_rules import limit_type
 from gemba_walk.lean import RESPONSE_TYPES, ROLES, SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
 
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
@@ -31,21 +32,24 @@ Uuid = Annotated[
     Field(pattern=UUID_PATTERN, json_schema_extra={"format": "uuid", "not": {"const": NIL_UUID}}),
     AfterValidator(_not_nil),
 ]
+# The bounds of the shared types come from the field rules (gemba_walk/field_rules.json), which
+# the phone checks before it sends a record.
 Timestamp = Annotated[
     str,
     Field(
-        min_length=10,
-        max_length=40,
+        **limit_type("timestamp"),
         pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}",
         json_schema_extra={"format": "date-time"},
     ),
 ]
-Text = Annotated[str, Field(max_length=5000, pattern=NO_NUL)]
+Text = Annotated[str, Field(**limit_type("text"), pattern=NO_NUL)]
+LongText = Annotated[str, Field(**limit_type("long_text"), pattern=NO_NUL)]
 # Every id, number and count column is an INTEGER (PostgreSQL: up to 2^31 - 1).
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(**limit_type("id"))]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 # A reading on a checklist (bar, °C, mm...): far past any gauge, still a finite double.
-Reading = Annotated[float, Field(ge=-1e15, le=1e15, allow_inf_nan=False)]
+Reading = Annotated[float, Field(**limit_type("reading"), allow_inf_nan=False)]
+Score = Annotated[int, Field(**limit_type("score"))]
 TicketNumber = Annotated[str, Field(pattern=TICKET_NUMBER)]
 
 

@@ -15,7 +15,7 @@ from gemba_walk.areas.queries import active_sites
 from gemba_walk.audits.models import Audit, shown_photos
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.checklists.texts import shown, shown_question
-from gemba_walk.core.csv_export import csv_response, rows_from_own_session
+from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id, parse_uuid, utcnow
@@ -180,6 +180,7 @@ def _answer(value_bool: bool | None, value_number: float | None, value_text: str
 def audits_csv():
     """Audits of the period, one row per answered item: one streamed query, columns only."""
     since, days, site_id, area_id = _scope()
+    form = export_format(request.args.get("format"))
     query = queries.audit_rows(since, site_id, area_id)
     zone = plant_zone()  # read now: the rows are written after the view has returned
     rows = rows_from_own_session(
@@ -189,7 +190,7 @@ def audits_csv():
             for row in session.execute(query.execution_options(yield_per=2000))
         ),
     )
-    return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows)
+    return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows, form)
 
 
 def _audit_row(row, zone: str) -> tuple:
@@ -219,6 +220,7 @@ def findings_csv():
     """Findings of the period, one row each, with the ticket each opened or joined: one
     streamed query, photos counted once per finding in a grouped subquery."""
     since, days, site_id, area_id = _scope()
+    form = export_format(request.args.get("format"))
     query = queries.finding_rows(since, site_id, area_id)
     zone = plant_zone()
     rows = rows_from_own_session(
@@ -228,7 +230,7 @@ def findings_csv():
             for row in session.execute(query.execution_options(yield_per=2000))
         ),
     )
-    return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows)
+    return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows, form)
 
 
 def _finding_row(row, zone: str) -> tuple:

@@ -110,6 +110,15 @@ def parse_timestamp(value: str) -> datetime:
     return moment
 
 
+def trusted_timestamp(value: str, received: datetime) -> tuple[datetime, datetime | None]:
+    """(the time stored, the phone's own time where its clock ran ahead, else None): a time
+    more than the field rules' clock.future_minutes past the received time is the received
+    time (the phone applies the same rule to what it shows before it syncs)."""
+    phone = parse_timestamp(value)
+    stored = field_rules.trusted_time(phone, received)
+    return stored, (phone if stored != phone else None)
+
+
 _Record = TypeVar("_Record", SyncAudit, SyncFinding)
 _Row = TypeVar("_Row", Area, ChecklistTemplateVersion, ChecklistItem)
 
@@ -614,15 +623,22 @@ def _store_audit(
         )
         return existing
     version = refs.versions[data.template_version_id]
+    received = utcnow()
+    submitted_at, phone_submitted_at = trusted_timestamp(data.submitted_at, received)
+    started_at, phone_started_at = trusted_timestamp(data.started_at, received)
+    scanned_at = trusted_timestamp(data.scanned_at, received)[0] if data.scanned_at else None
     audit = Audit(
         uuid=data.uuid,
         area_id=data.area_id,
         template_version_id=version.id,
         auditor_id=user.id,
         kind=version.template.kind,
-        started_at=parse_timestamp(data.started_at),
-        submitted_at=parse_timestamp(data.submitted_at),
-        scanned_at=parse_timestamp(data.scanned_at) if data.scanned_at else None,
+        started_at=min(started_at, submitted_at),
+        submitted_at=submitted_at,
+        phone_started_at=phone_started_at,
+        phone_submitted_at=phone_submitted_at,
+        scanned_at=scanned_at,
+        received_at=received,
         note=data.note,
         device_id=device_id,
         payload_sha256=data.sha256,
@@ -680,6 +696,8 @@ def _store_finding(
     if data.audit_uuid:
         audit = stored_audit or refs.stored_audits[data.audit_uuid]
         audit_id = audit.id
+    received = utcnow()
+    observed_at, phone_observed_at = trusted_timestamp(data.observed_at, received)
     finding = Finding(
         uuid=data.uuid,
         audit_id=audit_id,
@@ -690,7 +708,9 @@ def _store_finding(
         severity=data.severity,
         description=data.description.strip(),
         reported_by_id=user.id,
-        observed_at=parse_timestamp(data.observed_at),
+        observed_at=observed_at,
+        phone_observed_at=phone_observed_at,
+        received_at=received,
         payload_sha256=data.sha256,
     )
     db.session.add(finding)
@@ -748,7 +768,7 @@ def _store_note(user: User, note: SyncTicketNote, ticket: KaizenTicket) -> Ticke
                 note.body,
                 kind=note.kind,
                 uuid=note.uuid,
-                occurred_at=parse_timestamp(note.occurred_at),
+                occurred_at=trusted_timestamp(note.occurred_at, utcnow())[0],
             )
         answer.status = "created"
     except IntegrityError:

@@ -11,13 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from gemba_walk.audits.signatures import MAX_SIGNATURE_BASE64
 from gemba_walk.core.contract import (
     NO_NUL,
     Answer,
     Id,
+    LongText,
     Reading,
     Request,
+    Score,
     Severity,
     TemplateKind,
     Text,
@@ -27,14 +28,14 @@ from gemba_walk.core.contract import (
     Uuid,
 )
 from gemba_walk.core.ids import MAX_ID
-from gemba_walk.lean import SCORE_MAX, SCORE_MIN
+from gemba_walk.field_rules import limit
 
-MAX_AUDITS_PER_BATCH = 25
-MAX_FINDINGS_PER_BATCH = 200
-MAX_RESPONSES_PER_AUDIT = 300
-MAX_PHOTOS_PER_FINDING = 12
-
-LongText = Annotated[str, Field(min_length=1, max_length=5000, pattern=NO_NUL)]
+# Every bound below is the field rules' (gemba_walk/field_rules.json "limits"), which the phone
+# checks at capture time: a record the phone lets through is one the server takes.
+MAX_AUDITS_PER_BATCH = limit("batch", "audits")["max_length"]
+MAX_FINDINGS_PER_BATCH = limit("batch", "findings")["max_length"]
+MAX_RESPONSES_PER_AUDIT = limit("audit", "responses")["max_length"]
+MAX_PHOTOS_PER_FINDING = limit("finding", "photo_uuids")["max_length"]
 
 
 class _Record(Request):
@@ -50,10 +51,10 @@ class _Record(Request):
 class SyncResponse(Request):
     uuid: Uuid
     item_id: Id
-    score: Annotated[int, Field(ge=SCORE_MIN, le=SCORE_MAX)] | None = None
+    score: Score | None = None
     value_bool: bool | None = None
     value_number: Reading | None = None
-    value_text: Annotated[str, Field(max_length=5000, pattern=NO_NUL)] | None = None
+    value_text: Text | None = None
     note: Text = ""
 
     def answer(self) -> dict[str, Any]:
@@ -73,7 +74,7 @@ class SyncAudit(_Record):
     signature_png: Annotated[
         str | None,
         Field(
-            max_length=MAX_SIGNATURE_BASE64,
+            **limit("audit", "signature_png"),
             pattern=NO_NUL,
             description="The auditor's signature drawn on the phone: a PNG, base64-encoded "
             "(at most 96 kB and 1200 × 600 pixels). Optional.",
@@ -87,15 +88,17 @@ class SyncFinding(_Record):
     area_id: Id
     item_id: Id | None = None
     kind: TemplateKind
-    category: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+    category: Annotated[str, Field(**limit("finding", "category"), pattern=NO_NUL)]
     severity: Severity
     description: LongText
     observed_at: Timestamp
     photo_uuids: Annotated[list[Uuid], Field(max_length=MAX_PHOTOS_PER_FINDING)] = []
-    photo_originals: Annotated[dict[Uuid, Uuid], Field(max_length=MAX_PHOTOS_PER_FINDING)] = Field(
-        default={},
-        description="For a photo marked up on the phone (one of photo_uuids): the uuid of the "
-        "photo as taken, uploaded like any photo and kept beside it.",
+    photo_originals: Annotated[dict[Uuid, Uuid], Field(**limit("finding", "photo_originals"))] = (
+        Field(
+            default={},
+            description="For a photo marked up on the phone (one of photo_uuids): the uuid of the "
+            "photo as taken, uploaded like any photo and kept beside it.",
+        )
     )
     same_as_ticket: TicketNumber | None = Field(
         default=None,
@@ -116,7 +119,7 @@ class SyncTicketNote(Request):
 
 class SyncRequest(Request):
     batch_id: Uuid
-    device_id: Annotated[str, Field(max_length=64, pattern=NO_NUL)] | None = None
+    device_id: Annotated[str, Field(**limit("batch", "device_id"), pattern=NO_NUL)] | None = None
     author_id: Id | None = Field(
         default=None,
         description="The user who made these records on the phone; a batch of another "
@@ -124,7 +127,7 @@ class SyncRequest(Request):
     )
     audits: Annotated[list[SyncAudit], Field(max_length=MAX_AUDITS_PER_BATCH)] = []
     findings: Annotated[list[SyncFinding], Field(max_length=MAX_FINDINGS_PER_BATCH)] = []
-    ticket_notes: Annotated[list[SyncTicketNote], Field(max_length=MAX_FINDINGS_PER_BATCH)] = []
+    ticket_notes: Annotated[list[SyncTicketNote], Field(**limit("batch", "ticket_notes"))] = []
 
 
 RecordStatus = Literal["created", "duplicate"]

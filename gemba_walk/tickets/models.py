@@ -26,6 +26,9 @@ EVENT_KINDS = (
 )
 
 
+TITLE_LENGTH = 120  # a ticket's title: one line on a card
+
+
 class KaizenTicket(db.Model):
     __tablename__ = "kaizen_tickets"
     __table_args__ = (
@@ -43,6 +46,8 @@ class KaizenTicket(db.Model):
     category: Mapped[str] = mapped_column(sa.String(64))  # pillar, waste or SQDCE key
     item_key: Mapped[str | None] = mapped_column(sa.String(64))  # the checklist item, for dedupe
     title: Mapped[str] = mapped_column(sa.String(200))
+    # The team wrote the title (or the problem): findings joining no longer rewrite it.
+    title_edited: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     severity: Mapped[str] = mapped_column(sa.String(16), default="medium")
     priority: Mapped[int] = mapped_column(default=3)  # 1 highest
     status: Mapped[str] = mapped_column(sa.String(16), default="open")

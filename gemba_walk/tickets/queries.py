@@ -1,7 +1,10 @@
-"""The team board's queries: filters from the URL, counts per column, one page of tickets.
+"""The team board's queries: filters from the URL, counts per column, the first cards of each.
 
-A board page costs a fixed number of queries whatever the number of tickets shown: one for the
-counts per status, one for the total, one for the page (areas, sites and owners joined in).
+Each column pages on its own ("Show 20 more" asks for the next 20 of that column only), so a
+column of 30 open tickets is never cut to 3 because another column is long. A board costs a
+fixed number of queries whatever the number of tickets shown: one for the counts per status,
+one for the total, one for the cards of every column (a window ranks each column's tickets;
+areas, sites and owners joined in).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from gemba_walk.lean import (
 )
 from gemba_walk.tickets.models import KaizenTicket
 
-PER_PAGE = 50
+COLUMN_STEP = 20  # cards a column shows at first, and how many more each "Show more" adds
+COLUMN_MOST = 1000  # the most one column shows on one page
 SORTS = {
     "priority": _l("Priority, then due date"),
     "due": _l("Due date"),
@@ -56,7 +60,11 @@ class BoardFilters:
     mine: bool = False
     text: str = ""
     sort: str = "priority"
-    page: int = 1
+    # Cards shown per column (status key → count), beyond the first COLUMN_STEP.
+    shown: dict[str, int] = field(default_factory=dict)
+
+    def shown_in(self, status: str) -> int:
+        return self.shown.get(status, COLUMN_STEP)
 
     @classmethod
     def from_args(cls, args) -> BoardFilters:
@@ -97,11 +105,16 @@ class BoardFilters:
             mine=args.get("mine") == "1",
             text=args.get("q", "").strip()[:200],
             sort=sort,
-            page=max(number("page") or 1, 1),
+            shown={
+                status: min(max(count, COLUMN_STEP), COLUMN_MOST)
+                for status in keys(TICKET_STATUSES)
+                if (count := number(f"show_{status}")) is not None
+            },
         )
 
-    def as_args(self, **changes) -> dict:
-        """URL arguments for these filters (with changes), leaving defaults out."""
+    def as_args(self, keep_shown: bool = True, **changes) -> dict:
+        """URL arguments for these filters (with changes), leaving defaults out; without the
+        columns' "show more" counts if ``keep_shown`` is false."""
         values = {
             "status": self.status if self.status != "active" else None,
             "site": self.site_id,
@@ -112,7 +125,11 @@ class BoardFilters:
             "mine": "1" if self.mine else None,
             "q": self.text or None,
             "sort": self.sort if self.sort != "priority" else None,
-            "page": self.page if self.page != 1 else None,
+            **{
+                f"show_{status}": count
+                for status, count in self.shown.items()
+                if count != COLUMN_STEP and keep_shown
+            },
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -189,29 +206,40 @@ class Board:
     counts: dict[str, int]
     total: int
     tickets: list[KaizenTicket]
-    per_page: int
     columns: dict[str, list[KaizenTicket]] = field(default_factory=dict)
 
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+    def more(self, status: str) -> int:
+        """How many of the column's tickets are not shown yet."""
+        return max(self.counts.get(status, 0) - len(self.columns.get(status, [])), 0)
 
 
-def load_board(filters: BoardFilters, user: User, today: date, per_page: int = PER_PAGE) -> Board:
+def load_board(filters: BoardFilters, user: User, today: date) -> Board:
     counted = _base(filters, user, today, with_status=False).with_only_columns(
         KaizenTicket.status, sa.func.count(KaizenTicket.id)
     )
     counts = dict(db.session.execute(counted.group_by(KaizenTicket.status)).all())
     query = _base(filters, user, today)
     total = db.session.scalar(query.with_only_columns(sa.func.count(KaizenTicket.id)))
+    rank = sa.func.row_number().over(
+        partition_by=KaizenTicket.status, order_by=_ordering(filters.sort)
+    )
+    ranked = query.with_only_columns(
+        KaizenTicket.id.label("id"), KaizenTicket.status.label("status"), rank.label("rank")
+    ).subquery()
+    first_of_each = sa.or_(
+        *(
+            sa.and_(ranked.c.status == status, ranked.c.rank <= filters.shown_in(status))
+            for status in keys(TICKET_STATUSES)
+        )
+    )
     tickets = list(
         db.session.scalars(
             _with_area_and_owner(query, filters.sort)
-            .limit(per_page)
-            .offset((filters.page - 1) * per_page)
+            .join(ranked, ranked.c.id == KaizenTicket.id)
+            .where(first_of_each)
         )
     )
-    board = Board(filters, counts, total, tickets, per_page)
+    board = Board(filters, counts, total, tickets)
     for status in keys(TICKET_STATUSES):
         board.columns[status] = [t for t in tickets if t.status == status]
     return board

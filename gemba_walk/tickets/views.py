@@ -31,7 +31,7 @@ from gemba_walk.audits.photos import (
 )
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
-from gemba_walk.core.csv_export import csv_response, rows_from_own_session
+from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
@@ -121,6 +121,7 @@ def board():
         today=today,
         statuses=TICKET_STATUSES,
         sorts=queries.SORTS,
+        column_step=queries.COLUMN_STEP,
         sites=db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all(),
         areas=db.session.scalars(
             sa.select(Area).where(Area.active).order_by(Area.code).limit(500)
@@ -160,6 +161,7 @@ def export_csv():
     """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents),
     streamed from a session of its own (see core/csv_export.py)."""
     filters = _filters_or_400()
+    form = export_format(request.args.get("format"))
     today = _today()
     query = queries.export_query(filters, current_user, today)
     zone = plant_zone()  # read now: the rows are written after the view has returned
@@ -170,7 +172,7 @@ def export_csv():
             for ticket in session.scalars(query.execution_options(yield_per=500))
         ),
     )
-    return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows)
+    return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows, form)
 
 
 def _ticket_row(ticket: KaizenTicket, today: date, zone: str) -> tuple:
@@ -284,7 +286,14 @@ def save_pdca(number: int):
     form = request.form
     values = {
         name: form[name]
-        for name in ("problem", "root_cause", "countermeasure", "check_result", "standardize")
+        for name in (
+            "title",
+            "problem",
+            "root_cause",
+            "countermeasure",
+            "check_result",
+            "standardize",
+        )
         if name in form
     }
     if "due_date" in form:

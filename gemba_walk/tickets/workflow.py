@@ -31,7 +31,7 @@ from gemba_walk.lean import (
     TICKET_STATUSES,
     label_of,
 )
-from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.tickets.models import TITLE_LENGTH, KaizenTicket, TicketEvent
 from gemba_walk.walks.models import Layer, LayerMember
 
 MAX_WHYS = 5
@@ -115,9 +115,10 @@ ACTIONS: dict[str, Action] = {
 }
 
 PDCA_FIELDS = ("problem", "whys", "root_cause", "countermeasure", "due_date", "check_result")
-PDCA_FIELDS += ("standardize",)
+PDCA_FIELDS += ("standardize", "title")
 # A changed field as the ticket's history names it ("Changed due date, severity.").
 CHANGED_FIELD_WORDS = {
+    "title": N_("title"),
     "problem": N_("problem"),
     "whys": N_("whys"),
     "root_cause": N_("root cause"),
@@ -130,6 +131,7 @@ CHANGED_FIELD_WORDS = {
 # The PDCA text fields as a refusal names them (``_text``). "The standardize step", not
 # "Standardize": that word is the 5S pillar's (Seiketsu) in the catalogs.
 PDCA_FIELD_NAMES = {
+    "title": N_("Title"),
     "problem": N_("Problem"),
     "root_cause": N_("Root cause"),
     "countermeasure": N_("Countermeasure"),
@@ -566,6 +568,13 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
             clean["whys"] = whys
         elif name == "due_date":
             clean["due_date"] = _parse_date(value)
+        elif name == "title":
+            title = " ".join(_text(value, N_("Title"), TITLE_LENGTH).split())
+            if not title:
+                raise TicketError(
+                    422, "title_required", _("A ticket needs a title: say what was seen.")
+                )
+            clean["title"] = title
         else:
             clean[name] = _text(value, PDCA_FIELD_NAMES.get(name, name))
     if ticket.status == "done" and "countermeasure" in clean and not clean["countermeasure"]:
@@ -587,8 +596,11 @@ def update_pdca(ticket: KaizenTicket, user: User, values: dict) -> TicketEvent |
             setattr(ticket, name, new)
     if not changes:
         return None
-    if "problem" in changes and changes["problem"][1]:
-        ticket.title = " ".join(clean["problem"].split())[:120]
+    if "problem" in changes and changes["problem"][1] and "title" not in clean:
+        ticket.title = " ".join(clean["problem"].split())[:TITLE_LENGTH]
+        ticket.title_edited = True  # the team's words: joining findings no longer rewrite it
+    if "title" in changes:
+        ticket.title_edited = True
     return _event(ticket, user, "fields", changes=changes)
 
 

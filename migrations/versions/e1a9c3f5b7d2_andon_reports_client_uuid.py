@@ -1,7 +1,7 @@
 """an andon report kept on a device offline carries its own id: a resend is the same report
 
 Revision ID: e1a9c3f5b7d2
-Revises: d7f3b2a1c5e8
+Revises: f2c8d4e6a1b3
 Create Date: 2026-12-07 21:10:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e1a9c3f5b7d2"
-down_revision = "d7f3b2a1c5e8"
+down_revision = "f2c8d4e6a1b3"
 branch_labels = None
 depends_on = None
 

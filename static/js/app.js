@@ -86,6 +86,25 @@ if (document.body.classList.contains('page-login')) {
   import('./api.js').then(({ rememberUser }) => rememberUser(null)).catch(() => {});
 }
 
+// A form that shows only the fields its choice uses (the walk plan's frequency): the form names
+// the choosing field in data-shown-by, each part the choices it serves in data-shown-for.
+// Without JavaScript every part shows and the server ignores the ones that do not apply.
+for (const form of document.querySelectorAll('form[data-shown-by]')) {
+  const choice = /** @type {HTMLSelectElement | null} */ (
+    /** @type {HTMLFormElement} */ (form).elements.namedItem(/** @type {HTMLElement} */ (form).dataset.shownBy || '')
+  );
+  if (!choice) continue;
+  const sync = () => {
+    for (const part of form.querySelectorAll('[data-shown-for]')) {
+      /** @type {HTMLElement} */ (part).hidden = !(part.getAttribute('data-shown-for') || '')
+        .split(' ')
+        .includes(choice.value);
+    }
+  };
+  choice.addEventListener('change', sync);
+  sync();
+}
+
 // The checklist builder: show only the fields that fit how each item is answered. Without
 // JavaScript every field shows and the server ignores the ones that do not apply.
 /** @param {Element} item */

@@ -24,6 +24,7 @@ export async function refreshPack() {
     return 'offline';
   }
   if (response.status === 401) return 'signed-out';
+  await noteServerClock(response);
   if (response.status === 304) {
     await setMeta('pack_checked_at', new Date().toISOString());
     return 'unchanged';
@@ -36,6 +37,22 @@ export async function refreshPack() {
   await setMeta('pack_etag', response.headers.get('ETag'));
   await setMeta('pack_checked_at', new Date().toISOString());
   return 'updated';
+}
+
+/**
+ * How far this phone's clock runs ahead of the server's (its Date header), so the phone applies
+ * the server's rule to capture times before it syncs (rules.js trustedTime).
+ * @param {Response} response
+ */
+async function noteServerClock(response) {
+  const said = Date.parse(response.headers.get('Date') || '');
+  if (Number.isFinite(said)) await setMeta('server_clock_offset_ms', Date.now() - said);
+}
+
+/** The server's time now, as far as this phone knows it (its own clock where it never heard). */
+export async function serverNow() {
+  const offset = Number((await getMeta('server_clock_offset_ms')) || 0);
+  return new Date(Date.now() - (Number.isFinite(offset) ? offset : 0));
 }
 
 /**

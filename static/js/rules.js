@@ -158,3 +158,82 @@ export function startOrder(templates) {
 export function areaCodeKey(typed) {
   return typed.toUpperCase().replace(/[^0-9A-Z]/g, '');
 }
+
+// --- limits of the records the phone sends (the server's contract reads the same) ---------------
+
+/** @typedef {{min_length?: number, max_length?: number, ge?: number, le?: number}} Bounds */
+/** @typedef {{field: string, limit: string, bound: number}} LimitProblem */
+
+const LIMITS =
+  /** @type {{types: Record<string, Bounds>, records: Record<string, Record<string, string | Bounds>>}} */ (
+    /** @type {unknown} */ (RULES.limits)
+  );
+
+/**
+ * The bounds of one field of a record ('finding', 'photo_uuids').
+ * @param {string} record
+ * @param {string} field
+ * @returns {Bounds}
+ */
+export function limitOf(record, field) {
+  const bounds = LIMITS.records[record][field];
+  return typeof bounds === 'string' ? LIMITS.types[bounds] : bounds;
+}
+
+/** The most photos a finding keeps (the server refuses a finding with more). */
+export const MAX_PHOTOS_PER_FINDING = /** @type {number} */ (limitOf('finding', 'photo_uuids').max_length);
+
+/** @param {unknown} value */
+const sizeOf = (value) => {
+  if (typeof value === 'string' || Array.isArray(value)) return value.length;
+  if (value && typeof value === 'object') return Object.keys(value).length;
+  return null;
+};
+
+/**
+ * The limits a record's own fields are past, as the server would refuse them (the same answer
+ * as gemba_walk/field_rules.record_problems).
+ * @param {string} record 'batch', 'audit', 'response', 'finding', 'ticket_note', 'scan'
+ * @param {Record<string, unknown>} values
+ * @returns {LimitProblem[]}
+ */
+export function recordProblems(record, values) {
+  /** @type {LimitProblem[]} */
+  const problems = [];
+  for (const [field, value] of Object.entries(values)) {
+    if (!(field in LIMITS.records[record]) || value === null || value === undefined) continue;
+    for (const [name, bound] of Object.entries(limitOf(record, field))) {
+      let past = false;
+      const size = sizeOf(value);
+      if ((name === 'min_length' || name === 'max_length') && size !== null) {
+        past = name === 'min_length' ? size < bound : size > bound;
+      } else if ((name === 'ge' || name === 'le') && typeof value === 'number') {
+        past = name === 'ge' ? value < bound : value > bound;
+      }
+      if (past) problems.push({ field, limit: name, bound });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Can one more photo join a finding that has `count`?
+ * @param {number} count
+ */
+export function photoFits(count) {
+  return count < MAX_PHOTOS_PER_FINDING;
+}
+
+// --- the server's clock, not the phone's ---------------------------------------------------------
+
+/**
+ * A capture time as the server stores it: the phone's, unless it is more than
+ * clock.future_minutes ahead of when it was received (on the phone: the server's clock as last
+ * seen), then the received time. Both as Dates; the same rule as field_rules.trusted_time.
+ * @param {Date} phone
+ * @param {Date} received
+ * @returns {Date}
+ */
+export function trustedTime(phone, received) {
+  return phone.getTime() - received.getTime() > RULES.clock.future_minutes * 60_000 ? received : phone;
+}

@@ -249,6 +249,8 @@ export interface Meta {
   device_id: string;
   pack_etag: string | null;
   pack_checked_at: string;
+  /** this phone's clock minus the server's (its Date header), at the last field-pack check */
+  server_clock_offset_ms: number;
   scans: Record<string, string>;
   user: User | null;
   /** A probe write that measures the room left (storage.js); deleted at once. */

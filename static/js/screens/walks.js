@@ -5,6 +5,8 @@
 import { allDrafts } from '../drafts.js';
 import { N_, t } from '../i18n.js';
 import { unsynced } from '../outbox.js';
+import { serverNow } from '../pack.js';
+import { trustedTime } from '../rules.js';
 import { dateTime, h, mount } from '../ui.js';
 
 const WORDS = {
@@ -38,12 +40,13 @@ function card(state) {
 /** Walks an audit waiting in this phone's outbox does, by the server's rule
  * (walks/operations.link_audit): same area and checklist; the window holding its time first,
  * else the latest one it is late for; one audit does one walk. */
-async function waitingWalks(pack, walks, user) {
+async function waitingWalks(pack, walks, user, now) {
   const keyOf = (versionId) => pack.templates.find((t) => t.version_id === versionId)?.key;
   const audits = (await unsynced(user)).map((entry) => entry.audit).filter(Boolean);
   const taken = new Set();
   for (const audit of audits) {
-    const at = new Date(audit.submitted_at);
+    // As the server will store it: a time from a clock running ahead is the time it arrives.
+    const at = trustedTime(new Date(audit.submitted_at), now);
     const fits = walks
       .filter(
         (walk) =>
@@ -72,10 +75,11 @@ export function currentWalks(pack, now = new Date()) {
 const ORDER = ['missed', 'due', 'waiting', 'upcoming', 'late', 'findings', 'done'];
 
 export async function renderWalks(root, pack, user) {
-  const found = currentWalks(pack);
-  const waiting = await waitingWalks(pack, found, user);
+  const now = await serverNow(); // the server's clock: the phone's may run ahead
+  const found = currentWalks(pack, now);
+  const waiting = await waitingWalks(pack, found, user, now);
   // Most urgent first: missed, then due by when the window closes.
-  const rank = (walk) => ORDER.indexOf(walkState(walk, waiting.has(walk.id)));
+  const rank = (walk) => ORDER.indexOf(walkState(walk, waiting.has(walk.id), now));
   const walks = found.sort((a, b) => rank(a) - rank(b) || new Date(a.window_end) - new Date(b.window_end));
   const drafts = await allDrafts(user);
   const areaOf = (id) => pack.areas.find((area) => area.id === id);
@@ -88,7 +92,7 @@ export async function renderWalks(root, pack, user) {
           { className: 'list card my-walks' },
           walks.map((walk) => {
             const area = areaOf(walk.area_id);
-            const state = walkState(walk, waiting.has(walk.id));
+            const state = walkState(walk, waiting.has(walk.id), now);
             const draft = drafts.find((d) => d.area.id === walk.area_id && d.template.key === walk.template_key);
             return h(
               'li',

@@ -6,6 +6,7 @@ import { saveDraft } from '../../drafts.js';
 import { N_, t } from '../../i18n.js';
 import { markUpPhoto } from '../../markup.js';
 import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
+import { MAX_PHOTOS_PER_FINDING, photoFits } from '../../rules.js';
 import { roomFor } from '../../storage.js';
 import { h } from '../../ui.js';
 
@@ -119,6 +120,18 @@ export function photoPicker(draft, finding, labelText) {
       const say = () =>
         status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
       for (const [index, file] of files.entries()) {
+        if (!photoFits(finding.photo_uuids.length)) {
+          // The server keeps no more on a finding (field rules' limits): refuse it here, not at sync.
+          lines.push({
+            text: t('%(count)s photos is the most a finding keeps: %(left)s photo(s) not added.', {
+              count: MAX_PHOTOS_PER_FINDING,
+              left: files.length - index,
+            }),
+            bad: true,
+          });
+          say();
+          break;
+        }
         lines.push({ text: t('Preparing photo %(number)s of %(count)s…', { number: index + 1, count: files.length }) });
         say();
         try {
