@@ -3,7 +3,7 @@
 // The screen itself; its parts live in screens/checklist/ (inputs, findings, photos, records).
 import { discardDraft, saveDraft } from '../drafts.js';
 import { t } from '../i18n.js';
-import { formatScore, pastLimits } from '../rules.js';
+import { formatScore, limitOf, pastLimits } from '../rules.js';
 import { signaturePad } from '../signature.js';
 import { h, labelOf, mount, time } from '../ui.js';
 import { screen } from './checklist/context.js';
@@ -138,6 +138,7 @@ export function renderChecklist(root, pack, draft) {
           id: 'audit-note',
           className: 'input',
           rows: 2,
+          maxLength: limitOf('audit', 'note').max_length,
           oninput: (e) => {
             draft.note = e.target.value;
             saveDraft(draft);

@@ -4,7 +4,7 @@ import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
 import { N_, t } from '../../i18n.js';
 import { deletePhotos, photosOfFinding } from '../../photos.js';
-import { defaultSeverity } from '../../rules.js';
+import { defaultSeverity, limitOf } from '../../rules.js';
 import { h } from '../../ui.js';
 import { screen } from './context.js';
 import { photoPicker } from './photos.js';
@@ -27,6 +27,7 @@ function findingPanel(draft, item, onClose) {
         id,
         className: 'input',
         rows: 2,
+        maxLength: limitOf('finding', 'description').max_length, // the server's limit, said first here
         oninput: (event) => {
           finding.description = event.target.value;
           saveDraft(draft);
@@ -166,6 +167,7 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
         id: `${id}-description`,
         className: 'input',
         rows: 2,
+        maxLength: limitOf('finding', 'description').max_length,
         oninput: (event) => save({ description: event.target.value }),
       },
       finding.description,

@@ -3,7 +3,7 @@
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
 import { t } from '../../i18n.js';
-import { formatNumber } from '../../rules.js';
+import { formatNumber, limitOf } from '../../rules.js';
 import { h, labelOf } from '../../ui.js';
 import { screen } from './context.js';
 import { sameAsField, toggleFinding } from './findings.js';
@@ -155,6 +155,7 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
         {
           className: 'input',
           rows: 3,
+          maxLength: limitOf('response', 'value_text').max_length,
           'aria-labelledby': `prompt-${item.id}`,
           oninput: (e) => change({ value_text: e.target.value }),
         },
