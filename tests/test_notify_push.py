@@ -217,3 +217,24 @@ def test_a_bad_subscription_is_refused_with_a_reason(app, db, client, auth, plan
     assert answer.status_code == 422, answer.text
     assert words in html.unescape(answer.text)
     assert db.session.scalar(sa.select(sa.func.count(PushSubscription.id))) == 0
+
+
+def test_the_consumer_logs_the_push_services_host_never_the_endpoint(
+    db, client, auth, device, plant, caplog
+):
+    """Issue 22, observation 6: an endpoint's path is a capability (whoever has it can push to
+    the device); a push service that cannot be reached is logged by its host only."""
+    import logging
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on: the push service is down
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}/push/secret-capability-1234"
+    assert subscribe(client, auth, plant["leader"], endpoint, device).status_code == 201
+    caplog.set_level(logging.WARNING)
+    report(plant)
+    jobs.run_pending()
+    assert [row[3] for row in notify_tools.deliveries(db, "push")][0] == "pending", "retried"
+    assert "will be retried" in caplog.text and "127.0.0.1" in caplog.text
+    assert "secret-capability" not in caplog.text
