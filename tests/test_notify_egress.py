@@ -421,3 +421,129 @@ def test_a_hostile_subscription_is_removed_and_the_rest_still_goes(
         assert "127.0.0.1" in caplog.text
     finally:
         phone.stop()
+
+
+def _tls_receiver(tmp_path, name: str):
+    """An HTTPS receiver on loopback with a certificate for ``name`` signed by a CA of the
+    test's own; it records the name each client asked for (SNI)."""
+    import datetime as dt
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    seen: dict[str, list] = {"sni": [], "posts": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen["posts"].append(self.headers["Host"])
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.sni_callback = lambda sock, server_name, ctx: seen["sni"].append(server_name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, cert_file, seen
+
+
+def test_tls_to_the_checked_address_still_names_and_verifies_the_host(
+    app, db, dns, plant, tmp_path, monkeypatch
+):
+    """Connected to the address checked, TLS still sends the name (SNI) and checks the
+    certificate against it: the right name is delivered, another name on that address fails."""
+    server, ca_file, seen = _tls_receiver(tmp_path, "hooks.example.com")
+    port = server.server_address[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # trust the test's own CA
+    app.config["TEST_ALLOW_LOOPBACK_RECEIVERS"] = True
+    app.config["EGRESS_EXTRA_PORTS"] = [port]
+    dns.table["hooks.example.com"] = ["127.0.0.1"]
+    dns.table["impostor.example.com"] = ["127.0.0.1"]
+    try:
+        for host in ("hooks.example.com", "impostor.example.com"):
+            webhooks.register_endpoint(
+                plant["admin"], f"https://{host}:{port}/gemba", ["ticket.opened"]
+            )
+        report(plant)
+        jobs.run_pending()
+        rows = dict(
+            db.session.execute(
+                sa.select(WebhookEndpoint.url, WebhookDelivery.status).join(WebhookEndpoint)
+            ).all()
+        )
+        assert rows[f"https://hooks.example.com:{port}/gemba"] == "sent"
+        assert rows[f"https://impostor.example.com:{port}/gemba"] == "pending"
+        failure = db.session.scalar(
+            sa.select(WebhookDelivery.last_error).where(WebhookDelivery.status == "pending")
+        )
+        assert "certificate" in failure.lower() or "hostname" in failure.lower()
+        assert sorted(seen["sni"]) == ["hooks.example.com", "impostor.example.com"]
+        assert seen["posts"] == [f"hooks.example.com:{port}"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_delivery_left_by_dead_jobs_after_its_last_try_is_given_up(app, db, client, auth, plant):
+    """Observation 3: a push that crashed its job was claimed again every 5 minutes without
+    limit, and the phone got the same push each time."""
+    from gemba_walk.notify.models import Delivery, NotifyEvent
+
+    phone = HookServer()
+    try:
+        assert subscribe(client, auth, plant["leader"], phone.url("/push/1")).status_code == 201
+        report(plant)
+        first = db.session.scalar(sa.select(sa.func.min(NotifyEvent.id)))
+        jobs.fan_out_event(first)
+        push = db.session.scalar(
+            sa.select(Delivery).where(Delivery.channel == "push", Delivery.event_id == first)
+        )
+        push.status, push.claim, push.attempts = "sending", "dead-job", jobs.MAX_ATTEMPTS
+        push.claimed_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+        jobs.run_pending()
+        db.session.refresh(push)
+        assert (push.status, push.attempts) == ("failed", jobs.MAX_ATTEMPTS)
+        assert "gave up" in push.last_error
+        sent = db.session.scalar(
+            sa.select(sa.func.count(Delivery.id)).where(
+                Delivery.channel == "push", Delivery.status == "sent"
+            )
+        )
+        assert len(phone.requests) == sent, "the other events' pushes only, not this one again"
+    finally:
+        phone.stop()
