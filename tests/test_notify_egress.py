@@ -547,3 +547,11 @@ def test_a_delivery_left_by_dead_jobs_after_its_last_try_is_given_up(app, db, cl
         assert len(phone.requests) == sent, "the other events' pushes only, not this one again"
     finally:
         phone.stop()
+
+
+def test_an_admin_adds_a_push_service_the_list_does_not_know(app, db, client, auth, plant):
+    endpoint = "https://push.plant.example/device/1"
+    refused = subscribe(client, auth, plant["leader"], endpoint)
+    assert refused.status_code == 422 and "not a known push service" in refused.text
+    app.config["PUSH_EXTRA_SERVICE_HOSTS"] = ["push.plant.example"]
+    assert subscribe(client, auth, plant["leader"], endpoint, sign_in=False).status_code == 201
