@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app
 
@@ -162,7 +162,7 @@ def parse(url: object, *, allow_http: bool = False) -> Target:
             "invalid_url",
             gettext("The address is longer than %(limit)s characters.", limit=MAX_URL_LENGTH),
         )
-    if any(ord(ch) < 33 or ch == "\\" for ch in url):
+    if any(ord(ch) < 33 or ord(ch) == 127 or ch == "\\" for ch in url):
         raise EgressRefused(
             "invalid_url",
             gettext("The address contains spaces, backslashes or control characters."),
@@ -228,9 +228,10 @@ def parse(url: object, *, allow_http: bool = False) -> Target:
             )
     if literal is not None:
         check_address(host, literal)
-    path = parts.path or "/"
+    # Written as sent: letters outside ASCII percent-encoded (the request line is ASCII).
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._")
     if parts.query:
-        path += "?" + parts.query
+        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=?~-._")
     return Target(scheme=scheme, host=host, port=port, path=path, url=url)
 
 
