@@ -116,6 +116,9 @@ def _test_config(url: str, photos: Path) -> dict:
         # or start a real consumer on SQLite or Redis storage (tests/test_notify_queue.py).
         "HUEY_STORAGE": "memory",
         "PUSH_ALLOW_HTTP_ENDPOINTS": True,
+        # Test-only (honoured only with TESTING): push services and webhook receivers the tests
+        # start on 127.0.0.1 pass the egress policy (notify/egress.py), on any port.
+        "TEST_ALLOW_LOOPBACK_RECEIVERS": True,
     }
 
 

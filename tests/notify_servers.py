@@ -4,6 +4,7 @@ its own process."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -133,3 +134,100 @@ class Consumer:
                 self.kill()
         if self._log and not self._log.closed:
             self._log.close()
+
+
+class HookServer:
+    """An HTTP receiver on loopback for webhooks or Web Push, behaving as ``mode`` says:
+    ``ok`` answers 200 at once; ``slow`` answers 200 and then one byte every ``interval``
+    seconds (``drip`` bytes in all); ``huge`` answers a body of ``size`` bytes, as fast as it is
+    read; ``status`` answers that status. It keeps each request's path, headers and body, the
+    bytes it managed to write, and when each request came."""
+
+    def __init__(
+        self,
+        mode: str = "ok",
+        *,
+        status: int = 200,
+        interval: float = 1.0,
+        drip: int = 30,
+        size: int = 600 * 1024 * 1024,
+    ):
+        import http.server
+
+        self.mode, self.status, self.interval, self.drip, self.size = (
+            mode,
+            status,
+            interval,
+            drip,
+            size,
+        )
+        self.requests: list[tuple[str, dict, bytes, float]] = []
+        self.written = 0
+        self.changed = threading.Condition()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with server.changed:
+                    server.requests.append(
+                        (
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                        )
+                    )
+                    server.changed.notify_all()
+                # The client may hang up: what the tests expect of slow and huge answers.
+                with contextlib.suppress(OSError):
+                    server._answer(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str = "/hooks/gemba", host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def _answer(self, handler) -> None:
+        if self.mode == "slow":
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(self.drip))
+            handler.end_headers()
+            for _ in range(self.drip):
+                handler.wfile.write(b".")
+                handler.wfile.flush()
+                self.written += 1
+                time.sleep(self.interval)
+            return
+        if self.mode == "huge":
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(self.size))
+            handler.end_headers()
+            chunk = b"x" * (1024 * 1024)
+            while self.written < self.size:
+                handler.wfile.write(chunk)
+                self.written += len(chunk)
+            return
+        status = self.status if self.mode == "status" else 200
+        handler.send_response(status)
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"ok")
+
+    def wait_for(self, count: int, timeout: float = 20) -> list:
+        with self.changed:
+            done = self.changed.wait_for(lambda: len(self.requests) >= count, timeout)
+        assert done, f"expected {count} request(s), got {len(self.requests)}"
+        return self.requests
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -152,3 +152,22 @@ def test_the_for_list_names_a_person_without_e_mail_by_username(db, client, auth
     page = client.get("/account/tokens").text
     assert "Line PLC reader (plc-reader)</option>" in page
     assert "(None)" not in page
+
+
+def test_a_token_sent_to_the_phones_sync_is_answered_401_with_words(db, client, auth, new_device):
+    """Issue 22, observation 6: /api/v1/sync with a Bearer token answered 400 csrf_failed, as
+    if a form had expired. A bad token is a 401 that says so; a good one is told that sync takes
+    the phone's session; the phone's own session without its CSRF token still gets 400."""
+    auth.login_as("member")
+    text = make_token(client, auth, "ERP bridge", ("read", "write:tickets"))
+    script = new_device()
+    batch = {"audits": [], "findings": []}
+    bad = script.post("/api/v1/sync", json=batch, headers=bearer("gw_not-a-token"))
+    assert bad.status_code == 401, bad.text
+    assert bad.json["error"]["code"] == "invalid_token"
+    assert "unknown or was revoked" in bad.json["error"]["message"]
+    good = script.post("/api/v1/sync", json=batch, headers=bearer(text))
+    assert good.status_code == 401 and good.json["error"]["code"] == "token_not_accepted"
+    assert "phone's session" in good.json["error"]["message"]
+    phone = client.post("/api/v1/sync", json=batch)
+    assert phone.status_code == 400 and phone.json["error"]["code"] == "csrf_failed"

@@ -5,6 +5,7 @@ request with the key made in instance/ on first use; an expired subscription (41
 from __future__ import annotations
 
 import base64
+import html
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -142,21 +143,98 @@ def test_an_expired_subscription_is_removed(db, client, auth, device, plant):
     assert [row[3] for row in notify_tools.deliveries(db, "push")] == ["skipped"]
 
 
+FCM = "https://fcm.googleapis.com/fcm/send/dev-1"
+GOOD_KEY = b64(
+    ec.generate_private_key(ec.SECP256R1())
+    .public_key()
+    .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+)
+GOOD_AUTH = b64(b"0123456789abcdef")
+
+
 @pytest.mark.parametrize(
     "body, words",
     [
         (None, "push subscription as JSON"),
         ({"endpoint": "ftp://x/y", "keys": {"p256dh": "AAAA", "auth": "AAAA"}}, "https://"),
+        ({"endpoint": FCM, "keys": {"p256dh": "not base64!", "auth": "AA"}}, "p256dh"),
+        ({"endpoint": FCM, "keys": {"p256dh": "AAAA", "auth": 7}}, "auth"),
+        # Issue 22, observation 3: valid base64, but 0x04 and 64 zero bytes is no P-256 point.
         (
-            {"endpoint": "https://push.example/1", "keys": {"p256dh": "not base64!", "auth": "AA"}},
-            "p256dh",
+            {"endpoint": FCM, "keys": {"p256dh": b64(b"\x04" + bytes(64)), "auth": GOOD_AUTH}},
+            "p256dh key is not a P-256 public key",
         ),
-        ({"endpoint": "https://push.example/1", "keys": {"p256dh": "AAAA", "auth": 7}}, "auth"),
+        (
+            {"endpoint": FCM, "keys": {"p256dh": b64(bytes(33)), "auth": GOOD_AUTH}},
+            "p256dh key is not a P-256 public key",
+        ),
+        (
+            {"endpoint": FCM, "keys": {"p256dh": GOOD_KEY, "auth": b64(b"short")}},
+            "auth secret must be 16 bytes",
+        ),
+        # Observations 4 and 6: where the server would connect for anyone who asks.
+        ({"endpoint": "https://[::1/x", "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH}}, "IPv6"),
+        (
+            {
+                "endpoint": "https://127.0.0.1:5211/",
+                "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH},
+            },
+            "not allowed",
+        ),
+        (
+            {"endpoint": "https://2130706433/", "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH}},
+            "not a usual way",
+        ),
+        (
+            {
+                "endpoint": "https://169.254.169.254/latest/meta-data/",
+                "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH},
+            },
+            "special use",
+        ),
+        (
+            {
+                "endpoint": "https://localhost/logout",
+                "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH},
+            },
+            "not a known push service",
+        ),
+        (
+            {
+                "endpoint": "https://fcm.googleapis.com.evil.example/fcm/send/1",
+                "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH},
+            },
+            "not a known push service",
+        ),
     ],
 )
-def test_a_bad_subscription_is_refused_with_a_reason(client, auth, plant, body, words):
+def test_a_bad_subscription_is_refused_with_a_reason(app, db, client, auth, plant, body, words):
+    app.config["TEST_ALLOW_LOOPBACK_RECEIVERS"] = False
     auth.login(plant["leader"].email)
     answer = client.post(
         "/notifications/push/subscriptions", json=body, headers={"X-CSRFToken": auth.csrf_token()}
     )
-    assert answer.status_code == 422 and words in answer.text
+    assert answer.status_code == 422, answer.text
+    assert words in html.unescape(answer.text)
+    assert db.session.scalar(sa.select(sa.func.count(PushSubscription.id))) == 0
+
+
+def test_the_consumer_logs_the_push_services_host_never_the_endpoint(
+    db, client, auth, device, plant, caplog
+):
+    """Issue 22, observation 6: an endpoint's path is a capability (whoever has it can push to
+    the device); a push service that cannot be reached is logged by its host only."""
+    import logging
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on: the push service is down
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}/push/secret-capability-1234"
+    assert subscribe(client, auth, plant["leader"], endpoint, device).status_code == 201
+    caplog.set_level(logging.WARNING)
+    report(plant)
+    jobs.run_pending()
+    assert [row[3] for row in notify_tools.deliveries(db, "push")][0] == "pending", "retried"
+    assert "will be retried" in caplog.text and "127.0.0.1" in caplog.text
+    assert "secret-capability" not in caplog.text

@@ -125,3 +125,90 @@ def test_a_consumer_killed_mid_job_and_restarted_sends_once(world):
     db.session.rollback()
     db.session.refresh(delivery)
     assert (delivery.status, delivery.attempts) == ("sent", 2)
+
+
+def test_a_hostile_subscription_a_slow_and_a_huge_receiver_delay_nobody_else(world, app, tmp_path):
+    """Issue 22, observations 3 and 5, through the real consumer: a push subscription whose key
+    is no P-256 point (stored before keys were checked), a webhook receiver that answers one
+    byte a second and one that answers 600 MB. The mail, the other device's push and the
+    healthy webhook still arrive within seconds; the bad subscription is removed."""
+    import base64
+    import time
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from gemba_walk.notify import webhooks
+    from gemba_walk.notify.models import PushSubscription
+    from tests.notify_servers import HookServer
+
+    db = world["db"]
+    allowances = {  # the test-only loopback allowance, and a short deadline for the slow one
+        "TESTING": True,
+        "TEST_ALLOW_LOOPBACK_RECEIVERS": True,
+        "WEBHOOK_ALLOW_INSECURE": True,
+        "PUSH_ALLOW_HTTP_ENDPOINTS": True,
+        "EGRESS_DEADLINE_SECONDS": 2,
+    }
+    app.config.update(allowances)
+    config = tmp_path / "consumer-instance" / "config.py"
+    config.write_text(
+        config.read_text() + "".join(f"{key} = {value!r}\n" for key, value in allowances.items())
+    )
+    servers = {
+        name: HookServer(mode, interval=1.0, drip=30)
+        for name, mode in (("slow", "slow"), ("huge", "huge"), ("healthy", "ok"), ("phone", "ok"))
+    }
+    try:
+        leader = world["area"].owner
+        admin = UserFactory(role="admin")
+        db.session.commit()
+        for name in ("slow", "huge", "healthy"):
+            webhooks.register_endpoint(admin, servers[name].url(f"/{name}"), ["ticket.opened"])
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        good_key = (
+            ec.generate_private_key(ec.SECP256R1())
+            .public_key()
+            .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        )
+        auth = b64(b"0123456789abcdef")
+        for path, key in (("/push/hostile", b"\x04" + bytes(64)), ("/push/phone", good_key)):
+            db.session.add(
+                PushSubscription(
+                    user_id=leader.id,
+                    endpoint=servers["phone"].url(path),
+                    p256dh=b64(key),
+                    auth=auth,
+                )
+            )
+        db.session.commit()
+
+        world["consumer"]()
+        reported = time.monotonic()
+        report(world, "Oil under press 3")
+        mail = world["smtp"].mailbox.wait_for(1, timeout=15)[0]
+        mail_after = time.monotonic() - reported
+        [(_path, _headers, body, hook_at)] = servers["healthy"].wait_for(1, timeout=15)
+        [(push_path, *_rest, push_at)] = servers["phone"].wait_for(1, timeout=15)
+        assert "Oil under press 3" in mail["Subject"] and b"Oil under press 3" in body
+        assert push_path == "/push/phone"
+        late = max(mail_after, hook_at - reported, push_at - reported)
+        assert late < 8, f"the last of them came {late:.1f} s after the report"
+        servers["slow"].wait_for(1)
+        servers["huge"].wait_for(1)
+        assert servers["huge"].written < 50 * 1024 * 1024
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            db.session.rollback()
+            left = db.session.scalars(sa.select(PushSubscription.endpoint)).all()
+            if len(left) == 1:
+                break
+            time.sleep(0.1)
+        assert [url.rsplit("/", 1)[1] for url in left] == ["phone"]
+        assert servers["slow"].written < 10, "the slow answer was cut at the deadline"
+    finally:
+        for server in servers.values():
+            server.stop()

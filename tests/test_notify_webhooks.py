@@ -198,7 +198,8 @@ def test_a_failing_receiver_is_retried_with_backoff_then_paused_and_the_admin_to
         ("ftp://bi.example.com", "https://"),
     ],
 )
-def test_bad_addresses_are_refused_with_a_reason(db, client, auth, url, words):
+def test_bad_addresses_are_refused_with_a_reason(app, db, client, auth, url, words):
+    app.config["TEST_ALLOW_LOOPBACK_RECEIVERS"] = False
     auth.login_as("admin")
     token = auth.csrf_token("/admin/webhooks")
     answer = client.post(

@@ -596,3 +596,50 @@ def test_a_shift_is_removed_but_the_last_one_a_per_shift_plan_needs_stays(client
     assert {w.shift_name for w in db.session.scalars(sa.select(PlannedWalk))} == before
     no_token = client.post(f"/walks/shifts/{early.id}/remove")
     assert no_token.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query, words",
+    [
+        ("end=0001-01-01", "between 1970-01-01 and 2999-12-31"),
+        ("across=shift&end=0001-01-01", "between 1970-01-01 and 2999-12-31"),
+        ("end=9999-12-31", "between 1970-01-01 and 2999-12-31"),
+        ("end=yesterday", "must be a date such as"),
+    ],
+)
+def test_a_board_date_off_the_calendar_is_refused_with_words(client, auth, plant, query, words):
+    """Issue 22, observation 6: these answered 500 to any signed-in person."""
+    auth.login(plant["supervisors"][0].email)
+    page = client.get(f"/walks/board?site={plant['site'].id}&{query}")
+    assert page.status_code == 400 and words in page.text
+
+
+@pytest.mark.parametrize("days", ["²", "٣", "99", "-7", ""])
+def test_a_board_length_it_does_not_offer_shows_the_week(client, auth, plant, days):
+    auth.login(plant["supervisors"][0].email)
+    page = client.get(f"/walks/board?site={plant['site'].id}&days={days}")
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("layer_id", ["abc", str(2**40), "-1", "1.5"])
+def test_a_layer_that_is_no_id_is_refused_and_the_person_keeps_theirs(
+    client, auth, plant, layer_id
+):
+    """Issue 22, observation 6: layer_id=abc or 2**40 read as "no layer" and removed them."""
+    from tests.conftest import csrf_token_from
+
+    sam = plant["supervisors"][0]
+    auth.login_as("admin")
+    plans = client.get(f"/walks/plans?site={plant['site'].id}")
+    answer = client.post(
+        f"/walks/members?site={plant['site'].id}",
+        data={"csrf_token": csrf_token_from(plans.text), "user_id": sam.id, "layer_id": layer_id},
+    )
+    assert answer.status_code == 422 and "Choose a layer of this site." in answer.text
+    from gemba_walk.walks.models import LayerMember
+
+    db.session.expire_all()
+    members = db.session.scalars(
+        sa.select(LayerMember.user_id).where(LayerMember.layer_id == plant["layer"].id)
+    ).all()
+    assert sam.id in members and len(members) == 2

@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -41,9 +41,10 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
+from gemba_walk.auth.tokens import TokenError, authenticate
 from gemba_walk.core.contract import Answer, Request, problems_of
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.errors import ApiError
+from gemba_walk.core.errors import ApiError, error_response
 from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.i18n import lazy_gettext as _l
@@ -55,6 +56,37 @@ from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_refused(error: CSRFError) -> tuple[Response, int]:
+    """A write without the session's CSRF token. Sent with an API token instead (a script, not
+    the phone), it is a question of the token: 401 for one unknown or revoked, 401 for a route
+    that takes the phone's session only, never 400 "csrf_failed"."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        try:
+            authenticate(header[7:].strip(), "read")
+        except TokenError as refused:
+            if refused.status == 401:
+                body, status = error_response(401, refused.message, refused.code)
+                return body, status
+        body, status = error_response(
+            401,
+            _("This address takes the signed-in phone's session, not an API token."),
+            "token_not_accepted",
+        )
+        return body, status
+    body, status = error_response(
+        400,
+        _(
+            "Your form's security token was missing or had expired. "
+            "Go back, reload the page and submit again."
+        ),
+        code="csrf_failed",
+    )
+    return body, status
+
 
 MAX_SYNC_BYTES = 2 * 1024 * 1024
 

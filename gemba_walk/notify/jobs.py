@@ -207,6 +207,7 @@ def _claim(where, now: datetime) -> str | None:
             sa.update(Delivery)
             .where(
                 where,
+                Delivery.attempts < MAX_ATTEMPTS,
                 sa.or_(
                     sa.and_(
                         Delivery.status == "pending",
@@ -272,6 +273,11 @@ def _send_claimed(token: str, now: datetime) -> str:
     except Gone as error:
         _finish(token, "skipped", now, str(error))
         return "gone"
+    except Exception as error:  # a job that fails never stops the others: record, retry later
+        logger.exception("Delivery %s failed", first.key)
+        db.session.rollback()
+        _finish(token, "pending", now, f"{type(error).__name__}: {error}", retry=True)
+        return "error"
     _finish(token, "sent", now)
     return "sent"
 
@@ -321,12 +327,17 @@ def _send_push(config, user_id: int, event: NotifyEvent) -> None:
         try:
             push_channel.send(vapid, subject, info, payload, event.urgent)
             sent += 1
-        except Gone:
+        except Gone as error:  # it never works again: removed (its owner subscribes anew)
+            logger.warning("Push subscription %s removed: %s", sub.id, error)
             gone += 1
             with write_transaction():
                 db.session.execute(sa.delete(PushSubscription).where(PushSubscription.id == sub.id))
         except Retry as error:
             retry = error
+        except Exception as error:  # one subscription's fault stops neither the others nor the job
+            logger.exception("Push to subscription %s failed", sub.id)
+            db.session.rollback()
+            retry = Retry(f"{type(error).__name__}: {error}")
     if retry is not None and sent == 0:
         raise retry
     if sent == 0 and gone:
@@ -359,54 +370,114 @@ def release_held(now: datetime | None = None) -> int:
                     .where(Delivery.id == delivery_id, Delivery.status == "held")
                     .values(status="pending", next_try_at=None)
                 )
-            deliver(delivery_id, now)
+            try:
+                deliver(delivery_id, now)
+            except Exception:
+                logger.exception("Held delivery %s failed; the others go on", delivery_id)
+                db.session.rollback()
     for ids in by_person.values():
-        with write_transaction():
-            db.session.execute(
-                sa.update(Delivery)
-                .where(Delivery.id.in_(ids), Delivery.status == "held")
-                .values(status="pending", next_try_at=None)
-            )
-        token = _claim(Delivery.id.in_(ids), now)
-        if token is not None:
-            _send_claimed(token, now)
+        try:
+            with write_transaction():
+                db.session.execute(
+                    sa.update(Delivery)
+                    .where(Delivery.id.in_(ids), Delivery.status == "held")
+                    .values(status="pending", next_try_at=None)
+                )
+            token = _claim(Delivery.id.in_(ids), now)
+            if token is not None:
+                _send_claimed(token, now)
+        except Exception:
+            logger.exception("Held mail %s failed; the others go on", ids)
+            db.session.rollback()
     return len(due)
+
+
+def _guarded(outcomes: dict[str, int], part: str, run) -> None:
+    """Run one part of the sweep; its failure is logged and counted, and the next part runs."""
+    try:
+        run()
+    except Exception:
+        logger.exception("The sweep's part %r failed; the other parts go on", part)
+        db.session.rollback()
+        outcomes[f"{part} failed"] += 1
+
+
+def _each(outcomes: dict[str, int], part: str, ids: list[int], send) -> None:
+    for one in ids:
+        try:
+            outcomes[send(one)] += 1
+        except Exception:
+            logger.exception("%s %s failed; the others go on", part, one)
+            db.session.rollback()
+            outcomes[f"{part} failed"] += 1
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Catch up on everything: events not fanned out (their job was lost), deliveries due again
-    (retries) or left claimed by a killed consumer, held ones now due."""
+    (retries) or left claimed by a killed consumer, held ones now due, webhooks due. Each part
+    and each delivery runs on its own: one that fails is logged and the rest still go."""
     now = now or utcnow()
-    unfanned = list(
-        db.session.scalars(sa.select(NotifyEvent.id).where(NotifyEvent.fanned_out_at.is_(None)))
-    )
-    db.session.commit()
-    for event_id in unfanned:
-        fan_out_event(event_id, now)
-    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
-    due = list(
-        db.session.scalars(
-            sa.select(Delivery.id).where(
-                Delivery.channel != "inbox",
-                sa.or_(
-                    sa.and_(
-                        Delivery.status == "pending",
-                        sa.or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now),
+    outcomes: dict[str, int] = defaultdict(int)
+    unfanned: list[int] = []
+
+    def fan_out_lost() -> None:
+        unfanned.extend(
+            db.session.scalars(sa.select(NotifyEvent.id).where(NotifyEvent.fanned_out_at.is_(None)))
+        )
+        db.session.commit()
+        _each(outcomes, "fan-out", unfanned, lambda event_id: _fanned(event_id, now))
+
+    def retries() -> None:
+        stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+        left = sa.and_(Delivery.status == "sending", Delivery.claimed_at < stale)
+        with write_transaction():  # claims left by dead jobs after the last try: give up
+            db.session.execute(
+                sa.update(Delivery)
+                .where(left, Delivery.attempts >= MAX_ATTEMPTS)
+                .values(status="failed", claim=None, last_error="gave up: every try was cut short")
+            )
+        due = list(
+            db.session.scalars(
+                sa.select(Delivery.id).where(
+                    Delivery.channel != "inbox",
+                    sa.or_(
+                        sa.and_(
+                            Delivery.status == "pending",
+                            sa.or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now),
+                        ),
+                        left,
                     ),
-                    sa.and_(Delivery.status == "sending", Delivery.claimed_at < stale),
-                ),
+                )
             )
         )
-    )
-    db.session.commit()
-    outcomes: dict[str, int] = defaultdict(int)
-    for delivery_id in due:
-        outcomes[deliver(delivery_id, now)] += 1
-    outcomes["released"] = release_held(now)
-    for delivery_id in webhooks.due_ids(now):
-        outcomes[f"webhook {webhooks.send(delivery_id, now)}"] += 1
+        db.session.commit()
+        _each(outcomes, "delivery", due, lambda delivery_id: deliver(delivery_id, now))
+
+    def held() -> None:
+        outcomes["released"] = release_held(now)
+
+    def hooks() -> None:
+        _each(
+            outcomes,
+            "webhook",
+            webhooks.due_ids(now),
+            lambda delivery_id: f"webhook {webhooks.send(delivery_id, now)}",
+        )
+
+    for part, run in (
+        ("fan-out", fan_out_lost),
+        ("deliveries", retries),
+        ("held", held),
+        ("webhooks", hooks),
+    ):
+        _guarded(outcomes, part, run)
     outcomes["fanned_out"] = len(unfanned)
     return dict(outcomes)
+
+
+def _fanned(event_id: int, now: datetime) -> str:
+    fan_out_event(event_id, now)
+    return "fanned"
 
 
 # --- periodic checks ------------------------------------------------------------------------
@@ -594,10 +665,21 @@ def acknowledge_andon(ticket: KaizenTicket, user: User) -> AndonPull:
 @in_app
 def fan_out(event_id: int) -> dict[str, int]:
     outcomes: dict[str, int] = defaultdict(int)
-    for delivery_id in fan_out_event(event_id):
-        outcomes[deliver(delivery_id)] += 1
-    for delivery_id in webhooks.due_ids(utcnow()):
-        outcomes[f"webhook {webhooks.send(delivery_id)}"] += 1
+    _guarded(
+        outcomes,
+        "deliveries",
+        lambda: _each(outcomes, "delivery", fan_out_event(event_id), deliver),
+    )
+    _guarded(
+        outcomes,
+        "webhooks",
+        lambda: _each(
+            outcomes,
+            "webhook",
+            webhooks.due_ids(utcnow()),
+            lambda delivery_id: f"webhook {webhooks.send(delivery_id)}",
+        ),
+    )
     return dict(outcomes)
 
 
@@ -610,9 +692,11 @@ def sweep_now() -> dict[str, int]:
 @huey.periodic_task(crontab(minute="*"))
 @in_app
 def every_minute() -> dict[str, int]:
-    made = check_andon()
-    result = sweep()
-    result["andon_escalated"] = made
+    outcomes: dict[str, int] = defaultdict(int)
+    made: list[int] = []
+    _guarded(outcomes, "andon", lambda: made.append(check_andon()))
+    result = {**outcomes, **sweep()}
+    result["andon_escalated"] = sum(made)
     return result
 
 

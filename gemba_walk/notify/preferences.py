@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import write_transaction
@@ -54,8 +52,18 @@ def save_preferences(user: User, form) -> NotifyPreference:
     return pref
 
 
+MAX_SUBSCRIPTIONS = 10  # devices per person; a new one beyond drops the oldest
+
+
 def save_push_subscription(user: User, data, user_agent: str) -> PushSubscription:
-    """Keep a device's subscription (PushSubscription.toJSON()); the same endpoint is updated."""
+    """Keep a device's subscription (PushSubscription.toJSON()); the same endpoint is updated.
+
+    The endpoint must be an address of a known push service under the egress policy, the keys a
+    P-256 point and a 16-byte secret; an endpoint of another person is refused (409), never
+    moved; a person keeps at most MAX_SUBSCRIPTIONS, the oldest dropped."""
+    from gemba_walk.notify import egress
+    from gemba_walk.notify.channels import push as push_channel
+
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         raise PreferenceError(
             422, "invalid_subscription", _("Send the browser's push subscription as JSON.")
@@ -66,14 +74,13 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
         raise PreferenceError(
             422, "invalid_endpoint", _("The subscription has no usable endpoint.")
         )
-    parts = urlsplit(endpoint)
-    allow_http = current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS")
-    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
-        raise PreferenceError(
-            422, "invalid_endpoint", _("A push endpoint must be an https:// URL.")
-        )
-    if not parts.hostname:
-        raise PreferenceError(422, "invalid_endpoint", _("The push endpoint names no host."))
+    try:
+        push_channel.check_endpoint(endpoint)
+    except egress.EgressRefused as refused:
+        message = refused.message
+        if refused.code == "not_https":
+            message = _("A push endpoint must be an https:// URL.")
+        raise PreferenceError(422, "invalid_endpoint", message) from refused
     for value, name, limit in ((p256dh, "p256dh", 200), (auth, "auth", 100)):
         if not isinstance(value, str) or not value or len(value) > limit or not B64URL.match(value):
             raise PreferenceError(
@@ -81,15 +88,43 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
                 "invalid_keys",
                 _("The subscription's %(name)s key is not base64url text.", name=name),
             )
+    try:
+        push_channel.check_keys(p256dh, auth)
+    except ValueError as wrong:
+        if str(wrong) == "auth":
+            message = _("The subscription's auth secret must be 16 bytes.")
+        else:
+            message = _("The subscription's p256dh key is not a P-256 public key.")
+        raise PreferenceError(422, "invalid_keys", message) from wrong
     with write_transaction():
         sub = db.session.scalar(
             sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )
+        if sub is not None and sub.user_id != user.id:
+            raise PreferenceError(
+                409,
+                "endpoint_taken",
+                _(
+                    "This push subscription belongs to another person. Sign out there, or let "
+                    "the browser make a new subscription."
+                ),
+            )
         values = {"user_id": user.id, "p256dh": p256dh, "auth": auth}
         values["user_agent"] = (user_agent or "")[:200]
         if sub is None:
-            sub = PushSubscription(endpoint=endpoint, **values)
+            sub = PushSubscription(endpoint=endpoint, created_at=utcnow(), **values)
             db.session.add(sub)
+            db.session.flush()
+            older = db.session.scalars(
+                sa.select(PushSubscription.id)
+                .where(PushSubscription.user_id == user.id)
+                .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
+                .offset(MAX_SUBSCRIPTIONS)
+            ).all()
+            if older:
+                db.session.execute(
+                    sa.delete(PushSubscription).where(PushSubscription.id.in_(older))
+                )
         else:
             for name, value in values.items():
                 setattr(sub, name, value)

@@ -10,17 +10,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import json
 import re
 import secrets
-import socket
 import time
 import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import requests
 import sqlalchemy as sa
 from flask import current_app
 
@@ -31,6 +28,7 @@ from gemba_walk.core.i18n import gettext, said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
+from gemba_walk.notify import egress
 from gemba_walk.notify.models import NotifyEvent, WebhookDelivery, WebhookEndpoint
 
 # Event types an endpoint may ask for, and the notification events that make each.
@@ -75,51 +73,25 @@ def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def _is_internal(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified
-
-
 def check_url(url: str) -> str:
-    """HTTPS, a host name, and not this server or another machine of the local network."""
-    url = (url or "").strip()
+    """HTTPS, a public address (the egress policy), and not this server."""
+    url = (url or "").strip() if isinstance(url, str) else ""
     if len(url) > 500:
         raise WebhookError(
             422, "invalid_url", gettext("The address is longer than 500 characters.")
         )
-    parts = urlsplit(url)
-    insecure_ok = current_app.config.get("WEBHOOK_ALLOW_INSECURE")
-    if parts.scheme != "https" and not (insecure_ok and parts.scheme == "http"):
-        raise WebhookError(422, "not_https", gettext("A webhook address must start with https://."))
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise WebhookError(422, "invalid_url", gettext("The address names no host."))
-    if parts.username or parts.password:
-        raise WebhookError(
-            422, "invalid_url", gettext("Put no user name or password in the address.")
-        )
-    if insecure_ok:
-        return url
-    own = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or ""
-    if host in (own.lower(), "localhost") or host.endswith(".localhost"):
-        raise WebhookError(
-            422, "points_at_self", gettext("A webhook cannot point at this server itself.")
-        )
+    insecure_ok = bool(current_app.config.get("WEBHOOK_ALLOW_INSECURE"))
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
-    except (socket.gaierror, UnicodeError) as error:
-        raise WebhookError(
-            422, "unknown_host", gettext("The host %(host)s cannot be found.", host=host)
-        ) from error
-    if any(_is_internal(address) for address in addresses):
-        raise WebhookError(
-            422,
-            "points_at_self",
-            gettext(
-                "%(host)s is this server or a machine of the local network; give a public address.",
-                host=host,
-            ),
-        )
+        target = egress.parse(url, allow_http=insecure_ok)
+        own = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or ""
+        host = target.host
+        if host in (own.lower(), "localhost") or host.endswith(".localhost"):
+            raise WebhookError(
+                422, "points_at_self", gettext("A webhook cannot point at this server itself.")
+            )
+        egress.resolve(target)
+    except egress.EgressRefused as refused:
+        raise WebhookError(422, refused.code, refused.message) from refused
     return url
 
 
@@ -140,6 +112,28 @@ def register_endpoint(admin: User, url: str, events: list[str], description: str
         )
         db.session.add(endpoint)
     return endpoint
+
+
+def _drop_queued(endpoint_id: int, why: str) -> int:
+    """A paused or turned-off endpoint sends nothing more: what waited is marked failed (resuming
+    a pause queues it again)."""
+    return db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == endpoint_id,
+            WebhookDelivery.status.in_(("pending", "sending")),
+            WebhookDelivery.claim.is_(None),
+        )
+        .values(status="failed", last_error=why)
+    ).rowcount
+
+
+def set_active(endpoint: WebhookEndpoint, active: bool) -> None:
+    """Turn an endpoint on or off; turned off, its queued deliveries are dropped."""
+    with write_transaction():
+        endpoint.active = active
+        if not active:
+            _drop_queued(endpoint.id, "dropped: the webhook was turned off")
 
 
 def resume_endpoint(endpoint: WebhookEndpoint) -> None:
@@ -218,6 +212,12 @@ def _left_by_a_dead_job(stale: datetime):
 
 def due_ids(now: datetime) -> list[int]:
     stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+    with write_transaction():  # a claim left by dead jobs after the last try: give up on it
+        db.session.execute(
+            sa.update(WebhookDelivery)
+            .where(_left_by_a_dead_job(stale), WebhookDelivery.attempts >= MAX_ATTEMPTS)
+            .values(status="failed", claim=None, last_error="gave up: every try was cut short")
+        )
     return list(
         db.session.scalars(
             sa.select(WebhookDelivery.id)
@@ -248,11 +248,22 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
     now = now or utcnow()
     stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
     token = str(uuid.uuid4())
+    sending_allowed = (
+        sa.select(WebhookEndpoint.id)
+        .where(
+            WebhookEndpoint.id == WebhookDelivery.endpoint_id,
+            WebhookEndpoint.active,
+            WebhookEndpoint.paused_at.is_(None),
+        )
+        .exists()
+    )
     with write_transaction():
         claimed = db.session.execute(
             sa.update(WebhookDelivery)
             .where(
                 WebhookDelivery.id == delivery_id,
+                sending_allowed,
+                WebhookDelivery.attempts < MAX_ATTEMPTS,
                 sa.or_(
                     WebhookDelivery.status == "pending",
                     sa.and_(
@@ -282,13 +293,18 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
         "webhook-signature": sign(secret, msg_id, timestamp, body),
     }
     status, answer, error = None, "", ""
+    insecure_ok = bool(current_app.config.get("WEBHOOK_ALLOW_INSECURE"))
     try:
-        response = requests.post(
-            url, data=body.encode(), headers=headers, timeout=10, allow_redirects=False
-        )
-        status, answer = response.status_code, response.text[:2000]
-    except requests.RequestException as failure:
-        error = f"{type(failure).__name__}: {failure}"[:2000]
+        # The egress policy: the address checked again now (a name may answer differently than
+        # at registration), a total deadline, a cap on what is read, no redirects.
+        response = egress.post(url, body.encode(), headers, allow_http=insecure_ok)
+        status, answer = response.status, response.text[:2000]
+        if response.truncated:
+            answer += " …"
+    except egress.EgressRefused as refused:
+        error = f"refused: {refused.message}"[:2000]
+    except egress.EgressFailed as failure:
+        error = str(failure)[:2000]
     ok = status is not None and 200 <= status < 300
     with write_transaction():
         delivery = db.session.get(WebhookDelivery, delivery_id)
@@ -335,6 +351,7 @@ def _pause(endpoint: WebhookEndpoint, now: datetime, last_error: str) -> None:
     from gemba_walk.notify.events import add_event
 
     endpoint.paused_at = now
+    _drop_queued(endpoint.id, "dropped: the webhook was paused")
     endpoint.pause_reason = (  # stored in English; the webhook page reads it (pause_reason_read)
         f"{endpoint.consecutive_failures} deliveries in a row failed; last: {last_error}"
     )

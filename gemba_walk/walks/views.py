@@ -161,7 +161,10 @@ def set_member():
     user = db.session.get(User, parse_id(request.form.get("user_id", "")) or 0)
     if user is None:
         raise WalkError(_("Choose a person."))
-    layer_id = parse_id(request.form.get("layer_id", ""))
+    asked = (request.form.get("layer_id") or "").strip()
+    layer_id = parse_id(asked)
+    if asked not in ("", "0") and layer_id is None:  # "abc", 2**40: not "no layer"
+        raise WalkError(_("Choose a layer of this site."))
     layer = db.session.get(Layer, layer_id) if layer_id else None
     if layer_id and layer is None:
         raise WalkError(_("Choose a layer of this site."))
@@ -280,8 +283,8 @@ def board():
     """The kamishibai board: areas or people down the side, days across."""
     site = _site()
     operations.ensure_planned_cheaply(site.id)
-    days = request.args.get("days", "7")
-    days = int(days) if days.isdigit() and int(days) in BOARD_DAYS else 7
+    asked = request.args.get("days", "7")
+    days = int(asked) if asked in {str(choice) for choice in BOARD_DAYS} else 7
     by = "person" if request.args.get("by") == "person" else "area"
     today = local_today(site.timezone)
     end = _date_arg("end") or today
@@ -309,9 +312,23 @@ def _date_arg(name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         abort(400, _("%(name)s must be a date such as 2026-11-26.", name=name))
+    # Far enough for any plant's history and plans; past it, the days before it (and the plant's
+    # time zone) run off the calendar.
+    first, last = date(1970, 1, 1), date(2999, 12, 31)
+    if not first <= day <= last:
+        abort(
+            400,
+            _(
+                "%(name)s must be a date between %(first)s and %(last)s.",
+                name=name,
+                first=first.isoformat(),
+                last=last.isoformat(),
+            ),
+        )
+    return day
 
 
 @bp.get("/<int:walk_id>")
