@@ -104,9 +104,14 @@ class Defaults:
     # Photos: how many images one process decodes at once (each costs up to ~60 MB while it is
     # decoded; see docs/PERFORMANCE.md), and how long an upload waits for its turn before the
     # phone is told to send it again later (503).
-    # Sign-in: wrong passwords in a row before an email address must wait, and for how long.
+    # Sign-in (auth/throttle.py): wrong passwords in a row from one address before it must wait
+    # for that name (1 minute, doubling with each further one, at most the maximum); and the
+    # looser ceiling for one name from all addresses together, within a window, and its wait.
     SIGN_IN_LOCKOUT_FAILURES = 5
-    SIGN_IN_LOCKOUT_MINUTES = 10
+    SIGN_IN_DELAY_MAX_MINUTES = 60
+    SIGN_IN_ACCOUNT_CEILING = 100
+    SIGN_IN_ACCOUNT_WINDOW_MINUTES = 60
+    SIGN_IN_ACCOUNT_COOL_DOWN_MINUTES = 2
     # A rate-limit store that fails (Redis down) must not turn sign-in into a 500; the
     # per-account count in the database still holds.
     RATELIMIT_SWALLOW_ERRORS = True
