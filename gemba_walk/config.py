@@ -128,6 +128,12 @@ class Defaults:
     NOTIFY_OVERDUE_GRACE_DAYS = 2
     ANDON_ESCALATE_MINUTES = 15
     # The andon from an area's label (people without an account): reports one client address
-    # may send, and all addresses together to one area, before a 429 asks them to wait.
+    # may send, and all addresses together to one area, before a 429 asks them to wait; past
+    # the area's limit, addresses new to the area still get through at this lower rate (and
+    # the area's leaders hear of the flood). Counted in the database (andon/limits.py).
     ANDON_LIMIT_PER_ADDRESS = "5 per 10 minutes"
     ANDON_LIMIT_PER_AREA = "30 per hour"
+    ANDON_LIMIT_PER_AREA_NEW_ADDRESSES = "10 per hour"
+    # `flask prune-photos` removes an andon report's photo this many days after it came in,
+    # decided or not (an accepted report's photo stays with its finding).
+    ANDON_PHOTO_MAX_AGE_DAYS = 30

@@ -17,10 +17,10 @@ from gemba_walk.audits.models import Finding
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.i18n import Problem, said, said_data
+from gemba_walk.core.i18n import Phrase, Problem, said, said_data
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import N_
+from gemba_walk.lean import ABNORMALITY_CATEGORIES, N_, Term
 from gemba_walk.notify.models import AndonPull, Delivery, NotifyEvent
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket
@@ -44,8 +44,9 @@ EVENT_KINDS: dict[str, str] = {
     "walk.due": N_("A planned walk is due"),
     "walk.missed": N_("A planned walk was missed"),
 }
-# Andon pulls and their escalations reach every channel, past quiet hours and digests.
-URGENT_KINDS = {"andon.pulled", "andon.escalated"}
+# Andon pulls, their escalations and urgent (Safety) reports from an area's label before
+# triage reach every channel, past quiet hours and digests.
+URGENT_KINDS = {"andon.pulled", "andon.escalated", "andon.reported"}
 # Emitted by domains, sent to webhooks, told to nobody: ticket.started, audit.completed.
 
 
@@ -79,6 +80,9 @@ def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, messag
                 }
             },
         )
+        return
+    if kind in ("andon.reported", "andon.flooded"):
+        andon_event(kind, **details)
         return
     if kind == "ticket.raised":  # no event of its own: the andon, if not pulled for it yet
         pull_andon(ticket, actor_id)
@@ -138,6 +142,44 @@ def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
         ),
         key=f"andon:{ticket.id}",
     )
+
+
+def andon_event(kind: str, *, area: Area, report=None, reports: int = 0, key: str = "") -> None:
+    """From an area's label, before any ticket: an urgent report (``andon.reported``: the
+    area's leaders hear at once, on every channel, like a critical finding) or a flood of
+    reports past the area's limit (``andon.flooded``, once per key)."""
+    where = {"code": area.code, "area": area.name}
+    if kind == "andon.reported":
+        add_event(
+            kind,
+            message=said(
+                N_("ANDON %(category)s reported in %(code)s · %(area)s, before triage: %(what)s"),
+                category=Phrase(_term_msgid(ABNORMALITY_CATEGORIES, report.category)),
+                what=report.description,
+                **where,
+            ),
+            data={"area_id": area.id, "andon_report": report.id},
+            key=f"andon-report:{report.id}",
+        )
+    else:
+        add_event(
+            kind,
+            message=said(
+                N_(
+                    "Andon flood in %(code)s · %(area)s: %(count)s reports within the hour. "
+                    "New reporters still get through, more slowly."
+                ),
+                count=reports,
+                **where,
+            ),
+            data={"area_id": area.id},
+            key=f"andon-flood:{key}",
+        )
+
+
+def _term_msgid(terms: tuple[Term, ...], key: str) -> str:
+    # The English label (the msgid), so each reader hears it in their own language.
+    return next((term.label for term in terms if term.key == key), key)
 
 
 def walk_event(kind: str, *, key: str, user_ids: list[int], message: str) -> bool:
@@ -229,6 +271,9 @@ def recipients(event: NotifyEvent) -> set[int]:
         people = area_leaders(ticket.area)
     elif kind == "andon.escalated":
         people = admins() | area_leaders(ticket.area)
+    elif kind in ("andon.reported", "andon.flooded"):
+        area = db.session.get(Area, (event.data or {}).get("area_id") or 0)
+        people = area_leaders(area) if area is not None else set()
     elif kind == "webhook.paused":
         people = admins()
     elif kind in ("walk.due", "walk.missed"):

@@ -279,6 +279,8 @@ def _send_claimed(token: str, now: datetime) -> str:
 def item_of(event: NotifyEvent) -> dict:
     base = current_app.config["PUBLIC_BASE_URL"]
     url = f"{base}/tickets/{event.ticket.number}" if event.ticket is not None else f"{base}/"
+    if event.kind in ("andon.reported", "andon.flooded"):  # reports from a label: triage
+        url = f"{base}/andon/triage"
     return {"message": event_message(event), "url": url, "urgent": event.urgent}
 
 
