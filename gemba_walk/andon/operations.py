@@ -87,8 +87,7 @@ def _too_many() -> AndonLimited:
 
 def _admit(area: Area, key: str) -> limits.Decision:
     """Inside the write transaction: the limits, counted in the database (andon/limits.py)."""
-    decision = limits.decide(area, key, utcnow(), lock=True)
-    return decision
+    return limits.decide(area, key, utcnow(), lock=True)
 
 
 def report_at_andon(area: Area, details: ReportDetails, store: PhotoStore) -> AndonReport:

@@ -24,7 +24,6 @@ from gemba_walk.andon.forms import (
     ReportForm,
 )
 from gemba_walk.andon.models import AndonReport
-from gemba_walk.andon.urgency import proposed_severity
 from gemba_walk.andon.operations import (
     AndonError,
     ReportDetails,
@@ -36,6 +35,7 @@ from gemba_walk.andon.operations import (
     set_andon,
     waiting_reports,
 )
+from gemba_walk.andon.urgency import proposed_severity
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.photos import PhotoError, PhotoStore
 from gemba_walk.auth.roles import admin_required, leader_required

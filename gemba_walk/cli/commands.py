@@ -164,8 +164,7 @@ def prune_photos(days: float | None) -> None:
     )
     andon = forget_old_photos(store, timedelta(days=andon_days))
     click.echo(
-        f"Removed the photos of {andon} andon report(s) received more than {andon_days:g} "
-        "days ago."
+        f"Removed the photos of {andon} andon report(s) received more than {andon_days:g} days ago."
     )
 
 
