@@ -126,6 +126,9 @@ class Defaults:
     NOTIFY_CLAIM_SECONDS = 300
     NOTIFY_DIGEST_HOUR = 7
     NOTIFY_OVERDUE_GRACE_DAYS = 2
+    # A person who would hear of more tickets than this at once from the due check (the first
+    # run on a plant's old tickets) hears one summary instead.
+    NOTIFY_SUMMARY_AFTER = 3
     ANDON_ESCALATE_MINUTES = 15
     # The andon from an area's label (people without an account): reports one client address
     # may send, and all addresses together to one area, before a 429 asks them to wait; past

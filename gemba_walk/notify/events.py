@@ -182,6 +182,78 @@ def _term_msgid(terms: tuple[Term, ...], key: str) -> str:
     return next((term.label for term in terms if term.key == key), key)
 
 
+# What the periodic due check says, and the one summary a person hears instead of many.
+CHECKED_KINDS = ("ticket.due_soon", "ticket.overdue", "ticket.overdue_escalated")
+SUMMARY_KIND = "ticket.overdue_summary"
+# A later condition of a ticket replaces what the same person was told of an earlier one.
+REPLACES = {
+    "ticket.overdue": ("ticket.due_soon",),
+    "ticket.overdue_escalated": ("ticket.due_soon", "ticket.overdue"),
+}
+
+
+def add_checked_events(candidates: list, today, summary_after: int) -> int:
+    """The due check's events ``(kind, ticket, message, key)``, each once ever (by key). A
+    person who would hear of more than ``summary_after`` of them at once — the first run on a
+    plant's old tickets, or after the jobs were down — hears one summary instead; the events
+    are still kept (webhooks, the history) but not told to them again."""
+    known = set(
+        db.session.scalars(
+            sa.select(NotifyEvent.key).where(NotifyEvent.key.in_([c[3] for c in candidates]))
+        )
+    )
+    fresh = [candidate for candidate in candidates if candidate[3] not in known]
+    audience = {
+        key: recipients(NotifyEvent(kind=kind, ticket=ticket)) for kind, ticket, _, key in fresh
+    }
+    counts: dict[int, int] = {}
+    for people in audience.values():
+        for person in people:
+            counts[person] = counts.get(person, 0) + 1
+    crowded = {person for person, count in counts.items() if count > summary_after}
+    for kind, ticket, message, key in fresh:
+        summarised = sorted(audience[key] & crowded)
+        data = {"told_in_summary": summarised} if summarised else None
+        add_event(kind, ticket=ticket, message=message, key=key, data=data)
+    for person in sorted(crowded):
+        event = add_event(
+            SUMMARY_KIND,
+            message=said(
+                N_("%(count)s tickets need you: overdue or due tomorrow. The board lists them."),
+                count=counts[person],
+            ),
+            key=f"{SUMMARY_KIND}:{person}:{today.isoformat()}",
+        )
+        if event is not None:
+            db.session.flush()
+            db.session.add(_inbox_placeholder(event, person))
+    return len(fresh)
+
+
+def replace_earlier(event: NotifyEvent, people: set[int], now) -> None:
+    """In the fan-out: what these people were told of the ticket's earlier condition (overdue,
+    before escalated) is read in the inbox and not sent any more, so the later one replaces it."""
+    earlier = REPLACES.get(event.kind)
+    if not earlier or event.ticket_id is None or not people:
+        return
+    older = sa.select(NotifyEvent.id).where(
+        NotifyEvent.ticket_id == event.ticket_id,
+        NotifyEvent.kind.in_(earlier),
+        NotifyEvent.id != event.id,
+    )
+    mine = (Delivery.event_id.in_(older), Delivery.user_id.in_(people))
+    db.session.execute(
+        sa.update(Delivery)
+        .where(*mine, Delivery.channel == "inbox", Delivery.read_at.is_(None))
+        .values(read_at=now)
+    )
+    db.session.execute(
+        sa.update(Delivery)
+        .where(*mine, Delivery.channel != "inbox", Delivery.status.in_(("held", "pending")))
+        .values(status="skipped", last_error="replaced by a later notice of the same ticket")
+    )
+
+
 def walk_event(kind: str, *, key: str, user_ids: list[int], message: str) -> bool:
     """A planned walk's event (``jobs.check_walks``): tells these people once per key; whether
     it was new."""
@@ -276,7 +348,7 @@ def recipients(event: NotifyEvent) -> set[int]:
         people = area_leaders(area) if area is not None else set()
     elif kind == "webhook.paused":
         people = admins()
-    elif kind in ("walk.due", "walk.missed"):
+    elif kind in ("walk.due", "walk.missed", SUMMARY_KIND):
         people = set(
             db.session.scalars(
                 sa.select(Delivery.user_id).where(
@@ -284,7 +356,7 @@ def recipients(event: NotifyEvent) -> set[int]:
                 )
             )
         )
-    people -= {None, event.actor_id}
+    people -= {None, event.actor_id, *((event.data or {}).get("told_in_summary") or ())}
     if not people:
         return set()
     active = db.session.scalars(sa.select(User.id).where(User.id.in_(people), User.active))
