@@ -123,7 +123,11 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     office = browser.new_context(viewport=NARROW, has_touch=True, bypass_csp=True)
     page = office.new_page()
     sign_in_in_browser(page, live_server, leader.email)
-    page.get_by_role("link", name="1 problem reported at the andon waits for triage.").click()
+    # Safety cannot wait for triage: Home shows it as an andon (issue 22, 8).
+    andon = page.locator(".andon-urgent")
+    expect(andon).to_contain_text("Safety reported in P-03 · Press line 3")
+    expect(page.locator(".andon-waiting")).to_have_count(0)
+    andon.get_by_role("link", name="Open triage").click()
     page.wait_for_url("**/andon/triage")
     report = page.locator(".triage__report").first
     expect(report).to_contain_text("Oil on the floor next to press 3")
@@ -131,6 +135,7 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     expect(report.locator("img.triage__photo")).to_be_visible()
     page_holds_up(page)
     screenshot(page, "issue17-andon-triage-360")
+    expect(report.get_by_label("How serious?")).to_have_value("critical")  # proposed for Safety
     report.get_by_label("How serious?").select_option("high")
     report.get_by_role("button", name="Accept: open a ticket").click()
     page.wait_for_url("**/tickets/**")
