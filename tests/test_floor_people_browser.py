@@ -170,6 +170,11 @@ def test_the_new_pages_hold_at_360_px_in_german_spanish_and_japanese(
         ReportDetails("quality", "Schutzgitter an der Presse fehlt seit der Frühschicht", "Ana"),
         PhotoStore(app.config["PHOTO_STORAGE_PATH"]),
     )
+    report_at_andon(  # Safety: Home's andon card in each language (issue 22, 8)
+        area,
+        ReportDetails("safety", "Öl auf dem Boden an Station 4, rutschig"),
+        PhotoStore(app.config["PHOTO_STORAGE_PATH"]),
+    )
     leader = UserFactory(role="leader", name="Lia Leader", language=language)
     token = area.qr_token
     db.session.rollback()
@@ -191,6 +196,8 @@ def test_the_new_pages_hold_at_360_px_in_german_spanish_and_japanese(
     sign_in_in_browser_as(page, live_server, leader.email)
     for path, name in (("/", "home"), ("/account", "account"), ("/andon/triage", "triage")):
         page.goto(f"{live_server}{path}")
+        if name == "home":
+            expect(page.locator(".andon-urgent")).to_contain_text("P-03")
         page_holds_up(page)
         screenshot(page, f"issue17-{name}-360-{language}")
     context.close()
