@@ -104,9 +104,14 @@ class Defaults:
     # Photos: how many images one process decodes at once (each costs up to ~60 MB while it is
     # decoded; see docs/PERFORMANCE.md), and how long an upload waits for its turn before the
     # phone is told to send it again later (503).
-    # Sign-in: wrong passwords in a row before an email address must wait, and for how long.
+    # Sign-in (auth/throttle.py): wrong passwords in a row from one address before it must wait
+    # for that name (1 minute, doubling with each further one, at most the maximum); and the
+    # looser ceiling for one name from all addresses together, within a window, and its wait.
     SIGN_IN_LOCKOUT_FAILURES = 5
-    SIGN_IN_LOCKOUT_MINUTES = 10
+    SIGN_IN_DELAY_MAX_MINUTES = 60
+    SIGN_IN_ACCOUNT_CEILING = 100
+    SIGN_IN_ACCOUNT_WINDOW_MINUTES = 60
+    SIGN_IN_ACCOUNT_COOL_DOWN_MINUTES = 2
     # A rate-limit store that fails (Redis down) must not turn sign-in into a 500; the
     # per-account count in the database still holds.
     RATELIMIT_SWALLOW_ERRORS = True
@@ -121,8 +126,17 @@ class Defaults:
     NOTIFY_CLAIM_SECONDS = 300
     NOTIFY_DIGEST_HOUR = 7
     NOTIFY_OVERDUE_GRACE_DAYS = 2
+    # A person who would hear of more tickets than this at once from the due check (the first
+    # run on a plant's old tickets) hears one summary instead.
+    NOTIFY_SUMMARY_AFTER = 3
     ANDON_ESCALATE_MINUTES = 15
     # The andon from an area's label (people without an account): reports one client address
-    # may send, and all addresses together to one area, before a 429 asks them to wait.
+    # may send, and all addresses together to one area, before a 429 asks them to wait; past
+    # the area's limit, addresses new to the area still get through at this lower rate (and
+    # the area's leaders hear of the flood). Counted in the database (andon/limits.py).
     ANDON_LIMIT_PER_ADDRESS = "5 per 10 minutes"
     ANDON_LIMIT_PER_AREA = "30 per hour"
+    ANDON_LIMIT_PER_AREA_NEW_ADDRESSES = "10 per hour"
+    # `flask prune-photos` removes an andon report's photo this many days after it came in,
+    # decided or not (an accepted report's photo stays with its finding).
+    ANDON_PHOTO_MAX_AGE_DAYS = 30

@@ -47,6 +47,15 @@ def format_score(value: float | None) -> str:
     return format(round_half_up(value, RULES["score"]["shown_decimals"]), "f")
 
 
+def score_change(latest: float | None, previous: float | None) -> float | None:
+    """Latest minus previous 5S score, rounded as it is shown (one decimal, half up): the one
+    number a card both shows (▼ 0.3) and compares with a threshold ("fell by 0.3 or more"),
+    so what is counted is what is read. None when either is missing."""
+    if latest is None or previous is None:
+        return None
+    return float(round_half_up(latest - previous, RULES["score"]["shown_decimals"]))
+
+
 def _stored(value: float) -> float:
     return float(round_half_up(value, RULES["score"]["stored_decimals"]))
 

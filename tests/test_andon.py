@@ -127,13 +127,14 @@ def test_an_area_takes_only_so_many_reports_from_all_addresses(app, make_app, an
         RATELIMIT_ENABLED=True,
         ANDON_LIMIT_PER_ADDRESS="100 per minute",
         ANDON_LIMIT_PER_AREA="2 per minute",
+        ANDON_LIMIT_PER_AREA_NEW_ADDRESSES="1 per minute",
     )
     statuses = []
-    for n in range(3):
+    for n in range(4):  # past the area's limit, new addresses get through at the lower rate
         client = limited.test_client()
         client.environ_base["REMOTE_ADDR"] = f"10.0.0.{n + 1}"
         statuses.append(_report(client, andon_area.qr_token).status_code)
-    assert statuses == [201, 201, 429]
+    assert statuses == [201, 201, 201, 429]
     app.extensions["sqlalchemy"].session.rollback()  # end this test's read before writing
     other_area = AreaFactory(andon_enabled=True)
     assert _report(limited.test_client(), other_area.qr_token).status_code == 201
@@ -209,7 +210,7 @@ def test_a_leader_dismisses_a_report_with_a_reason_and_no_ticket_opens(app, clie
 
 
 def test_leaders_see_how_many_reports_wait_on_the_home_page(app, client, andon_area):
-    _report(client, andon_area.qr_token)
+    _report(client, andon_area.qr_token, category="quality")  # Safety shows as an andon
     auth = AuthActions(client)
     auth.login_as("leader")
     assert "1 problem reported at the andon waits for triage." in client.get("/").text
@@ -238,7 +239,7 @@ def test_a_leader_sees_the_reports_of_the_areas_they_own_first(app, client):
     assert text.index("in my own area") < text.index("area of another leader")
 
 
-def test_prune_photos_removes_the_photo_of_a_report_dismissed_long_ago(app, client, runner):
+def test_prune_photos_removes_the_photo_of_a_report_received_long_ago(app, client, runner):
     from datetime import timedelta
 
     from gemba_walk.audits.photos import PhotoStore
@@ -255,7 +256,7 @@ def test_prune_photos_removes_the_photo_of_a_report_dismissed_long_ago(app, clie
     stored = PhotoStore(app.config["PHOTO_STORAGE_PATH"]).path(digest)
     assert stored.exists()
     assert "photos of 0 andon report(s)" in runner.invoke(args=["prune-photos"]).output
-    report.decided_at -= timedelta(days=8)
+    report.received_at -= timedelta(days=31)
     db.session.commit()
     assert "photos of 1 andon report(s)" in runner.invoke(args=["prune-photos"]).output
     assert not stored.exists() and report.photo_sha256 is None

@@ -123,7 +123,11 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     office = browser.new_context(viewport=NARROW, has_touch=True, bypass_csp=True)
     page = office.new_page()
     sign_in_in_browser(page, live_server, leader.email)
-    page.get_by_role("link", name="1 problem reported at the andon waits for triage.").click()
+    # Safety cannot wait for triage: Home shows it as an andon (issue 22, 8).
+    andon = page.locator(".andon-urgent")
+    expect(andon).to_contain_text("Safety reported in P-03 · Press line 3")
+    expect(page.locator(".andon-waiting")).to_have_count(0)
+    andon.get_by_role("link", name="Open triage").click()
     page.wait_for_url("**/andon/triage")
     report = page.locator(".triage__report").first
     expect(report).to_contain_text("Oil on the floor next to press 3")
@@ -131,6 +135,7 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     expect(report.locator("img.triage__photo")).to_be_visible()
     page_holds_up(page)
     screenshot(page, "issue17-andon-triage-360")
+    expect(report.get_by_label("How serious?")).to_have_value("critical")  # proposed for Safety
     report.get_by_label("How serious?").select_option("high")
     report.get_by_role("button", name="Accept: open a ticket").click()
     page.wait_for_url("**/tickets/**")
@@ -165,6 +170,11 @@ def test_the_new_pages_hold_at_360_px_in_german_spanish_and_japanese(
         ReportDetails("quality", "Schutzgitter an der Presse fehlt seit der Frühschicht", "Ana"),
         PhotoStore(app.config["PHOTO_STORAGE_PATH"]),
     )
+    report_at_andon(  # Safety: Home's andon card in each language (issue 22, 8)
+        area,
+        ReportDetails("safety", "Öl auf dem Boden an Station 4, rutschig"),
+        PhotoStore(app.config["PHOTO_STORAGE_PATH"]),
+    )
     leader = UserFactory(role="leader", name="Lia Leader", language=language)
     token = area.qr_token
     db.session.rollback()
@@ -186,6 +196,8 @@ def test_the_new_pages_hold_at_360_px_in_german_spanish_and_japanese(
     sign_in_in_browser_as(page, live_server, leader.email)
     for path, name in (("/", "home"), ("/account", "account"), ("/andon/triage", "triage")):
         page.goto(f"{live_server}{path}")
+        if name == "home":
+            expect(page.locator(".andon-urgent")).to_contain_text("P-03")
         page_holds_up(page)
         screenshot(page, f"issue17-{name}-360-{language}")
     context.close()

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
+import urllib.parse
 import uuid
 from datetime import timedelta
 
@@ -64,8 +66,73 @@ def test_five_wrong_passwords_make_the_account_wait_on_every_worker(app, make_li
     assert statuses[5:] == [429] * 3
     refused = LiveClient(server).sign_in(user.email, DEFAULT_PASSWORD)  # even the right one
     assert refused.status == 429
-    assert "Too many wrong passwords for this email or username. Wait 10 minutes" in refused.text
+    assert "Too many wrong passwords for this email or username. Wait 1 minute" in refused.text
     assert "ask an admin to set a new password" in refused.text
+
+
+# --- issue 22, 14. a lockout nobody can aim at someone else -------------------------------------
+
+
+def _sign_in_from(server: str, address: str, email: str, password: str):
+    """A sign-in through the real form from a phone behind the plant's proxy at ``address``."""
+    device = LiveClient(server)
+    token = csrf_token_from(device.get("/login").text)
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-For": address,
+    }
+    return device.request("POST", "/login", body.encode(), headers)
+
+
+def test_guesses_from_one_address_never_lock_the_owner_out_at_another(app, make_live_server):
+    """Five wrong guesses used to lock the account for everyone for 10 minutes; now only the
+    guessing address waits, and the owner at their own phone signs in."""
+    user = UserFactory()
+    server = make_live_server(workers=2, env={"TRUSTED_PROXIES": "1"})
+    attacker = [_sign_in_from(server, "203.0.113.66", user.email, "guess") for _ in range(8)]
+    assert [answer.status for answer in attacker] == [401] * 5 + [429] * 3
+    assert "Too many wrong passwords for this email or username. Wait 1 minute" in (
+        attacker[-1].text
+    )
+    owner = _sign_in_from(server, "198.51.100.7", user.email, DEFAULT_PASSWORD)
+    assert owner.status == 302, owner.text
+
+
+def test_each_further_wrong_guess_from_one_address_doubles_its_wait(app, db, make_app):
+    """The person is told how long: 1 minute after the fifth wrong password, then 2, 4, 8."""
+    user = UserFactory()
+    guessing = make_app().test_client()
+    guessing.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    auth = AuthActions(guessing)
+    for _ in range(5):
+        assert auth.login(user.email, "guess").status_code == 401
+    waits = []
+    for _ in range(4):
+        answer = auth.login(user.email, "guess")
+        assert answer.status_code == 429
+        waits.append(re.search(r"Wait (\d+) minute", answer.text).group(1))
+        db.session.rollback()
+        for row in db.session.scalars(sa.select(SignInThrottle)):
+            row.last_failure_at -= timedelta(hours=2)  # the wait is over: one more guess
+        db.session.commit()
+        assert auth.login(user.email, "guess").status_code == 401
+    assert waits == ["1", "2", "4", "8"]
+
+
+def test_many_addresses_together_meet_a_looser_short_ceiling(app, db, make_app):
+    """A crowd of addresses guessing one name: past the ceiling everyone waits a little."""
+    user = UserFactory()
+    crowd = make_app(SIGN_IN_ACCOUNT_CEILING=12)
+    for n in range(12):
+        client = crowd.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+        assert AuthActions(client).login(user.email, "guess").status_code == 401
+    owner = crowd.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    answer = AuthActions(owner).login(user.email)
+    assert answer.status_code == 429
+    assert "Wait 2 minutes" in answer.text
 
 
 def test_after_the_cool_down_the_right_password_signs_in_and_clears_the_count(app, db, auth):

@@ -29,6 +29,7 @@ class AndonReport(db.Model):
         ),
         sa.CheckConstraint(sa.column("status").in_(REPORT_STATUSES), name="status_known"),
         sa.Index("ix_andon_reports_status_received", "status", "received_at"),
+        sa.Index("ix_andon_reports_area_received", "area_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +46,10 @@ class AndonReport(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The id a device gave the report when it kept it offline: a resend is the same report.
     client_uuid: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+    # Who sent it, as far as the limits need to know (andon/limits.py): a keyed hash of the
+    # client address, never the address; and whether it came in past the area's limit.
+    address_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    over_area_limit: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[str] = mapped_column(sa.String(16), default="new")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]

@@ -10,11 +10,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from gemba_walk.andon import limits
 from gemba_walk.andon.models import AndonReport
+from gemba_walk.andon.urgency import URGENT_CATEGORIES, is_urgent
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.audits.photos import PhotoStore, prepare_image, sha256_hex
 from gemba_walk.auth.models import User
+from gemba_walk.core import hooks
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.i18n import gettext as _
@@ -36,6 +39,13 @@ class AndonError(RuleError):
     error_code = "andon_refused"
 
 
+class AndonLimited(AndonError):
+    """Too many reports from this address, or from everyone at this area (andon/limits.py)."""
+
+    status_code = 429
+    error_code = "andon_limited"
+
+
 class AlreadyDecided(AndonError):
     status_code = 409
     error_code = "andon_already_decided"
@@ -48,6 +58,7 @@ class ReportDetails:
     reporter_name: str = ""
     photo: bytes | None = None
     client_uuid: str | None = None  # set by a device that kept the report offline
+    address: str = ""  # the client's, for the limits (kept only as a keyed hash)
 
 
 def set_andon(area: Area, enabled: bool, acting: User) -> Area:
@@ -66,9 +77,25 @@ def andon_area(token: str) -> Area | None:
     return db.session.scalar(sa.select(Area).where(Area.qr_token == token, Area.active))
 
 
+def _too_many() -> AndonLimited:
+    return AndonLimited(
+        _(
+            "Many problems were just reported from here. Thank you — wait a few minutes and "
+            "try again, or tell a leader in person."
+        )
+    )
+
+
+def _admit(area: Area, key: str) -> limits.Decision:
+    """Inside the write transaction: the limits, counted in the database (andon/limits.py)."""
+    return limits.decide(area, key, utcnow(), lock=True)
+
+
 def report_at_andon(area: Area, details: ReportDetails, store: PhotoStore) -> AndonReport:
-    """Keep a report for triage. Its photo is checked by content and re-encoded like every
-    upload (PhotoError: not an image, too many pixels...) before anything is stored."""
+    """Keep a report for triage, within the limits per address and per area (AndonLimited).
+    Its photo is checked by content and re-encoded like every upload (PhotoError: not an
+    image, too many pixels...) before anything is stored. A report in an urgent category
+    (Safety) tells the area's leaders at once, before triage (the ``andon.reported`` hook)."""
     if not area.andon_enabled or not area.active:
         raise AndonError(_("Reporting a problem from the label is not enabled here."))
     description = " ".join(details.description.split()) if details.description else ""
@@ -78,13 +105,18 @@ def report_at_andon(area: Area, details: ReportDetails, store: PhotoStore) -> An
         raise AndonError(_("Keep it under %(count)s characters, please.", count=MAX_DESCRIPTION))
     if details.category not in keys(ABNORMALITY_CATEGORIES):
         raise AndonError(_("Choose what kind of problem it is."))
+    key = limits.address_key(details.address)
+    with write_transaction():  # before the photo's work; counted again when it is stored
+        allowed = _admit(area, key).allowed
+    if not allowed:
+        raise _too_many()
     report = AndonReport(
         area_id=area.id,
         category=details.category,
         description=description,
         reporter_name=" ".join((details.reporter_name or "").split())[:MAX_NAME],
         status="new",
-        received_at=utcnow(),
+        address_key=key,
         client_uuid=details.client_uuid,
     )
     if details.photo:
@@ -96,7 +128,16 @@ def report_at_andon(area: Area, details: ReportDetails, store: PhotoStore) -> An
         report.photo_original_sha256 = sha256_hex(details.photo)
         report.photo_width, report.photo_height, report.photo_byte_size = width, height, len(full)
     with write_transaction():
-        db.session.add(report)
+        decision = _admit(area, key)
+        if decision.allowed:
+            report.received_at = utcnow()
+            report.over_area_limit = decision.over_area_limit
+            db.session.add(report)
+            db.session.flush()
+            if is_urgent(report.category):
+                hooks.emit("andon.reported", report=report, area=area)
+    if not decision.allowed:
+        raise _too_many()
     logger.info("Andon report %s received for area %s", report.id, area.id)
     return report
 
@@ -135,9 +176,24 @@ def recently_decided(limit: int = 20) -> list[AndonReport]:
     )
 
 
-def count_waiting() -> int:
+def count_waiting(*, urgent: bool | None = None) -> int:
+    """Reports waiting for triage; ``urgent`` False counts only those that can wait."""
     query = sa.select(sa.func.count()).select_from(AndonReport).where(AndonReport.status == "new")
+    if urgent is not None:
+        in_urgent = AndonReport.category.in_(URGENT_CATEGORIES)
+        query = query.where(in_urgent if urgent else ~in_urgent)
     return db.session.scalar(query) or 0
+
+
+def urgent_waiting() -> list[AndonReport]:
+    """Waiting reports that cannot wait (Safety), newest first: Home shows each as an andon."""
+    return list(
+        db.session.scalars(
+            sa.select(AndonReport)
+            .where(AndonReport.status == "new", AndonReport.category.in_(URGENT_CATEGORIES))
+            .order_by(AndonReport.received_at.desc(), AndonReport.id.desc())
+        )
+    )
 
 
 def _claim(report: AndonReport) -> None:
@@ -223,18 +279,17 @@ def dismiss_report(report: AndonReport, leader: User, reason: str) -> AndonRepor
     return report
 
 
-def forget_dismissed_photos(store: PhotoStore, older_than: timedelta) -> int:
-    """Photos of reports dismissed more than ``older_than`` ago: the report keeps its words and
-    reason, the file goes (unless a finding's photo or another report uses the same bytes).
+def forget_old_photos(store: PhotoStore, older_than: timedelta) -> int:
+    """Photos of reports received more than ``older_than`` ago, decided or not (an undecided
+    report must not keep ~1 MB forever): the report keeps its words and decision, the file goes
+    (unless a finding's photo — an accepted report's — or another report uses the same bytes).
     Returns how many reports lost their photo."""
     cutoff = utcnow() - older_than
     with write_transaction():
         reports = list(
             db.session.scalars(
                 sa.select(AndonReport).where(
-                    AndonReport.status == "dismissed",
-                    AndonReport.photo_sha256.is_not(None),
-                    AndonReport.decided_at < cutoff,
+                    AndonReport.photo_sha256.is_not(None), AndonReport.received_at < cutoff
                 )
             )
         )
@@ -254,5 +309,5 @@ def forget_dismissed_photos(store: PhotoStore, older_than: timedelta) -> int:
     for digest in digests - used:
         for variant in ("full", "thumb"):
             store.path(digest, variant).unlink(missing_ok=True)
-    logger.info("Photos of %s dismissed andon report(s) removed", len(reports))
+    logger.info("Photos of %s old andon report(s) removed", len(reports))
     return len(reports)

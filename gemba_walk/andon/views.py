@@ -37,11 +37,12 @@ from gemba_walk.andon.operations import (
     set_andon,
     waiting_reports,
 )
+from gemba_walk.andon.urgency import proposed_severity
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.photos import PhotoError, PhotoStore
 from gemba_walk.auth.roles import admin_required, leader_required
 from gemba_walk.core.i18n import gettext as _
-from gemba_walk.extensions import db, limiter
+from gemba_walk.extensions import db
 
 bp = Blueprint("andon", __name__, url_prefix="/andon")
 
@@ -50,34 +51,18 @@ def _store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
 
 
-def _per_address() -> str:
-    return current_app.config["ANDON_LIMIT_PER_ADDRESS"]
-
-
-def _per_area() -> str:
-    return current_app.config["ANDON_LIMIT_PER_AREA"]
-
-
-def _area_key() -> str:
-    return "andon-area:" + str((request.view_args or {}).get("token", ""))
-
-
-def _too_many() -> str:
-    return _(
-        "Many problems were just reported from here. Thank you — wait a few minutes and "
-        "try again, or tell a leader in person."
-    )
-
-
 def _words() -> dict:
-    return {"categories": CATEGORY_WORDS, "severities": SEVERITY_WORDS}
+    return {
+        "categories": CATEGORY_WORDS,
+        "severities": SEVERITY_WORDS,
+        "proposed_severity": proposed_severity,
+    }
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"], error_message=_too_many)
-@limiter.limit(_per_area, key_func=_area_key, methods=["POST"], error_message=_too_many)
 def report(token: str):
-    """Report a problem seen at an area, without an account: it waits for a leader's triage."""
+    """Report a problem seen at an area, without an account: it waits for a leader's triage
+    (limits per address and per area: andon/limits.py)."""
     area = andon_area(token)
     if area is None or not area.andon_enabled:
         return render_template("andon/not_enabled.html", token=token), 404
@@ -96,6 +81,7 @@ def report(token: str):
             reporter_name=form.reporter_name.data or "",
             photo=photo or None,
             client_uuid=client_uuid,
+            address=request.remote_addr or "",
         )
         try:
             report_at_andon(area, details, _store())

@@ -43,7 +43,7 @@ class PasswordError(AccountError):
 
 
 class SignInLocked(Exception):
-    """Too many wrong passwords for one sign-in name: it must wait."""
+    """Too many wrong passwords for one sign-in name at one address: it must wait."""
 
     def __init__(self, minutes: int):
         self.minutes = minutes
@@ -86,26 +86,27 @@ def _throttle_key(user: User | None, identifier: str) -> str:
     return normalise_identifier(user.sign_in_name) if user is not None else identifier
 
 
-def authenticate(identifier: str, password: str) -> User | None:
+def authenticate(identifier: str, password: str, address: str = "") -> User | None:
     """The active user with this e-mail or username and password, or None (never saying which
     was wrong).
 
     Known and unknown names cost the same: one password hash check (against a dummy hash
-    when there is no account), one lookup of the failure count, one write. Raises SignInLocked
-    while the name is cooling down after too many wrong passwords."""
+    when there is no account), one lookup of the failure counts, one write. Raises SignInLocked
+    while the name must wait at this address (``address``: the client's) after too many wrong
+    passwords (auth/throttle.py)."""
     identifier = normalise_identifier(identifier)
     user = find_user_by_identifier(identifier)
     key = _throttle_key(user, identifier)
-    locked_minutes = throttle.minutes_locked(key)
+    locked_minutes = throttle.minutes_locked(key, address)
     stored_hash = user.password_hash if user is not None else _dummy_password_hash()
     password_ok = check_password_hash(stored_hash, password)
     if locked_minutes:
         raise SignInLocked(locked_minutes)
     if user is None or not user.active or not password_ok:
-        throttle.count_failure(key)
+        throttle.count_failure(key, address)
         return None
     with write_transaction():
-        throttle.clear(key)
+        throttle.clear(key, address)
         user.last_login_at = utcnow()
     return user
 

@@ -54,7 +54,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
         except SignInLocked as locked:
             form.password.errors.append(
                 ngettext(

@@ -141,30 +141,31 @@ def make_cert(force: bool) -> None:
     "--days",
     type=click.FloatRange(min=0),
     default=None,
-    help="Age in days (default: PHOTO_UNATTACHED_MAX_AGE_DAYS, 7).",
+    help="Age in days (default: PHOTO_UNATTACHED_MAX_AGE_DAYS, 7, for photos attached to "
+    "nothing; ANDON_PHOTO_MAX_AGE_DAYS, 30, for andon reports).",
 )
 def prune_photos(days: float | None) -> None:
     """Delete uploaded photos never attached to a finding or ticket, older than some days, and
-    the photos of andon reports dismissed that long ago."""
+    the photos of andon reports received longer ago, decided or not."""
     from datetime import timedelta
 
+    from gemba_walk.andon.operations import forget_old_photos
     from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
 
-    if days is None:
-        days = float(current_app.config["PHOTO_UNATTACHED_MAX_AGE_DAYS"])
-    result = prune_unattached_photos(
-        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]), timedelta(days=days)
-    )
+    store = PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
+    unattached_days = float(current_app.config["PHOTO_UNATTACHED_MAX_AGE_DAYS"])
+    andon_days = float(current_app.config["ANDON_PHOTO_MAX_AGE_DAYS"])
+    if days is not None:
+        unattached_days = andon_days = days
+    result = prune_unattached_photos(store, timedelta(days=unattached_days))
     click.echo(
-        f"Removed {result.rows} photo(s) attached to nothing for more than {days:g} days "
-        f"({result.files} file(s))."
+        f"Removed {result.rows} photo(s) attached to nothing for more than {unattached_days:g} "
+        f"days ({result.files} file(s))."
     )
-    from gemba_walk.andon.operations import forget_dismissed_photos
-
-    dismissed = forget_dismissed_photos(
-        PhotoStore(current_app.config["PHOTO_STORAGE_PATH"]), timedelta(days=days)
+    andon = forget_old_photos(store, timedelta(days=andon_days))
+    click.echo(
+        f"Removed the photos of {andon} andon report(s) received more than {andon_days:g} days ago."
     )
-    click.echo(f"Removed the photos of {dismissed} andon report(s) dismissed before then.")
 
 
 @click.command("run-jobs")

@@ -14,7 +14,8 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
-from gemba_walk.notify.models import Delivery, NotifyEvent
+from gemba_walk.notify import inbox
+from gemba_walk.notify.models import Delivery
 from gemba_walk.tickets.models import KaizenTicket
 from gemba_walk.walks.operations import ensure_planned_cheaply
 from gemba_walk.walks.queries import my_walks
@@ -67,17 +68,5 @@ def home_summary() -> HomeSummary:
         or 0,
         recent_audits=list(db.session.scalars(recent).unique()),
         my_walks=my_walks(current_user, today),
-        notifications=list(
-            db.session.scalars(
-                sa.select(Delivery)
-                .where(
-                    Delivery.user_id == current_user.id,
-                    Delivery.channel == "inbox",
-                    Delivery.read_at.is_(None),
-                )
-                .options(sa.orm.joinedload(Delivery.event).joinedload(NotifyEvent.ticket))
-                .order_by(Delivery.created_at.desc(), Delivery.id.desc())
-                .limit(10)
-            )
-        ),
+        notifications=inbox.notes(current_user.id, unread_only=True, limit=10),
     )

@@ -16,11 +16,19 @@ bp = Blueprint("core", __name__)
 @login_required
 def home():
     """Show what needs attention: the user's starting point after sign-in."""
-    from gemba_walk.andon.operations import count_waiting
+    from gemba_walk.andon.forms import CATEGORY_WORDS
+    from gemba_walk.andon.operations import count_waiting, urgent_waiting
     from gemba_walk.home.dashboard import home_summary
 
-    andon_waiting = count_waiting() if current_user.is_leader else 0
-    return render_template("home.html", summary=home_summary(), andon_waiting=andon_waiting)
+    leader = current_user.is_leader
+    return render_template(
+        "home.html",
+        summary=home_summary(),
+        # Safety reports from a label cannot wait for triage: each shows as an andon.
+        andon_urgent=urgent_waiting() if leader else [],
+        andon_waiting=count_waiting(urgent=False) if leader else 0,
+        andon_categories=CATEGORY_WORDS,
+    )
 
 
 @bp.get("/healthz")

@@ -17,10 +17,10 @@ from gemba_walk.audits.models import Finding
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.database import write_transaction
-from gemba_walk.core.i18n import Problem, said, said_data
+from gemba_walk.core.i18n import Phrase, Problem, said, said_data
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.lean import N_
+from gemba_walk.lean import ABNORMALITY_CATEGORIES, N_, Term
 from gemba_walk.notify.models import AndonPull, Delivery, NotifyEvent
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket
@@ -44,8 +44,9 @@ EVENT_KINDS: dict[str, str] = {
     "walk.due": N_("A planned walk is due"),
     "walk.missed": N_("A planned walk was missed"),
 }
-# Andon pulls and their escalations reach every channel, past quiet hours and digests.
-URGENT_KINDS = {"andon.pulled", "andon.escalated"}
+# Andon pulls, their escalations and urgent (Safety) reports from an area's label before
+# triage reach every channel, past quiet hours and digests.
+URGENT_KINDS = {"andon.pulled", "andon.escalated", "andon.reported"}
 # Emitted by domains, sent to webhooks, told to nobody: ticket.started, audit.completed.
 
 
@@ -79,6 +80,9 @@ def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, messag
                 }
             },
         )
+        return
+    if kind in ("andon.reported", "andon.flooded"):
+        andon_event(kind, **details)
         return
     if kind == "ticket.raised":  # no event of its own: the andon, if not pulled for it yet
         pull_andon(ticket, actor_id)
@@ -137,6 +141,116 @@ def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
             title=Problem(ticket.title),
         ),
         key=f"andon:{ticket.id}",
+    )
+
+
+def andon_event(kind: str, *, area: Area, report=None, reports: int = 0, key: str = "") -> None:
+    """From an area's label, before any ticket: an urgent report (``andon.reported``: the
+    area's leaders hear at once, on every channel, like a critical finding) or a flood of
+    reports past the area's limit (``andon.flooded``, once per key)."""
+    where = {"code": area.code, "area": area.name}
+    if kind == "andon.reported":
+        add_event(
+            kind,
+            message=said(
+                N_("ANDON %(category)s reported in %(code)s · %(area)s, before triage: %(what)s"),
+                category=Phrase(_term_msgid(ABNORMALITY_CATEGORIES, report.category)),
+                what=report.description,
+                **where,
+            ),
+            data={"area_id": area.id, "andon_report": report.id},
+            key=f"andon-report:{report.id}",
+        )
+    else:
+        add_event(
+            kind,
+            message=said(
+                N_(
+                    "Andon flood in %(code)s · %(area)s: %(count)s reports within the hour. "
+                    "New reporters still get through, more slowly."
+                ),
+                count=reports,
+                **where,
+            ),
+            data={"area_id": area.id},
+            key=f"andon-flood:{key}",
+        )
+
+
+def _term_msgid(terms: tuple[Term, ...], key: str) -> str:
+    # The English label (the msgid), so each reader hears it in their own language.
+    return next((term.label for term in terms if term.key == key), key)
+
+
+# What the periodic due check says, and the one summary a person hears instead of many.
+CHECKED_KINDS = ("ticket.due_soon", "ticket.overdue", "ticket.overdue_escalated")
+SUMMARY_KIND = "ticket.overdue_summary"
+# A later condition of a ticket replaces what the same person was told of an earlier one.
+REPLACES = {
+    "ticket.overdue": ("ticket.due_soon",),
+    "ticket.overdue_escalated": ("ticket.due_soon", "ticket.overdue"),
+}
+
+
+def add_checked_events(candidates: list, today, summary_after: int) -> int:
+    """The due check's events ``(kind, ticket, message, key)``, each once ever (by key). A
+    person who would hear of more than ``summary_after`` of them at once — the first run on a
+    plant's old tickets, or after the jobs were down — hears one summary instead; the events
+    are still kept (webhooks, the history) but not told to them again."""
+    known = set(
+        db.session.scalars(
+            sa.select(NotifyEvent.key).where(NotifyEvent.key.in_([c[3] for c in candidates]))
+        )
+    )
+    fresh = [candidate for candidate in candidates if candidate[3] not in known]
+    audience = {
+        key: recipients(NotifyEvent(kind=kind, ticket=ticket)) for kind, ticket, _, key in fresh
+    }
+    counts: dict[int, int] = {}
+    for people in audience.values():
+        for person in people:
+            counts[person] = counts.get(person, 0) + 1
+    crowded = {person for person, count in counts.items() if count > summary_after}
+    for kind, ticket, message, key in fresh:
+        summarised = sorted(audience[key] & crowded)
+        data = {"told_in_summary": summarised} if summarised else None
+        add_event(kind, ticket=ticket, message=message, key=key, data=data)
+    for person in sorted(crowded):
+        event = add_event(
+            SUMMARY_KIND,
+            message=said(
+                N_("%(count)s tickets need you: overdue or due tomorrow. The board lists them."),
+                count=counts[person],
+            ),
+            key=f"{SUMMARY_KIND}:{person}:{today.isoformat()}",
+        )
+        if event is not None:
+            db.session.flush()
+            db.session.add(_inbox_placeholder(event, person))
+    return len(fresh)
+
+
+def replace_earlier(event: NotifyEvent, people: set[int], now) -> None:
+    """In the fan-out: what these people were told of the ticket's earlier condition (overdue,
+    before escalated) is read in the inbox and not sent any more, so the later one replaces it."""
+    earlier = REPLACES.get(event.kind)
+    if not earlier or event.ticket_id is None or not people:
+        return
+    older = sa.select(NotifyEvent.id).where(
+        NotifyEvent.ticket_id == event.ticket_id,
+        NotifyEvent.kind.in_(earlier),
+        NotifyEvent.id != event.id,
+    )
+    mine = (Delivery.event_id.in_(older), Delivery.user_id.in_(people))
+    db.session.execute(
+        sa.update(Delivery)
+        .where(*mine, Delivery.channel == "inbox", Delivery.read_at.is_(None))
+        .values(read_at=now)
+    )
+    db.session.execute(
+        sa.update(Delivery)
+        .where(*mine, Delivery.channel != "inbox", Delivery.status.in_(("held", "pending")))
+        .values(status="skipped", last_error="replaced by a later notice of the same ticket")
     )
 
 
@@ -229,9 +343,12 @@ def recipients(event: NotifyEvent) -> set[int]:
         people = area_leaders(ticket.area)
     elif kind == "andon.escalated":
         people = admins() | area_leaders(ticket.area)
+    elif kind in ("andon.reported", "andon.flooded"):
+        area = db.session.get(Area, (event.data or {}).get("area_id") or 0)
+        people = area_leaders(area) if area is not None else set()
     elif kind == "webhook.paused":
         people = admins()
-    elif kind in ("walk.due", "walk.missed"):
+    elif kind in ("walk.due", "walk.missed", SUMMARY_KIND):
         people = set(
             db.session.scalars(
                 sa.select(Delivery.user_id).where(
@@ -239,7 +356,7 @@ def recipients(event: NotifyEvent) -> set[int]:
                 )
             )
         )
-    people -= {None, event.actor_id}
+    people -= {None, event.actor_id, *((event.data or {}).get("told_in_summary") or ())}
     if not people:
         return set()
     active = db.session.scalars(sa.select(User.id).where(User.id.in_(people), User.active))

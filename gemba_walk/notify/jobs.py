@@ -40,6 +40,7 @@ from gemba_walk.notify import events, webhooks
 from gemba_walk.notify.channels import Gone, Retry
 from gemba_walk.notify.channels import email as email_channel
 from gemba_walk.notify.channels import push as push_channel
+from gemba_walk.notify.events import SUMMARY_KIND
 from gemba_walk.notify.models import (
     AndonPull,
     Delivery,
@@ -66,7 +67,7 @@ def wants(pref: NotifyPreference, channel: str, kind: str) -> bool:
     """Defaults: every event on every channel; a saved choice lists the kinds kept."""
     if pref.channels is None or channel not in pref.channels:
         return True
-    kind = "ticket.overdue" if kind == "ticket.overdue_escalated" else kind
+    kind = "ticket.overdue" if kind in ("ticket.overdue_escalated", SUMMARY_KIND) else kind
     return kind in pref.channels[channel]
 
 
@@ -169,6 +170,7 @@ def fan_out_event(event_id: int, now: datetime | None = None) -> list[int]:
                         _row(event, user.id, "push", "held" if quiet else "pending", now, quiet)
                     )
             _insert_ignoring_duplicates(rows)
+            events.replace_earlier(event, people, now)  # escalated replaces overdue
             webhooks.add_deliveries(event)
             event.fanned_out_at = now
         due = db.session.scalars(
@@ -285,6 +287,10 @@ def _send_claimed(token: str, now: datetime) -> str:
 def item_of(event: NotifyEvent) -> dict:
     base = current_app.config["PUBLIC_BASE_URL"]
     url = f"{base}/tickets/{event.ticket.number}" if event.ticket is not None else f"{base}/"
+    if event.kind in ("andon.reported", "andon.flooded"):  # reports from a label: triage
+        url = f"{base}/andon/triage"
+    elif event.kind == SUMMARY_KIND:
+        url = f"{base}/tickets?overdue=1"
     return {"message": event_message(event), "url": url, "urgent": event.urgent}
 
 
@@ -484,12 +490,14 @@ def _fanned(event_id: int, now: datetime) -> str:
 
 
 def check_due(now: datetime | None = None) -> int:
-    """Due tomorrow, overdue, and overdue past the grace days: one event each, ever."""
+    """Due tomorrow, overdue, and overdue past the grace days: one event each, ever; a person
+    who would hear of more than NOTIFY_SUMMARY_AFTER at once (the first run on old tickets)
+    hears one summary instead (``events.add_checked_events``)."""
     now = now or utcnow()
     zone = ZoneInfo(current_app.config.get("NOTIFY_TIMEZONE") or "UTC")
     today = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
     grace = int(current_app.config.get("NOTIFY_OVERDUE_GRACE_DAYS", 2))
-    made = 0
+    candidates = []
     with write_transaction():
         tickets = db.session.scalars(
             sa.select(KaizenTicket).where(
@@ -536,9 +544,10 @@ def check_due(now: datetime | None = None) -> int:
                     )
                 )
             for kind, message in checks:
-                key = f"{kind}:{ticket.id}:{due.isoformat()}"
-                if events.add_event(kind, ticket=ticket, message=message, key=key) is not None:
-                    made += 1
+                candidates.append((kind, ticket, message, f"{kind}:{ticket.id}:{due.isoformat()}"))
+        made = events.add_checked_events(
+            candidates, today, int(current_app.config.get("NOTIFY_SUMMARY_AFTER", 3))
+        )
     return made
 
 

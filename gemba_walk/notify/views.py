@@ -23,13 +23,13 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.notify import jobs, webhooks
+from gemba_walk.notify import events, jobs, webhooks
+from gemba_walk.notify import inbox as inbox_lines
 from gemba_walk.notify.channels import push as push_channel
 from gemba_walk.notify.events import EVENT_KINDS
 from gemba_walk.notify.models import (
     AndonPull,
     Delivery,
-    NotifyEvent,
     PushSubscription,
     WebhookDelivery,
     WebhookEndpoint,
@@ -55,16 +55,7 @@ def _inbox(user_id: int):
 def unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Delivery.id)).where(
-                Delivery.user_id == current_user.id,
-                Delivery.channel == "inbox",
-                Delivery.read_at.is_(None),
-            )
-        )
-        or 0
-    )
+    return inbox_lines.unread_count(current_user.id)
 
 
 def andon_for(ticket: KaizenTicket) -> AndonPull | None:
@@ -79,12 +70,7 @@ def inbox_helpers() -> dict:
 @bp.get("/notifications")
 @login_required
 def inbox():
-    notes = db.session.scalars(
-        _inbox(current_user.id)
-        .options(sa.orm.joinedload(Delivery.event).joinedload(NotifyEvent.ticket))
-        .order_by(Delivery.created_at.desc(), Delivery.id.desc())
-        .limit(PAGE_SIZE)
-    ).all()
+    notes = inbox_lines.notes(current_user.id, limit=PAGE_SIZE)  # one line per ticket
     return render_template("notify/inbox.html", notes=notes, unread=unread_count())
 
 
@@ -106,7 +92,8 @@ def open_note(delivery_id: int):
     with write_transaction():
         if note.read_at is None:
             note.read_at = utcnow()
-    if ticket is not None:
+    if ticket is not None:  # the line stood for every note of its ticket
+        events.mark_ticket_read(current_user.id, ticket)
         return redirect(url_for("tickets.show", number=ticket.number))
     return redirect(url_for("notify.inbox"))
 

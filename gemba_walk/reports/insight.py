@@ -18,6 +18,7 @@ from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Response
 from gemba_walk.checklists.models import ChecklistItem
 from gemba_walk.extensions import db
+from gemba_walk.field_rules import score_change
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     DEFAULT_TICKET_THRESHOLD,
@@ -31,6 +32,7 @@ from gemba_walk.lean import (
 )
 from gemba_walk.reports.walk_insight import missed_by_area, planned_areas
 from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.walks.queries import walked_at
 
 TERMS_BY_KIND: dict[str, tuple[Term, ...]] = {
     "waste": WASTES,
@@ -198,10 +200,9 @@ class HeatRow:
 
     @property
     def change(self) -> float | None:
-        """Latest total minus the one before (negative: the area slips); None with < 2 audits."""
-        if self.total is None or self.previous_total is None:
-            return None
-        return round(self.total - self.previous_total, 2)
+        """Latest total minus the one before, as shown (negative: the area slips); None with
+        fewer than 2 audits."""
+        return score_change(self.total, self.previous_total)
 
 
 def five_s_heat_map(site_id: int | None = None) -> list[HeatRow]:
@@ -246,8 +247,13 @@ def five_s_heat_map(site_id: int | None = None) -> list[HeatRow]:
     return rows
 
 
-def slipping(rows: list[HeatRow], by: float = 0.3) -> list[HeatRow]:
-    """Areas whose latest 5S total fell by ``by`` or more since the audit before, worst first."""
+# "No area's latest 5S audit fell by 0.3 or more": the dashboard's words name this number.
+SLIPPING_BY = 0.3
+
+
+def slipping(rows: list[HeatRow], by: float = SLIPPING_BY) -> list[HeatRow]:
+    """Areas whose latest 5S total fell by ``by`` or more since the audit before, worst first,
+    compared as shown (``HeatRow.change``): a fall shown as ▼ 0.3 is counted."""
     fallen = [row for row in rows if row.change is not None and row.change <= -by]
     return sorted(fallen, key=lambda row: (row.change, row.area.code))
 
@@ -278,11 +284,12 @@ class Unwalked:
 
 
 def not_walked(days: int, now: datetime, site_id: int | None = None) -> list[Unwalked]:
-    """Areas that slipped, longest first. An area in an active walk plan slipped when a planned
-    walk of the last ``days`` days was missed (the plan says how often is enough); an area in
-    no plan when it had no audit of any kind in the last ``days`` days."""
+    """Areas not walked for ``days`` days, longest first: no audit of any kind at the area in
+    that time, counted from when it was done as the walks pages count it
+    (``walks.queries.walked_at``), planned or not, so the title "not walked for 14 days" holds
+    for every line. Planned walks missed in that time are shown beside, first."""
     last = (
-        sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
+        sa.select(Audit.area_id, sa.func.max(walked_at()).label("at"))
         .group_by(Audit.area_id)
         .subquery()
     )
@@ -293,10 +300,7 @@ def not_walked(days: int, now: datetime, site_id: int | None = None) -> list[Unw
     missed = missed_by_area(now - timedelta(days=days), now, site_id)
     rows = []
     for area, at in db.session.execute(query):
-        if area.id in planned:
-            if not missed.get(area.id):
-                continue
-        elif at is not None and at >= now - timedelta(days=days):
+        if at is not None and at >= now - timedelta(days=days):
             continue
         rows.append(
             Unwalked(

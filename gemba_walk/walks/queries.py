@@ -75,6 +75,13 @@ def state_of(walk: PlannedWalk, findings: int, now: datetime) -> str:
     return "due" if now < walk.window_end else "missed"
 
 
+def walked_at():
+    """When an audit walked its area, as a column expression: ``operations.capture_time`` (its
+    ``submitted_at``, never after the server received it), the moment the walks pages count."""
+    ahead = Audit.received_at < Audit.submitted_at  # a phone clock running ahead
+    return sa.case((ahead, Audit.received_at), else_=Audit.submitted_at)
+
+
 def _findings_per_audit():
     return (
         sa.select(Finding.audit_id, sa.func.count().label("n"))
