@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from gemba_walk.auth.models import User
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
@@ -82,6 +82,7 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
                 _("The subscription's %(name)s key is not base64url text.", name=name),
             )
     with write_transaction():
+        lock(user)  # the same device subscribing twice at once: one row, not a 500
         sub = db.session.scalar(
             sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )

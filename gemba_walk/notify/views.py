@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from gemba_walk.auth.roles import admin_required, roles_required
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
@@ -318,6 +318,7 @@ def webhook_resume(endpoint_id: int):
 def webhook_toggle(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
     with write_transaction():
+        lock(endpoint)  # two admins at once: one turns it off, the other on again, in turn
         endpoint.active = not endpoint.active
     flash(_("Webhook turned on.") if endpoint.active else _("Webhook turned off."), "success")
     return redirect(url_for("notify.webhook_show", endpoint_id=endpoint_id))

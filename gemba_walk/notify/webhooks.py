@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from gemba_walk.auth.models import User
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext, said
 from gemba_walk.core.ids import utcnow
@@ -145,6 +145,7 @@ def register_endpoint(admin: User, url: str, events: list[str], description: str
 def resume_endpoint(endpoint: WebhookEndpoint) -> None:
     """Start again after a pause: what waited is sent at the next sweep."""
     with write_transaction():
+        lock(endpoint)
         endpoint.paused_at = None
         endpoint.pause_reason = ""
         endpoint.consecutive_failures = 0

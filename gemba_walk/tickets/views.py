@@ -32,7 +32,7 @@ from gemba_walk.audits.photos import (
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.csv_export import csv_response, rows_from_own_session
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
@@ -250,6 +250,7 @@ def _change(number: int, operation, success: str):
     try:
         with write_transaction():
             ticket = _ticket_or_404(number)
+            lock(ticket)  # a second leader acting at the same instant waits, then sees this
             operation(ticket)
     except workflow.TicketError as error:
         db.session.rollback()
