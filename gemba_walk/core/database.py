@@ -14,7 +14,6 @@ from contextvars import ContextVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import exc as orm_exc
 from werkzeug.local import LocalProxy
 
 from gemba_walk.core.errors import DomainError
@@ -86,9 +85,11 @@ def lock(instance: object) -> None:
         raise RuntimeError("lock() holds a row for a write transaction: call it inside one")
     if isinstance(instance, LocalProxy):  # current_user
         instance = instance._get_current_object()
-    try:
-        db.session.refresh(instance, with_for_update=True)
-    except orm_exc.ObjectDeletedError as gone:
+    state = sa.inspect(instance)
+    found = db.session.get(
+        state.mapper.class_, state.identity, with_for_update=True, populate_existing=True
+    )
+    if found is None:
         raise DomainError(
             409, "gone", _("Someone else removed this a moment ago; nothing was changed.")
-        ) from gone
+        )

@@ -75,8 +75,10 @@ def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
     if not name or len(name) > 80:
         raise WalkError(_("Name the layer (up to 80 characters), e.g. Supervisor."))
     with write_transaction():
-        lock(layer.site)  # two layers renamed to one name at once: the second is told
+        # The row first, then its site (one order everywhere, so two of these never deadlock):
+        # two layers renamed to one name at once, the second is told.
         lock(layer)
+        lock(layer.site)
         clash = db.session.scalar(
             sa.select(Layer.id).where(
                 Layer.site_id == layer.site_id, Layer.name == name, Layer.id != layer.id
@@ -116,9 +118,9 @@ def set_layer(site: Site, user: User, layer: Layer | None) -> None:
     if layer is not None and layer.site_id != site.id:
         raise WalkError(_("That layer belongs to another site."))
     with write_transaction():
-        lock(site)  # one membership per person and site, also when two leaders set it at once
         if layer is not None:
             lock(layer)
+        lock(site)  # one membership per person and site, also when two leaders set it at once
         member = db.session.scalar(
             sa.select(LayerMember).where(
                 LayerMember.site_id == site.id, LayerMember.user_id == user.id
@@ -168,8 +170,8 @@ def remove_shift(shift: Shift) -> None:
     planned in it (at most a day ahead) and done ones keep its name. The last shift of a site
     with an active plan per shift stays: that plan would plan nothing."""
     with write_transaction():
-        lock(shift.site)  # the last shift stays, also when two are removed at once
         lock(shift)
+        lock(shift.site)  # the last shift stays, also when two are removed at once
         others = db.session.scalar(
             sa.select(sa.func.count(Shift.id)).where(
                 Shift.site_id == shift.site_id, Shift.id != shift.id
@@ -318,8 +320,8 @@ def update_plan(plan: WalkPlan, details: PlanDetails, now: datetime | None = Non
     (done or not); walks planned ahead and not done are dropped and planned again."""
     today = local_today(plan.site.timezone, now)
     with write_transaction():
-        lock(plan.site)
         lock(plan)  # two leaders saving one plan at once take turns (not a 500)
+        lock(plan.site)
         areas, people = _check_plan(plan.site, details, plan.id)
         db.session.execute(
             sa.delete(PlannedWalk).where(
