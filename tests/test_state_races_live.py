@@ -193,7 +193,12 @@ def ticket_steps_from_the_page(db, server):
         assert len(events(db, ticket.id, "status")) == 1
         assert fresh(db, KaizenTicket, ticket.id).status == "in_progress"
 
-        done = TicketFactory(status="done", countermeasure="Guard fitted", done_at=utcnow())
+        done = TicketFactory(
+            status="done",
+            countermeasure="Guard fitted",
+            standardize="Guard check added to the 5S checklist",
+            done_at=utcnow(),
+        )
         path = f"/tickets/{done.number}/status"
         answers = at_once(
             lambda path=path: first.form(path, action="verify"),

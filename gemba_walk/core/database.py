@@ -86,6 +86,9 @@ def lock(instance: object) -> None:
     if isinstance(instance, LocalProxy):  # current_user
         instance = instance._get_current_object()
     state = sa.inspect(instance)
+    if state.identity is None:
+        return  # made in this very transaction: nobody else can see it yet
+    db.session.flush()  # changes made before the lock are kept, not read over
     found = db.session.get(
         state.mapper.class_, state.identity, with_for_update=True, populate_existing=True
     )

@@ -229,6 +229,7 @@ def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None
         events=events,
         last_move=next((e for e in reversed(events) if e.kind == "status"), None),
         who_may_verify=workflow.who_may_verify(current_user, ticket),
+        verification=workflow.verification_words(ticket),
         suggested_due=_today() + timedelta(days=DUE_DAYS_BY_SEVERITY.get(ticket.severity, 7)),
         actions=workflow.available_actions(current_user, ticket),
         can_edit=workflow.is_worker(current_user, ticket)
@@ -285,7 +286,14 @@ def save_pdca(number: int):
     form = request.form
     values = {
         name: form[name]
-        for name in ("problem", "root_cause", "countermeasure", "check_result", "standardize")
+        for name in (
+            "problem",
+            "root_cause",
+            "countermeasure",
+            "check_result",
+            "standardize",
+            "no_change_reason",
+        )
         if name in form
     }
     if "due_date" in form:
@@ -398,6 +406,7 @@ def card(number: int):
     return render_template(
         "tickets/card.html",
         ticket=ticket,
+        verification=workflow.verification_words(ticket),
         before=[p.photo for p in shown_photos(list(photos)) if p.photo.role != "after"][:2],
         after=[p.photo for p in shown_photos(list(photos)) if p.photo.role == "after"][:2],
     )
