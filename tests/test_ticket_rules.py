@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
+from gemba_walk.core import i18n
 from gemba_walk.notify import jobs
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.tickets.rules import read_event_body
 from tests import notify_tools
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
@@ -356,7 +358,7 @@ def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, 
 
 
 def test_a_finding_captured_before_the_verification_joins_the_history_and_never_reopens(
-    api, db, plant
+    app, api, db, plant
 ):
     """Issue 22, observation 9: a phone offline since Dec 4 syncs on Dec 8 what it saw on Dec 4;
     the ticket was verified on Dec 7. The sighting is part of the story, not a recurrence."""
@@ -385,6 +387,8 @@ def test_a_finding_captured_before_the_verification_joins_the_history_and_never_
     assert last.body == (
         f"Seen before the verification (captured {captured:%d %b %H:%M} UTC): Oil under the press"
     )
+    with app.test_request_context(), i18n.force_locale("de"):  # read in the reader's language
+        assert read_event_body(last.body).startswith("Vor der Bestätigung gesehen (erfasst ")
     jobs.run_pending()
     assert not [m for _u, m in notify_tools.inbox(db, closed.id) if "recurred" in m]
 
