@@ -141,10 +141,10 @@ lint: install lint-js ## ruff check and format check, the import layers (lint-im
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-JS_SOURCES := static/js tests/js static/build.mjs
+JS_SOURCES := static/js static/css tests/js static/build.mjs
 
-lint-js: node_modules/.installed ## Biome (lint and format), lines of at most 120 characters, tsc on the typed capture modules
-	npx --no-install biome check $(JS_SOURCES)
+lint-js: node_modules/.installed ## Biome (lint and format JS, lint CSS: an unbalanced brace fails), lines of at most 120 characters, tsc on the typed capture modules
+	npx --no-install biome check --error-on-warnings $(JS_SOURCES)
 	@long=$$(find $(JS_SOURCES) -name '*.js' -o -name '*.mjs' | xargs awk 'length > 120 {print FILENAME ":" FNR}'); \
 		if [ -n "$$long" ]; then echo "JS lines past 120 characters:"; echo "$$long"; exit 1; fi
 	npx --no-install tsc --noEmit -p jsconfig.json

@@ -25,6 +25,7 @@ const entries = {
   'offline.js': 'js/offline.js',
   'charts.js': 'js/charts.js',
   'board.js': 'js/board.js',
+  'andon.js': 'js/andon.js',
   'app.css': 'css/app.css',
 };
 
@@ -32,11 +33,21 @@ await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
 const common = { bundle: true, minify: true, sourcemap: true, logLevel: 'warning' };
+
+// A warning is a fault that ships: an unclosed brace in the CSS made every rule after it
+// phone-only for a whole round while esbuild warned at every build. Any warning fails the build.
+async function strictBuild(options) {
+  const output = await build(options);
+  if (output.warnings.length) {
+    throw new Error(`esbuild warned ${output.warnings.length} time(s) (above): the build fails on warnings`);
+  }
+  return output;
+}
 const targets = ['es2020', 'chrome100', 'safari15'];
 
 // The photo worker is its own entry: pages start it by URL (photos.js reads the URL that
 // `define` writes in), and the service worker precaches it like every other built file.
-const worker = await build({
+const worker = await strictBuild({
   ...common,
   entryPoints: { 'photo-worker': path.join(here, 'js/photo-worker.js') },
   outdir,
@@ -49,7 +60,7 @@ const workerFile = Object.keys(worker.metafile.outputs).find((file) => file.ends
 
 // The display mode is a classic script of its own: it must run in <head>, before the first
 // paint, which a module (deferred) cannot.
-const display = await build({
+const display = await strictBuild({
   ...common,
   entryPoints: { display: path.join(here, 'js/display.js') },
   outdir,
@@ -61,7 +72,7 @@ const display = await build({
 const displayFile = Object.keys(display.metafile.outputs).find((file) => file.endsWith('.js'));
 const workerUrl = `/static/dist/${path.basename(workerFile)}`;
 
-const result = await build({
+const result = await strictBuild({
   ...common,
   define: { __PHOTO_WORKER_URL__: JSON.stringify(workerUrl) },
   entryPoints: Object.values(entries).map((source) => path.join(here, source)),
@@ -98,7 +109,7 @@ async function revisionOf(...files) {
   return hash.digest('hex').slice(0, 16);
 }
 const swBundle = path.join(outdir, 'sw-src.js');
-await build({
+await strictBuild({
   ...common,
   entryPoints: [path.join(here, 'js/sw.js')],
   outfile: swBundle,
@@ -130,5 +141,5 @@ const { count, size, warnings } = await injectManifest({
 });
 await rm(swBundle, { force: true });
 await rm(`${swBundle}.map`, { force: true });
-if (warnings.length) console.warn(warnings.join('\n'));
+if (warnings.length) throw new Error(`workbox-build warned: ${warnings.join('; ')}`);
 console.log('built', manifest, `service worker precaches ${count} files, ${size} bytes`);

@@ -6,6 +6,7 @@ the ticket rules, "reported at the andon") or dismisses it with a reason."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -76,9 +77,11 @@ def test_the_label_offers_only_the_report_form_to_someone_signed_out(app, client
     assert page.status_code == 200
     assert "Report a problem" in page.text and "Press line 3" in page.text
     assert "I have an account: sign in" in page.text
-    # Nothing else of the app: no tickets, no navigation, no scripts.
-    assert "Guard missing" not in page.text
-    assert "mainnav" not in page.text and "<script" not in page.text
+    # Nothing else of the app: no tickets, no navigation, no script but the one that keeps a
+    # report on the device when the network drops (andon.js) and its words.
+    assert "Guard missing" not in page.text and "mainnav" not in page.text
+    scripts = re.findall(r"<script[^>]*>", page.text)
+    assert len(scripts) == 2 and 'id="js-messages"' in scripts[0] and "/andon-" in scripts[1]
 
 
 def test_a_report_with_a_photo_and_a_name_waits_for_triage_not_on_the_board(
@@ -257,3 +260,21 @@ def test_prune_photos_removes_the_photo_of_a_report_dismissed_long_ago(app, clie
     assert "photos of 1 andon report(s)" in runner.invoke(args=["prune-photos"]).output
     assert not stored.exists() and report.photo_sha256 is None
     assert report.dismiss_reason == "A duplicate of KZ-0003"
+
+
+def test_a_report_kept_on_a_device_and_sent_again_is_one_report(app, client, andon_area):
+    """Issue 21, observation 8: a phone keeps a report offline under its own id and sends it
+    when the network is back; if the answer was lost it sends it again: still one report."""
+    kept = "3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b"
+    first = _report(client, andon_area.qr_token, PHOTO, report_uuid=kept)
+    again = _report(client, andon_area.qr_token, PHOTO, report_uuid=kept.upper())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert "Thank you — your report is in" in again.text
+    assert _count(AndonReport) == 1
+
+
+def test_a_damaged_report_id_is_refused_with_words(app, client, andon_area):
+    answer = _report(client, andon_area.qr_token, report_uuid="3f2b8c1e-not-a-uuid")
+    assert answer.status_code == 422
+    assert "This report's id is damaged." in answer.text
+    assert _count(AndonReport) == 0

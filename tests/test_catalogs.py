@@ -368,3 +368,33 @@ def test_catalog_files_parse():
     for language in LANGUAGES:
         for domain in DOMAINS:
             assert isinstance(_catalog(language, domain).locale_identifier, str)
+
+
+def test_every_word_the_phone_says_is_in_its_catalog():
+    """Issue 21, observation 10: Babel's JavaScript extractor missed some t('…') calls (inside a
+    template literal, after `||`), so German and Japanese phones said them in English. Every
+    t('…') or N_('…') with one literal in static/js must be a message of the js catalogs."""
+    call = re.compile(r"\b(?:t|N_)\(\s*'((?:[^'\\]|\\.)*)'\s*[,)]")
+    for language in LANGUAGES:
+        with open(TRANSLATIONS / language / "LC_MESSAGES" / "js.po", "rb") as handle:
+            known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle)}
+        missing = [
+            f"{path.relative_to(PROJECT_ROOT)}: {text}"
+            for path in sorted((PROJECT_ROOT / "static" / "js").rglob("*.js"))
+            for text in (m.group(1).replace("\\'", "'") for m in call.finditer(path.read_text()))
+            if text not in known and text != "English text"  # i18n.js's own doc comment
+        ]
+        assert missing == [], language
+
+
+def test_the_verb_open_on_my_walks_is_not_the_status_open(app):
+    """Observation 10: "Open" next to a walk is the verb (Öffnen, 開く), never the ticket status
+    (Offen, 未着手): the button reads its own message context."""
+    from flask_babel import force_locale, gettext, pgettext
+
+    assert 'pgettext("action", "Open")' in (PROJECT_ROOT / "templates" / "home.html").read_text()
+    with app.test_request_context():
+        for language, verb in {"de": "Öffnen", "es": "Abrir", "ja": "開く"}.items():
+            with force_locale(language):
+                assert pgettext("action", "Open") == verb
+                assert gettext("Open") != verb

@@ -88,9 +88,16 @@ def test_auditor_marks_up_a_photo_signs_and_both_sync_with_the_original(
     expect(editor.get_by_role("status")).to_have_text("2 mark(s) on the photo.")
     editor.get_by_role("button", name="Undo").click()
     expect(editor.get_by_role("status")).to_have_text("1 mark(s) on the photo.")
+    # A label: the place is tapped first, the words typed after (the keyboard that opens then
+    # cannot move the photo under the finger), issue 21.
     editor.get_by_role("button", name="Text").click()
-    editor.get_by_label("Label text, then tap the photo where it goes").fill("Leak here")
+    expect(editor.get_by_text("Tap the photo where the label goes.")).to_be_visible()
+    before = canvas.bounding_box()
     drag(page, canvas, [(0.5, 0.3)])
+    assert canvas.bounding_box()["y"] == before["y"]  # the photo stayed where it was tapped
+    expect(editor.get_by_label("Label text")).to_be_focused()
+    editor.get_by_label("Label text").fill("Leak here")
+    editor.get_by_label("Label text").press("Enter")
     expect(editor.get_by_role("status")).to_have_text("2 mark(s) on the photo.")
     for button in editor.get_by_role("button").all():  # gloved thumbs: 44 px at least
         box = button.bounding_box()
@@ -192,52 +199,3 @@ def test_leader_marks_up_the_after_photo_before_saving_it_to_the_ticket(
     assert link.get_attribute("href") == f"/api/v1/photos/{original.uuid}"
     marked_bytes = page.request.get(f"{live_server}/api/v1/photos/{marked.uuid}").body()
     assert safety_yellow_share(marked_bytes) > 0.003
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_markup_editor_and_the_signature_pad_hold_at_360_px(
-    app, db, live_server, browser, tmp_path, screenshot, scheme
-):
-    """On the narrowest phone, in either theme: nothing scrolls sideways, every target is a
-    thumb's size, and axe finds nothing serious in the editor or the signature card."""
-    from gemba_walk.checklists.defaults import ensure_default_templates
-    from tests.browser_checks import (
-        no_horizontal_scroll,
-        serious_accessibility_violations,
-        small_touch_targets,
-    )
-
-    ensure_default_templates()
-    area = AreaFactory(code="N-01", name="Narrow line")
-    leader = UserFactory(role="leader")
-    db.session.commit()
-    # axe is injected as an inline script, which our CSP rightly forbids: bypass it for the audit.
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, bypass_csp=True, color_scheme=scheme
-    )
-    page = context.new_page()
-    ready_for_the_floor(page, live_server, leader.email)
-    page.goto(f"{live_server}/a/{area.qr_token}/start/5s-audit")
-    page.wait_for_url("**/capture/draft/*")
-    page.get_by_role("button", name="+ Add a finding on its own").click()
-    extra = page.locator("[data-extra-finding]")
-    extra.locator("input[type=file]").set_input_files(
-        files=[{"name": "spill.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(900, 1200)}]
-    )
-    extra.locator("img.thumb").wait_for()
-    extra.get_by_role("button", name="Mark up photo 1").click()
-    editor = page.get_by_role("dialog", name="Mark up photo 1")
-    expect(editor).to_be_visible()
-    assert no_horizontal_scroll(page)
-    assert small_touch_targets(page) == []
-    assert serious_accessibility_violations(page) == []
-    screenshot(page, f"photo-markup-editor-360-{scheme}", full_page=False)
-    editor.get_by_role("button", name="Cancel").click()
-    expect(editor).to_have_count(0)
-
-    page.locator("#signature-canvas").scroll_into_view_if_needed()
-    assert no_horizontal_scroll(page)
-    assert small_touch_targets(page) == []
-    assert serious_accessibility_violations(page) == []
-    screenshot(page, f"signature-pad-360-{scheme}", full_page=False)
-    context.close()

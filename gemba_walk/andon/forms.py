@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import UUID, InputRequired, Length, Optional
 
 from gemba_walk.andon.operations import MAX_DESCRIPTION, MAX_NAME
 from gemba_walk.core.i18n import lazy_gettext as _l
@@ -46,6 +46,8 @@ class ReportForm(FlaskForm):
         _l("Photo (optional)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"},
     )
+    # Set by the page's script: the id the device keeps the report under until it is sent.
+    report_uuid = HiddenField(validators=[Optional(), UUID(_l("This report's id is damaged."))])
     reporter_name = StringField(
         _l("Your name (optional)"),
         description=_l("So a leader can thank you or ask you about it."),

@@ -43,6 +43,8 @@ class AndonReport(db.Model):
     photo_height: Mapped[int | None]
     photo_byte_size: Mapped[int | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The id a device gave the report when it kept it offline: a resend is the same report.
+    client_uuid: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="new")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]

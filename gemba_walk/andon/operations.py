@@ -47,6 +47,7 @@ class ReportDetails:
     description: str
     reporter_name: str = ""
     photo: bytes | None = None
+    client_uuid: str | None = None  # set by a device that kept the report offline
 
 
 def set_andon(area: Area, enabled: bool, acting: User) -> Area:
@@ -84,6 +85,7 @@ def report_at_andon(area: Area, details: ReportDetails, store: PhotoStore) -> An
         reporter_name=" ".join((details.reporter_name or "").split())[:MAX_NAME],
         status="new",
         received_at=utcnow(),
+        client_uuid=details.client_uuid,
     )
     if details.photo:
         full, thumb, (width, height) = prepare_image(details.photo)
@@ -97,6 +99,13 @@ def report_at_andon(area: Area, details: ReportDetails, store: PhotoStore) -> An
         db.session.add(report)
     logger.info("Andon report %s received for area %s", report.id, area.id)
     return report
+
+
+def report_by_client_uuid(client_uuid: str | None) -> AndonReport | None:
+    """The report a device already sent under this id, if any (a resend after a lost answer)."""
+    if not client_uuid:
+        return None
+    return db.session.scalar(sa.select(AndonReport).where(AndonReport.client_uuid == client_uuid))
 
 
 def waiting_reports(leader: User | None = None) -> list[AndonReport]:

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from gemba_walk.andon.forms import (
     CATEGORY_WORDS,
@@ -33,6 +34,7 @@ from gemba_walk.andon.operations import (
     dismiss_report,
     recently_decided,
     report_at_andon,
+    report_by_client_uuid,
     set_andon,
     waiting_reports,
 )
@@ -83,6 +85,10 @@ def report(token: str):
     form = ReportForm()
     status = 200
     if form.validate_on_submit():
+        client_uuid = (form.report_uuid.data or "").lower() or None
+        if report_by_client_uuid(client_uuid) is not None:
+            # A device sending again what already arrived (its answer was lost): the same report.
+            return render_template("andon/thanks.html", area=area, token=token), 200
         upload = form.photo.data
         photo = upload.read() if upload and getattr(upload, "filename", "") else None
         details = ReportDetails(
@@ -90,9 +96,16 @@ def report(token: str):
             description=form.description.data or "",
             reporter_name=form.reporter_name.data or "",
             photo=photo or None,
+            client_uuid=client_uuid,
         )
         try:
             report_at_andon(area, details, _store())
+        except IntegrityError:
+            # The same report sent twice at the same instant: the other request stored it.
+            db.session.rollback()
+            if report_by_client_uuid(client_uuid) is None:
+                raise
+            return render_template("andon/thanks.html", area=area, token=token), 200
         except PhotoError as error:
             form.photo.errors.append(_photo_problem(error))
             status = error.status

@@ -93,8 +93,10 @@ def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
     ).all()
     assignments = Assignments.load()
     retired = db.session.execute(sa.select(RetiredQrToken.token, RetiredQrToken.area_id)).all()
+    inactive = db.session.scalars(sa.select(User.id).where(~User.active).order_by(User.id)).all()
     return Pack(
         user=PackUser(id=user.id, name=user.name, role=user.role),
+        inactive_people=list(inactive),
         vocabulary=vocabulary(),
         sites=[PackSite(id=s.id, name=s.name, timezone=s.timezone) for s in sites],
         # Plant local time on the phone: the zone pages use (core/localtime.py), for Intl.

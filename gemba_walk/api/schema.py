@@ -150,6 +150,11 @@ class Pack(Answer):
     areas: list[PackArea]
     retired_tokens: list[RetiredToken]
     templates: list[PackTemplate]
+    inactive_people: list[int] = Field(
+        default_factory=list,
+        description="Ids of people whose account is turned off: their unsent records on a device "
+        "can never be sent, so anyone may download them and a leader may discard them",
+    )
     # The capture shell's words in the person's language (msgid → text; empty for English),
     # so a phone offline still speaks it.
     language: str

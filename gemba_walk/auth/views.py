@@ -48,6 +48,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
+    if not form.is_submitted() and request.args.get("switch"):
+        # The next person on a shared tablet: a session of their own, not one kept for weeks.
+        form.remember.data = False
     status = 200
     if form.validate_on_submit():
         try:

@@ -39,7 +39,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     ),
 )
 # Items always in the bar (bottom on phones, top on tablets); the others sit in "More" until
-# the screen is wide enough for all of them (see the .mainnav rules in app.css).
+# the screen is wide enough for all of them (see the .mainnav rules in static/css/nav.css).
 PRIMARY_ITEMS = 4
 
 

@@ -1,6 +1,9 @@
 // Page-wide behaviour shared by every server-rendered page.
-import { t, useMessagesOfPage } from './i18n.js';
+import { N_, t, useMessagesOfPage } from './i18n.js';
 import { registerServiceWorker } from './pwa.js';
+
+// Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
+const AND = N_(', and ');
 
 useMessagesOfPage();
 
@@ -25,16 +28,15 @@ const signedIn = document.body.dataset.userId
 // background (so every label opens offline, whichever page was opened first), and the Scan page
 // is kept for offline use.
 if (signedIn) {
+  // The service worker keeps the Scan page in this person's copy (it fetches it itself).
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.active?.postMessage({ type: 'KEEP_FOR_OFFLINE' }))
+    .catch(() => {});
   (async () => {
     const { rememberUser } = await import('./api.js');
     await rememberUser(signedIn);
     const { refreshPack } = await import('./pack.js');
     document.body.dataset.pack = await refreshPack();
-    if ('caches' in window && navigator.serviceWorker?.controller) {
-      const cache = await caches.open('gemba-pages-v1');
-      // Cache.add fetches by itself; a failure here only means the page is kept another time.
-      if (!(await cache.match('/scan'))) await cache.add('/scan').catch(() => {});
-    }
   })().catch(() => {
     // no storage (private mode) or no network: the capture screens say so themselves
   });
@@ -62,7 +64,7 @@ for (const signOut of document.querySelectorAll('form.signout')) {
     const message = t(
       '%(what)s. They stay on this phone, hidden from anyone else who signs in here, and nobody else can ' +
         'send them. They are sent when you sign in again on this phone. Sign out anyway?',
-      { what: parts.join(t(', and ')) },
+      { what: parts.join(t(AND)) },
     );
     if (!parts.length || window.confirm(message)) {
       signOut.dataset.confirmed = 'true';

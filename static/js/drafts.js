@@ -85,13 +85,15 @@ function newest(stored, journal) {
  * @param {Area} area
  * @param {string} templateKey
  * @param {User} user
+ * @param {{byCode?: boolean}} [how] opened by its typed code rather than a scan
  * @returns {Promise<Draft>}
  */
-export async function startDraft(pack, area, templateKey, user) {
+export async function startDraft(pack, area, templateKey, user, { byCode = false } = {}) {
   const template = pack.templates.find((t) => t.key === templateKey);
   if (!template) throw new Error(`No checklist ${templateKey} in the field data.`);
   const scans = (await getMeta('scans')) || {};
-  const scannedAt = scans[area.id];
+  // Only this person's own scan proves presence; an area opened by its code proves none.
+  const scannedAt = byCode ? null : scans[`${user.id}:${area.id}`];
   const now = new Date();
   /** @type {Draft} */
   const draft = {
@@ -135,8 +137,12 @@ export async function getDraft(uuid) {
   const stored = await (await database()).get(STORES.drafts, uuid);
   const draft = newest(stored, journalRead(uuid));
   if (draft && draft !== stored) {
-    await (await database()).put(STORES.drafts, draft); // the journal was ahead: catch up
-    journalDrop(uuid, draft.revision);
+    try {
+      await (await database()).put(STORES.drafts, draft); // the journal was ahead: catch up
+      journalDrop(uuid, draft.revision);
+    } catch {
+      // storage full: the journal keeps the newer copy, and the draft still opens from it
+    }
   }
   return draft;
 }

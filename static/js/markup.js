@@ -123,11 +123,14 @@ export async function markUpPhoto(photo, { title } = {}) {
   const size = widths(canvas);
   const shapes = [];
   let current = null;
+  // A label is placed first (a tap on the photo), typed after: the keyboard that opens then cannot
+  // move the photo under the finger before the place is chosen (issue 21).
+  let pending = null;
   let tool = 'arrow';
 
   const redraw = () => {
     context.drawImage(bitmap, 0, 0);
-    for (const shape of current ? [...shapes, current] : shapes) drawShape(context, shape, size);
+    for (const shape of [...shapes, current, pending].filter(Boolean)) drawShape(context, shape, size);
     undo.disabled = shapes.length === 0;
     count.textContent = shapes.length
       ? t('%(count)s mark(s) on the photo.', { count: shapes.length })
@@ -142,11 +145,32 @@ export async function markUpPhoto(photo, { title } = {}) {
     autocomplete: 'off',
     placeholder: t('e.g. Leak here'),
   });
+  const placeLabel = () => {
+    if (pending?.text) shapes.push(pending);
+    pending = null;
+    labelInput.value = '';
+    labelField.hidden = true;
+    textHint.hidden = tool !== 'text';
+    redraw();
+  };
+  labelInput.addEventListener('input', () => {
+    if (!pending) return;
+    pending.text = labelInput.value.trim().slice(0, MAX_LABEL_LENGTH);
+    redraw();
+  });
+  labelInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      placeLabel();
+    }
+  });
+  const textHint = h('p', { className: 'hint markup__hint', hidden: true }, t('Tap the photo where the label goes.'));
   const labelField = h(
     'div',
     { className: 'markup__label', hidden: true },
-    h('label', { for: 'markup-label' }, t('Label text, then tap the photo where it goes')),
+    h('label', { for: 'markup-label' }, t('Label text')),
     labelInput,
+    h('button', { type: 'button', className: 'button markup__place', onclick: placeLabel }, t('Place the label')),
   );
   const toolButtons = TOOLS.map((entry) =>
     h(
@@ -159,8 +183,8 @@ export async function markUpPhoto(photo, { title } = {}) {
         onclick: () => {
           tool = entry.key;
           for (const button of toolButtons) button.setAttribute('aria-pressed', String(button.dataset.tool === tool));
-          labelField.hidden = tool !== 'text';
-          if (tool === 'text') labelInput.focus();
+          if (tool !== 'text') placeLabel();
+          textHint.hidden = tool !== 'text' || Boolean(pending);
         },
       },
       h('span', { 'aria-hidden': 'true' }, entry.icon),
@@ -194,13 +218,11 @@ export async function markUpPhoto(photo, { title } = {}) {
     event.preventDefault();
     const at = point(event);
     if (tool === 'text') {
-      const text = labelInput.value.trim().slice(0, MAX_LABEL_LENGTH);
-      if (!text) {
-        labelInput.focus();
-        return;
-      }
-      shapes.push({ tool, at, text });
-      labelInput.value = '';
+      // The place is chosen now, in the photo's own pixels; the label is typed below the photo.
+      pending = { tool, at, text: labelInput.value.trim().slice(0, MAX_LABEL_LENGTH) };
+      textHint.hidden = true;
+      labelField.hidden = false;
+      labelInput.focus({ preventScroll: true });
       redraw();
       return;
     }
@@ -241,6 +263,7 @@ export async function markUpPhoto(photo, { title } = {}) {
         className: 'button button--primary markup__save',
         onclick: async () => {
           save.disabled = true;
+          placeLabel(); // a label typed but not yet placed is kept
           if (!shapes.length) return close({ marked: null });
           context.drawImage(bitmap, 0, 0);
           for (const shape of shapes) drawShape(context, shape, size);
@@ -258,8 +281,9 @@ export async function markUpPhoto(photo, { title } = {}) {
         { className: 'markup__panel' },
         h('h2', { id: 'markup-title' }, title || t('Mark up the photo')),
         h('div', { className: 'markup__tools', role: 'toolbar', 'aria-label': t('Marks') }, toolButtons, undo),
-        labelField,
         h('div', { className: 'markup__stage' }, canvas),
+        textHint,
+        labelField,
         count,
         h(
           'div',

@@ -106,19 +106,22 @@ export async function unsynced(user) {
 }
 
 /**
- * Records of other people waiting on this phone: [{name, count}].
+ * Records of other people waiting on this phone, by person: [{name, count, user_id}].
  * @param {User | null} user
- * @returns {Promise<{name: string, count: number}[]>}
+ * @returns {Promise<{name: string, count: number, user_id: number}[]>}
  */
 export async function waitingForOthers(user) {
-  /** @type {Map<string, number>} */
+  /** @type {Map<number, {name: string, count: number, user_id: number}>} */
   const counts = new Map();
   for (const entry of await allEntries()) {
     if (entry.state === 'synced' || belongsTo(entry, user)) continue;
     const name = entry.user_name || t('someone else');
-    counts.set(name, (counts.get(name) || 0) + 1);
+    const id = entry.user_id ?? 0;
+    const group = counts.get(id) || { name, count: 0, user_id: id };
+    group.count += 1;
+    counts.set(id, group);
   }
-  return [...counts].map(([name, count]) => ({ name, count }));
+  return [...counts.values()];
 }
 
 /**

@@ -45,15 +45,26 @@ if (bell && navigator.onLine) {
 // "Updated 5 min ago": when this phone last checked the areas and checklists with the server;
 // redrawn every minute, with the exact time one hover or long-press away.
 let packAgeTimer = 0;
+// A Wi-Fi with no uplink says navigator.onLine: the last try to reach the server says more.
+let serverReachable = true;
 async function showPackAge() {
   const checked = await getMeta('pack_checked_at');
   const draw = () => {
-    packAge.textContent = checked ? t('Updated %(when)s', { when: ago(checked) }) : t('Not updated yet — connect once');
+    const updated = checked ? t('Updated %(when)s', { when: ago(checked) }) : t('Not updated yet — connect once');
+    // Offline is said in words on every capture screen: what is saved now waits on the phone.
+    const offline = !navigator.onLine || !serverReachable;
+    packAge.textContent = offline ? `${t('Offline')} · ${updated}` : updated;
+    packAge.classList.toggle('pack-age--offline', offline);
     packAge.title = checked
       ? t('Areas and checklists checked with the server %(time)s', { time: dateTime(checked) })
       : '';
   };
   draw();
+  window.onoffline = draw;
+  window.ononline = () => {
+    serverReachable = true;
+    draw();
+  };
   clearInterval(packAgeTimer);
   packAgeTimer = setInterval(draw, 60_000);
 }
@@ -175,6 +186,30 @@ function notYours(draft) {
   );
 }
 
+/**
+ * What a signed-out device may show of the last person's pack: areas and checklists to find a
+ * label and its andon, none of their tickets, owners or walks.
+ * @param {any} pack
+ */
+function publicPart(pack) {
+  return {
+    ...pack,
+    user: null,
+    walks: [],
+    language: undefined,
+    messages: {},
+    areas: pack.areas.map((/** @type {any} */ area) => ({ ...area, open_tickets: [], owner: null })),
+  };
+}
+
+/** Ask the service worker to keep the pages a capture screen links to (the Scan page) in the
+ * signed-in person's copy: it fetches them itself, so leaving this screen does not cut it short. */
+function keepForOffline() {
+  navigator.serviceWorker?.ready
+    .then((registration) => registration.active?.postMessage({ type: 'KEEP_FOR_OFFLINE' }))
+    .catch(() => {});
+}
+
 async function route(pack) {
   const path = window.location.pathname;
   let match = path.match(/^\/a\/([^/]+)\/start\/([^/]+)$/);
@@ -184,7 +219,9 @@ async function route(pack) {
       return renderArea(root, pack, match[1], user);
     }
     // A second tap on "Start", or the same label opened twice: the draft already there.
-    const draft = (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user));
+    const byCode = new URLSearchParams(window.location.search).get('via') === 'code';
+    const draft =
+      (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user, { byCode }));
     window.location.replace(`/capture/draft/${draft.uuid}`);
     return undefined;
   }
@@ -227,10 +264,15 @@ async function start() {
       .catch(() => null);
   }
   let pack = await loadPack();
-  if (!pack && navigator.onLine) {
+  // The pack holds one person's walks, tickets and language: after a switch of person the first
+  // screen waits for the new person's (online), and never shows the last person's (offline).
+  const someoneElses = (/** @type {any} */ candidate) => candidate?.user && (!user || candidate.user.id !== user.id);
+  if ((!pack || someoneElses(pack)) && navigator.onLine && user) {
     await refreshPack();
     pack = await loadPack();
   }
+  if (someoneElses(pack)) pack = user ? undefined : publicPart(pack);
+  if (user && navigator.onLine) keepForOffline();
   setPlantZone(pack?.timezone);
   useMessages(pack); // the person's language, from the pack (so offline too)
   translateMarked(); // the shell's own words: its HTML is English for everyone on the device
@@ -254,6 +296,8 @@ async function start() {
   await Promise.all([showPackAge(), showOutboxCount()]);
 
   const flush = async () => {
+    // Andon reports kept here by someone without an account go too, whoever is signed in.
+    import('./andon.js').then(({ sendKeptReports }) => sendKeptReports()).catch(() => {});
     await flushOutbox();
     await showOutboxCount();
     await scheduleRetry(flush);
@@ -275,6 +319,7 @@ async function start() {
   if (navigator.onLine) {
     refreshPack().then((result) => {
       document.body.dataset.pack = result; // 'updated' or 'unchanged': tests and support read it
+      serverReachable = result !== 'offline';
       return showPackAge();
     });
     // The flush asks the server who is signed in (and remembers it): a different person than

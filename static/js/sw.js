@@ -64,6 +64,24 @@ setCatchHandler(async ({ request }) => {
   return Response.error();
 });
 
+// The pages a signed-in person needs offline beyond the shell (the Scan page), kept by the worker
+// itself whenever a page of a signed-in person asks: after any sign-in or switch of person, from
+// Home or straight from a capture screen, in that person's language. A redirect (signed out) is
+// not kept.
+const KEEP_FOR_OFFLINE = ['/scan'];
+async function keepForOffline() {
+  const cache = await caches.open(PAGES_CACHE);
+  await Promise.all(
+    KEEP_FOR_OFFLINE.map(async (url) => {
+      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    }),
+  );
+}
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'KEEP_FOR_OFFLINE') event.waitUntil(keepForOffline().catch(() => {}));
+});
+
 // Skip waiting only when the page asks (the user tapped "Reload"): never mid-audit.
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();

@@ -94,6 +94,8 @@ export interface Pack {
   walks?: PackWalk[];
   areas: Area[];
   retired_tokens?: { token: string; area_id: number }[];
+  /** People whose account is turned off: their unsent records can never be sent. */
+  inactive_people?: number[];
   templates: Template[];
 }
 
@@ -249,6 +251,25 @@ export interface Meta {
   pack_checked_at: string;
   scans: Record<string, string>;
   user: User | null;
+  /** A probe write that measures the room left (storage.js); deleted at once. */
+  room_probe: Blob;
+  /** Andon reports kept on the device until they are sent (andon.js). */
+  andon_queue: AndonReportKept[];
+}
+
+/** An andon report from a label, kept on the device (no account) until the server has it. */
+export interface AndonReportKept {
+  uuid: string;
+  token: string;
+  area_code: string;
+  category: string;
+  description: string;
+  reporter_name: string;
+  photo: Blob | null;
+  photo_name: string;
+  created_at: string;
+  /** The server's reason when it refused the report (it is kept, never dropped silently). */
+  refused?: string;
 }
 
 /** The IndexedDB schema that db.js owns: store names and what each holds. */

@@ -16,6 +16,8 @@ import { plannedHere } from './walks.js';
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
 const AN_ADMIN = N_('an admin');
 const NOT_SET = N_('not set');
+const ON_TICKET = N_('on %(number)s');
+const THIS_AREA = N_('this area');
 
 /** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
 async function reportScan(scan) {
@@ -28,18 +30,25 @@ async function reportScan(scan) {
   }
 }
 
-export async function recordScan(areaId) {
+/** Scans are kept per person and area: on a shared tablet, one person's scan is never another's
+ * proof of presence, and each person's own scan is recorded (issue 21). */
+export function scanKey(userId, areaId) {
+  return `${userId ?? 'signed-out'}:${areaId}`;
+}
+
+export async function recordScan(areaId, user) {
   const scans = (await getMeta('scans')) || {};
+  const key = scanKey(user?.id, areaId);
   const now = new Date();
-  const previous = scans[areaId] ? new Date(scans[areaId]) : null;
-  // A reload within ten minutes is the same visit, not a new scan.
+  const previous = scans[key] ? new Date(scans[key]) : null;
+  // The same person reloading within ten minutes is the same visit, not a new scan.
   if (!previous || now - previous > 10 * 60 * 1000) {
-    scans[areaId] = now.toISOString();
+    scans[key] = now.toISOString();
     await setMeta('scans', scans);
     const method = new URLSearchParams(window.location.search).get('scan') === 'in_app' ? 'in_app' : 'label';
-    reportScan({ uuid: newId(), area_id: areaId, method, scanned_at: scans[areaId] });
+    if (user) reportScan({ uuid: newId(), area_id: areaId, method, scanned_at: scans[key] });
   }
-  return scans[areaId];
+  return scans[key];
 }
 
 /** A comment or "checked at the gemba" note on an open ticket, kept in the outbox offline. */
@@ -102,7 +111,7 @@ function noteForm(ticket, user) {
       },
     },
     t('Add a note'),
-    h('span', { className: 'visually-hidden' }, ` ${t('on %(number)s', { number: ticket.number })}`),
+    h('span', { className: 'visually-hidden' }, ' ' + t(ON_TICKET, { number: ticket.number })),
   );
   return h('div', { className: 'ticket-note-wrap' }, toggle, form);
 }
@@ -110,14 +119,21 @@ function noteForm(ticket, user) {
 /** The start buttons of the checklists that apply to the area (standard walks first, as on the
  * server's page); a checklist this person already has a draft of here offers "Resume" instead of
  * a second draft. */
-function startActions(pack, area, drafts) {
+function startActions(pack, area, drafts, typed) {
   const applies = area.checklists ? new Set(area.checklists) : null;
   const templates = applies ? pack.templates.filter((t) => applies.has(t.key)) : pack.templates;
   const token = area.token;
   return startOrder(templates).map(([key, label]) => {
     const draft = drafts.find((d) => d.template.key === key);
     if (!draft) {
-      return h('a', { className: 'button button--primary button--big', href: `/a/${token}/start/${key}` }, t(label));
+      return h(
+        'a',
+        {
+          className: 'button button--primary button--big',
+          href: `/a/${token}/start/${key}${typed ? '?via=code' : ''}`,
+        },
+        t(label),
+      );
     }
     return h(
       'a',
@@ -143,7 +159,7 @@ export async function renderArea(root, pack, token, user) {
           {},
           replaced
             ? t('It was replaced for %(code)s · %(name)s. Tell %(owner)s so the new label gets posted.', {
-                code: replaced.code || t('this area'),
+                code: replaced.code || t(THIS_AREA),
                 name: replaced.name || '',
                 owner: replaced.owner || t(AN_ADMIN),
               })
@@ -156,9 +172,28 @@ export async function renderArea(root, pack, token, user) {
       ),
     );
   }
+  // Nobody signed in at an andon label with no network: the report form itself, kept on this
+  // device and sent when the network is back (the server's page cannot be reached now).
+  if (!user && area.andon) {
+    const { andonForm } = await import('../andon.js');
+    mount(
+      root,
+      andonForm(area),
+      h(
+        'p',
+        { className: 'card--narrow andon-signin' },
+        h(
+          'a',
+          { className: 'button button--quiet button--block', href: `/login?next=/a/${token}` },
+          t('I have an account: sign in'),
+        ),
+      ),
+    );
+    return;
+  }
   // A code typed on the Scan page opens the area but proves no presence: only a scan does.
   const typed = new URLSearchParams(window.location.search).get('via') === 'code';
-  const scannedAt = typed ? null : await recordScan(area.id);
+  const scannedAt = typed ? null : await recordScan(area.id, user);
   const vocabulary = pack.vocabulary;
   const tickets = area.open_tickets;
   const drafts = (await allDrafts(user)).filter((d) => d.area.id === area.id);
@@ -188,7 +223,7 @@ export async function renderArea(root, pack, token, user) {
       'section',
       { className: 'capture-actions', 'aria-label': t('Start at the gemba') },
       user
-        ? startActions(pack, area, drafts)
+        ? startActions(pack, area, drafts, typed)
         : [
             area.andon
               ? h(

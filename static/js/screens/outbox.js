@@ -2,7 +2,17 @@
 // that cannot go through, why — with what can help (retry, sign in, download, discard).
 import { allDrafts } from '../drafts.js';
 import { locale, t } from '../i18n.js';
-import { belongsTo, discardEntry, entriesOf, entryFile, STATES, update, waitingForOthers } from '../outbox.js';
+import {
+  allEntries,
+  belongsTo,
+  discardEntry,
+  entriesOf,
+  entryFile,
+  STATES,
+  update,
+  waitingForOthers,
+} from '../outbox.js';
+import { loadPack } from '../pack.js';
 import { formatScore } from '../rules.js';
 import { flushOutbox, onProgress } from '../sync.js';
 import { dateTime, h, megabytes, mount } from '../ui.js';
@@ -59,7 +69,7 @@ export async function renderDrafts(root, user) {
                   'div',
                   {},
                   h('strong', {}, `${draft.template.name} · ${draft.area.code} ${draft.area.name}`),
-                  h('span', { className: 'muted' }, `last saved ${dateTime(draft.updated_at)}`),
+                  h('span', { className: 'muted' }, t('last saved %(time)s', { time: dateTime(draft.updated_at) })),
                 ),
                 h('span', { className: 'badge' }, t('Resume')),
               ),
@@ -180,6 +190,75 @@ function entryActions(entry, user, redraw) {
   );
 }
 
+/**
+ * Records of people whose account is turned off can never be sent: anyone on the device may keep
+ * a copy, and a leader or admin may discard them (a copy is downloaded first). Nobody is a dead
+ * end (issue 21).
+ */
+async function turnedOffSection(user, redraw) {
+  const pack = await loadPack();
+  const off = new Set(pack?.inactive_people || []);
+  const stranded = (await allEntries()).filter(
+    (entry) => entry.state !== 'synced' && !belongsTo(entry, user) && off.has(entry.user_id),
+  );
+  if (!stranded.length) return null;
+  const mayDiscard = user && ['leader', 'admin'].includes(user.role || pack?.user?.role);
+  return h(
+    'section',
+    { className: 'card turned-off', 'aria-labelledby': 'turned-off-h' },
+    h('h2', { id: 'turned-off-h' }, t('Records that cannot be sent')),
+    ...stranded.map((entry) =>
+      h(
+        'div',
+        { className: 'turned-off__entry', 'data-uuid': entry.uuid },
+        h(
+          'p',
+          { className: 'notice notice--warn' },
+          t(
+            'The account of %(name)s is turned off, so “%(label)s” can never be sent from this phone. ' +
+              'Download a copy to keep it; a leader or admin can discard it.',
+            { name: entry.user_name || t('someone else'), label: entry.label },
+          ),
+        ),
+        h(
+          'div',
+          { className: 'actions' },
+          h(
+            'button',
+            { type: 'button', className: 'button button--quiet', onclick: () => download(entry) },
+            t('Download a copy'),
+            h('span', { className: 'visually-hidden' }, `: ${entry.label}`),
+          ),
+          mayDiscard
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  className: 'button button--quiet button--danger',
+                  onclick: async () => {
+                    const ok = window.confirm(
+                      t(
+                        'Discard “%(label)s”? A copy with its records and photos is downloaded first; ' +
+                          'then it is deleted from this phone and never sent.',
+                        { label: entry.label },
+                      ),
+                    );
+                    if (!ok) return;
+                    await download(entry);
+                    await discardEntry(entry);
+                    await redraw();
+                  },
+                },
+                t('Discard…'),
+                h('span', { className: 'visually-hidden' }, `: ${entry.label}`),
+              )
+            : null,
+        ),
+      ),
+    ),
+  );
+}
+
 export async function renderOutbox(root, user) {
   const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': t('Sync progress') });
   const progressText = h('p', { className: 'muted', role: 'status', 'aria-live': 'polite' });
@@ -209,7 +288,9 @@ export async function renderOutbox(root, user) {
             )
         : [h('li', { className: 'list__item' }, user ? t('Nothing to send.') : t('No records of yours here.'))]),
     );
-    others.replaceChildren(othersNotice(await waitingForOthers(user)) || '');
+    const off = new Set((await loadPack())?.inactive_people || []);
+    const waiting = (await waitingForOthers(user)).filter((group) => !off.has(group.user_id));
+    others.replaceChildren(othersNotice(waiting) || '', (await turnedOffSection(user, draw)) || '');
     const signin = entries.some((entry) => entry.state === 'signin');
     document.getElementById('signin-prompt')?.toggleAttribute('hidden', !signin);
   };

@@ -3,10 +3,14 @@
 // its place on the finding; the photo as taken is kept beside it (finding.photo_originals).
 import { newId } from '../../db.js';
 import { saveDraft } from '../../drafts.js';
-import { t } from '../../i18n.js';
+import { N_, t } from '../../i18n.js';
 import { markUpPhoto } from '../../markup.js';
 import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
+import { roomFor } from '../../storage.js';
 import { h } from '../../ui.js';
+
+// Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
+const THE_PHOTO = N_('The photo');
 
 /**
  * Open the editor on a finding's photo (always on the photo as taken, so marking up again starts
@@ -119,6 +123,13 @@ export function photoPicker(draft, finding, labelText) {
         say();
         try {
           const compressed = await compressPhoto(file);
+          const size = compressed.blob.size + compressed.thumb.size;
+          if (!(await roomFor(size))) {
+            // Refused before anything is written: the draft and the photos kept stay whole.
+            lines[lines.length - 1] = { text: noRoomMessage(file), bad: true };
+            say();
+            continue;
+          }
           const uuid = newId();
           await savePhoto(uuid, compressed, { user_id: draft.user_id });
           finding.photo_uuids.push(uuid);
@@ -126,6 +137,12 @@ export function photoPicker(draft, finding, labelText) {
           lines[lines.length - 1] = {
             text: t('Photo kept (%(size)s kB).', { size: Math.round(compressed.blob.size / 1024) }),
           };
+          if (!(await roomFor(2 * size))) {
+            lines.push({
+              text: t('This phone’s storage is nearly full: the next photo may not fit. Sync when you can.'),
+              bad: true,
+            });
+          }
         } catch (error) {
           const text = error instanceof PhotoUnreadable ? error.message : storageMessage(file, error);
           lines[lines.length - 1] = { text, bad: true };
@@ -146,23 +163,28 @@ export function photoPicker(draft, finding, labelText) {
   );
 }
 
+/** No room for the photo: what to do about it. */
+function noRoomMessage(file) {
+  return t(
+    '%(name)s was not kept: there is no room for it on this phone. ' +
+      'Sync now, or remove a photo you do not need, to make room.',
+    { name: file.name || t(THE_PHOTO) },
+  );
+}
+
 /** The photo was read, but the phone could not keep it: say so, and not blame the file. */
 function storageMessage(file, error) {
-  if (error?.name === 'QuotaExceededError') {
-    return t('%(name)s could not be kept: this phone’s storage for Gemba Walk is full. Sync now to free space.', {
-      name: file.name || t('The photo'),
-    });
-  }
+  if (error?.name === 'QuotaExceededError') return noRoomMessage(file);
   if (error?.name === 'DataCloneError' || error?.name === 'UnknownError') {
     return t(
       '%(name)s could not be kept: this browser does not let the app store photos (private browsing?). ' +
         'Open Gemba Walk in a normal window.',
-      { name: file.name || t('The photo') },
+      { name: file.name || t(THE_PHOTO) },
     );
   }
   return error
     ? t('%(name)s could not be kept on this phone (%(error)s).', {
-        name: file.name || t('The photo'),
+        name: file.name || t(THE_PHOTO),
         error: error.name || error,
       })
     : unreadableMessage(file);

@@ -76,7 +76,7 @@ export function buildRecords(draft) {
     // marked-up photo → the photo as taken, kept beside it; only when something was marked up
     ...(Object.keys(finding.photo_originals || {}).length ? { photo_originals: finding.photo_originals } : {}),
   });
-  const seenInPhotos = (text) => `${text} (see photos)`;
+  const seenInPhotos = (text) => t('%(text)s (see photos)', { text });
   for (const item of template.items) {
     const answer = draft.answers[item.id] || {};
     const response = { uuid: answer.uuid || newId(), item_id: item.id, note: '' };

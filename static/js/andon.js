@@ -1,0 +1,254 @@
+// @ts-check
+// The andon from a label, for people without an account: a report is kept on this device first
+// (IndexedDB), then sent; when the network is gone — before "Send" or during it — it waits here
+// and goes by itself when the network is back, once (its id makes a resend the same report).
+// Used by the server's andon page (progressive: without this script the form posts as before)
+// and by the capture shell, which draws the same form offline.
+import { getMeta, newId, setMeta } from './db.js';
+import { N_, t, useMessagesOfPage } from './i18n.js';
+import { h } from './ui.js';
+
+/** @typedef {import('./types').AndonReportKept} AndonReportKept */
+
+// SQDCE, as the server's form says them (lean.py's keys).
+const CATEGORIES = [
+  ['safety', N_('Safety')],
+  ['quality', N_('Quality')],
+  ['delivery', N_('Delivery')],
+  ['cost', N_('Cost')],
+  ['environment', N_('Environment')],
+];
+
+/** @returns {Promise<AndonReportKept[]>} */
+export async function keptReports() {
+  return (await getMeta('andon_queue')) || [];
+}
+
+/** @param {(reports: AndonReportKept[]) => AndonReportKept[]} change */
+async function changeKept(change) {
+  await setMeta('andon_queue', change(await keptReports()));
+}
+
+/** A fresh CSRF token for the label's form (the session cookie comes with it). */
+async function csrfFor(/** @type {string} */ token) {
+  const page = await fetch(`/andon/${token}`, { cache: 'no-store', credentials: 'same-origin' });
+  const html = await page.text();
+  const field = new DOMParser().parseFromString(html, 'text/html').querySelector('input[name=csrf_token]');
+  return { ok: page.ok, csrf: field instanceof HTMLInputElement ? field.value : '', html };
+}
+
+/** The words of the server's refusal (the field errors on the page it answered with). */
+function reasonOf(/** @type {string} */ html) {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const errors = [...doc.querySelectorAll('.error, h1')].map((node) => node.textContent?.trim()).filter(Boolean);
+  return errors.join(' ') || t('The server refused this report.');
+}
+
+/**
+ * Send one kept report. 'sent' (the server has it: dropped here), 'refused' (kept, with the
+ * server's words) or 'waiting' (no network, or the server is busy: sent later).
+ * @param {AndonReportKept} report
+ * @returns {Promise<{state: 'sent' | 'refused' | 'waiting', html?: string}>}
+ */
+export async function sendReport(report) {
+  let response;
+  try {
+    const form = await csrfFor(report.token);
+    if (!form.ok) {
+      await changeKept((all) =>
+        all.map((kept) => (kept.uuid === report.uuid ? { ...kept, refused: reasonOf(form.html) } : kept)),
+      );
+      return { state: 'refused', html: form.html };
+    }
+    const body = new FormData();
+    body.set('csrf_token', form.csrf);
+    body.set('report_uuid', report.uuid);
+    body.set('category', report.category);
+    body.set('description', report.description);
+    body.set('reporter_name', report.reporter_name);
+    if (report.photo) body.set('photo', report.photo, report.photo_name || 'photo.jpg');
+    response = await fetch(`/andon/${report.token}`, { method: 'POST', body, credentials: 'same-origin' });
+  } catch {
+    return { state: 'waiting' };
+  }
+  const html = await response.text();
+  if (response.ok) {
+    await changeKept((all) => all.filter((kept) => kept.uuid !== report.uuid));
+    return { state: 'sent', html };
+  }
+  if (response.status >= 500 || response.status === 429 || response.status === 400) return { state: 'waiting' };
+  await changeKept((all) =>
+    all.map((kept) => (kept.uuid === report.uuid ? { ...kept, refused: reasonOf(html) } : kept)),
+  );
+  return { state: 'refused', html };
+}
+
+/** Send every report kept on this device that the server has not refused. The body says how
+ * many are still kept when it is done (data-andon-kept; tests and support read it). */
+export async function sendKeptReports() {
+  let sent = 0;
+  for (const report of await keptReports()) {
+    if (report.refused) continue;
+    if ((await sendReport(report)).state === 'sent') sent += 1;
+  }
+  document.body.dataset.andonKept = String((await keptReports()).length);
+  return sent;
+}
+
+/**
+ * Keep the form's report on this device, then try to send it.
+ * @param {HTMLFormElement} form
+ * @param {{token: string, code: string}} area
+ */
+async function keepAndSend(form, area) {
+  const data = new FormData(form);
+  const photo = data.get('photo');
+  /** @type {AndonReportKept} */
+  const report = {
+    uuid: newId(),
+    token: area.token,
+    area_code: area.code,
+    category: String(data.get('category') || ''),
+    description: String(data.get('description') || '').trim(),
+    reporter_name: String(data.get('reporter_name') || '').trim(),
+    photo: photo instanceof File && photo.size ? photo : null,
+    photo_name: photo instanceof File ? photo.name : '',
+    created_at: new Date().toISOString(),
+  };
+  await changeKept((all) => [...all, report]);
+  return sendReport(report);
+}
+
+/** "Kept on this device" — what a person reads when the report could not go yet. */
+function keptNotice() {
+  return h(
+    'div',
+    { className: 'notice notice--warn andon-kept', role: 'status' },
+    h('strong', {}, t('Your report is saved on this device.')),
+    ' ',
+    t('There is no network now: it is sent by itself as soon as there is. You can close this page.'),
+  );
+}
+
+/** What the form says when a required part is missing (the server says the same). */
+function missing(/** @type {HTMLFormElement} */ form) {
+  const data = new FormData(form);
+  if (!data.get('category')) return t('Choose what kind of problem it is.');
+  if (!String(data.get('description') || '').trim()) return t('Write what you saw: a report needs a few words.');
+  return '';
+}
+
+/**
+ * Handle a submit of the andon form: keep, send, and say what happened in `place`.
+ * @param {SubmitEvent} event
+ * @param {{token: string, code: string}} area
+ * @param {HTMLElement} place
+ */
+async function onSubmit(event, area, place) {
+  const form = /** @type {HTMLFormElement} */ (event.target);
+  event.preventDefault();
+  const problem = missing(form);
+  const status = form.querySelector('.andon-status');
+  if (problem) {
+    if (status) status.textContent = problem;
+    return;
+  }
+  const button = form.querySelector('button[type=submit]');
+  if (button instanceof HTMLButtonElement) button.disabled = true;
+  const result = await keepAndSend(form, area);
+  if (result.state === 'waiting') {
+    place.replaceChildren(keptNotice());
+    return;
+  }
+  // The server's answer (thanks, or the form with its refusal) replaces the page's content.
+  const answer = new DOMParser().parseFromString(result.html || '', 'text/html').querySelector('main');
+  if (answer) place.replaceChildren(...answer.childNodes);
+  if (result.state === 'refused') {
+    await changeKept((all) => all.filter((kept) => !kept.refused)); // the person sees why, here
+    enhance(place, area);
+  }
+}
+
+/** Progressive: the server page's form keeps its report on the device when the network drops. */
+export function enhance(/** @type {ParentNode} */ root, /** @type {{token: string, code: string}} */ area) {
+  const form = root.querySelector('form[data-andon]');
+  if (!(form instanceof HTMLFormElement)) return;
+  if (!form.querySelector('.andon-status')) {
+    form.append(h('p', { className: 'error andon-status', role: 'alert' }));
+  }
+  form.addEventListener('submit', (event) =>
+    onSubmit(/** @type {SubmitEvent} */ (event), area, /** @type {HTMLElement} */ (form.closest('main') || form)),
+  );
+}
+
+/**
+ * The same form drawn by the capture shell, for a label opened offline by someone not signed in.
+ * @param {{token: string, code: string, name: string}} area
+ */
+export function andonForm(area) {
+  const section = h(
+    'section',
+    { className: 'card card--narrow andon' },
+    h('p', { className: 'area-code' }, area.code),
+    h('h1', {}, t('Report a problem')),
+    h('p', { className: 'lead' }, t('A leader of this area reads every report and decides what happens next.')),
+  );
+  const form = h(
+    'form',
+    { 'data-andon': 'true', noValidate: true },
+    h(
+      'fieldset',
+      { className: 'field choice-list' },
+      h('legend', { className: 'field__label' }, t('What kind of problem?')),
+      ...CATEGORIES.map(([key, label]) =>
+        h(
+          'label',
+          { className: 'choice' },
+          h('input', { type: 'radio', name: 'category', value: key }),
+          h('span', {}, t(label)),
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { className: 'field' },
+      h('label', { for: 'andon-description' }, t('What did you see?')),
+      h('textarea', { id: 'andon-description', name: 'description', className: 'input', rows: 4, maxLength: 2000 }),
+    ),
+    h(
+      'div',
+      { className: 'field' },
+      h('label', { for: 'andon-photo' }, t('Photo (optional)')),
+      h('input', {
+        id: 'andon-photo',
+        name: 'photo',
+        type: 'file',
+        className: 'input',
+        accept: 'image/jpeg,image/png,image/webp',
+        capture: 'environment',
+      }),
+    ),
+    h(
+      'div',
+      { className: 'field' },
+      h('label', { for: 'andon-name' }, t('Your name (optional)')),
+      h('input', { id: 'andon-name', name: 'reporter_name', className: 'input', maxLength: 120, autocomplete: 'name' }),
+    ),
+    h('button', { type: 'submit', className: 'button button--primary button--block' }, t('Send the report')),
+  );
+  section.append(form);
+  const holder = h('div', {}, section);
+  enhance(holder, area);
+  return holder;
+}
+
+// On the server's andon page: enhance its form, and send what this device kept earlier.
+const page = typeof document !== 'undefined' ? document.querySelector('form[data-andon][data-token]') : null;
+if (page instanceof HTMLFormElement) {
+  useMessagesOfPage();
+  enhance(document, { token: page.dataset.token || '', code: page.dataset.code || '' });
+}
+if (typeof window !== 'undefined' && document.body?.classList.contains('page-andon')) {
+  sendKeptReports().catch(() => {});
+  window.addEventListener('online', () => sendKeptReports().catch(() => {}));
+}

@@ -1,0 +1,42 @@
+// @ts-check
+// What this phone can still keep. `navigator.storage.estimate()` may report a quota far larger than
+// the one enforced (a field trial saw 10 GB reported, 8 MB enforced), so the room for a photo is
+// measured by writing that many bytes once and deleting them (issue 21).
+import { database, STORES } from './db.js';
+
+/** Kept free beyond any photo, so the draft's text and its outbox entry can always be saved. */
+export const RESERVE_BYTES = 256 * 1024;
+
+/** @param {number} size */
+function incompressible(size) {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(at + 65536, size)));
+  return new Blob([bytes]);
+}
+
+/**
+ * Whether `bytes` more (plus the reserve) can be written now: a probe write, deleted at once.
+ * @param {number} bytes
+ * @returns {Promise<boolean>}
+ */
+export async function roomFor(bytes) {
+  const db = await database();
+  try {
+    await db.put(STORES.meta, incompressible(bytes + RESERVE_BYTES), 'room_probe');
+  } catch (error) {
+    if (/** @type {any} */ (error)?.name === 'QuotaExceededError') return false;
+    throw error;
+  } finally {
+    await db.delete(STORES.meta, 'room_probe').catch(() => {});
+  }
+  return true;
+}
+
+/** Ask once that the browser never evicts what the app keeps (drafts, photos, the outbox). */
+export async function askToKeepStorage() {
+  try {
+    return Boolean(await navigator.storage?.persist?.());
+  } catch {
+    return false;
+  }
+}
