@@ -1,7 +1,7 @@
 """a ticket says how it was verified (label scan or not) and why no standard changed
 
 Revision ID: e5a9c3f1b2d4
-Revises: d7f3b2a1c5e8
+Revises: e1a9c3f5b7d2
 Create Date: 2026-12-07 20:45:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e5a9c3f1b2d4"
-down_revision = "d7f3b2a1c5e8"
+down_revision = "e1a9c3f5b7d2"
 branch_labels = None
 depends_on = None
 
