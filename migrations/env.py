@@ -4,6 +4,7 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.util import CommandError
 from flask import current_app
 
 config = context.config
@@ -17,6 +18,34 @@ config.set_main_option(
 )
 
 
+FORWARD_ONLY = (
+    "Migrations are forward-only: this would go back to an earlier revision, so nothing was "
+    "run and the database is unchanged. To go back, restore a backup taken before the upgrade."
+)
+
+
+def refuse_downgrades():
+    """Check the whole plan before its first step: a downgrade is refused while nothing has run.
+
+    A refusal inside one migration's downgrade() came too late: on SQLite (no transactional
+    DDL) the later migrations' downgrades had already dropped tables and moved the revision.
+    Alembic hands the plan to the migration context as a function of the current heads; it is
+    wrapped here, so ``run_migrations()`` gets the steps only after every one was checked.
+    """
+    migration = context.get_context()
+    plan = migration._migrations_fn  # Alembic's one hook before any step runs
+    if plan is None:
+        return
+
+    def forward_steps(heads, migration_context):
+        steps = list(plan(heads, migration_context))
+        if any(not getattr(step, "is_upgrade", True) for step in steps):
+            raise CommandError(FORWARD_ONLY)
+        return steps
+
+    migration._migrations_fn = forward_steps
+
+
 def run_migrations_offline():
     """Write the SQL to stdout instead of running it (``flask db upgrade --sql``)."""
     context.configure(
@@ -24,6 +53,7 @@ def run_migrations_offline():
         target_metadata=target_db.metadata,
         literal_binds=True,
     )
+    refuse_downgrades()
     with context.begin_transaction():
         context.run_migrations()
 
@@ -55,6 +85,7 @@ def run_migrations_online():
             context.configure(
                 connection=connection, target_metadata=target_db.metadata, **conf_args
             )
+            refuse_downgrades()
             with context.begin_transaction():
                 context.run_migrations()
                 if raw is not None:

@@ -288,6 +288,7 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/tickets/rules.py", "Seen again ({} occurrence): {}"),
     ("gemba_walk/tickets/rules.py", "Seen again before verification — back to the team."),
     ("gemba_walk/tickets/rules.py", "Recurred — the countermeasure did not hold: "),
+    ("gemba_walk/tickets/rules.py", "Seen before the verification (captured {} UTC): {}"),
     # a webhook's pause reason, stored in English, read out by notify.webhooks.pause_reason_read
     ("gemba_walk/notify/webhooks.py", "{} deliveries in a row failed; last: {}"),
 }

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import make_url
 
 from gemba_walk import PROJECT_ROOT, create_app
@@ -129,4 +129,30 @@ def test_a_populated_database_at_an_earlier_revision_upgrades_without_losing_row
         for table, rows in before.items():
             counted = _db.session.scalar(sa.text(f'SELECT count(*) FROM "{table}"'))  # noqa: S608
             assert counted == rows, f"{table} lost rows upgrading from {revision}"
+        _db.session.remove()
+
+
+def _schema(engine) -> tuple[str, list[str]]:
+    tables = sorted(sa.inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    return revision, tables
+
+
+@pytest.mark.parametrize("target", ["base", EARLIER[0], "-1"])
+def test_a_downgrade_is_refused_before_any_step_runs_and_changes_nothing(
+    blank_database, target, capfd
+):
+    """Issue 22, observation 13: `flask db downgrade base` used to run the later migrations'
+    downgrades on SQLite (tables gone, revision moved) before one of them refused."""
+    with blank_database.app_context():
+        upgrade()
+        before = _schema(_db.engine)
+        assert before[0] == HEAD and "walk_plan_areas" in before[1]
+        with pytest.raises(SystemExit):  # Flask-Migrate's exit after the refusal (exit code 1)
+            downgrade(revision=target)
+        told = capfd.readouterr().err  # what `flask db downgrade` prints
+        _db.engine.dispose()
+        assert _schema(_db.engine) == before
+        assert "Migrations are forward-only" in told and "database is unchanged" in told
         _db.session.remove()

@@ -62,7 +62,14 @@ def mark_done(people, ticket, who):
     with write_transaction():
         data = jpeg()
         stored = store_photo(people["store"], who, str(uuid.uuid4()), data, sha256_hex(data))
-        workflow.update_pdca(ticket, who, {"countermeasure": "Marked walkway, daily check"})
+        workflow.update_pdca(
+            ticket,
+            who,
+            {
+                "countermeasure": "Marked walkway, daily check",
+                "standardize": "Walkway check added to the shift start list",
+            },
+        )
         workflow.record_after_photo(ticket, who, stored.photo)
         workflow.transition(ticket, who, "done")
 

@@ -113,4 +113,13 @@ def test_the_kaizen_card_prints_on_one_sheet(db, live_server, browser, audited, 
     assert len(reader.pages) == 1
     text = words(reader.pages[0].extract_text())
     assert f"KZ-{number:04d}" in text
-    assert "Verified at the gemba by" in text and text.count("Signature") == 2
+    verified = db.session.scalar(
+        sa.select(KaizenTicket.verified_how).where(KaizenTicket.number == number)
+    )
+    # Signed as it happened: a card printed to verify on says "verified at the gemba by"; a
+    # verified ticket's says how it was verified (issue 22, observation 10).
+    if verified:
+        assert "Verified by" in text and "Verified at the gemba (label scanned" in text
+    else:
+        assert "Verified at the gemba by" in text
+    assert text.count("Signature") == 2

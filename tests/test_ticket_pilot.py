@@ -53,7 +53,14 @@ def carry_out(db, line, tmp_path, user) -> None:
     with write_transaction():
         ticket = db.session.get(KaizenTicket, line["id"])
         workflow.transition(ticket, user, "start")
-        workflow.update_pdca(ticket, user, {"countermeasure": "Guard re-fixed, torque marked"})
+        workflow.update_pdca(
+            ticket,
+            user,
+            {
+                "countermeasure": "Guard re-fixed, torque marked",
+                "no_change_reason": "The torque standard already asks for it; it was missed",
+            },
+        )
         stored = store_photo(
             PhotoStore(tmp_path / "photos"),
             user,

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
+from gemba_walk.core import i18n
 from gemba_walk.notify import jobs
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.tickets.rules import read_event_body
 from tests import notify_tools
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
@@ -353,6 +355,46 @@ def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, 
         user_id for user_id, message in notify_tools.inbox(db, reopened.id) if "recurred" in message
     ]
     assert sorted(told) == sorted([plant["owner"].id, verifier.id])
+
+
+def test_a_finding_captured_before_the_verification_joins_the_history_and_never_reopens(
+    app, api, db, plant
+):
+    """Issue 22, observation 9: a phone offline since Dec 4 syncs on Dec 8 what it saw on Dec 4;
+    the ticket was verified on Dec 7. The sighting is part of the story, not a recurrence."""
+    verifier = UserFactory(role="leader", name="Vera Verifier")
+    first = sync_one(api, item_finding(plant["area"], "Oil leak"))
+    _verify(db, first["number"], verifier, days_ago=1)
+    verified_at = ticket(db, first["number"]).verified_at
+    captured = verified_at - timedelta(days=3)
+
+    late = sync_one(
+        api,
+        item_finding(
+            plant["area"], "Oil under the press", observed_at=iso(captured.replace(tzinfo=UTC))
+        ),
+    )
+    assert (late["number"], late["outcome"], late["status"]) == (
+        first["number"],
+        "joined",
+        "verified",
+    )
+    closed = ticket(db, first["number"])
+    assert (closed.status, closed.recurred, closed.occurrences) == ("verified", False, 2)
+    assert closed.verified_at == verified_at and closed.verified_by_id == verifier.id
+    last = closed.events[-1]
+    assert last.kind == "occurrence" and last.occurred_at == captured
+    assert last.body == (
+        f"Seen before the verification (captured {captured:%d %b %H:%M} UTC): Oil under the press"
+    )
+    with app.test_request_context(), i18n.force_locale("de"):  # read in the reader's language
+        assert read_event_body(last.body).startswith("Vor der Bestätigung gesehen (erfasst ")
+    jobs.run_pending()
+    assert not [m for _u, m in notify_tools.inbox(db, closed.id) if "recurred" in m]
+
+    # Seen after the verification: that is a recurrence, as before.
+    again = sync_one(api, item_finding(plant["area"], "Oil again"))
+    assert (again["number"], again["outcome"]) == (first["number"], "reopened")
 
 
 def test_a_problem_back_after_90_days_opens_a_new_ticket(api, db, plant):

@@ -95,7 +95,11 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
             for step in steps:
                 with write_transaction():
                     if step == "carry out":
-                        workflow.update_pdca(self.ticket, owner, {"countermeasure": "Re-fixed"})
+                        workflow.update_pdca(
+                            self.ticket,
+                            owner,
+                            {"countermeasure": "Re-fixed", "standardize": "Torque on the list"},
+                        )
                         stored = store_photo(
                             store, owner, str(uuid.uuid4()), jpeg, sha256_hex(jpeg)
                         )
@@ -170,7 +174,11 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
             """What a team does between "in progress" and "done": countermeasure and photo."""
 
             def change(user):
-                workflow.update_pdca(self.ticket, user, {"countermeasure": "Guard re-fixed"})
+                workflow.update_pdca(
+                    self.ticket,
+                    user,
+                    {"countermeasure": "Guard re-fixed", "standardize": "Guard on the 5S list"},
+                )
                 if not workflow.is_worker(user, self.ticket):
                     raise workflow.TicketError(403, "not_allowed", "Not theirs.")
                 stored = store_photo(store, user, str(uuid.uuid4()), jpeg, sha256_hex(jpeg))
@@ -210,6 +218,12 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
             if self.ticket.status in ("done", "verified") and self.ticket.done_at:
                 assert self.ticket.countermeasure.strip()
                 assert workflow.after_photo_count(self.ticket) >= 1
+
+        @invariant()
+        def verified_means_act_is_filled_and_how_it_was_checked(self):
+            if self.ticket.status == "verified":
+                assert self.ticket.standardize.strip() or self.ticket.no_change_reason.strip()
+                assert self.ticket.verified_how in ("scan", "no_scan")
 
     run_state_machine_as_test(
         Workflow,
@@ -266,6 +280,12 @@ def test_the_whole_loop_from_open_to_verified_is_in_the_history(app, db, tmp_pat
         workflow.record_after_photo(ticket, owner, stored.photo)
     with write_transaction():
         workflow.transition(ticket, owner, "done")
+    with pytest.raises(workflow.TicketError) as refused:
+        workflow.transition(ticket, leader, "verify", result="Holds after a week")
+    assert (refused.value.status, refused.value.code) == (422, "act_required")
+    assert "no standard change is needed, and why" in refused.value.message
+    with write_transaction():
+        workflow.update_pdca(ticket, owner, {"standardize": "Torque marks on the 5S list"})
     with write_transaction():
         workflow.transition(ticket, leader, "verify", result="Holds after a week")
     db.session.refresh(ticket)
@@ -281,6 +301,7 @@ def test_the_whole_loop_from_open_to_verified_is_in_the_history(app, db, tmp_pat
         ("fields", None),
         ("photo", None),
         ("status", "done"),
+        ("fields", None),
         ("status", "verified"),
     ]
     assert "Verified without a label scan" in ticket.events[-1].body

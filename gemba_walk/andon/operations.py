@@ -18,7 +18,7 @@ from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.audits.photos import PhotoStore, prepare_image, sha256_hex
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
@@ -198,7 +198,7 @@ def urgent_waiting() -> list[AndonReport]:
 
 def _claim(report: AndonReport) -> None:
     """Inside the write transaction: the report must still be waiting (two leaders at once)."""
-    db.session.refresh(report)
+    lock(report)
     if report.status != "new":
         raise AlreadyDecided(_("Another leader has already decided on this report."))
 

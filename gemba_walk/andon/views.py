@@ -26,6 +26,7 @@ from gemba_walk.andon.forms import (
 )
 from gemba_walk.andon.models import AndonReport
 from gemba_walk.andon.operations import (
+    AlreadyDecided,
     AndonError,
     ReportDetails,
     accept_report,
@@ -162,6 +163,8 @@ def dismiss(report_id: int):
         if not form.validate_on_submit():
             raise AndonError(_("Say why it is dismissed, for whoever reads it later."))
         dismiss_report(report, current_user._get_current_object(), form.reason.data)
+    except AlreadyDecided:
+        raise  # another leader decided a moment ago: 409 with that sentence, as for accept
     except AndonError as error:
         flash(error.message, "error")
         return redirect(url_for("andon.triage")), 303

@@ -17,6 +17,7 @@ from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import TICKET_STATUSES, keys
+from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket
 
 MAX_LIMIT = 200
@@ -115,11 +116,15 @@ def ticket_json(ticket: KaizenTicket) -> Ticket:
             "countermeasure": ticket.countermeasure,
             "check_result": ticket.check_result,
             "standardize": ticket.standardize,
+            "no_change_reason": ticket.no_change_reason,
             "occurrences": ticket.occurrences,
             "recurred": ticket.recurred,
             "opened_at": _iso(ticket.opened_at),
             "done_at": _iso(ticket.done_at),
             "verified_at": _iso(ticket.verified_at),
+            "verified_how": ticket.verified_how if ticket.verified_at else None,
+            "verified_scan_at": _iso(ticket.verified_scan_at),
+            "verification": workflow.verification_words(ticket),
             "updated_at": _iso(ticket.updated_at),
         }
     )

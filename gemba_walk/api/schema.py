@@ -208,11 +208,24 @@ class Ticket(Answer):
     countermeasure: str
     check_result: str
     standardize: str
+    no_change_reason: str
     occurrences: Count
     recurred: bool
     opened_at: str | None
     done_at: str | None
     verified_at: str | None
+    verified_how: Annotated[
+        Literal["scan", "no_scan"] | None,
+        Field(
+            description="How the verifier checked: 'scan' — verified at the gemba, their label "
+            "scan of the area at verified_scan_at; 'no_scan' — verified without a label scan; "
+            "null — not verified, or verified before this was recorded."
+        ),
+    ]
+    verified_scan_at: str | None
+    verification: Annotated[
+        str, Field(description="The same in words: 'verified at the gemba (label scanned …)'.")
+    ]
     updated_at: str | None
 
 
@@ -294,6 +307,10 @@ class PdcaUpdate(Request):
     due_date: Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] | None = None
     check_result: Text | None = None
     standardize: Text | None = None
+    no_change_reason: Annotated[
+        Text | None,
+        Field(description="Act when no standard changed: why none needed to (or standardize)."),
+    ] = None
 
 
 class TicketUpdate(Request):

@@ -43,7 +43,7 @@ from gemba_walk.audits.photos import (
 from gemba_walk.auth.models import User
 from gemba_walk.auth.tokens import TokenError, authenticate
 from gemba_walk.core.contract import Answer, Request, problems_of
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import ApiError, error_response
 from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
@@ -296,6 +296,7 @@ def update_ticket(number: str) -> tuple[Response, int]:
     ticket = _ticket_or_404(number)
     user = _user()
     with write_transaction():
+        lock(ticket)  # two updates of one ticket at once take turns; the second sees the first
         if sent.pdca is not None:
             values = sent.pdca.model_dump(exclude_unset=True)
             if values:

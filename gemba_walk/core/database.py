@@ -14,7 +14,10 @@ from contextvars import ContextVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from werkzeug.local import LocalProxy
 
+from gemba_walk.core.errors import DomainError
+from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
 
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
@@ -68,3 +71,28 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         _immediate.reset(token)
+
+
+def lock(instance: object) -> None:
+    """Inside ``write_transaction()``: read the row again and hold it until the transaction ends.
+
+    Two requests that change one thing (a ticket, an andon report, a walk plan) then take turns,
+    and the second one sees what the first did: on PostgreSQL this is ``SELECT ... FOR UPDATE``
+    (a plain read would let both see the old state and both write); on SQLite the dialect leaves
+    FOR UPDATE out, as BEGIN IMMEDIATE already lets one writer in at a time.
+    """
+    if not _immediate.get():
+        raise RuntimeError("lock() holds a row for a write transaction: call it inside one")
+    if isinstance(instance, LocalProxy):  # current_user
+        instance = instance._get_current_object()
+    state = sa.inspect(instance)
+    if state.identity is None:
+        return  # made in this very transaction: nobody else can see it yet
+    db.session.flush()  # changes made before the lock are kept, not read over
+    found = db.session.get(
+        state.mapper.class_, state.identity, with_for_update=True, populate_existing=True
+    )
+    if found is None:
+        raise DomainError(
+            409, "gone", _("Someone else removed this a moment ago; nothing was changed.")
+        )

@@ -654,7 +654,9 @@ def acknowledge_andon(ticket: KaizenTicket, user: User) -> AndonPull:
     if not user.is_leader:
         raise DomainError(403, "not_allowed", gettext("Only a leader acknowledges an andon pull."))
     with write_transaction():
-        pull = db.session.scalar(sa.select(AndonPull).where(AndonPull.ticket_id == ticket.id))
+        pull = db.session.scalar(
+            sa.select(AndonPull).where(AndonPull.ticket_id == ticket.id).with_for_update()
+        )
         if pull is None:
             raise DomainError(
                 404,

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from gemba_walk.auth.models import User
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
@@ -97,6 +97,7 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
             message = _("The subscription's p256dh key is not a P-256 public key.")
         raise PreferenceError(422, "invalid_keys", message) from wrong
     with write_transaction():
+        lock(user)  # the same device subscribing twice at once: one row, not a 500
         sub = db.session.scalar(
             sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from gemba_walk.auth.models import User
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext, said
 from gemba_walk.core.ids import utcnow
@@ -128,17 +128,20 @@ def _drop_queued(endpoint_id: int, why: str) -> int:
     ).rowcount
 
 
-def set_active(endpoint: WebhookEndpoint, active: bool) -> None:
-    """Turn an endpoint on or off; turned off, its queued deliveries are dropped."""
+def set_active(endpoint: WebhookEndpoint, active: bool | None = None) -> None:
+    """Turn an endpoint on or off (None: the other way round, read under the row's lock, so two
+    admins at once each flip it in turn); turned off, its queued deliveries are dropped."""
     with write_transaction():
-        endpoint.active = active
-        if not active:
+        lock(endpoint)
+        endpoint.active = (not endpoint.active) if active is None else active
+        if not endpoint.active:
             _drop_queued(endpoint.id, "dropped: the webhook was turned off")
 
 
 def resume_endpoint(endpoint: WebhookEndpoint) -> None:
     """Start again after a pause: what waited is sent at the next sweep."""
     with write_transaction():
+        lock(endpoint)
         endpoint.paused_at = None
         endpoint.pause_reason = ""
         endpoint.consecutive_failures = 0

@@ -71,6 +71,12 @@ class KaizenTicket(db.Model):
     verified_at: Mapped[datetime | None]
     # verified by its own owner, where the site lets any leader verify (one-leader lines)
     self_verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # How the verifier checked: "scan" (their label scan of the area, at verified_scan_at, in
+    # the hours before) or "no_scan"; None for tickets verified before this was recorded.
+    verified_how: Mapped[str | None] = mapped_column(sa.String(8))
+    verified_scan_at: Mapped[datetime | None]
+    # Act: the standard changed (standardize), or why no standard change is needed.
+    no_change_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     area: Mapped[Area] = relationship()

@@ -20,7 +20,10 @@ Then:
   seen again before anyone verified the fix — and its owner is told;
 - otherwise a ticket for the same problem verified within ``TICKET_RECURRENCE_DAYS`` is
   reopened, marked recurred ("the countermeasure did not hold"), and its owner and verifier are
-  told;
+  told — but only when the finding was *seen* (``observed_at``, the phone's capture time) after
+  the verification. A finding captured before it (a phone that was offline for days) is what
+  the fix was meant to end, not proof it failed: it joins the ticket's history as "seen before
+  the verification" and the ticket stays closed;
 - otherwise a new ticket opens, numbered KZ-0001, KZ-0002... (never reused), due by severity,
   owned by the area's owner.
 
@@ -81,6 +84,9 @@ _STORED_AS_IS = (
 )
 _SEEN_AGAIN = re.compile(r"Seen again \((\d+)(?:st|nd|rd|th) occurrence\): (.*)", re.S)
 _RECURRED = re.compile(r"Recurred — the countermeasure did not hold: (.*)", re.S)
+_SEEN_BEFORE = re.compile(
+    r"Seen before the verification \(captured (\d{2} [A-Z][a-z]{2} \d{2}:\d{2}) UTC\): (.*)", re.S
+)
 _TOOK = re.compile(r"(.+) took the ticket\.", re.S)
 # A verification: how it was checked, whether the owner verified it, and the leader's own words.
 _VERIFIED = re.compile(
@@ -157,6 +163,13 @@ def read_event_body(body: str) -> str:
         )
     if found := _RECURRED.fullmatch(body):
         return _("Recurred — the countermeasure did not hold: %(what)s", what=found.group(1))
+    if found := _SEEN_BEFORE.fullmatch(body):
+        moment = datetime.strptime(f"2000 {found.group(1)}", "%Y %d %b %H:%M")
+        return _(
+            "Seen before the verification (captured %(when)s UTC): %(what)s",
+            when=f"{format_day_month(moment.date())} {moment:%H:%M}",
+            what=found.group(2),
+        )
     if found := _MORE_SERIOUS.fullmatch(body):
         return _more_serious_read(found)
     if found := _VERIFIED.fullmatch(body):
@@ -314,6 +327,9 @@ def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> Ticket
         .order_by(KaizenTicket.verified_at.desc())
         .limit(1)
     )
+    if verified is not None and finding.observed_at < verified.verified_at:
+        _seen_before_verification(verified, finding, now)
+        return TicketOutcome(verified, "joined")
     if verified is not None:
         _raise_severity(verified, finding, now, config)
         return TicketOutcome(_reopen_as_recurred(verified, finding, now), "reopened")
@@ -408,6 +424,21 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None
                 title=Problem(_title(finding.description)),
             ),
         )
+
+
+def _seen_before_verification(ticket: KaizenTicket, finding: Finding, now: datetime) -> None:
+    """A sighting from before the fix was verified: part of the story, not a recurrence."""
+    ticket.occurrences += 1
+    _attach(ticket, finding)
+    _event(
+        ticket,
+        finding,
+        now,
+        "occurrence",
+        body=f"Seen before the verification (captured {finding.observed_at:%d %b %H:%M} UTC): "
+        f"{finding.description}",
+    )
+    ticket.updated_at = now
 
 
 def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -> KaizenTicket:

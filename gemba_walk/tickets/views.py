@@ -32,7 +32,7 @@ from gemba_walk.audits.photos import (
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
@@ -231,6 +231,7 @@ def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None
         events=events,
         last_move=next((e for e in reversed(events) if e.kind == "status"), None),
         who_may_verify=workflow.who_may_verify(current_user, ticket),
+        verification=workflow.verification_words(ticket),
         suggested_due=_today() + timedelta(days=DUE_DAYS_BY_SEVERITY.get(ticket.severity, 7)),
         actions=workflow.available_actions(current_user, ticket),
         can_edit=workflow.is_worker(current_user, ticket)
@@ -252,6 +253,7 @@ def _change(number: int, operation, success: str):
     try:
         with write_transaction():
             ticket = _ticket_or_404(number)
+            lock(ticket)  # a second leader acting at the same instant waits, then sees this
             operation(ticket)
     except workflow.TicketError as error:
         db.session.rollback()
@@ -293,6 +295,7 @@ def save_pdca(number: int):
             "countermeasure",
             "check_result",
             "standardize",
+            "no_change_reason",
         )
         if name in form
     }
@@ -406,6 +409,7 @@ def card(number: int):
     return render_template(
         "tickets/card.html",
         ticket=ticket,
+        verification=workflow.verification_words(ticket),
         before=[p.photo for p in shown_photos(list(photos)) if p.photo.role != "after"][:2],
         after=[p.photo for p in shown_photos(list(photos)) if p.photo.role == "after"][:2],
     )

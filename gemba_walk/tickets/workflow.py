@@ -23,6 +23,7 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import Problem, current_language, format_date, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
+from gemba_walk.core.localtime import format_time
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CLOSED_TICKET_STATUSES,
@@ -115,7 +116,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 PDCA_FIELDS = ("problem", "whys", "root_cause", "countermeasure", "due_date", "check_result")
-PDCA_FIELDS += ("standardize", "title")
+PDCA_FIELDS += ("standardize", "no_change_reason", "title")
 # A changed field as the ticket's history names it ("Changed due date, severity.").
 CHANGED_FIELD_WORDS = {
     "title": N_("title"),
@@ -126,6 +127,7 @@ CHANGED_FIELD_WORDS = {
     "due_date": N_("due date"),
     "check_result": N_("check result"),
     "standardize": N_("standardize"),
+    "no_change_reason": N_("why no standard changed"),
     "severity": N_("severity"),
 }
 # The PDCA text fields as a refusal names them (``_text``). "The standardize step", not
@@ -137,6 +139,7 @@ PDCA_FIELD_NAMES = {
     "countermeasure": N_("Countermeasure"),
     "check_result": N_("Check result"),
     "standardize": N_("The standardize step"),
+    "no_change_reason": N_("Why no standard change is needed"),
 }
 
 
@@ -316,6 +319,22 @@ def available_actions(user: User, ticket: KaizenTicket) -> list[Action]:
     ]
 
 
+def verification_words(ticket: KaizenTicket) -> str:
+    """How the ticket was verified, exactly as it happened (card, ticket page, API, CSV):
+    at the gemba with the label scan's time in the site's zone, or without a scan."""
+    if ticket.verified_at is None:
+        return ""
+    zone = ticket.area.site.timezone
+    if ticket.verified_how == "scan" and ticket.verified_scan_at is not None:
+        return _(
+            "Verified at the gemba (label scanned %(time)s).",
+            time=format_time(ticket.verified_scan_at, zone),
+        )
+    if ticket.verified_how == "no_scan":
+        return _("Verified without a label scan.")
+    return _("Verified (whether a label was scanned was not recorded then).")
+
+
 def after_photo_count(ticket: KaizenTicket) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(Photo.id)).where(
@@ -419,6 +438,18 @@ def transition(
             )
         if new_due is not None and new_due < today:
             raise TicketError(422, "due_date_past", _("The new due date cannot be in the past."))
+    if action.key == "verify" and not (
+        ticket.standardize.strip() or ticket.no_change_reason.strip()
+    ):
+        # PDCA's Act: a closed ticket says which standard changed, or why none needed to.
+        raise TicketError(
+            422,
+            "act_required",
+            _(
+                "Before it closes, fill in “Act”: which standard, checklist or visual control "
+                "changed — or that no standard change is needed, and why."
+            ),
+        )
     if action.key == "done":
         if not ticket.countermeasure.strip():
             raise TicketError(
@@ -449,6 +480,8 @@ def transition(
         ticket.verified_at = now
         ticket.self_verified = ticket.owner_id == user.id
         scanned = _scanned_recently(user, ticket, now)
+        ticket.verified_how = "scan" if scanned else "no_scan"
+        ticket.verified_scan_at = scanned
         body = (
             N_("Verified at the gemba (label scanned %(when)s UTC).")
             % {"when": f"{scanned:%d %b %H:%M}"}
@@ -468,6 +501,7 @@ def transition(
             ticket.due_date = new_due
         # no longer verified: the history keeps who had verified it and when
         ticket.verified_by_id, ticket.verified_at, ticket.self_verified = None, None, False
+        ticket.verified_how, ticket.verified_scan_at = None, None
     ticket.status = action.to_status
     event = _event(
         ticket,

@@ -21,7 +21,7 @@ from gemba_walk.audits.models import Audit
 from gemba_walk.auth.models import User
 from gemba_walk.checklists.builder import areas_outside
 from gemba_walk.checklists.models import ChecklistTemplate, ChecklistTemplateVersion
-from gemba_walk.core.database import write_transaction
+from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
@@ -58,6 +58,7 @@ def create_layer(site: Site, name: str, rank: int = 1) -> Layer:
     if not name or len(name) > 80:
         raise WalkError(_("Name the layer (up to 80 characters), e.g. Supervisor."))
     with write_transaction():
+        lock(site)  # two leaders adding "Supervisor" at once: the second is told it exists
         if db.session.scalar(
             sa.select(Layer.id).where(Layer.site_id == site.id, Layer.name == name)
         ):
@@ -74,6 +75,10 @@ def rename_layer(layer: Layer, name: str, rank: int) -> Layer:
     if not name or len(name) > 80:
         raise WalkError(_("Name the layer (up to 80 characters), e.g. Supervisor."))
     with write_transaction():
+        # The row first, then its site (one order everywhere, so two of these never deadlock):
+        # two layers renamed to one name at once, the second is told.
+        lock(layer)
+        lock(layer.site)
         clash = db.session.scalar(
             sa.select(Layer.id).where(
                 Layer.site_id == layer.site_id, Layer.name == name, Layer.id != layer.id
@@ -90,6 +95,7 @@ def remove_layer(layer: Layer) -> None:
     for them stay). A layer a plan names, even a stopped one (its history reads it), stays:
     change or stop those plans, or rename the layer instead."""
     with write_transaction():
+        lock(layer)  # removed by someone else meanwhile: 409, not a 500
         plans = db.session.scalars(
             sa.select(WalkPlan.name).where(WalkPlan.layer_id == layer.id).order_by(WalkPlan.name)
         ).all()
@@ -112,6 +118,9 @@ def set_layer(site: Site, user: User, layer: Layer | None) -> None:
     if layer is not None and layer.site_id != site.id:
         raise WalkError(_("That layer belongs to another site."))
     with write_transaction():
+        if layer is not None:
+            lock(layer)
+        lock(site)  # one membership per person and site, also when two leaders set it at once
         member = db.session.scalar(
             sa.select(LayerMember).where(
                 LayerMember.site_id == site.id, LayerMember.user_id == user.id
@@ -144,6 +153,7 @@ def create_shift(site: Site, name: str, starts: time, ends: time, weekdays="0123
     if not days:
         raise WalkError(_("Choose the days the shift works."))
     with write_transaction():
+        lock(site)
         if db.session.scalar(
             sa.select(Shift.id).where(Shift.site_id == site.id, Shift.name == name)
         ):
@@ -160,6 +170,8 @@ def remove_shift(shift: Shift) -> None:
     planned in it (at most a day ahead) and done ones keep its name. The last shift of a site
     with an active plan per shift stays: that plan would plan nothing."""
     with write_transaction():
+        lock(shift)
+        lock(shift.site)  # the last shift stays, also when two are removed at once
         others = db.session.scalar(
             sa.select(sa.func.count(Shift.id)).where(
                 Shift.site_id == shift.site_id, Shift.id != shift.id
@@ -282,6 +294,7 @@ def _check_no_overlap(site: Site, details: PlanDetails, exclude_id: int | None) 
 
 def create_plan(site: Site, details: PlanDetails, by: User | None = None) -> WalkPlan:
     with write_transaction():
+        lock(site)  # two plans that overlap, saved at once: the second is told
         areas, people = _check_plan(site, details)
         plan = WalkPlan(
             site_id=site.id,
@@ -307,6 +320,8 @@ def update_plan(plan: WalkPlan, details: PlanDetails, now: datetime | None = Non
     (done or not); walks planned ahead and not done are dropped and planned again."""
     today = local_today(plan.site.timezone, now)
     with write_transaction():
+        lock(plan)  # two leaders saving one plan at once take turns (not a 500)
+        lock(plan.site)
         areas, people = _check_plan(plan.site, details, plan.id)
         db.session.execute(
             sa.delete(PlannedWalk).where(
@@ -340,6 +355,7 @@ def stop_plan(plan: WalkPlan, now: datetime | None = None) -> None:
     """No walks after today; today's and earlier stay."""
     today = local_today(plan.site.timezone, now)
     with write_transaction():
+        lock(plan)
         db.session.execute(
             sa.delete(PlannedWalk).where(
                 PlannedWalk.plan_id == plan.id,
