@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area, AreaScan, Site
 from gemba_walk.audits.models import Audit
+from gemba_walk.core.localtime import to_local
 from gemba_walk.lean import OPEN_TICKET_STATUSES
 from gemba_walk.tickets.models import KaizenTicket
 from tests.factories import AreaFactory, SiteFactory, UserFactory, demo_plant
@@ -118,7 +119,8 @@ def test_scanning_a_label_opens_the_area_with_what_a_leader_needs(client, auth, 
         .order_by(Audit.submitted_at.desc())
     )
     assert f"5S score {latest.score_total:.1f} of 5" in page.text
-    assert latest.submitted_at.strftime("%d %b %Y") in page.text
+    # The date as the plant reads it (its time zone): near midnight UTC it is another day.
+    assert to_local(latest.submitted_at).strftime("%d %b %Y") in page.text
     open_tickets = db.session.scalars(
         sa.select(KaizenTicket).where(
             KaizenTicket.area_id == area.id, KaizenTicket.status.in_(OPEN_TICKET_STATUSES)
