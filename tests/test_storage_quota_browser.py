@@ -62,8 +62,9 @@ def test_a_full_phone_refuses_the_photo_that_does_not_fit_and_loses_nothing(
         page.wait_for_function(
             """(kept) => {
                 const finding = document.querySelector('[data-extra-finding]');
-                return finding.querySelectorAll('img.thumb').length > kept
-                    || /could not|room/.test(finding.querySelector('.photo-status').textContent);
+                const said = finding.querySelector('.photo-status').textContent;
+                return !/Preparing/.test(said)
+                    && (finding.querySelectorAll('img.thumb').length > kept || /could not|room/.test(said));
             }""",
             arg=kept,
             timeout=20_000,

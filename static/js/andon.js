@@ -66,7 +66,9 @@ export async function sendReport(report) {
     body.set('category', report.category);
     body.set('description', report.description);
     body.set('reporter_name', report.reporter_name);
-    if (report.photo) body.set('photo', report.photo, report.photo_name || 'photo.jpg');
+    if (report.photo) {
+      body.set('photo', new Blob([report.photo], { type: report.photo_type }), report.photo_name || 'photo.jpg');
+    }
     response = await fetch(`/andon/${report.token}`, { method: 'POST', body, credentials: 'same-origin' });
   } catch {
     return { state: 'waiting' };
@@ -111,7 +113,8 @@ async function keepAndSend(form, area) {
     category: String(data.get('category') || ''),
     description: String(data.get('description') || '').trim(),
     reporter_name: String(data.get('reporter_name') || '').trim(),
-    photo: photo instanceof File && photo.size ? photo : null,
+    photo: photo instanceof File && photo.size ? await photo.arrayBuffer() : null,
+    photo_type: photo instanceof File ? photo.type : '',
     photo_name: photo instanceof File ? photo.name : '',
     created_at: new Date().toISOString(),
   };

@@ -7,11 +7,17 @@ import { database, STORES } from './db.js';
 /** Kept free beyond any photo, so the draft's text and its outbox entry can always be saved. */
 export const RESERVE_BYTES = 256 * 1024;
 
-/** @param {number} size */
-function incompressible(size) {
+/**
+ * Random bytes: a Blob where the browser stores Blobs (Chromium counts them against the quota at
+ * once), else an ArrayBuffer (WebKit's private mode refuses Blobs in IndexedDB; photos are kept
+ * as bytes for the same reason, photos.js).
+ * @param {number} size
+ * @param {boolean} asBlob
+ */
+function incompressible(size, asBlob) {
   const bytes = new Uint8Array(size);
   for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(at + 65536, size)));
-  return new Blob([bytes]);
+  return asBlob ? new Blob([bytes]) : bytes.buffer;
 }
 
 /**
@@ -22,14 +28,20 @@ function incompressible(size) {
 export async function roomFor(bytes) {
   const db = await database();
   try {
-    await db.put(STORES.meta, incompressible(bytes + RESERVE_BYTES), 'room_probe');
-  } catch (error) {
-    if (/** @type {any} */ (error)?.name === 'QuotaExceededError') return false;
-    throw error;
+    for (const asBlob of [true, false]) {
+      try {
+        await db.put(STORES.meta, incompressible(bytes + RESERVE_BYTES, asBlob), 'room_probe');
+        return true;
+      } catch (error) {
+        const name = /** @type {any} */ (error)?.name;
+        if (name === 'QuotaExceededError') return false;
+        if (!asBlob || (name !== 'UnknownError' && name !== 'DataCloneError')) throw error;
+      }
+    }
+    return true;
   } finally {
     await db.delete(STORES.meta, 'room_probe').catch(() => {});
   }
-  return true;
 }
 
 /** Ask once that the browser never evicts what the app keeps (drafts, photos, the outbox). */

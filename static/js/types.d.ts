@@ -254,7 +254,7 @@ export interface Meta {
   scans: Record<string, string>;
   user: User | null;
   /** A probe write that measures the room left (storage.js); deleted at once. */
-  room_probe: Blob;
+  room_probe: Blob | ArrayBuffer;
   /** Andon reports kept on the device until they are sent (andon.js). */
   andon_queue: AndonReportKept[];
 }
@@ -267,7 +267,9 @@ export interface AndonReportKept {
   category: string;
   description: string;
   reporter_name: string;
-  photo: Blob | null;
+  /** The photo's bytes (WebKit's private mode refuses Blobs in IndexedDB) and its type. */
+  photo: ArrayBuffer | null;
+  photo_type: string;
   photo_name: string;
   created_at: string;
   /** The server's reason when it refused the report (it is kept, never dropped silently). */

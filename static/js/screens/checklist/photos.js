@@ -150,7 +150,9 @@ export function photoPicker(draft, finding, labelText) {
           lines[lines.length - 1] = {
             text: t('Photo kept (%(size)s kB).', { size: Math.round(compressed.blob.size / 1024) }),
           };
-          if (!(await roomFor(2 * size))) {
+          // Room for two more like it, or a warning: the browser's own count of what is used lags
+          // behind the writes, so one photo's margin was seen to be too little.
+          if (!(await roomFor(3 * size))) {
             lines.push({
               text: t('This phone’s storage is nearly full: the next photo may not fit. Sync when you can.'),
               bad: true,
