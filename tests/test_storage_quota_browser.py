@@ -63,8 +63,8 @@ def test_a_full_phone_refuses_the_photo_that_does_not_fit_and_loses_nothing(
             """(kept) => {
                 const finding = document.querySelector('[data-extra-finding]');
                 const said = finding.querySelector('.photo-status').textContent;
-                return !/Preparing/.test(said)
-                    && (finding.querySelectorAll('img.thumb').length > kept || /could not|room/.test(said));
+                const more = finding.querySelectorAll('img.thumb').length > kept;
+                return !/Preparing/.test(said) && (more || /could not|room/.test(said));
             }""",
             arg=kept,
             timeout=20_000,
