@@ -157,36 +157,43 @@ function entryActions(entry, user, redraw) {
   if (entry.state !== 'attention') {
     return entry.state === 'waiting' && entry.attempts ? h('div', { className: 'actions' }, retry) : null;
   }
+  return h('div', { className: 'actions' }, retry, downloadButton(entry), discardButton(entry, redraw));
+}
+
+/** "Download a copy" of an entry's records and photos (`named`: the entry's label for a
+ * screen reader, where several entries share the screen). */
+function downloadButton(entry, named = false) {
   return h(
-    'div',
-    { className: 'actions' },
-    retry,
-    h(
-      'button',
-      { type: 'button', className: 'button button--quiet', onclick: () => download(entry) },
-      t('Download a copy'),
-    ),
-    h(
-      'button',
-      {
-        type: 'button',
-        className: 'button button--quiet button--danger',
-        onclick: async () => {
-          const ok = window.confirm(
-            t(
-              'Discard “%(label)s”? A copy with its records and photos is downloaded first; ' +
-                'then it is deleted from this phone and never sent.',
-              { label: entry.label },
-            ),
-          );
-          if (!ok) return;
-          await download(entry);
-          await discardEntry(entry);
-          await redraw();
-        },
+    'button',
+    { type: 'button', className: 'button button--quiet', onclick: () => download(entry) },
+    t('Download a copy'),
+    named ? h('span', { className: 'visually-hidden' }, `: ${entry.label}`) : null,
+  );
+}
+
+/** "Discard…": after a confirmation, a copy is downloaded, then the entry is deleted unsent. */
+function discardButton(entry, redraw, named = false) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      className: 'button button--quiet button--danger',
+      onclick: async () => {
+        const ok = window.confirm(
+          t(
+            'Discard “%(label)s”? A copy with its records and photos is downloaded first; ' +
+              'then it is deleted from this phone and never sent.',
+            { label: entry.label },
+          ),
+        );
+        if (!ok) return;
+        await download(entry);
+        await discardEntry(entry);
+        await redraw();
       },
-      t('Discard…'),
-    ),
+    },
+    t('Discard…'),
+    named ? h('span', { className: 'visually-hidden' }, `: ${entry.label}`) : null,
   );
 }
 
@@ -223,36 +230,8 @@ async function turnedOffSection(user, redraw) {
         h(
           'div',
           { className: 'actions' },
-          h(
-            'button',
-            { type: 'button', className: 'button button--quiet', onclick: () => download(entry) },
-            t('Download a copy'),
-            h('span', { className: 'visually-hidden' }, `: ${entry.label}`),
-          ),
-          mayDiscard
-            ? h(
-                'button',
-                {
-                  type: 'button',
-                  className: 'button button--quiet button--danger',
-                  onclick: async () => {
-                    const ok = window.confirm(
-                      t(
-                        'Discard “%(label)s”? A copy with its records and photos is downloaded first; ' +
-                          'then it is deleted from this phone and never sent.',
-                        { label: entry.label },
-                      ),
-                    );
-                    if (!ok) return;
-                    await download(entry);
-                    await discardEntry(entry);
-                    await redraw();
-                  },
-                },
-                t('Discard…'),
-                h('span', { className: 'visually-hidden' }, `: ${entry.label}`),
-              )
-            : null,
+          downloadButton(entry, true),
+          mayDiscard ? discardButton(entry, redraw, true) : null,
         ),
       ),
     ),
