@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 static/dist/manifest.json: node_modules/.installed static/build.mjs $(shell find static/js static/css static/img -type f 2>/dev/null) \
-		templates/_head.html templates/capture/shell.html templates/offline.html gemba_walk/core/pwa.py
+		templates/_head.html templates/capture/shell.html templates/offline.html gemba_walk/web/pwa.py
 	npm run --silent build
 
 install: $(BIN)/.installed node_modules/.installed ## Install Python and npm dependencies

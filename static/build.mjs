@@ -130,7 +130,7 @@ const { count, size, warnings } = await injectManifest({
   additionalManifestEntries: [
     { url: '/capture/shell', revision: await revisionOf('templates/capture/shell.html') },
     { url: '/offline', revision: await revisionOf('templates/offline.html') },
-    { url: '/manifest.webmanifest', revision: await revisionOf('gemba_walk/core/pwa.py') },
+    { url: '/manifest.webmanifest', revision: await revisionOf('gemba_walk/web/pwa.py') },
     ...(await Promise.all(
       staticFiles.map(async (file) => ({
         url: `/static/${file}`,

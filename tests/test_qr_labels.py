@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from gemba_walk.areas.models import Area
-from gemba_walk.areas.views import LABELS_PER_BATCH
+from gemba_walk.web.areas.views import LABELS_PER_BATCH
 from tests.conftest import sign_in_in_browser
 from tests.factories import AreaFactory, SiteFactory, UserFactory, demo_plant
 from tests.qr_tools import decode_all

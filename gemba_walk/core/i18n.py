@@ -21,7 +21,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import Translations
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _lazy_gettext
@@ -184,13 +184,15 @@ class Problem(str):
     reader's language, a person's words as written)."""
 
 
-_problem_reader = str
+def read_problems_with(app: Flask, reader) -> None:
+    """How a ``Problem`` reads in this app (the core cannot know the checklists; the app says
+    it when it is made)."""
+    app.extensions["problem_reader"] = reader
 
 
-def read_problems_with(reader) -> None:
-    """How a ``Problem`` reads (the core cannot know the checklists; they say it at start)."""
-    global _problem_reader  # noqa: PLW0603 — one reader for the process, set once at start
-    _problem_reader = reader
+def _problem_reader():
+    """The app's reader of a ``Problem``; as written outside an app."""
+    return current_app.extensions.get("problem_reader", str) if has_app_context() else str
 
 
 def _english(value):
@@ -218,7 +220,7 @@ def _read(value):
         if isinstance(phrase, str):
             return gettext(phrase)
         if isinstance(value.get("problem"), str):
-            return _problem_reader(value["problem"])
+            return _problem_reader()(value["problem"])
     return value
 
 

@@ -60,9 +60,6 @@ def register() -> None:
 
 
 def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, message="", **details):
-    if kind == "ticket.viewed":
-        mark_ticket_read(actor_id, ticket)
-        return
     if kind == "audit.completed":
         audit = details["audit"]
         add_event(

@@ -6,7 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
+from gemba_walk.andon.operations import count_waiting, urgent_waiting
 from gemba_walk.extensions import db
+from gemba_walk.web.andon.forms import CATEGORY_WORDS
+from gemba_walk.web.home.dashboard import home_summary
 
 # Named "core" as before, so url_for("core.home") in templates and bookmarks keep working.
 bp = Blueprint("core", __name__)
@@ -16,10 +19,6 @@ bp = Blueprint("core", __name__)
 @login_required
 def home():
     """Show what needs attention: the user's starting point after sign-in."""
-    from gemba_walk.andon.forms import CATEGORY_WORDS
-    from gemba_walk.andon.operations import count_waiting, urgent_waiting
-    from gemba_walk.home.dashboard import home_summary
-
     leader = current_user.is_leader
     return render_template(
         "home.html",

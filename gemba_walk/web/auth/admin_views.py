@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from gemba_walk.auth.forms import EditUserForm, NewUserForm
 from gemba_walk.auth.models import User
 from gemba_walk.auth.operations import (
     AccountError,
@@ -18,6 +17,7 @@ from gemba_walk.auth.operations import (
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
+from gemba_walk.web.auth.forms import EditUserForm, NewUserForm
 
 
 def _name_error(form, error: SignInNameError) -> None:

@@ -25,16 +25,11 @@ from gemba_walk.checklists.builder import (
     TemplateSpec,
 )
 from gemba_walk.checklists.models import ChecklistTemplate
-from gemba_walk.core import i18n
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
 from gemba_walk.lean import TEMPLATE_KINDS, keys
 
 bp = Blueprint("checklists", __name__, url_prefix="/admin/checklists")
-
-
-# A ticket's title inside a notification reads like it does on the pages.
-i18n.read_problems_with(texts.shown_problem)
 
 
 @bp.app_template_filter("problem_text")

@@ -30,7 +30,6 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
-from gemba_walk.core import hooks
 from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
 from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.i18n import current_language
@@ -46,10 +45,11 @@ from gemba_walk.lean import (
     TICKET_STATUSES,
     label_of,
 )
+from gemba_walk.notify.events import mark_ticket_read
 from gemba_walk.tickets import operations, queries, workflow
-from gemba_walk.tickets.forms import ReportProblemForm
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ordinal, read_event_body
+from gemba_walk.web.tickets.forms import ReportProblemForm
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -277,7 +277,7 @@ def show_by_reference(reference: str):
 def show(number: int):
     """A ticket: problem and PDCA, before and after photos, actions for this user, history."""
     ticket = _ticket_or_404(number)
-    hooks.emit("ticket.viewed", ticket=ticket, actor_id=current_user.id)
+    mark_ticket_read(current_user.id, ticket)  # what the inbox told of it is read now
     return _ticket_page(_ticket_or_404(number))
 
 

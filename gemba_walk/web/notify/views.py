@@ -34,7 +34,11 @@ from gemba_walk.notify.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from gemba_walk.notify.preferences import PreferenceError, save_preferences
+from gemba_walk.notify.preferences import (
+    PreferenceError,
+    save_preferences,
+    save_push_subscription,
+)
 from gemba_walk.notify.queue import storage_settings
 from gemba_walk.tickets.models import KaizenTicket
 
@@ -162,8 +166,6 @@ def push_key():
 @bp.post("/notifications/push/subscriptions")
 @login_required
 def push_subscribe():
-    from gemba_walk.notify.preferences import save_push_subscription
-
     data = request.get_json(silent=True)
     save_push_subscription(current_user, data, request.headers.get("User-Agent", ""))
     return jsonify(subscribed=True), 201

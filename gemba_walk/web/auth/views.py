@@ -8,13 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from gemba_walk.auth.forms import (
-    ChangePasswordForm,
-    DisplayForm,
-    LanguageForm,
-    LoginForm,
-    SignOutEverywhereForm,
-)
+from gemba_walk.auth.models import User
 from gemba_walk.auth.operations import (
     AccountError,
     PasswordError,
@@ -25,9 +19,18 @@ from gemba_walk.auth.operations import (
     set_language,
 )
 from gemba_walk.auth.sessions import count_sessions, end_all_sessions, end_session, start_session
+from gemba_walk.auth.tokens import SCOPES, TokenError, create_token, tokens_of
+from gemba_walk.auth.tokens import revoke_token as revoke
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.i18n import ngettext, refresh_locale
-from gemba_walk.extensions import limiter
+from gemba_walk.extensions import db, limiter
+from gemba_walk.web.auth.forms import (
+    ChangePasswordForm,
+    DisplayForm,
+    LanguageForm,
+    LoginForm,
+    SignOutEverywhereForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -195,10 +198,6 @@ def sign_out_everywhere():
 @login_required
 def tokens():
     """API tokens: make one (shown once), see when each was last used, revoke."""
-    from gemba_walk.auth.models import User
-    from gemba_walk.auth.tokens import SCOPES, TokenError, create_token, tokens_of
-    from gemba_walk.extensions import db
-
     made, error, status = None, None, 200
     if request.method == "POST":
         owner = current_user
@@ -237,8 +236,6 @@ def tokens():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    from gemba_walk.auth.tokens import revoke_token as revoke
-
     token = revoke(token_id, current_user)
     flash(_("Token “%(name)s” is revoked: it opens nothing any more.", name=token.name), "success")
     return redirect(url_for("auth.tokens"))

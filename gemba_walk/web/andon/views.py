@@ -17,13 +17,6 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from gemba_walk.andon.forms import (
-    CATEGORY_WORDS,
-    SEVERITY_WORDS,
-    AcceptForm,
-    DismissForm,
-    ReportForm,
-)
 from gemba_walk.andon.models import AndonReport
 from gemba_walk.andon.operations import (
     AlreadyDecided,
@@ -44,6 +37,13 @@ from gemba_walk.audits.photos import PhotoError, PhotoStore
 from gemba_walk.auth.roles import admin_required, leader_required
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
+from gemba_walk.web.andon.forms import (
+    CATEGORY_WORDS,
+    SEVERITY_WORDS,
+    AcceptForm,
+    DismissForm,
+    ReportForm,
+)
 
 bp = Blueprint("andon", __name__, url_prefix="/andon")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from gemba_walk.areas import queries
-from gemba_walk.areas.forms import SiteForm
 from gemba_walk.areas.models import Site
 from gemba_walk.areas.operations import (
     AreaError,
@@ -16,6 +15,7 @@ from gemba_walk.areas.operations import (
 from gemba_walk.auth.roles import admin_required
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
+from gemba_walk.web.areas.forms import SiteForm
 
 bp = Blueprint("sites", __name__, url_prefix="/admin/sites")
 

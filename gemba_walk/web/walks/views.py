@@ -19,9 +19,9 @@ from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.walks import operations, queries
-from gemba_walk.walks.forms import WEEKDAYS, LayerForm, MemberForm, PlanForm, ShiftForm
 from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift, WalkPlan
 from gemba_walk.walks.operations import PlanDetails, WalkError
+from gemba_walk.web.walks.forms import WEEKDAYS, LayerForm, MemberForm, PlanForm, ShiftForm
 
 # How a plan's frequency reads in the list of plans.
 FREQUENCY_WORDS = {

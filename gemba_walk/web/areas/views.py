@@ -18,7 +18,6 @@ from flask import (
 from flask_login import current_user, login_required
 
 from gemba_walk.areas import queries
-from gemba_walk.areas.forms import AreaForm
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.areas.operations import (
     AreaDetails,
@@ -37,6 +36,7 @@ from gemba_walk.core.localtime import use_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import start_words
 from gemba_walk.reports.area_overview import area_overview
+from gemba_walk.web.areas.forms import AreaForm
 
 bp = Blueprint("areas", __name__, url_prefix="/areas")
 

@@ -1,0 +1,1 @@
+"""The sign-in, account and user-admin pages."""

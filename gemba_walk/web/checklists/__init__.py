@@ -1,0 +1,1 @@
+"""The checklist builder's admin pages."""

@@ -1,0 +1,1 @@
+"""The inbox, the bell, notification preferences and webhooks on the web."""

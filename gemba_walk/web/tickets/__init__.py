@@ -1,0 +1,1 @@
+"""Kaizen tickets on the web: the board and its export, a ticket's page, the report form."""

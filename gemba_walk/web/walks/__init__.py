@@ -1,0 +1,1 @@
+"""The planned-walk pages: plans, layers, shifts, the board of walks."""
