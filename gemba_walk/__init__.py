@@ -31,7 +31,7 @@ from gemba_walk.web.home.views import bp as home_bp
 from gemba_walk.web.notify.views import bp as notify_bp
 from gemba_walk.web.pwa import bp as pwa_bp
 from gemba_walk.web.reports.views import bp as reports_bp
-from gemba_walk.web.tickets.views import bp as tickets_bp
+from gemba_walk.web.tickets import bp as tickets_bp
 from gemba_walk.web.walks.views import bp as walks_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -81,3 +81,17 @@ def test_escalated_replaces_overdue_and_for_you_lists_the_ticket_once(db, client
     assert "4 days overdue" in for_you and "is overdue (due" not in for_you
     inbox = client.get("/notifications").text
     assert inbox.count(f"{ticket.display_number} is") == 1
+
+
+def test_opening_the_ticket_reads_what_the_inbox_told_of_it(db, client, plant):
+    """The ticket page calls the inbox's own operation; another ticket's line stays unread."""
+    today = utcnow().date()
+    seen = TicketFactory(area=plant["area"], owner=plant["owner"], due_date=today - timedelta(1))
+    other = TicketFactory(area=plant["area"], owner=plant["owner"], due_date=today - timedelta(2))
+    db.session.commit()
+    jobs.run_pending()
+    AuthActions(client).login(plant["owner"].email)
+    assert client.get("/notifications/count").json["unread"] == 2
+    assert client.get(f"/tickets/{seen.number}").status_code == 200
+    assert client.get("/notifications/count").json["unread"] == 1
+    assert other.display_number in client.get("/notifications").text

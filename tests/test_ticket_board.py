@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from gemba_walk.extensions import db as _db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, TICKET_STATUSES, keys
 from gemba_walk.tickets.models import KaizenTicket
-from gemba_walk.web.tickets.views import CSV_COLUMNS
+from gemba_walk.web.tickets.board import CSV_COLUMNS
 from tests.factories import AreaFactory, SiteFactory, UserFactory
 
 TICKETS = 3000

@@ -1,4 +1,5 @@
-"""Kaizen tickets on the web: the team board, a ticket's PDCA page, its history and exports."""
+"""A ticket's page (PDCA, before and after photos, history), its changes and its printed card;
+the tickets blueprint and the template filters every ticket page uses."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from gemba_walk.areas.models import Area, Site
+from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Finding, Photo, shown_photos
 from gemba_walk.audits.photos import (
     MAX_PHOTO_BYTES,
@@ -30,26 +31,22 @@ from gemba_walk.audits.photos import (
     store_photo,
 )
 from gemba_walk.auth.models import User
-from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
 from gemba_walk.core.database import lock, write_transaction
-from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
-from gemba_walk.core.localtime import format_csv, local_today, plant_zone, use_zone
+from gemba_walk.core.localtime import local_today, use_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CATEGORY_TERMS,
     DUE_DAYS_BY_SEVERITY,
-    OPEN_TICKET_STATUSES,
     SEVERITIES,
     TICKET_STATUSES,
     label_of,
 )
 from gemba_walk.notify.events import mark_ticket_read
-from gemba_walk.tickets import operations, queries, workflow
+from gemba_walk.tickets import queries, workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import ordinal, read_event_body
-from gemba_walk.web.tickets.forms import ReportProblemForm
+from gemba_walk.tickets.rules import read_event_body
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -97,107 +94,6 @@ def event_body(body: str) -> str:
 @bp.app_template_filter("severity_label")
 def severity_label(key: str) -> str:
     return label_of(SEVERITIES, key)
-
-
-# --- the board ------------------------------------------------------------------------------
-
-
-def _filters_or_400() -> queries.BoardFilters:
-    """The board's filters; one it does not know is a FilterError, answered as a 400 page."""
-    return queries.BoardFilters.from_args(request.args)
-
-
-@bp.get("/")
-@login_required
-def board():
-    """The team board: columns by status on wide screens, a list on phones; filters and search."""
-    filters = _filters_or_400()
-    today = _today()
-    loaded = queries.load_board(filters, current_user, today)
-    return render_template(
-        "tickets/board.html",
-        board=loaded,
-        filters=filters,
-        today=today,
-        statuses=TICKET_STATUSES,
-        sorts=queries.SORTS,
-        column_step=queries.COLUMN_STEP,
-        sites=db.session.scalars(sa.select(Site).where(Site.active).order_by(Site.name)).all(),
-        areas=db.session.scalars(
-            sa.select(Area).where(Area.active).order_by(Area.code).limit(500)
-        ).all(),
-        people=db.session.scalars(sa.select(User).where(User.active).order_by(User.name)).all(),
-        categories=CATEGORY_TERMS,
-        is_overdue=queries.is_overdue,
-    )
-
-
-CSV_COLUMNS = (
-    "Number",
-    "Title",
-    "Status",
-    "Severity",
-    "Priority",
-    "Site",
-    "Area code",
-    "Area",
-    "Category",
-    "Owner",
-    "Due",
-    "Overdue",
-    "Occurrences",
-    "Recurred",
-    "Opened",
-    "Done",
-    "Verified",
-    "Root cause",
-    "Countermeasure",
-)
-
-
-@bp.get("/export.csv")
-@login_required
-def export_csv():
-    """The filtered board as CSV (UTF-8 with a byte-order mark, so Excel reads the accents),
-    streamed from a session of its own (see core/csv_export.py)."""
-    filters = _filters_or_400()
-    form = export_format(request.args.get("format"))
-    today = _today()
-    query = queries.export_query(filters, current_user, today)
-    zone = plant_zone()  # read now: the rows are written after the view has returned
-    rows = rows_from_own_session(
-        db.engine,
-        lambda session: (
-            _ticket_row(ticket, today, zone)
-            for ticket in session.scalars(query.execution_options(yield_per=500))
-        ),
-    )
-    return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows, form)
-
-
-def _ticket_row(ticket: KaizenTicket, today: date, zone: str) -> tuple:
-    zone = ticket.area.site.timezone or zone  # each row in its own site's local time
-    return (
-        ticket.display_number,
-        ticket.title,
-        status_label(ticket.status),
-        severity_label(ticket.severity),
-        ticket.priority,
-        ticket.area.site.name,
-        ticket.area.code,
-        ticket.area.name,
-        category_label(ticket.category),
-        ticket.owner.name if ticket.owner else "",
-        ticket.due_date.isoformat() if ticket.due_date else "",
-        "yes" if queries.is_overdue(ticket, today) else "no",
-        ticket.occurrences,
-        "yes" if ticket.recurred else "no",
-        format_csv(ticket.opened_at, zone),
-        format_csv(ticket.done_at, zone),
-        format_csv(ticket.verified_at, zone),
-        ticket.root_cause,
-        ticket.countermeasure,
-    )
 
 
 # --- one ticket -----------------------------------------------------------------------------
@@ -382,7 +278,7 @@ def add_photo(number: int):
     return _change(number, operation, _("Photo added."))
 
 
-def _photo_store() -> PhotoStore:
+def photo_store() -> PhotoStore:
     return PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
 
 
@@ -390,7 +286,7 @@ def _store_upload(upload) -> Photo:
     """A photo sent from a form, checked by content like one synced from a phone."""
     data = upload.read(MAX_PHOTO_BYTES + 1)
     return store_photo(
-        _photo_store(),
+        photo_store(),
         current_user,
         str(uuid_module.uuid4()),
         data,
@@ -413,77 +309,3 @@ def card(number: int):
         before=[p.photo for p in shown_photos(list(photos)) if p.photo.role != "after"][:2],
         after=[p.photo for p in shown_photos(list(photos)) if p.photo.role == "after"][:2],
     )
-
-
-# --- a problem reported on the web ------------------------------------------------------------
-
-
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def report():
-    """Report a problem from a desk: the same rules as a finding synced from a phone."""
-    form = ReportProblemForm()
-    areas = db.session.scalars(
-        sa.select(Area).where(Area.active).order_by(Area.code).options(selectinload(Area.site))
-    ).all()
-    form.area_id.choices = [(a.id, f"{a.code} {a.name} · {a.site.name}") for a in areas]
-    if request.method == "GET" and parse_id(request.args.get("area", "")):
-        form.area_id.data = parse_id(request.args["area"])
-    open_tickets = db.session.execute(
-        sa.select(KaizenTicket.number, KaizenTicket.area_id, KaizenTicket.title, Area.code)
-        .join(Area, Area.id == KaizenTicket.area_id)
-        .where(KaizenTicket.status.in_(OPEN_TICKET_STATUSES), Area.active)
-        .order_by(Area.code, KaizenTicket.number)
-    ).all()
-    form.same_as.choices = [("", _("No — a new problem"))] + [
-        (f"KZ-{number:04d}", f"{code} · KZ-{number:04d} · {title}")
-        for number, _area, title, code in open_tickets
-    ]
-    valid = form.validate_on_submit()
-    same_as = None
-    if valid and form.same_as.data:
-        chosen = {f"KZ-{n:04d}": (n, a) for n, a, _t, _c in open_tickets}.get(form.same_as.data)
-        if chosen is None or chosen[1] != form.area_id.data:
-            form.same_as.errors = [_("Choose an open ticket of this area, or a new problem.")]
-            valid = False
-        else:
-            same_as = chosen[0]
-    if not valid:
-        status = 422 if request.method == "POST" else 200
-        return render_template("tickets/new.html", form=form), status
-    upload = form.photo.data
-    try:
-        outcome = operations.report_problem(
-            current_user,
-            area_id=form.area_id.data,
-            category=form.category.data,
-            severity=form.severity.data,
-            description=form.description.data,
-            photo=upload.read(MAX_PHOTO_BYTES + 1) if upload and upload.filename else None,
-            photo_store=_photo_store(),
-            same_as=same_as,
-        )
-        number, words = outcome.ticket.number, outcome_words(outcome)
-    except PhotoError as error:
-        db.session.rollback()
-        form.photo.errors = [error.message]
-        return render_template("tickets/new.html", form=form), error.status
-    flash(words, "success")
-    return redirect(url_for("tickets.show", number=number))
-
-
-def outcome_words(outcome) -> str:
-    ticket = outcome.ticket
-    if outcome.outcome == "joined":
-        return _(
-            "Added to %(number)s, the open ticket for this problem (%(nth)s occurrence).",
-            number=ticket.display_number,
-            # English says "2nd"; the other catalogs write the number their own way
-            nth=ordinal(ticket.occurrences) if current_language() == "en" else ticket.occurrences,
-        )
-    if outcome.outcome == "reopened":
-        return _(
-            "%(number)s reopened — the problem came back after its fix.",
-            number=ticket.display_number,
-        )
-    return _("%(number)s opened.", number=ticket.display_number)
