@@ -180,7 +180,7 @@ class Phrase(str):
 
 class Problem(str):
     """A ticket's title or a finding's words inside a sentence: stored as written, read through
-    the reader the checklists register (``read_problems_with``: our own 5S questions in the
+    the reader the app registers (``read_problems_with``: our own 5S questions in the
     reader's language, a person's words as written)."""
 
 
