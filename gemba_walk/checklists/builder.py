@@ -8,9 +8,8 @@ still holds an older published (or superseded) version syncs it fine.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -24,346 +23,22 @@ from gemba_walk.checklists.models import (
     checklist_template_areas,
     checklist_template_sites,
 )
+from gemba_walk.checklists.problems import Problems, check_spec
+from gemba_walk.checklists.spec import ChecklistSpec, ItemSpec, TemplateSpec, slugify
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import MAX_ID, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import start_order
-from gemba_walk.lean import (
-    ABNORMALITY_CATEGORIES,
-    FIVE_S_PILLARS,
-    RESPONSE_TYPES,
-    SCORE_LEVELS,
-    SCORE_MAX,
-    SCORE_MIN,
-    SEVERITIES,
-    TEMPLATE_KINDS,
-    WASTES,
-    keys,
-    label_of,
-)
 
 logger = logging.getLogger(__name__)
-
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-MAX_ITEMS = 200
-MAX_CHOICES = 30
-SECTIONS_BY_KIND = {"5s": FIVE_S_PILLARS, "waste": WASTES}
-# The phone builds an abnormality report's finding from these three answers.
-ABNORMALITY_ITEMS = {
-    "category": ("choice", set(keys(ABNORMALITY_CATEGORIES))),
-    "severity": ("choice", set(keys(SEVERITIES))),
-    "description": ("text", None),
-}
 
 
 class BuilderError(RuleError):
     """A step on a template that cannot be taken (the message says why)."""
 
     status_code, error_code = 409, "builder_refused"
-
-
-@dataclass
-class ItemSpec:
-    """One checklist item as the builder form holds it (strings as typed, before checks)."""
-
-    key: str = ""
-    section: str = ""
-    prompt: str = ""
-    help_text: str = ""
-    response_type: str = "score"
-    levels: str = ""  # one per line: score level descriptions or the choices
-    min_value: str = ""
-    max_value: str = ""
-    photo_required: bool = False
-    ticket_threshold: str = ""
-
-    @classmethod
-    def from_item(cls, item: ChecklistItem) -> ItemSpec:
-        return cls(
-            key=item.key,
-            section=item.section,
-            prompt=item.prompt,
-            help_text=item.help_text or "",
-            response_type=item.response_type,
-            levels="\n".join(item.levels or []),
-            min_value=_number_text(item.min_value),
-            max_value=_number_text(item.max_value),
-            photo_required=item.photo_required,
-            ticket_threshold="" if item.ticket_threshold is None else str(item.ticket_threshold),
-        )
-
-
-@dataclass
-class TemplateSpec:
-    name: str = ""
-    kind: str = "custom"
-    description: str = ""
-    items: list[ItemSpec] = field(default_factory=list)
-
-
-@dataclass
-class Problems:
-    """What is wrong with a spec: messages for the whole template and per item field."""
-
-    general: list[str] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)  # "name", "item-3-key", ...
-
-    def __bool__(self) -> bool:
-        return bool(self.general or self.fields)
-
-    def add(self, where: str, message: str) -> None:
-        self.fields.setdefault(where, message)
-
-    def messages(self) -> list[str]:
-        return self.general + list(self.fields.values())
-
-
-def _number_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48]
-
-
-def _parse_number(problems: Problems, where: str, text: str) -> float | None:
-    text = (text or "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        problems.add(where, _("“%(text)s” is not a number.", text=text))
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        problems.add(where, _("“%(text)s” is not a number.", text=text))
-        return None
-    return value
-
-
-def check_spec(spec: TemplateSpec) -> tuple[list[dict], Problems]:
-    """Validate a spec; return the items as model fields and the problems found.
-
-    Every rule an admin can break has a message that says what to do."""
-    problems = Problems()
-    if not spec.name.strip():
-        problems.add("name", _("Give the checklist a name."))
-    elif len(spec.name.strip()) > 120:
-        problems.add("name", _("Keep the name under 120 characters."))
-    if spec.kind not in keys(TEMPLATE_KINDS):
-        problems.add("kind", _("Choose what kind of checklist this is."))
-    if not spec.items:
-        problems.general.append(_("A checklist needs at least one item. Add an item, then save."))
-    if len(spec.items) > MAX_ITEMS:
-        problems.general.append(_("A checklist holds at most %(most)s items.", most=MAX_ITEMS))
-    allowed_sections = SECTIONS_BY_KIND.get(spec.kind)
-    rows: list[dict] = []
-    seen_keys: dict[str, int] = {}
-    for index, item in enumerate(spec.items):
-        number = index + 1
-        where = f"item-{index}"
-        prompt = item.prompt.strip()
-        if not prompt:
-            problems.add(
-                f"{where}-prompt",
-                _("Item %(number)s: write the question to answer.", number=number),
-            )
-        elif len(prompt) > 300:
-            problems.add(
-                f"{where}-prompt",
-                _("Item %(number)s: keep the question under 300 characters.", number=number),
-            )
-        key = (item.key.strip().lower() or slugify(prompt))[:64]
-        if not key:
-            problems.add(
-                f"{where}-key",
-                _("Item %(number)s: give it a key (letters and digits).", number=number),
-            )
-        elif not KEY_PATTERN.match(key):
-            problems.add(
-                f"{where}-key",
-                _(
-                    "Item %(number)s: the key “%(key)s” may hold only a–z, 0–9, - and _.",
-                    number=number,
-                    key=key,
-                ),
-            )
-        elif key in seen_keys:
-            problems.add(
-                f"{where}-key",
-                _(
-                    "Item %(number)s: the key “%(key)s” is already used by item %(other)s. "
-                    "Each item needs its own key.",
-                    number=number,
-                    key=key,
-                    other=seen_keys[key],
-                ),
-            )
-        else:
-            seen_keys[key] = number
-        section = item.section.strip()
-        if allowed_sections is not None:
-            if section not in keys(allowed_sections):
-                names = ", ".join(_(term.label) for term in allowed_sections)
-                problems.add(
-                    f"{where}-section",
-                    _("Item %(number)s: choose one of %(names)s.", number=number, names=names),
-                )
-        elif not section:
-            section = "report" if spec.kind == "abnormality" else "checklist"
-        elif len(section) > 64:
-            problems.add(
-                f"{where}-section",
-                _("Item %(number)s: keep the section under 64 characters.", number=number),
-            )
-        response_type = item.response_type
-        if response_type not in keys(RESPONSE_TYPES):
-            problems.add(
-                f"{where}-response_type",
-                _("Item %(number)s: choose how it is answered.", number=number),
-            )
-        levels: list[str] | None = None
-        min_value = max_value = None
-        threshold: int | None = None
-        lines = _lines(item.levels)
-        if response_type == "score":
-            if not lines:
-                levels = list(SCORE_LEVELS)
-            elif len(lines) != SCORE_MAX - SCORE_MIN + 1:
-                problems.add(
-                    f"{where}-levels",
-                    _(
-                        "Item %(number)s: describe each score %(low)s to %(high)s, one per line "
-                        "(%(needed)s lines; you gave %(given)s), or leave it empty for the "
-                        "standard levels.",
-                        number=number,
-                        low=SCORE_MIN,
-                        high=SCORE_MAX,
-                        needed=SCORE_MAX - SCORE_MIN + 1,
-                        given=len(lines),
-                    ),
-                )
-            else:
-                levels = lines
-            threshold_text = item.ticket_threshold.strip()
-            if threshold_text:
-                try:
-                    threshold = int(threshold_text)
-                except ValueError:
-                    threshold = None
-                if threshold is None or not SCORE_MIN <= threshold <= SCORE_MAX:
-                    problems.add(
-                        f"{where}-ticket_threshold",
-                        _(
-                            "Item %(number)s: the ticket threshold must be a whole score from "
-                            "%(low)s to %(high)s (or empty for no ticket).",
-                            number=number,
-                            low=SCORE_MIN,
-                            high=SCORE_MAX,
-                        ),
-                    )
-                    threshold = None
-        elif response_type == "choice":
-            if len(lines) < 2:
-                problems.add(
-                    f"{where}-levels",
-                    _("Item %(number)s: list at least two choices, one per line.", number=number),
-                )
-            elif len(lines) > MAX_CHOICES:
-                problems.add(
-                    f"{where}-levels",
-                    _(
-                        "Item %(number)s: at most %(most)s choices.",
-                        number=number,
-                        most=MAX_CHOICES,
-                    ),
-                )
-            elif len(set(lines)) != len(lines):
-                problems.add(
-                    f"{where}-levels",
-                    _("Item %(number)s: a choice is listed twice.", number=number),
-                )
-            elif any(len(line) > 120 for line in lines):
-                problems.add(
-                    f"{where}-levels",
-                    _("Item %(number)s: keep each choice under 120 characters.", number=number),
-                )
-            else:
-                levels = lines
-        elif response_type == "number":
-            min_value = _parse_number(problems, f"{where}-min_value", item.min_value)
-            max_value = _parse_number(problems, f"{where}-max_value", item.max_value)
-            if min_value is not None and max_value is not None and min_value > max_value:
-                problems.add(
-                    f"{where}-max_value",
-                    _("Item %(number)s: the upper limit is below the lower limit.", number=number),
-                )
-        if item.photo_required and response_type == "text" and spec.kind != "abnormality":
-            problems.add(
-                f"{where}-photo_required",
-                _(
-                    "Item %(number)s: a written answer has no finding to photograph; ask for the "
-                    "photo on a check, score or reading instead.",
-                    number=number,
-                ),
-            )
-        if item.photo_required and spec.kind == "abnormality" and key != "description":
-            problems.add(
-                f"{where}-photo_required",
-                _(
-                    "Item %(number)s: in an abnormality report the photo goes with the "
-                    "description.",
-                    number=number,
-                ),
-            )
-        rows.append(
-            {
-                "key": key,
-                "position": index,
-                "section": section,
-                "prompt": prompt,
-                "help_text": item.help_text.strip(),
-                "response_type": response_type,
-                "levels": levels,
-                "min_value": min_value,
-                "max_value": max_value,
-                "photo_required": bool(item.photo_required),
-                "ticket_threshold": threshold,
-            }
-        )
-    if spec.kind == "5s" and rows and not any(r["response_type"] == "score" for r in rows):
-        problems.general.append(_("A 5S audit needs at least one item scored 0–5."))
-    if spec.kind == "abnormality" and rows:
-        by_key = {r["key"]: r for r in rows}
-        for key, (response_type, allowed) in ABNORMALITY_ITEMS.items():
-            row = by_key.get(key)
-            if row is None or row["response_type"] != response_type:
-                problems.general.append(
-                    _(
-                        "An abnormality report needs an item with the key “%(key)s” answered as "
-                        "%(type)s: the phone turns it into the ticket.",
-                        key=key,
-                        type=label_of(RESPONSE_TYPES, response_type).lower(),
-                    )
-                )
-            elif allowed is not None and not set(row["levels"] or []) <= allowed:
-                problems.general.append(
-                    _(
-                        "The “%(key)s” choices must be among: %(allowed)s.",
-                        key=key,
-                        allowed=", ".join(sorted(allowed)),
-                    )
-                )
-    return rows, problems
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -512,17 +187,23 @@ def _fill(version: ChecklistTemplateVersion, rows: list[dict]) -> None:
         version.items.append(ChecklistItem(**row))
 
 
+def _checked(spec: TemplateSpec) -> ChecklistSpec:
+    """The spec as its models check it; refused with every problem found (SpecError)."""
+    checked, problems = check_spec(spec)
+    if checked is None:
+        raise SpecError(problems)
+    return checked
+
+
 def create_template(spec: TemplateSpec, user_id: int | None) -> ChecklistTemplate:
     """A new template with its first version as a draft; nothing reaches phones yet."""
-    rows, problems = check_spec(spec)
-    if problems:
-        raise SpecError(problems)
+    checked = _checked(spec)
     with write_transaction():
         template = ChecklistTemplate(
-            key=_unique_key(spec.name),
-            name=spec.name.strip(),
-            kind=spec.kind,
-            description=spec.description.strip(),
+            key=_unique_key(checked.name),
+            name=checked.name,
+            kind=checked.kind,
+            description=checked.description,
         )
         version = ChecklistTemplateVersion(
             template=template,
@@ -532,17 +213,13 @@ def create_template(spec: TemplateSpec, user_id: int | None) -> ChecklistTemplat
             created_by_id=user_id,
         )
         db.session.add(template)
-        _fill(version, rows)
+        _fill(version, checked.rows())
     return template
 
 
 def save_draft(template: ChecklistTemplate, spec: TemplateSpec, user_id: int | None):
     """Save the spec as the template's draft, starting a new draft version if there is none."""
-    rows, problems = check_spec(
-        TemplateSpec(spec.name, template.kind, spec.description, spec.items)
-    )
-    if problems:
-        raise SpecError(problems)
+    checked = _checked(dataclasses.replace(spec, kind=template.kind))
     with write_transaction():
         db.session.refresh(template, with_for_update=True)
         version = draft_of(template)
@@ -555,9 +232,9 @@ def save_draft(template: ChecklistTemplate, spec: TemplateSpec, user_id: int | N
             )
             db.session.add(version)
         # The template keeps the published name until this draft is published.
-        version.name = spec.name.strip()
-        version.description = spec.description.strip()
-        _fill(version, rows)
+        version.name = checked.name
+        version.description = checked.description
+        _fill(version, checked.rows())
     return version
 
 
@@ -568,9 +245,7 @@ def publish(template: ChecklistTemplate) -> ChecklistTemplateVersion:
         draft = draft_of(template)
         if draft is None:
             raise BuilderError(_("There is no draft to publish. Edit the checklist first."))
-        _rows, problems = check_spec(spec_of(template, draft))
-        if problems:
-            raise SpecError(problems)
+        _checked(spec_of(template, draft))
         for version in template.versions:
             if version.state == "published":
                 version.state = "superseded"

@@ -25,6 +25,7 @@ from gemba_walk.checklists.builder import (
     TemplateSpec,
 )
 from gemba_walk.checklists.models import ChecklistTemplate
+from gemba_walk.checklists.spec import MAX_ITEMS, SECTIONS_BY_KIND
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
 from gemba_walk.lean import TEMPLATE_KINDS, keys
@@ -57,10 +58,10 @@ def _spec_from_form(kind: str) -> TemplateSpec:
         count = int(form.get("item_count", "0"))
     except ValueError:
         abort(400, description=_("The form is damaged (item count). Reload the page."))
-    if not 0 <= count <= builder.MAX_ITEMS + 1:
+    if not 0 <= count <= MAX_ITEMS + 1:
         abort(
             400,
-            description=_("A checklist holds at most %(most)s items.", most=builder.MAX_ITEMS),
+            description=_("A checklist holds at most %(most)s items.", most=MAX_ITEMS),
         )
     items = []
     for index in range(count):
@@ -76,7 +77,7 @@ def _spec_from_form(kind: str) -> TemplateSpec:
 
 
 def _blank_item(kind: str) -> ItemSpec:
-    sections = builder.SECTIONS_BY_KIND.get(kind)
+    sections = SECTIONS_BY_KIND.get(kind)
     return ItemSpec(
         section=sections[0].key if sections else "",
         response_type={"5s": "score", "waste": "yes_no"}.get(kind, "pass_fail"),
@@ -108,7 +109,7 @@ def _editor(template, spec, problems=None, status=200, notice=None):
             spec=spec,
             problems=problems or Problems(),
             notice=notice,
-            sections=builder.SECTIONS_BY_KIND.get(spec.kind),
+            sections=SECTIONS_BY_KIND.get(spec.kind),
             blank=_blank_item(spec.kind),  # the new item "+ Add item" inserts without a reload
         ),
         status,
