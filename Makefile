@@ -15,7 +15,7 @@ export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
 .PHONY: help install lock assets catalogs messages db run test test-fast test-sqlite test-postgres browser webkit \
-	bench-smoke lint lint-js format clean
+	bench-smoke hooks lint lint-js format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -141,6 +141,9 @@ bench-smoke: install assets browser ## Run every bench in bench/ in its quick mo
 
 test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
 	$(PYTEST) -m "not browser and not webkit"
+
+hooks: ## Use the repository's git hooks (.githooks/: commit subjects of at most 72 characters)
+	git config core.hooksPath .githooks
 
 lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/ and sync/, the JS (lint-js)
 	$(BIN)/ruff check .
