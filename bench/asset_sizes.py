@@ -3,9 +3,9 @@ imports statically, as a browser loads it before the page works) and each styles
 gzip -9, as served.
 
 Run: `make assets && .venv/bin/python bench/asset_sizes.py` — prints a Markdown table for
-docs/PERFORMANCE.md. It reads static/dist/manifest.json (the names esbuild gave the files);
-a manifest entry whose file is missing fails. --quick is accepted for `make bench-smoke` (the
-bench is quick already).
+docs/PERFORMANCE.md; `--write` puts it there too, with today's date. It reads
+static/dist/manifest.json (the names esbuild gave the files); a manifest entry whose file is
+missing fails. --quick is accepted for `make bench-smoke` (the bench is quick already).
 """
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ import argparse
 import gzip
 import json
 import re
+from datetime import date
 from pathlib import Path
 
-DIST = Path(__file__).resolve().parent.parent / "static" / "dist"
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "static" / "dist"
+PERFORMANCE = ROOT / "docs" / "PERFORMANCE.md"
+# The table's place in docs/PERFORMANCE.md, between these two lines.
+BEGIN, END = "<!-- bench/asset_sizes.py --write: begin -->", "<!-- bench/asset_sizes.py: end -->"
 # `import … from "./chunk.js"` and `import "./chunk.js"`; dynamic import() loads later, on demand.
 STATIC_IMPORT = re.compile(rb'(?:^|[;}\s])import\s*(?:[\w{}$,\s*]+from\s*)?"\./([\w.-]+\.js)"')
 
@@ -58,12 +63,11 @@ def scanner_initial_bytes() -> dict:
     return loaded_up_front("scanner.js")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="the same (it is quick already)")
-    parser.parse_args()
-    print("| built file (with its static imports) | files | raw | gzip -9 |")
-    print("| --- | --- | --- | --- |")
+def table() -> list[str]:
+    lines = [
+        "| built file (with its static imports) | files | raw | gzip -9 |",
+        "| --- | --- | --- | --- |",
+    ]
     for key in sorted(manifest()):
         if key.endswith(".js"):
             sizes = loaded_up_front(key)
@@ -71,10 +75,30 @@ def main() -> None:
             data = (DIST / manifest()[key]).read_bytes()
             sizes = {"files": 1, "raw": len(data), "gzip": gz(data)}
         assert sizes["gzip"] > 0, key
-        print(
+        lines.append(
             f"| {key} | {sizes['files']} | {sizes['raw'] / 1024:.1f} KiB "
             f"| {sizes['gzip'] / 1024:.1f} KiB |"
         )
+    return lines
+
+
+def write(lines: list[str]) -> None:
+    """Replace the table in docs/PERFORMANCE.md (between BEGIN and END) and date it."""
+    text = PERFORMANCE.read_text()
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    body = [f"Measured on {date.today().isoformat()}.", "", *lines]
+    PERFORMANCE.write_text(text[:start] + "\n" + "\n".join(body) + "\n" + text[end:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="the same (it is quick already)")
+    parser.add_argument("--write", action="store_true", help="also into docs/PERFORMANCE.md")
+    args = parser.parse_args()
+    lines = table()
+    print("\n".join(lines))
+    if args.write:
+        write(lines)
 
 
 if __name__ == "__main__":
