@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/fuzz_bench.py [--cases 500] [--random] [--database-u
 (default: a temporary SQLite file; a PostgreSQL URL is WIPED, so name a scratch database).
 --random draws a new seed each run instead of the fixed one. Prints the cases, the time, the
 answers by status and every failure (a 5xx, an undocumented status, a body off the schema);
-exits 1 when there is one. --quick (what `make bench-smoke` runs): 3 cases per operation and mode.
+exits 1 when there is one. --quick (what `make bench-smoke` runs): 1 case per operation and mode.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=500, help="cases per operation and mode")
     parser.add_argument("--random", action="store_true", help="a new seed each run")
     parser.add_argument("--database-url")
-    parser.add_argument("--quick", action="store_true", help="3 cases per operation and mode")
+    parser.add_argument("--quick", action="store_true", help="1 case per operation and mode")
     args = parser.parse_args()
     if args.quick:
-        args.cases = min(args.cases, 3)
+        args.cases = min(args.cases, 1)
     with tempfile.TemporaryDirectory() as tmp:
         url = normalise_database_url(args.database_url or f"sqlite:///{Path(tmp) / 'fuzz.db'}")
         engine = sa.create_engine(url)

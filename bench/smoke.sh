@@ -16,7 +16,6 @@ RUNS=(
   "notify_bench.py --quick"
   "export_sync_bench.py --quick"
   "capture_bench.py --quick"
-  "capture_bench.py --quick --input-delay"
 )
 # A bench added to bench/ without a quick run here fails, so none rots unnoticed.
 for file in bench/*_bench.py bench/asset_sizes.py; do
