@@ -14,7 +14,8 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install lock assets catalogs messages db run test test-fast test-sqlite test-postgres browser webkit lint lint-js format clean
+.PHONY: help install lock assets catalogs messages db run test test-fast test-sqlite test-postgres browser webkit \
+	bench-smoke hooks lint lint-js format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -131,9 +132,18 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 		echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
 		GEMBA_TEST_DB=postgresql $(PYTEST); \
 	fi
+	@$(MAKE) --no-print-directory bench-smoke
+
+# Every bench in bench/ in its quick mode (bench/smoke.sh), on temporary SQLite files, after the
+# browser tests (the capture bench drives Chromium): a bench that no longer runs fails the suite.
+bench-smoke: install assets browser ## Run every bench in bench/ in its quick mode (a minute or two; BROWSER_LOCK="flock FILE" for the Chromium one)
+	PYTHON=$(BIN)/python bench/smoke.sh
 
 test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
 	$(PYTEST) -m "not browser and not webkit"
+
+hooks: ## Use the repository's git hooks (.githooks/: commit subjects of at most 72 characters)
+	git config core.hooksPath .githooks
 
 lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/ and sync/, the JS (lint-js)
 	$(BIN)/ruff check .

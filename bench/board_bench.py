@@ -4,6 +4,7 @@ export on many tickets, through the real app (Flask test client, real database).
 Run: .venv/bin/python bench/board_bench.py [--tickets 20000] [--database-url URL]
 (default: a temporary SQLite file; give a PostgreSQL URL to measure PostgreSQL).
 Prints a Markdown table of median times over 15 requests and the queries per request.
+--quick (what `make bench-smoke` runs): 500 tickets, 2 requests each; any answer but 200 fails.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gemba_walk import create_app
+from gemba_walk.auth.sessions import start_session
 from gemba_walk.config import normalise_database_url
 from gemba_walk.extensions import db
 from gemba_walk.lean import TICKET_STATUSES, keys
@@ -77,6 +79,14 @@ def fill(tickets: int) -> User:
     return leader
 
 
+def sign_in(client, user: User) -> None:
+    """Sign ``user`` in on the test client as a sign-in would: a session row, then the cookie."""
+    start_session(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
 def bench_app(workdir: str, url: str):
     """The app on ``url`` for a benchmark: no CSRF or rate limit, files under ``workdir``."""
     return create_app(
@@ -110,13 +120,15 @@ def measure(client, path: str, engine, runs: int = 15) -> tuple[float, int, int]
     return statistics.median(times), len(statements), len(body)
 
 
-def print_table(client, engine, paths: dict[str, str]) -> None:
-    """A Markdown table: median time (5 runs for CSV, 15 otherwise), queries, bytes."""
+def print_table(client, engine, paths: dict[str, str], quick: bool = False) -> None:
+    """A Markdown table: median time (5 runs for CSV, 15 otherwise; 2 when quick), queries,
+    bytes. A request answered with anything but 200 stops the bench with an error."""
     print()
     print("| request | median | queries | bytes |")
     print("| --- | --- | --- | --- |")
     for label, path in paths.items():
-        median, queries, size = measure(client, path, engine, runs=5 if "CSV" in label else 15)
+        runs = 2 if quick else 5 if "CSV" in label else 15
+        median, queries, size = measure(client, path, engine, runs=runs)
         print(f"| {label} | {median:.0f} ms | {queries} | {size:,} |")
 
 
@@ -124,7 +136,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=20000)
     parser.add_argument("--database-url")
+    parser.add_argument("--quick", action="store_true", help="500 tickets, 2 requests each")
     args = parser.parse_args()
+    if args.quick:
+        args.tickets = min(args.tickets, 500)
     with tempfile.TemporaryDirectory() as workdir:
         app = bench_app(workdir, args.database_url or f"sqlite:///{Path(workdir) / 'board.db'}")
         with app.app_context():
@@ -134,9 +149,7 @@ def main() -> None:
             leader = fill(args.tickets)
             fill_seconds = time.perf_counter() - started
             client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = leader.get_id()
-                session["_fresh"] = True
+            sign_in(client, leader)
             engine = db.engine
             area = db.session.scalar(sa.select(Area.id).limit(1))
             paths = {
@@ -150,7 +163,7 @@ def main() -> None:
             print(
                 f"{args.tickets} tickets on {engine.dialect.name} (filled in {fill_seconds:.1f} s)"
             )
-            print_table(client, engine, paths)
+            print_table(client, engine, paths, quick=args.quick)
             db.session.remove()  # end the read transaction, or PostgreSQL waits on its locks
             db.drop_all()
 

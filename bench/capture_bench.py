@@ -4,30 +4,29 @@ sync throughput. Run: .venv/bin/python bench/capture_bench.py  (after `make asse
 with the photo worker and on the page's thread, and the Scan page's initial JS.
 
 It starts its own gunicorn on a temporary SQLite database with the demo plant, drives Debian's
-Chromium (or CHROMIUM_PATH) through Playwright, and prints a Markdown table of figures."""
+Chromium (or CHROMIUM_PATH) through Playwright, and prints a Markdown table of figures.
+--quick (what `make bench-smoke` runs): 2 offline loads, 1 photo of 3 MP, 10 photos synced over
+loopback and the uplink, one input-delay run per mode, on one server; a failed request or a
+screen that never comes fails."""
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import hashlib
-import http.client
-import http.server
+import argparse
+import base64
 import io
 import json
 import os
-import re
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
+from asset_sizes import scanner_initial_bytes, shell_critical_bytes
+from capture_sync import sync_throughput
 from PIL import Image, ImageDraw
 from playwright.sync_api import sync_playwright
 
@@ -52,51 +51,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def gz(data: bytes) -> int:
-    return len(gzip.compress(data, 9))
-
-
-def shell_critical_bytes() -> dict:
-    """JS the capture shell loads before it can render (its entry and static imports), and CSS."""
-    manifest = json.loads((DIST / "manifest.json").read_text())
-    seen, queue, total = set(), [manifest["shell.js"]], 0
-    while queue:
-        name = queue.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        code = (DIST / name).read_bytes()
-        total += gz(code)
-        # static imports only: dynamic import() chunks load later, on demand
-        queue += re.findall(
-            rb'(?:^|[;}\s])import\s*(?:[\w{}$,\s*]+from\s*)?"\./([\w.-]+\.js)"', code
-        )
-        queue = [q.decode() if isinstance(q, bytes) else q for q in queue]
-    css = gz((DIST / manifest["app.css"]).read_bytes())
-    return {"js_files": len(seen), "js_gzip": total, "css_gzip": css}
-
-
-def scanner_initial_bytes() -> dict:
-    """JS the Scan page loads up front (its entry and static imports), raw and gzip."""
-    manifest = json.loads((DIST / "manifest.json").read_text())
-    seen, queue, raw, gzipped = set(), [manifest["scanner.js"]], 0, 0
-    while queue:
-        name = queue.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        code = (DIST / name).read_bytes()
-        raw += len(code)
-        gzipped += gz(code)
-        queue += [
-            q.decode()
-            for q in re.findall(
-                rb'(?:^|[;}\s])import\s*(?:[\w{}$,\s*]+from\s*)?"\./([\w.-]+\.js)"', code
-            )
-        ]
-    return {"files": len(seen), "raw": raw, "gzip": gzipped}
 
 
 def camera_jpeg(width=4000, height=3000) -> bytes:
@@ -188,10 +142,12 @@ def capture_page(playwright, server: Server):
     return browser, page
 
 
-def browser_figures(server: Server, jpeg: bytes, runs: int = 10) -> dict:
+def browser_figures(server: Server, jpeg: bytes, runs: int, photos: int) -> dict:
+    """Offline loads of an area's label URL and photo compressions, at 4x CPU."""
     with sync_playwright() as playwright:
         browser, page = capture_page(playwright, server)
-        page.get_by_text("Field data from").wait_for()
+        # The shell says "Updated just now" once the field pack is kept on the phone.
+        page.locator("#pack-age").filter(has_text="Updated").wait_for()
         token = page.evaluate(
             """async () => new Promise((ok) => {
               const r = indexedDB.open('gemba-walk');
@@ -214,22 +170,22 @@ def browser_figures(server: Server, jpeg: bytes, runs: int = 10) -> dict:
                 page.evaluate("performance.getEntriesByName('gemba-screen-ready')[0].startTime")
             )
         photo_times, photo_sizes = [], []
-        encoded = list(jpeg)
-        for _ in range(5):
+        page.evaluate(PHOTO_FILE, base64.b64encode(jpeg).decode())
+        for _ in range(photos):
             result = page.evaluate(
-                """async (bytes) => {
-                  const file = new File([new Uint8Array(bytes)], 'IMG.jpg', { type: 'image/jpeg' });
+                """async () => {
                   const started = performance.now();
-                  const photo = await window.gembaBench.compressPhoto(file);
+                  const photo = await window.gembaBench.compressPhoto(window.benchPhoto);
                   return { ms: performance.now() - started, size: photo.blob.size,
                            w: photo.width, h: photo.height, type: photo.type };
-                }""",
-                encoded,
+                }"""
             )
             photo_times.append(result["ms"])
             photo_sizes.append(result["size"])
         browser.close()
     return {
+        "loads": runs,
+        "shrinks": photos,
         "offline_load_ms_median": statistics.median(timings),
         "offline_load_ms_max": max(timings),
         "photo_ms_median": statistics.median(photo_times),
@@ -237,6 +193,12 @@ def browser_figures(server: Server, jpeg: bytes, runs: int = 10) -> dict:
         "photo_shape": f"{result['w']}×{result['h']} {result['type']}",
     }
 
+
+# The camera's file, handed to the page once (base64: a list of numbers is slow to pass).
+PHOTO_FILE = """(b64) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  window.benchPhoto = new File([bytes], 'IMG.jpg', { type: 'image/jpeg' });
+}"""
 
 TAP_PROBE = """() => {
   // A button at the top of the page; each tap records how late its click handler ran after the
@@ -280,11 +242,7 @@ def input_delay_figures(server: Server, jpeg: bytes, runs: int = 5) -> dict:
     with sync_playwright() as playwright:
         browser, page = capture_page(playwright, server)
         page.wait_for_function("() => document.body.dataset.ready === 'true'")
-        page.evaluate(
-            "(bytes) => { window.benchPhoto = new File([new Uint8Array(bytes)], 'IMG.jpg', "
-            "{ type: 'image/jpeg' }); }",
-            list(jpeg),
-        )
+        page.evaluate(PHOTO_FILE, base64.b64encode(jpeg).decode())
         page.evaluate(TAP_PROBE)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
@@ -314,10 +272,10 @@ def input_delay_figures(server: Server, jpeg: bytes, runs: int = 5) -> dict:
     return figures
 
 
-def print_input_delay(figures: dict, scanner: dict) -> None:
+def print_input_delay(figures: dict, scanner: dict, camera_mp: int = 12) -> None:
     print(json.dumps({"input_delay": figures, "scanner": scanner}, indent=2))
     print()
-    print("| while a 12 MP photo shrinks, 4× CPU | photo worker | on the page's thread |")
+    print(f"| while a {camera_mp} MP photo shrinks, 4× CPU | photo worker | on the page's thread |")
     print("| --- | --- | --- |")
     worker, page = figures["worker"], figures["page"]
     for label, key in (
@@ -335,223 +293,49 @@ def print_input_delay(figures: dict, scanner: dict) -> None:
     )
 
 
-class Sink(http.server.BaseHTTPRequestHandler):
-    """The trivial endpoint: read the body, answer 204."""
-
-    def do_PUT(self):  # noqa: N802
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(204)
-        self.end_headers()
-
-    do_POST = do_PUT  # noqa: N815
-
-    def log_message(self, *args):
-        pass
+def phone_photos(jpeg: bytes, count: int) -> list[bytes]:
+    """What phones send: ~1600 px JPEGs of a few hundred kB."""
+    phone_photo = Image.open(io.BytesIO(jpeg)).resize((1600, 1200))
+    photos = []
+    for i in range(count):
+        buffer = io.BytesIO()
+        phone_photo.rotate(i % 4 * 0.5).save(buffer, format="JPEG", quality=80)
+        photos.append(buffer.getvalue())
+    return photos
 
 
-class Link:
-    """A TCP proxy that carries the phone's upload at a fixed rate (a mobile uplink).
-
-    Every connection through it shares one budget, as the connections of one phone share its
-    radio; answers flow back unthrottled (they are small)."""
-
-    def __init__(self, target_port: int, mbit_per_s: float):
-        self.target_port, self.rate = target_port, mbit_per_s * 1e6 / 8
-        self.lock, self.next_free = threading.Lock(), 0.0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
-
-    def _pump(self, source, target, throttled: bool):
-        try:
-            while chunk := source.recv(16384):
-                if throttled:
-                    with self.lock:
-                        begin = max(time.perf_counter(), self.next_free)
-                        self.next_free = begin + len(chunk) / self.rate
-                        wait = self.next_free - time.perf_counter()
-                    if wait > 0:
-                        time.sleep(wait)
-                target.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for end in (source, target):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-
-    def close(self):
-        self.listener.close()
-
-
-def _session(port: int, server: Server) -> tuple[dict, int]:
-    """Sign in as the demo leader: headers for the API and an area to report on."""
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', response.read().decode()
-    ).group(1)
-    conn.request(
-        "POST",
-        "/login",
-        body=f"email={server.email}&password={server.password}&csrf_token={token}",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    response = conn.getresponse()
-    response.read()
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    conn.request("GET", "/api/v1/me", headers={"Cookie": cookie})
-    csrf = json.loads(conn.getresponse().read())["csrf_token"]
-    conn.request("GET", "/api/v1/pack", headers={"Cookie": cookie})
-    area_id = json.loads(conn.getresponse().read())["areas"][0]["id"]
-    return {"Cookie": cookie, "X-CSRFToken": csrf}, area_id
-
-
-def _batches(photo_ids: list[str], area_id: int, per_batch: int) -> list[bytes]:
-    batches = []
-    for start in range(0, len(photo_ids), per_batch):
-        findings = [
-            {
-                "uuid": str(uuid.uuid4()),
-                "area_id": area_id,
-                "kind": "abnormality",
-                "category": "quality",
-                "severity": "medium",
-                "description": f"Finding {i}",
-                "observed_at": "2026-11-25T10:00:00Z",
-                "photo_uuids": [photo_ids[i]],
-            }
-            for i in range(start, min(start + per_batch, len(photo_ids)))
-        ]
-        batches.append(json.dumps({"batch_id": str(uuid.uuid4()), "findings": findings}).encode())
-    return batches
-
-
-def _send_all(port: int, photos, ids, batches, headers, in_flight: int, api: bool) -> float:
-    """Photos first (``in_flight`` connections, as the phone's sync does), then the batches."""
-    queue = list(zip(ids, photos, strict=True))
-    lock = threading.Lock()
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port)
-        while True:
-            with lock:
-                if not queue:
-                    return
-                photo_id, data = queue.pop(0)
-            extra = {"X-Content-SHA256": hashlib.sha256(data).hexdigest()} if api else {}
-            conn.request(
-                "PUT",
-                f"/api/v1/photos/{photo_id}" if api else "/",
-                body=data,
-                headers={**headers, **extra, "Content-Type": "image/jpeg"},
-            )
-            answer = conn.getresponse()
-            answer.read()
-            assert answer.status in (201, 204), answer.status
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(in_flight)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    for batch in batches:
-        conn.request(
-            "POST",
-            "/api/v1/sync" if api else "/",
-            body=batch,
-            headers={**headers, "Content-Type": "application/json"},
-        )
-        answer = conn.getresponse()
-        answer.read()
-        assert answer.status in (200, 204), answer.status
-    return time.perf_counter() - started
-
-
-def sync_throughput(
-    server: Server, photos: list[bytes], in_flight: int, mbit_per_s: float | None
-) -> dict:
-    """500 photos + 500 findings through the real API vs the same bytes to a trivial sink,
-    straight over loopback (mbit_per_s None) or through an emulated mobile uplink."""
-    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
-    links = []
-
-    def via(port: int) -> int:
-        if mbit_per_s is None:
-            return port
-        links.append(Link(port, mbit_per_s))
-        return links[-1].port
-
-    try:
-        api_port, sink_port = via(server.port), via(sink.server_address[1])
-        headers, area_id = _session(api_port, server)
-        ids = [str(uuid.uuid4()) for _ in photos]
-        batches = _batches(ids, area_id, per_batch=100)
-        api_seconds = _send_all(api_port, photos, ids, batches, headers, in_flight, api=True)
-        bare_seconds = _send_all(sink_port, photos, ids, batches, {}, in_flight, api=False)
-    finally:
-        sink.shutdown()
-        for link in links:
-            link.close()
-    return {
-        "link": f"{mbit_per_s:g} Mbit/s uplink" if mbit_per_s else "loopback",
-        "in_flight": in_flight,
-        "sync_records": len(photos),
-        "sync_mb": (sum(map(len, photos)) + sum(map(len, batches))) / 1e6,
-        "api_seconds": api_seconds,
-        "bare_seconds": bare_seconds,
-        "ratio": bare_seconds / api_seconds,
-    }
-
-
-def main() -> None:
-    if "--input-delay" in sys.argv[1:]:
-        with tempfile.TemporaryDirectory() as workdir:
-            server = Server(Path(workdir))
-            try:
-                figures = input_delay_figures(server, camera_jpeg())
-            finally:
-                server.stop()
-        print_input_delay(figures, scanner_initial_bytes())
-        return
+def capture_figures(quick: bool) -> dict:
+    """Shell bytes, the browser's figures and the sync runs (quick: fewer of each, a 3 MP photo,
+    and the input-delay runs on the same server)."""
     figures = {"shell": shell_critical_bytes()}
-    jpeg = camera_jpeg()
+    width, height = (2000, 1500) if quick else (4000, 3000)
+    jpeg = camera_jpeg(width, height)
+    figures["camera_mp"] = round(width * height / 1e6)
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(Path(workdir))
         try:
-            figures["browser"] = browser_figures(server, jpeg)
-            # what phones send: ~1600 px JPEGs of a few hundred kB
-            phone_photo = Image.open(io.BytesIO(jpeg)).resize((1600, 1200))
-            photos = []
-            for i in range(500):
-                buffer = io.BytesIO()
-                phone_photo.rotate(i % 4 * 0.5).save(buffer, format="JPEG", quality=80)
-                photos.append(buffer.getvalue())
+            loads, shrinks = (2, 1) if quick else (10, 5)
+            figures["browser"] = browser_figures(server, jpeg, runs=loads, photos=shrinks)
+            photos = phone_photos(jpeg, 10 if quick else 500)
+            runs = [(3, None), (3, UPLINK_MBIT)]
+            if not quick:
+                runs.insert(0, (1, None))  # one photo at a time, as the first sync engine did
             figures["sync"] = [
-                sync_throughput(server, photos, in_flight=1, mbit_per_s=None),
-                sync_throughput(server, photos, in_flight=3, mbit_per_s=None),
-                sync_throughput(server, photos, in_flight=3, mbit_per_s=UPLINK_MBIT),
+                sync_throughput(server, photos, in_flight=in_flight, mbit_per_s=mbit)
+                for in_flight, mbit in runs
             ]
+            if quick:
+                figures["input_delay"] = input_delay_figures(server, jpeg, runs=1)
         finally:
             server.stop()
+    return figures
+
+
+def print_capture(figures: dict) -> None:
     shell, browser, sync = figures["shell"], figures["browser"], figures["sync"]
     print(json.dumps(figures, indent=2))
     print()
+    loads, shrinks = browser["loads"], browser["shrinks"]
     rows = [
         (
             f"capture shell critical JS, gzip ({shell['js_files']} files)",
@@ -560,17 +344,17 @@ def main() -> None:
         ),
         ("CSS, gzip", "≤ 30 KiB", f"{shell['css_gzip'] / 1024:.1f} KiB"),
         (
-            "offline repeat load of /a/<token> until usable, 4× CPU (median / max of 10)",
+            f"offline repeat load of /a/<token> until usable, 4× CPU (median / max of {loads})",
             "≤ 300 ms",
             f"{browser['offline_load_ms_median']:.0f} / {browser['offline_load_ms_max']:.0f} ms",
         ),
         (
-            "12 MP JPEG compressed on the phone, 4× CPU (median of 5)",
+            f"{figures['camera_mp']} MP JPEG compressed on the phone, 4× CPU (median of {shrinks})",
             "≤ 1.5 s",
             f"{browser['photo_ms_median'] / 1000:.2f} s",
         ),
         (
-            "compressed photo size (largest of 5)",
+            f"compressed photo size (largest of {shrinks})",
             "≤ 300 KB",
             f"{browser['photo_bytes_max'] / 1000:.0f} KB ({browser['photo_shape']})",
         ),
@@ -589,6 +373,26 @@ def main() -> None:
     print("| --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--input-delay", action="store_true", help="only the input-delay runs")
+    parser.add_argument("--quick", action="store_true", help="few runs of each, for bench-smoke")
+    args = parser.parse_args()
+    if args.input_delay:
+        with tempfile.TemporaryDirectory() as workdir:
+            server = Server(Path(workdir))
+            try:
+                figures = input_delay_figures(server, camera_jpeg(), runs=1 if args.quick else 5)
+            finally:
+                server.stop()
+        print_input_delay(figures, scanner_initial_bytes())
+        return
+    figures = capture_figures(args.quick)
+    print_capture(figures)
+    if args.quick:
+        print_input_delay(figures["input_delay"], scanner_initial_bytes(), figures["camera_mp"])
 
 
 if __name__ == "__main__":

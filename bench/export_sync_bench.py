@@ -8,6 +8,8 @@ Phase 1, the floor alone: each phone uploads a photo and syncs a finding with it
 Phase 2, the same while three leaders download the findings, audits and ticket CSVs of one big
 area over and over. Prints a Markdown table: answers by status, errors, sync latency (median,
 95th percentile), exports finished, and the largest worker RSS seen during the phase.
+--quick (what `make bench-smoke` runs): 600 findings, 40 audits, 200 tickets, 2 phones x 2
+rounds; any error, a traceback in the server's log or no export finished exits 1.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,12 +44,11 @@ from tests.sync_batches import batch, finding  # noqa: E402
 from tests.test_exports_under_load import fill_exported_area  # noqa: E402
 
 FINDINGS, AUDITS, TICKETS = 30_000, 2_000, 10_000  # audits of 10 answers: 20,000 CSV rows
+QUICK_SIZES = 600, 40, 200
 SECRET = "bench-secret"
 
 
-def prepare(url: str, workdir: Path) -> dict:
-    from flask_migrate import upgrade
-
+def prepare(url: str, workdir: Path, sizes: tuple[int, int, int]) -> dict:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -60,7 +62,7 @@ def prepare(url: str, workdir: Path) -> dict:
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        plant = fill_exported_area(db, FINDINGS, AUDITS, TICKETS)
+        plant = fill_exported_area(db, *sizes)
         plant["fill_seconds"] = time.perf_counter() - started
         plant["floor_area"] = AreaFactory().id
         plant["leaders"] = [UserFactory(role="leader").email for _ in range(3)]
@@ -194,11 +196,15 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--phones", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="a small area, 2 phones x 2 rounds")
     args = parser.parse_args()
+    sizes = QUICK_SIZES if args.quick else (FINDINGS, AUDITS, TICKETS)
+    if args.quick:
+        args.phones, args.rounds = min(args.phones, 2), min(args.rounds, 2)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = normalise_database_url(args.database_url or f"sqlite:///{workdir / 'bench.db'}")
-        plant = prepare(url, workdir)
+        plant = prepare(url, workdir, sizes)
         process, base = start_server(url, workdir)
         try:
             alone = phase(base, plant, args.phones, args.rounds, False, process)
@@ -207,9 +213,9 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=20)
         tracebacks = (workdir / "gunicorn.log").read_text().count("Traceback")
-    seconds = plant["fill_seconds"]
-    print(f"{sa.make_url(url).get_backend_name()}: one area with {FINDINGS:,} findings,")
-    print(f"{AUDITS * 10:,} audit answers and {TICKETS:,} tickets (filled in {seconds:.0f} s);")
+    seconds, (findings, audits, tickets) = plant["fill_seconds"], sizes
+    print(f"{sa.make_url(url).get_backend_name()}: one area with {findings:,} findings,")
+    print(f"{audits * 10:,} audit answers and {tickets:,} tickets (filled in {seconds:.0f} s);")
     print(f"{args.phones} phones x {args.rounds} rounds (photo + sync); {tracebacks} tracebacks")
     print()
     print("| phase | answers | errors | sync median | sync p95 | exports done | worker RSS max |")
@@ -222,8 +228,11 @@ def main() -> None:
         )
     print()
     print("CSV sizes:", {k.split("?")[0]: f"{v / 2**20:.1f} MB" for k, v in busy["bytes"].items()})
-    for error in (alone["errors"] + busy["errors"])[:10]:
+    errors = alone["errors"] + busy["errors"]
+    for error in errors[:10]:
         print("error:", error)
+    if errors or tracebacks or not busy["downloads"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

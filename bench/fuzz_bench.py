@@ -4,7 +4,8 @@ operation, valid and invalid, signed in as a leader with CSRF (the suite runs 20
 Run: .venv/bin/python bench/fuzz_bench.py [--cases 500] [--random] [--database-url URL]
 (default: a temporary SQLite file; a PostgreSQL URL is WIPED, so name a scratch database).
 --random draws a new seed each run instead of the fixed one. Prints the cases, the time, the
-answers by status and every failure (a 5xx, an undocumented status, a body off the schema).
+answers by status and every failure (a 5xx, an undocumented status, a body off the schema);
+exits 1 when there is one. --quick (what `make bench-smoke` runs): 1 case per operation and mode.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,13 +31,14 @@ from tests.fuzzing import fuzz_api  # noqa: E402
 
 
 def main() -> None:
-    from flask_migrate import upgrade
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=500, help="cases per operation and mode")
     parser.add_argument("--random", action="store_true", help="a new seed each run")
     parser.add_argument("--database-url")
+    parser.add_argument("--quick", action="store_true", help="1 case per operation and mode")
     args = parser.parse_args()
+    if args.quick:
+        args.cases = min(args.cases, 1)
     with tempfile.TemporaryDirectory() as tmp:
         url = normalise_database_url(args.database_url or f"sqlite:///{Path(tmp) / 'fuzz.db'}")
         engine = sa.create_engine(url)
@@ -69,6 +72,8 @@ def main() -> None:
     print("answers by status:", dict(sorted(report.statuses.items())))
     for failure in report.failures:
         print("FAILURE", failure)
+    if report.failures or not report.cases:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

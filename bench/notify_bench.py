@@ -9,12 +9,15 @@ tickets reported through the real operation.
 
 Run: .venv/bin/python bench/notify_bench.py [--storage sqlite|redis] [--events 300] [--singles 30]
 (Redis: REDIS_URL, default redis://127.0.0.1:6379/14, under a queue name of its own.)
+--quick (what `make bench-smoke` runs): 10 events and 3 singles; a mail missing after a minute
+fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +28,7 @@ import uuid
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
 
 from gemba_walk import create_app
 from gemba_walk.extensions import db
@@ -34,7 +38,8 @@ from gemba_walk.tickets.operations import report_problem
 
 
 class Mailbox:
-    def __init__(self):
+    def __init__(self, timeout: float):
+        self.timeout = timeout
         self.arrived: list[float] = []
         self.changed = threading.Condition()
 
@@ -44,7 +49,8 @@ class Mailbox:
             self.changed.notify_all()
         return "250 OK"
 
-    def wait_for(self, count: int, timeout: float = 600) -> None:
+    def wait_for(self, count: int) -> None:
+        timeout = self.timeout
         with self.changed:
             assert self.changed.wait_for(lambda: len(self.arrived) >= count, timeout), (
                 f"{len(self.arrived)} of {count} mails after {timeout} s"
@@ -52,8 +58,6 @@ class Mailbox:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -79,8 +83,11 @@ def main() -> None:
     parser.add_argument("--storage", choices=("sqlite", "redis"), default="sqlite")
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--singles", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="10 events, 3 singles")
     args = parser.parse_args()
-    mailbox = Mailbox()
+    if args.quick:
+        args.events, args.singles = min(args.events, 10), min(args.singles, 3)
+    mailbox = Mailbox(timeout=60 if args.quick else 600)
     smtp_port = free_port()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
@@ -102,8 +109,6 @@ def main() -> None:
         os.environ.update(settings)
         app = create_app(instance_path=str(instance))
         with app.app_context():
-            from flask_migrate import upgrade
-
             upgrade()
             leader = User(email="lia@bench.example", name="Lia", role="leader", password_hash="x")
             reporter = User(

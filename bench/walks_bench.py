@@ -8,7 +8,8 @@ of median times over 15 requests and the queries per request.
 
 The history is filled fast: walks are planned by ``plan_walks`` (the real code), then 80 % of
 the closed ones get an audit row and its link in bulk; ``link_audit`` (what a sync runs) is
-timed on its own on 200 audits.
+timed on its own on 200 audits. --quick (what `make bench-smoke` runs): 14 days, 2 requests
+each, 20 audits linked; any answer but 200 fails.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from board_bench import bench_app, print_table
+from board_bench import bench_app, print_table, sign_in
 
-from gemba_walk.auth.sessions import start_session
 from gemba_walk.cli.demo import seed_demo
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
@@ -158,7 +158,6 @@ def fill(days: int, rng: random.Random) -> tuple[User, float, int]:
             ],
         )
     viewer = people["sup"][0]
-    start_session(viewer)
     return viewer, planning, len(closed)
 
 
@@ -192,7 +191,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--database-url")
+    parser.add_argument("--quick", action="store_true", help="14 days, 2 requests each")
     args = parser.parse_args()
+    if args.quick:
+        args.days = min(args.days, 14)
     with tempfile.TemporaryDirectory() as workdir:
         url = args.database_url or f"sqlite:///{Path(workdir) / 'walks.db'}"
         app = bench_app(workdir, url)
@@ -210,9 +212,7 @@ def main() -> None:
                 f"filled in {time.perf_counter() - started:.1f} s"
             )
             client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = viewer.get_id()
-                session["_fresh"] = True
+            sign_in(client, viewer)
             print_table(
                 client,
                 db.engine,
@@ -226,8 +226,11 @@ def main() -> None:
                     "insight, 90 days (walk completion)": "/insight/?days=90",
                     "insight, 365 days (walk completion)": "/insight/?days=365",
                 },
+                quick=args.quick,
             )
-            print(f"\nlink_audit per synced audit (median of 200): {time_link_audit(rng):.2f} ms")
+            samples = 20 if args.quick else 200
+            median = time_link_audit(rng, samples)
+            print(f"\nlink_audit per synced audit (median of {samples}): {median:.2f} ms")
             db.session.remove()
             db.drop_all()
 
