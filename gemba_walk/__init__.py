@@ -56,7 +56,7 @@ def trust_proxies(app: Flask) -> None:
     """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from
     their X-Forwarded-* headers (the rate limits then count people, not the proxy). Without it
     those headers are ignored, so a client cannot pick its own address."""
-    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    count = int(app.config["TRUSTED_PROXIES"])
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -139,10 +139,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_notifications(app: Flask) -> None:
-    from gemba_walk.notify import events, queue
+    from gemba_walk.notify import listen, queue
 
     queue.configure(app)
-    events.register()
+    listen.register()
 
 
 def register_commands(app: Flask) -> None:
