@@ -23,10 +23,10 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.notify import events, jobs, webhooks
 from gemba_walk.notify import inbox as inbox_lines
+from gemba_walk.notify import jobs, webhooks
 from gemba_walk.notify.channels import push as push_channel
-from gemba_walk.notify.events import EVENT_KINDS
+from gemba_walk.notify.kinds import EVENT_KINDS
 from gemba_walk.notify.models import (
     AndonPull,
     Delivery,
@@ -34,7 +34,11 @@ from gemba_walk.notify.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from gemba_walk.notify.preferences import PreferenceError, save_preferences
+from gemba_walk.notify.preferences import (
+    PreferenceError,
+    save_preferences,
+    save_push_subscription,
+)
 from gemba_walk.notify.queue import storage_settings
 from gemba_walk.tickets.models import KaizenTicket
 
@@ -93,7 +97,7 @@ def open_note(delivery_id: int):
         if note.read_at is None:
             note.read_at = utcnow()
     if ticket is not None:  # the line stood for every note of its ticket
-        events.mark_ticket_read(current_user.id, ticket)
+        inbox_lines.mark_ticket_read(current_user.id, ticket)
         return redirect(url_for("tickets.show", number=ticket.number))
     return redirect(url_for("notify.inbox"))
 
@@ -162,8 +166,6 @@ def push_key():
 @bp.post("/notifications/push/subscriptions")
 @login_required
 def push_subscribe():
-    from gemba_walk.notify.preferences import save_push_subscription
-
     data = request.get_json(silent=True)
     save_push_subscription(current_user, data, request.headers.get("User-Agent", ""))
     return jsonify(subscribed=True), 201
@@ -227,8 +229,8 @@ def admin_status():
     ).all()
     return render_template(
         "notify/admin.html",
-        smtp=config.get("SMTP_HOST"),
-        smtp_port=config.get("SMTP_PORT"),
+        smtp=config["SMTP_HOST"],
+        smtp_port=config["SMTP_PORT"],
         push_key=push_channel.key_path(current_app.instance_path).exists(),
         queue=queue_words,
         counts=counts,
