@@ -17,8 +17,8 @@ SETTING = r"""["'][A-Z][A-Z0-9_]+["']"""
 SECOND_DEFAULTS = [
     # config.get("X", default) — on app.config, current_app.config or a config passed in
     re.compile(rf"config\.get\(\s*{SETTING}\s*,"),
-    # config.get("X") or default
-    re.compile(rf"config\.get\(\s*{SETTING}\s*\)\s*or\b"),
+    # config.get("X") or default, and config.get("X") (None when it is missing: a default too)
+    re.compile(rf"config\.get\(\s*{SETTING}\s*\)"),
     # config.setdefault("X", default)
     re.compile(rf"config\.setdefault\(\s*{SETTING}"),
     # a module's own reader with a default: _setting("X", 30)
@@ -59,6 +59,7 @@ def test_the_check_finds_a_second_default(tmp_path):
     samples = [
         'current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)',
         "config.get('SMTP_PORT') or 587",
+        'bool(current_app.config.get("WEBHOOK_ALLOW_INSECURE"))',
         'app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")',
         '_setting("EGRESS_DEADLINE_SECONDS", 10)',
     ]

@@ -31,13 +31,13 @@ def register() -> None:
 
 
 def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, message="", **details):
-    # Two hooks are requests rather than facts, kept until their callers call the functions
-    # themselves (a page in a domain's folder cannot import notify).
+    # A request, not a fact: kept until the ticket page, moved above the domains, calls
+    # inbox.mark_ticket_read itself (a page in a domain's folder cannot import notify).
     if kind == "ticket.viewed":
         mark_ticket_read(actor_id, ticket)
         return
     made: list[NotifyEvent | None] = []
-    if kind == "ticket.raised":  # no event of its own: the andon, if not pulled for it yet
+    if kind == "ticket.raised":  # raised to critical by a later finding: the andon, once
         made.append(pull_andon(ticket, actor_id))
     elif kind == "audit.completed":
         made.append(audit_completed(details["audit"], actor_id, message))
