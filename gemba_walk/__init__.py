@@ -19,7 +19,7 @@ from gemba_walk.config import Defaults, settings_from_environment
 from gemba_walk.core import database, errors, i18n, input_guard, security_headers, template_helpers
 from gemba_walk.core.memory import return_big_buffers_to_the_system
 from gemba_walk.extensions import csrf, db, limiter, login_manager, migrate
-from gemba_walk.notify import events, queue
+from gemba_walk.notify import listen, queue
 from gemba_walk.web.andon.views import bp as andon_bp
 from gemba_walk.web.areas.site_views import bp as sites_bp
 from gemba_walk.web.areas.views import bp as areas_bp
@@ -79,7 +79,7 @@ def trust_proxies(app: Flask) -> None:
     """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from
     their X-Forwarded-* headers (the rate limits then count people, not the proxy). Without it
     those headers are ignored, so a client cannot pick its own address."""
-    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    count = int(app.config["TRUSTED_PROXIES"])
     if count > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
@@ -124,7 +124,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_notifications(app: Flask) -> None:
     queue.configure(app)
-    events.register()
+    listen.register()
 
 
 def register_commands(app: Flask) -> None:

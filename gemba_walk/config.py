@@ -93,6 +93,9 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, so long forms never expire
     JSON_SORT_KEYS = False
+    # Flask-Babel: English when a person chose no language; the catalogs in the package.
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     # Strict-Transport-Security on answers served over HTTPS (0 turns it off). No
     # includeSubDomains: other services of the plant may live on sibling names.
     HSTS_SECONDS = 365 * 24 * 3600
@@ -130,6 +133,25 @@ class Defaults:
     # run on a plant's old tickets) hears one summary instead.
     NOTIFY_SUMMARY_AFTER = 3
     ANDON_ESCALATE_MINUTES = 15
+    # Webhooks: failures in a row before an endpoint is paused (and the admins told); plain
+    # HTTP receivers only where a test or a closed network asks for them.
+    WEBHOOK_PAUSE_AFTER = 10
+    WEBHOOK_ALLOW_INSECURE = False
+    # Outgoing requests (notify/egress.py): ports beyond 443 and 8443, the total deadline of one
+    # request, the most of an answer read, and the name resolver (None: the system's; tests
+    # set their own). TEST_ALLOW_LOOPBACK_RECEIVERS lets tests (TESTING only) post to 127.0.0.1.
+    EGRESS_EXTRA_PORTS: tuple[int, ...] = ()
+    EGRESS_DEADLINE_SECONDS = 10
+    EGRESS_MAX_RESPONSE_BYTES = 64 * 1024
+    EGRESS_RESOLVER = None
+    TEST_ALLOW_LOOPBACK_RECEIVERS = False
+    # Web Push: push services beyond the known ones, and plain-HTTP endpoints (tests only).
+    PUSH_EXTRA_SERVICE_HOSTS: tuple[str, ...] = ()
+    PUSH_ALLOW_HTTP_ENDPOINTS = False
+    # Seconds one SMTP conversation may take.
+    SMTP_TIMEOUT = 10
+    # Flask-Login's "remember me" cookie.
+    REMEMBER_COOKIE_NAME = "remember_token"
     # The andon from an area's label (people without an account): reports one client address
     # may send, and all addresses together to one area, before a 429 asks them to wait; past
     # the area's limit, addresses new to the area still get through at this lower rate (and

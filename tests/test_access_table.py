@@ -18,7 +18,8 @@ from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.tickets.models import KaizenTicket
 from gemba_walk.walks.models import Layer, PlannedWalk
-from gemba_walk.walks.operations import PlanDetails, create_layer, create_plan, ensure_planned
+from gemba_walk.walks.operations import PlanDetails, create_layer, create_plan
+from gemba_walk.walks.planning import ensure_planned
 from tests.factories import AreaFactory, UserFactory
 from tests.photo_tools import camera_jpeg, sha256
 from tests.sync_batches import batch, finding, five_s_audit, new_id

@@ -15,6 +15,7 @@ from gemba_walk.audits.photos import PhotoStore, sha256_hex, store_photo
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
 from gemba_walk.notify import jobs
+from gemba_walk.notify.models import AndonPull
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.operations import report_problem
 from tests import notify_tools
@@ -163,7 +164,7 @@ def test_a_critical_finding_pulls_the_andon_and_escalates_unless_acknowledged(db
     assert story.told(utcnow() + timedelta(minutes=30)) == set(), "escalated once"
 
     jobs.acknowledge_andon(ticket, people["other_leader"])
-    pull = jobs.events.AndonPull.query.filter_by(ticket_id=ticket.id).one()
+    pull = AndonPull.query.filter_by(ticket_id=ticket.id).one()
     assert pull.acknowledged_by_id == people["other_leader"].id
 
 
@@ -171,13 +172,13 @@ def test_a_later_critical_finding_on_an_open_ticket_pulls_the_andon_once(db, peo
     story = Story(db, people)
     ticket = report(people, people["reporter"], severity="medium")
     story.told()
-    assert jobs.events.AndonPull.query.filter_by(ticket_id=ticket.id).count() == 0
+    assert AndonPull.query.filter_by(ticket_id=ticket.id).count() == 0
     same = report(people, people["reporter"], severity="critical", same_as=ticket.number)
     assert same.id == ticket.id and ticket.severity == "critical"
     assert "area_leader" in story.told(), "the andon, to the area's leader"
     assert [k for k in notify_tools.deliveries(db, "inbox") if k[0] == "andon.pulled"]
     report(people, people["reporter"], severity="critical", same_as=ticket.number)
-    assert jobs.events.AndonPull.query.filter_by(ticket_id=ticket.id).count() == 1
+    assert AndonPull.query.filter_by(ticket_id=ticket.id).count() == 1
 
 
 def test_an_acknowledged_andon_does_not_escalate(db, people):

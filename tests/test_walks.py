@@ -13,7 +13,7 @@ from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
-from gemba_walk.walks import operations, queries
+from gemba_walk.walks import operations, planning, queries
 from gemba_walk.walks.models import PlannedWalk, WalkPlan
 from gemba_walk.walks.operations import PlanDetails, WalkError
 from tests.factories import (
@@ -59,7 +59,7 @@ def daily_plan(plant, days_back: int = 3, **changes) -> WalkPlan:
     for name, value in changes.items():
         setattr(details, name, value)
     plan = operations.create_plan(plant["site"], details)
-    operations.ensure_planned(plant["site"].id)
+    planning.ensure_planned(plant["site"].id)
     return plan
 
 
@@ -150,7 +150,7 @@ def test_a_plan_change_applies_from_tomorrow_and_keeps_history(plant):
             starts_on=plan.starts_on,
         ),
     )
-    operations.ensure_planned(plant["site"].id)
+    planning.ensure_planned(plant["site"].id)
     after = {(w.local_date, w.area_id) for w in walks_of(sam) if w.local_date <= today}
     assert after == before
     [tomorrow] = walks_of(sam, today + timedelta(days=1))
@@ -166,7 +166,7 @@ def test_a_person_leaving_the_layer_and_an_archived_area_apply_from_the_next_pla
     plan.planned_until = local_today(BERLIN)  # tomorrow gets planned again with today's facts
     db.session.execute(sa.delete(PlannedWalk).where(PlannedWalk.local_date > plan.planned_until))
     db.session.commit()
-    operations.ensure_planned(plant["site"].id)
+    planning.ensure_planned(plant["site"].id)
     tomorrow = local_today(BERLIN) + timedelta(days=1)
     assert walks_of(sue, tomorrow) == []
     assert {w.area_id for w in walks_of(sam, tomorrow)} == {a.id for a in plant["areas"][:2]}
@@ -398,13 +398,13 @@ def test_a_leader_plans_walks_through_the_pages_and_bad_input_gets_a_message(cli
 
 
 def test_the_server_writes_plant_time_as_the_phone_does():
-    from gemba_walk.core.localtime import format_csv, format_date, format_datetime
+    from gemba_walk.core.localtime import fixed_date, fixed_datetime, format_csv
 
-    assert format_datetime(datetime(2026, 3, 29, 1, 30), BERLIN) == "29 Mar 2026, 03:30"
-    assert format_datetime(datetime(2026, 11, 1, 5, 30), "America/New_York") == "01 Nov 2026, 01:30"
-    assert format_date(datetime(2026, 11, 25, 23, 30), BERLIN) == "26 Nov 2026"
+    assert fixed_datetime(datetime(2026, 3, 29, 1, 30), BERLIN) == "29 Mar 2026, 03:30"
+    assert fixed_datetime(datetime(2026, 11, 1, 5, 30), "America/New_York") == "01 Nov 2026, 01:30"
+    assert fixed_date(datetime(2026, 11, 25, 23, 30), BERLIN) == "26 Nov 2026"
     assert format_csv(datetime(2026, 11, 25, 23, 30), BERLIN) == "2026-11-26 00:30"
-    assert format_datetime(None) == "—"
+    assert fixed_datetime(None) == "—"
 
 
 def test_insight_counts_completion_by_layer_person_and_area_as_the_database_has_it(
@@ -462,7 +462,7 @@ def test_the_board_costs_the_same_queries_with_no_walk_done_or_every_walk_done(
             submitted_at=walk.window_start + timedelta(hours=9),
         )
         with write_transaction():
-            operations.link_audit(audit)
+            planning.link_audit(audit)
     page = client.get(path)
     assert page.text.count('data-state="done"') == len(walks) > 30
     with count_queries() as all_done:

@@ -17,7 +17,7 @@ from gemba_walk.audits.models import Finding
 from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core.localtime import local_today
-from gemba_walk.walks import operations, queries
+from gemba_walk.walks import operations, planning, queries
 from gemba_walk.walks.models import PlannedWalk
 from gemba_walk.walks.operations import PlanDetails
 from tests.browser_checks import (
@@ -210,7 +210,7 @@ def test_the_walk_pages_work_at_360px_for_a_thumb(app, db, live_server, phone, s
             starts_on=local_today(BERLIN) - timedelta(days=3),
         ),
     )
-    operations.ensure_planned(site.id)
+    planning.ensure_planned(site.id)
     walk = db.session.scalar(sa.select(PlannedWalk.id).limit(1))
     page = phone.pages[0] if phone.pages else phone.new_page()
     page.set_viewport_size({"width": 360, "height": 780})

@@ -52,7 +52,7 @@ def decide(area: Area, key: str, now: datetime, *, lock: bool = False) -> Decisi
     """Whether one more report from this address may come in now. With ``lock`` (inside the
     write transaction that stores it), the area's row is locked first so two workers cannot
     both take the last place, and a flood tells the area's leaders."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not current_app.config["RATELIMIT_ENABLED"]:
         return Decision(True)
     if lock and db.engine.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE serialises
         db.session.execute(sa.select(Area.id).where(Area.id == area.id).with_for_update())

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gemba_walk.audits.models import Photo
 from gemba_walk.auth.models import User
+from gemba_walk.config import Defaults
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
@@ -241,8 +242,8 @@ def _decode_slot():
     global _decode_slots
     with _decode_slots_lock:
         if _decode_slots is None:
-            _decode_slots = threading.BoundedSemaphore(_setting("PHOTO_DECODE_CONCURRENCY", 1))
-    if not _decode_slots.acquire(timeout=_setting("PHOTO_DECODE_WAIT_SECONDS", 30)):
+            _decode_slots = threading.BoundedSemaphore(_setting("PHOTO_DECODE_CONCURRENCY"))
+    if not _decode_slots.acquire(timeout=_setting("PHOTO_DECODE_WAIT_SECONDS")):
         raise PhotoError(
             503, "busy", _("The server is busy with other photos. The photo will be sent again.")
         )
@@ -252,8 +253,9 @@ def _decode_slot():
         _decode_slots.release()
 
 
-def _setting(key: str, default: int) -> int:
-    return int(current_app.config.get(key, default)) if has_app_context() else default
+def _setting(key: str) -> int:
+    # Outside an app (a script that builds none), the default config.py gives it.
+    return int(current_app.config[key] if has_app_context() else getattr(Defaults, key))
 
 
 def prepare_image(data: bytes) -> tuple[bytes, bytes, tuple[int, int]]:

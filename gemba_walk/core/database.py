@@ -4,11 +4,15 @@ Reads run in ordinary (deferred) transactions, so pages never wait for each othe
 that write run inside ``write_transaction()``, which on SQLite begins with BEGIN IMMEDIATE: the
 write lock is taken up front, and two syncs arriving together queue on the busy timeout instead
 of one failing halfway with "database is locked" when it upgrades a stale read snapshot.
+
+``after_commit(call)`` asks for a function call once the write transaction in progress has
+committed (a job queued for a row that now exists); a rollback drops the call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -20,7 +24,11 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.extensions import db
 
+logger = logging.getLogger(__name__)
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "after_commit", default=None
+)
 _tuned = False
 
 
@@ -63,6 +71,8 @@ def write_transaction() -> Iterator[None]:
     if session.in_transaction():
         session.commit()  # end the read transaction so the write one starts fresh
     token = _immediate.set(True)
+    calls: list[Callable[[], None]] = []
+    calls_token = _after_commit.set(calls)
     try:
         yield
         session.commit()
@@ -71,6 +81,22 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         _immediate.reset(token)
+        _after_commit.reset(calls_token)
+    for call in calls:
+        try:
+            call()
+        except Exception:  # committed already: what failed after it is logged, not undone
+            logger.exception("A call after the commit failed")
+
+
+def after_commit(call: Callable[[], None]) -> bool:
+    """Call ``call()`` once the write transaction in progress commits (never if it rolls back);
+    False when no write transaction is in progress (nothing will be called)."""
+    calls = _after_commit.get()
+    if calls is None:
+        return False
+    calls.append(call)
+    return True
 
 
 def lock(instance: object) -> None:

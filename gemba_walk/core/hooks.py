@@ -1,7 +1,7 @@
 """A small hook: domains say what happened; a layer above (notify) listens.
 
 Domains may not import the layers above them, so they call ``emit("ticket.done", ...)`` and
-whatever subscribed at start-up (``gemba_walk.notify.events``) records it inside the caller's
+whatever subscribed at start-up (``gemba_walk.notify.listen``) records it inside the caller's
 transaction. With no subscriber (a script that builds no app), emitting does nothing.
 """
 

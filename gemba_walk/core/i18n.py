@@ -6,8 +6,9 @@ person whose language was removed simply gets the browser's). Catalogs live in
 ``gemba_walk/translations`` (``messages`` for pages, ``js`` for the capture shell's JavaScript);
 ``make assets`` compiles them and ``tests/test_catalogs.py`` holds them complete.
 
-Plant local time is ``core/localtime`` (issue 14); this module only writes the local moment in
-the person's language.
+Which zone and which day a moment belongs to is ``core/localtime``'s decision; this module only
+writes that local moment in the person's language (``format_datetime``, ``format_date``: the
+page filters), where ``localtime.fixed_datetime`` is the one fixed English format.
 """
 
 from __future__ import annotations
@@ -88,13 +89,13 @@ def _locale() -> Locale:
 
 def format_datetime(value: datetime | None, zone_name: str | None = None) -> str:
     """A moment in the plant's local time as the person's language writes it: English keeps
-    localtime's "26 Nov 2026, 08:33"; others take Babel's ("26. Nov. 2026, 08:33",
+    the fixed "26 Nov 2026, 08:33"; others take Babel's ("26. Nov. 2026, 08:33",
     "2026年11月26日 8:33")."""
     if value is None:
         return "—"
     locale = _locale()
     if locale.language == "en":
-        return localtime.format_datetime(value, zone_name)
+        return localtime.fixed_datetime(value, zone_name)
     local = localtime.to_local(value, zone_name)
     day = babel_dates.format_skeleton("yMMMd", local, locale=locale)
     clock = babel_dates.format_skeleton("Hm", local, tzinfo=local.tzinfo, locale=locale)
@@ -107,7 +108,7 @@ def format_date(value: date | datetime | None, zone_name: str | None = None) -> 
         return "—"
     locale = _locale()
     if locale.language == "en":
-        return localtime.format_date(value, zone_name)
+        return localtime.fixed_date(value, zone_name)
     if isinstance(value, datetime):
         value = localtime.to_local(value, zone_name).date()
     return babel_dates.format_skeleton("yMMMd", value, locale=locale)
@@ -153,8 +154,6 @@ def js_messages(language: str) -> dict[str, str]:
 def init_app(app: Flask) -> None:
     from gemba_walk.extensions import babel
 
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel keeps the chosen locale on ``g``; each request chooses again (a test client
     # shares one app context across requests, and a sign-in changes who is asking).

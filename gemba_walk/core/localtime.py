@@ -1,11 +1,16 @@
-"""Plant local time: storage stays naive UTC, everything a person reads is in the plant's zone.
+"""Plant local time: storage stays naive UTC; every date decision and every time a person reads
+is in the zone of the site the record belongs to. This is the one module that decides it.
 
-One format everywhere (pages, reports, kaizen cards, CSV exports; the phone formats the same
-way with ``Intl.DateTimeFormat`` and the zone from the field pack): ``26 Nov 2026, 08:33``.
-Which zone a page uses when it is not told: ``plant_zone()``, resolved once per request by the
-resolver the app registers (the first active site's zone; see docs/PLANNED-WALKS.md). A page
+Pages, reminders, due and overdue, planned walks and exports all ask here: ``site_zone(site)``
+is a site's zone (its own; ``NOTIFY_TIMEZONE`` only when it names none), ``site_today(site)``
+its date today. A page not about one site uses ``plant_zone()``, resolved once per request by
+the resolver the app registers (the first active site's zone; see docs/PLANNED-WALKS.md); a page
 about one site's record calls ``use_zone`` with that site's zone first; exports pass each row's
-own site zone.
+own site zone. A zone name that is empty or unknown falls back to ``NOTIFY_TIMEZONE``.
+
+The fixed format (``fixed_datetime``: ``26 Nov 2026, 08:33``, as the phone writes it with
+``Intl.DateTimeFormat``) is English's; ``core/i18n`` writes the same moment in the reader's
+language.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, g, has_app_context, has_request_context, request
+
+from gemba_walk.core.ids import utcnow
 
 DATETIME_FORMAT = "%d %b %Y, %H:%M"
 DATE_FORMAT = "%d %b %Y"
@@ -44,6 +51,24 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_ZONE)
 
 
+def fallback_zone() -> str:
+    """``NOTIFY_TIMEZONE``: the zone of a site that names none (and of a plant with no site)."""
+    name = current_app.config["NOTIFY_TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+    return name if is_time_zone(name) else DEFAULT_ZONE
+
+
+def site_zone(site) -> str:
+    """The zone of every date decision about this site's records (None: the plant's)."""
+    if site is None:
+        return plant_zone()
+    return site.timezone if is_time_zone(site.timezone) else fallback_zone()
+
+
+def site_today(site, now: datetime | None = None) -> date:
+    """The site's date now (or at ``now``, naive UTC): "today" for due, overdue and walks."""
+    return local_today(site_zone(site), now)
+
+
 def plant_zone() -> str:
     """The zone of this request's plant, from the resolver registered with the app."""
     if not has_app_context():
@@ -52,8 +77,16 @@ def plant_zone() -> str:
     store = request.environ if has_request_context() else g.__dict__
     if _KEY not in store:
         resolver: Callable[[], str | None] | None = current_app.extensions.get("plant_zone")
-        store[_KEY] = (resolver() if resolver else None) or DEFAULT_ZONE
+        name = resolver() if resolver else None
+        store[_KEY] = name if is_time_zone(name) else fallback_zone()
     return store[_KEY]
+
+
+def _zone_named(zone_name: str | None) -> ZoneInfo:
+    # None: the plant's zone; a name no site may choose ("" included): the fallback.
+    if zone_name is None:
+        return zone(plant_zone())
+    return zone(zone_name if is_time_zone(zone_name) else fallback_zone())
 
 
 def use_zone(name: str | None) -> None:
@@ -68,7 +101,7 @@ def use_zone(name: str | None) -> None:
 def to_local(value: datetime, zone_name: str | None = None) -> datetime:
     """A stored (naive UTC) or aware datetime as an aware datetime in the zone."""
     aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
-    return aware.astimezone(zone(zone_name or plant_zone()))
+    return aware.astimezone(_zone_named(zone_name))
 
 
 def to_utc(value: datetime) -> datetime:
@@ -77,20 +110,19 @@ def to_utc(value: datetime) -> datetime:
 
 
 def local_today(zone_name: str | None = None, now: datetime | None = None) -> date:
-    from gemba_walk.core.ids import utcnow
-
     return to_local(now or utcnow(), zone_name).date()
 
 
-def format_datetime(value: datetime | None, zone_name: str | None = None) -> str:
-    """``26 Nov 2026, 08:33`` in the plant's local time; ``—`` when there is none."""
+def fixed_datetime(value: datetime | None, zone_name: str | None = None) -> str:
+    """``26 Nov 2026, 08:33`` (the fixed, English format) in the plant's local time; ``—``
+    when there is none."""
     if value is None:
         return "—"
     return to_local(value, zone_name).strftime(DATETIME_FORMAT)
 
 
-def format_date(value: date | datetime | None, zone_name: str | None = None) -> str:
-    """A date as it is; a datetime as its local date."""
+def fixed_date(value: date | datetime | None, zone_name: str | None = None) -> str:
+    """``26 Nov 2026``: a date as it is; a datetime as its local date."""
     if value is None:
         return "—"
     if isinstance(value, datetime):

@@ -40,7 +40,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=()")
-        seconds = app.config.get("HSTS_SECONDS")
+        seconds = app.config["HSTS_SECONDS"]
         if request.is_secure and seconds:
             response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}")
         if (

@@ -29,67 +29,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from flask import current_app
 
 from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext
+from gemba_walk.notify.addresses import LOOPBACK, Address, denied, ip_literal, is_loopback
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
 HTTPS_PORTS = (443, 8443)
 MAX_URL_LENGTH = 1000
 
-# IANA IPv4 Special-Purpose Address Registry, plus multicast and the reserved class E.
-DENIED_V4 = [
-    ipaddress.ip_network(net)
-    for net in (
-        "0.0.0.0/8",  # "this network"
-        "10.0.0.0/8",  # private
-        "100.64.0.0/10",  # shared address space (CGNAT; 100.100.100.200 is a cloud's metadata)
-        "127.0.0.0/8",  # loopback
-        "169.254.0.0/16",  # link-local (169.254.169.254: cloud metadata)
-        "172.16.0.0/12",  # private
-        "192.0.0.0/24",  # IETF protocol assignments
-        "192.0.2.0/24",  # documentation (TEST-NET-1)
-        "192.31.196.0/24",  # AS112-v4
-        "192.52.193.0/24",  # AMT
-        "192.88.99.0/24",  # deprecated 6to4 relay anycast
-        "192.168.0.0/16",  # private
-        "192.175.48.0/24",  # direct delegation AS112
-        "198.18.0.0/15",  # benchmarking
-        "198.51.100.0/24",  # documentation (TEST-NET-2)
-        "203.0.113.0/24",  # documentation (TEST-NET-3)
-        "224.0.0.0/4",  # multicast
-        "240.0.0.0/4",  # reserved (and 255.255.255.255, limited broadcast)
-    )
-]
-# IANA IPv6 Special-Purpose Address Registry, plus multicast, link- and site-local.
-DENIED_V6 = [
-    ipaddress.ip_network(net)
-    for net in (
-        "::/96",  # unspecified, loopback, IPv4-compatible (deprecated)
-        "::ffff:0:0/96",  # IPv4-mapped
-        "64:ff9b::/96",  # NAT64 well-known prefix
-        "64:ff9b:1::/48",  # local-use NAT64
-        "100::/64",  # discard-only
-        "100:0:0:1::/64",  # dummy prefix
-        "2001::/23",  # IETF protocol assignments (Teredo 2001::/32, benchmarking 2001:2::/48…)
-        "2001:db8::/32",  # documentation
-        "2002::/16",  # 6to4
-        "2620:4f:8000::/48",  # direct delegation AS112
-        "3fff::/20",  # documentation
-        "5f00::/16",  # segment routing SIDs
-        "fc00::/7",  # unique local
-        "fe80::/10",  # link-local
-        "fec0::/10",  # site-local (deprecated)
-        "ff00::/8",  # multicast
-    )
-]
-GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
-LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
 # Hosts that spell an IPv4 address some other way: decimal, octal, hex, fewer than four parts.
 NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
 
@@ -130,20 +82,13 @@ class Answer:
         return self.body.decode("utf-8", "replace")
 
 
-def _setting(name: str, default=None):
-    return current_app.config.get(name, default)
+def _setting(name: str):
+    return current_app.config[name]
 
 
 def loopback_allowed() -> bool:
     """The test-only allowance: receivers on 127.0.0.1 / ::1, any port."""
     return bool(_setting("TESTING") and _setting("TEST_ALLOW_LOOPBACK_RECEIVERS"))
-
-
-def denied(address: Address) -> bool:
-    """True for every special-purpose address; only public unicast addresses are fetched."""
-    if isinstance(address, ipaddress.IPv6Address):
-        return address not in GLOBAL_UNICAST_V6 or any(address in net for net in DENIED_V6)
-    return any(address in net for net in DENIED_V4)
 
 
 def _allowed_address(address: Address) -> bool:
@@ -152,8 +97,8 @@ def _allowed_address(address: Address) -> bool:
     return not denied(address)
 
 
-def parse(url: object, *, allow_http: bool = False) -> Target:
-    """The address as the policy reads it, or EgressRefused with a sentence saying why."""
+def _read(url: object) -> tuple[str, SplitResult, int | None]:
+    """The address split into its parts, or EgressRefused: too long, odd characters, unreadable."""
     if not isinstance(url, str) or not url.strip():
         raise EgressRefused("invalid_url", gettext("Give an address that starts with https://."))
     url = url.strip()
@@ -176,56 +121,69 @@ def parse(url: object, *, allow_http: bool = False) -> Target:
         hostinfo = parts.netloc.rpartition("@")[2]
         if "[" not in hostinfo and hostinfo.count(":") > 1:
             raise EgressRefused("invalid_url", unreadable)
-        port = parts.port
-        host = parts.hostname or ""
+        port = parts.port  # a port that is not a number raises here
     except ValueError as error:
         raise EgressRefused("invalid_url", unreadable) from error
+    return url, parts, port
+
+
+def _host_name(host: str) -> str:
+    """A host that is not an IP address, as IDNA in lower case; refused if it is no name."""
+    if NUMERIC_HOST.match(host):
+        raise EgressRefused(
+            "invalid_url",
+            gettext(
+                "%(host)s is not a usual way to write an address; write a name or four "
+                "numbers such as 203.0.113.7.",
+                host=host,
+            ),
+        )
+    try:
+        host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError as error:
+        raise EgressRefused(
+            "invalid_url", gettext("The host %(host)s is not a valid name.", host=host)
+        ) from error
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9\-_.]*[a-z0-9])?", host) or ".." in host:
+        raise EgressRefused(
+            "invalid_url", gettext("The host %(host)s is not a valid name.", host=host)
+        )
+    return host
+
+
+def _check_port(scheme: str, port: int, literal: Address | None) -> None:
+    if loopback_allowed() and literal is not None and is_loopback(literal):
+        return
+    allowed = set(HTTPS_PORTS) | {int(p) for p in _setting("EGRESS_EXTRA_PORTS")}
+    if scheme == "http":
+        allowed |= {80}
+    if port not in allowed:
+        raise EgressRefused(
+            "port_not_allowed",
+            gettext(
+                "Port %(port)s is not allowed; use %(ports)s.",
+                port=port,
+                ports=", ".join(str(p) for p in sorted(allowed)),
+            ),
+        )
+
+
+def parse(url: object, *, allow_http: bool = False) -> Target:
+    """The address as the policy reads it, or EgressRefused with a sentence saying why."""
+    url, parts, port = _read(url)
     scheme = parts.scheme.lower()
     if scheme != "https" and not (allow_http and scheme == "http"):
         raise EgressRefused("not_https", gettext("The address must start with https://."))
     if "@" in parts.netloc or parts.username is not None or parts.password is not None:
         raise EgressRefused("invalid_url", gettext("Put no user name or password in the address."))
+    host = parts.hostname or ""
     if not host:
         raise EgressRefused("invalid_url", gettext("The address names no host."))
     host = host.rstrip(".") if not host.endswith("..") else host
-    literal = _ip_literal(host)
-    if literal is None:
-        if NUMERIC_HOST.match(host):
-            raise EgressRefused(
-                "invalid_url",
-                gettext(
-                    "%(host)s is not a usual way to write an address; write a name or four "
-                    "numbers such as 203.0.113.7.",
-                    host=host,
-                ),
-            )
-        try:
-            host = host.encode("idna").decode("ascii").lower()
-        except UnicodeError as error:
-            raise EgressRefused(
-                "invalid_url", gettext("The host %(host)s is not a valid name.", host=host)
-            ) from error
-        if not re.fullmatch(r"[a-z0-9]([a-z0-9\-_.]*[a-z0-9])?", host) or ".." in host:
-            raise EgressRefused(
-                "invalid_url", gettext("The host %(host)s is not a valid name.", host=host)
-            )
-    else:
-        host = str(literal)
-    default_port = 443 if scheme == "https" else 80
-    port = default_port if port is None else port
-    if not loopback_allowed() or literal is None or not _is_loopback(literal):
-        allowed = set(HTTPS_PORTS) | {int(p) for p in _setting("EGRESS_EXTRA_PORTS", ()) or ()}
-        if scheme == "http":
-            allowed |= {80}
-        if port not in allowed:
-            raise EgressRefused(
-                "port_not_allowed",
-                gettext(
-                    "Port %(port)s is not allowed; use %(ports)s.",
-                    port=port,
-                    ports=", ".join(str(p) for p in sorted(allowed)),
-                ),
-            )
+    literal = ip_literal(host)
+    host = _host_name(host) if literal is None else str(literal)
+    port = port if port is not None else (443 if scheme == "https" else 80)
+    _check_port(scheme, port, literal)
     if literal is not None:
         check_address(host, literal)
     # Written as sent: letters outside ASCII percent-encoded (the request line is ASCII).
@@ -233,17 +191,6 @@ def parse(url: object, *, allow_http: bool = False) -> Target:
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=?~-._")
     return Target(scheme=scheme, host=host, port=port, path=path, url=url)
-
-
-def _ip_literal(host: str) -> Address | None:
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0] if ":" in host else host)
-    except ValueError:
-        return None
-
-
-def _is_loopback(address: Address) -> bool:
-    return any(address in net for net in LOOPBACK)
 
 
 def check_address(host: str, address: Address) -> None:
@@ -266,7 +213,7 @@ def _system_resolver(host: str, port: int) -> list[str]:
 
 def resolve(target: Target) -> list[Address]:
     """Every address the host names, each checked; refused if any one is not public."""
-    literal = _ip_literal(target.host)
+    literal = ip_literal(target.host)
     if literal is not None:
         check_address(target.host, literal)
         return [literal]
@@ -288,13 +235,6 @@ def resolve(target: Target) -> list[Address]:
             "unknown_host", gettext("The host %(host)s cannot be found.", host=target.host)
         )
     return addresses
-
-
-def check(url: object, *, allow_http: bool = False) -> Target:
-    """For registration: the address is well formed and its host resolves to public addresses."""
-    target = parse(url, allow_http=allow_http)
-    resolve(target)
-    return target
 
 
 # --- the request ------------------------------------------------------------------------------
@@ -327,11 +267,77 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 
 def deadline_seconds() -> float:
-    return float(_setting("EGRESS_DEADLINE_SECONDS", 10))
+    return float(_setting("EGRESS_DEADLINE_SECONDS"))
 
 
 def max_response_bytes() -> int:
-    return int(_setting("EGRESS_MAX_RESPONSE_BYTES", 64 * 1024))
+    return int(_setting("EGRESS_MAX_RESPONSE_BYTES"))
+
+
+def _connection(target: Target, address: Address, timeout: float) -> http.client.HTTPConnection:
+    if target.scheme == "https":
+        context = ssl.create_default_context()
+        return _PinnedHTTPS(target.host, target.port, str(address), timeout, context)
+    return _PinnedHTTP(target.host, target.port, str(address), timeout)
+
+
+def _read_answer(response, cap: int, expired: threading.Event, limit: float) -> tuple[bytes, bool]:
+    """The answer's first ``cap`` bytes and whether there was more; EgressFailed when the
+    deadline passes before it is complete."""
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    while True:
+        if expired.is_set():
+            raise EgressFailed(f"no complete answer within {limit:g} s")
+        chunk = response.read1(min(65536, cap - size + 1))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > cap:
+            truncated = True
+            break
+    if expired.is_set() and not truncated:
+        raise EgressFailed(f"no complete answer within {limit:g} s")
+    return b"".join(chunks)[:cap], truncated
+
+
+def _post_once(connection, target: Target, body: bytes, headers: dict[str, str], cap: int, limit):
+    """Send the request on this connection and read the answer: (response, body, truncated).
+    ``limit`` is (seconds left, the whole deadline)."""
+    # The deadline covers everything after the connection too: when it passes, the socket is
+    # shut, so a receiver that sends one byte every few seconds cannot hold the worker.
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    left, whole = limit
+    timer = threading.Timer(left, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        connection.putrequest("POST", target.path, skip_accept_encoding=True)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            connection.putheader(name, value)
+        connection.putheader("Accept-Encoding", "identity")
+        connection.putheader("Connection", "close")
+        connection.endheaders(body)
+        response = connection.getresponse()
+        read, truncated = _read_answer(response, cap, expired, whole)
+        return response, read, truncated
+    except (OSError, http.client.HTTPException) as error:
+        if expired.is_set():
+            raise EgressFailed(f"no complete answer within {whole:g} s") from error
+        raise
+    finally:
+        timer.cancel()
+        connection.close()
 
 
 def post(
@@ -362,70 +368,23 @@ def post(
 
     last_error: Exception | None = None
     for address in addresses:
-        connection: http.client.HTTPConnection
-        if target.scheme == "https":
-            connection = _PinnedHTTPS(
-                target.host, target.port, str(address), left(), ssl.create_default_context()
-            )
-        else:
-            connection = _PinnedHTTP(target.host, target.port, str(address), left())
-        # The deadline covers everything after the connection too: when it passes, the socket is
-        # shut, so a receiver that sends one byte every few seconds cannot hold the worker.
-        expired = threading.Event()
-
-        def cut(connection=connection, expired=expired) -> None:
-            expired.set()
-            sock = connection.sock
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-        timer = threading.Timer(left(), cut)
-        timer.daemon = True
-        timer.start()
+        connection = _connection(target, address, left())
         try:
-            connection.putrequest("POST", target.path, skip_accept_encoding=True)
-            for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                connection.putheader(name, value)
-            connection.putheader("Accept-Encoding", "identity")
-            connection.putheader("Connection", "close")
-            connection.endheaders(body)
-            response = connection.getresponse()
-            chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            while True:
-                if expired.is_set():
-                    raise EgressFailed(f"no complete answer within {limit:g} s")
-                chunk = response.read1(min(65536, cap - size + 1))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > cap:
-                    truncated = True
-                    break
-            if expired.is_set() and not truncated:
-                raise EgressFailed(f"no complete answer within {limit:g} s")
-            body_read = b"".join(chunks)[:cap]
-            return Answer(
-                status=response.status,
-                reason=response.reason,
-                headers={k.lower(): v for k, v in response.getheaders()},
-                body=body_read,
-                truncated=truncated,
-                address=str(address),
-                elapsed=time.monotonic() - started,
+            response, read, truncated = _post_once(
+                connection, target, body, headers, cap, (left(), limit)
             )
-        except EgressFailed:
-            raise
         except (OSError, http.client.HTTPException) as error:
-            if expired.is_set():
-                raise EgressFailed(f"no complete answer within {limit:g} s") from error
             last_error = error
-        finally:
-            timer.cancel()
-            connection.close()
+            continue
+        return Answer(
+            status=response.status,
+            reason=response.reason,
+            headers={k.lower(): v for k, v in response.getheaders()},
+            body=read,
+            truncated=truncated,
+            address=str(address),
+            elapsed=time.monotonic() - started,
+        )
     raise EgressFailed(f"{type(last_error).__name__}: {last_error}")
 
 

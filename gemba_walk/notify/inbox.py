@@ -1,11 +1,14 @@
 """The inbox as people read it: one line per ticket, never the same ticket twice (its unread
 andon pull first, else its newest unread notification, else its newest); the bell counts those
-lines. Events without a ticket (walks, andon reports, summaries) are a line each."""
+lines. Events without a ticket (walks, andon reports, summaries) are a line each. Opening a
+ticket marks what the inbox said of it read (``mark_ticket_read``, called by the ticket page)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gemba_walk.core.database import write_transaction
+from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.notify.models import Delivery, NotifyEvent
 
@@ -55,3 +58,19 @@ def unread_count(user_id: int) -> int:
         _newest_per_ticket(user_id, unread_only=True).subquery()
     )
     return db.session.scalar(query) or 0
+
+
+def mark_ticket_read(user_id: int, ticket) -> None:
+    """The person opened the ticket: what the inbox told them about it is read."""
+    event_ids = sa.select(NotifyEvent.id).where(NotifyEvent.ticket_id == ticket.id)
+    with write_transaction():
+        db.session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.user_id == user_id,
+                Delivery.channel == "inbox",
+                Delivery.read_at.is_(None),
+                Delivery.event_id.in_(event_ids),
+            )
+            .values(read_at=utcnow())
+        )

@@ -1,10 +1,15 @@
-"""A person's notification choices and push subscriptions, checked before they are kept."""
+"""A person's notification choices and push subscriptions, checked before they are kept, and
+what they mean for one delivery: the channels they keep, their quiet hours and digest hour in
+the plant's local time."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 
 from gemba_walk.auth.models import User
 from gemba_walk.core.database import lock, write_transaction
@@ -12,7 +17,9 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.notify.events import EVENT_KINDS
+from gemba_walk.notify import egress
+from gemba_walk.notify.channels import push as push_channel
+from gemba_walk.notify.kinds import EVENT_KINDS, SUMMARY_KIND
 from gemba_walk.notify.models import NotifyPreference, PushSubscription
 
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -21,6 +28,51 @@ B64URL = re.compile(r"^[A-Za-z0-9_\-]+=*$")
 
 class PreferenceError(DomainError):
     """A choice that cannot be kept; nothing was saved."""
+
+
+def preference(user_id: int) -> NotifyPreference:
+    return db.session.get(NotifyPreference, user_id) or NotifyPreference(user_id=user_id)
+
+
+def wants(pref: NotifyPreference, channel: str, kind: str) -> bool:
+    """Defaults: every event on every channel; a saved choice lists the kinds kept."""
+    if pref.channels is None or channel not in pref.channels:
+        return True
+    kind = "ticket.overdue" if kind in ("ticket.overdue_escalated", SUMMARY_KIND) else kind
+    return kind in pref.channels[channel]
+
+
+def _clock(text: str | None) -> time | None:
+    try:
+        return time.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def quiet_until(pref: NotifyPreference, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """If ``now`` (naive UTC) is inside the person's quiet hours, when they end (naive UTC)."""
+    start, end = _clock(pref.quiet_start), _clock(pref.quiet_end)
+    if start is None or end is None or start == end:
+        return None
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    inside = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not inside:
+        return None
+    until = datetime.combine(local.date(), end, tzinfo=zone)
+    if until <= local:
+        until += timedelta(days=1)
+    return until.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def next_digest(now: datetime, zone: ZoneInfo) -> datetime:
+    """When the daily digest goes out next: ``NOTIFY_DIGEST_HOUR`` in the zone."""
+    hour = int(current_app.config["NOTIFY_DIGEST_HOUR"])
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    at = datetime.combine(local.date(), time(hour), tzinfo=zone)
+    if at <= local:
+        at += timedelta(days=1)
+    return at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def save_preferences(user: User, form) -> NotifyPreference:
@@ -61,9 +113,6 @@ def save_push_subscription(user: User, data, user_agent: str) -> PushSubscriptio
     The endpoint must be an address of a known push service under the egress policy, the keys a
     P-256 point and a 16-byte secret; an endpoint of another person is refused (409), never
     moved; a person keeps at most MAX_SUBSCRIPTIONS, the oldest dropped."""
-    from gemba_walk.notify import egress
-    from gemba_walk.notify.channels import push as push_channel
-
     if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
         raise PreferenceError(
             422, "invalid_subscription", _("Send the browser's push subscription as JSON.")

@@ -16,19 +16,21 @@ from flask import Flask, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
+from gemba_walk.extensions import db
+
 huey = Huey("gemba_walk", storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None
 
 
 def storage_settings(config) -> tuple[type, dict, str]:
     """(storage class, its arguments, a words-only description) for these settings."""
-    kind = config.get("HUEY_STORAGE") or ("redis" if config.get("REDIS_URL") else "sqlite")
+    kind = config["HUEY_STORAGE"] or ("redis" if config["REDIS_URL"] else "sqlite")
     if kind == "memory":
         return MemoryStorage, {}, "memory (this process only)"
     if kind == "redis":
         url = config["REDIS_URL"]
         return RedisStorage, {"url": url}, f"Redis ({url.rsplit('@', 1)[-1]})"
-    path = config.get("HUEY_SQLITE_PATH") or str(Path(config["INSTANCE_PATH"]) / "huey.db")
+    path = config["HUEY_SQLITE_PATH"] or str(Path(config["INSTANCE_PATH"]) / "huey.db")
     return SqliteStorage, {"filename": path}, f"SQLite ({path})"
 
 
@@ -37,7 +39,7 @@ def configure(app: Flask) -> None:
         {**app.config, "INSTANCE_PATH": app.instance_path}
     )
     app.config["HUEY_STORAGE_DESCRIPTION"] = words
-    name = app.config.get("HUEY_NAME") or "gemba_walk"
+    name = app.config["HUEY_NAME"]
     if (huey.name, huey.storage_class, huey.storage_kwargs) == (name, storage_class, kwargs):
         return
     huey.name = name
@@ -59,8 +61,6 @@ def in_app(function):
     def run(*args, **kwargs):
         if has_app_context() or _app is None:
             return function(*args, **kwargs)
-        from gemba_walk.extensions import db
-
         with _app.app_context():
             try:
                 return function(*args, **kwargs)

@@ -29,6 +29,7 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
 from gemba_walk.notify import egress
+from gemba_walk.notify.events import add_event
 from gemba_walk.notify.models import NotifyEvent, WebhookDelivery, WebhookEndpoint
 
 # Event types an endpoint may ask for, and the notification events that make each.
@@ -80,10 +81,10 @@ def check_url(url: str) -> str:
         raise WebhookError(
             422, "invalid_url", gettext("The address is longer than 500 characters.")
         )
-    insecure_ok = bool(current_app.config.get("WEBHOOK_ALLOW_INSECURE"))
+    insecure_ok = bool(current_app.config["WEBHOOK_ALLOW_INSECURE"])
     try:
         target = egress.parse(url, allow_http=insecure_ok)
-        own = urlsplit(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or ""
+        own = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or ""
         host = target.host
         if host in (own.lower(), "localhost") or host.endswith(".localhost"):
             raise WebhookError(
@@ -213,8 +214,13 @@ def _left_by_a_dead_job(stale: datetime):
     return sa.and_(WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < stale)
 
 
+def _stale(now: datetime) -> datetime:
+    # A claim older than this was left by a job that died.
+    return now - timedelta(seconds=float(current_app.config["NOTIFY_CLAIM_SECONDS"]))
+
+
 def due_ids(now: datetime) -> list[int]:
-    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+    stale = _stale(now)
     with write_transaction():  # a claim left by dead jobs after the last try: give up on it
         db.session.execute(
             sa.update(WebhookDelivery)
@@ -246,10 +252,9 @@ def due_ids(now: datetime) -> list[int]:
     )
 
 
-def send(delivery_id: int, now: datetime | None = None) -> str:
-    """Claim, post the signed body, log the answer; retry later or pause the endpoint."""
-    now = now or utcnow()
-    stale = now - timedelta(seconds=float(current_app.config.get("NOTIFY_CLAIM_SECONDS", 300)))
+def _claim(delivery_id: int, now: datetime) -> str | None:
+    """Claim the delivery for this try (pending, or left by a dead job, on an endpoint that
+    sends); None when it is not due."""
     token = str(uuid.uuid4())
     sending_allowed = (
         sa.select(WebhookEndpoint.id)
@@ -267,12 +272,7 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
                 WebhookDelivery.id == delivery_id,
                 sending_allowed,
                 WebhookDelivery.attempts < MAX_ATTEMPTS,
-                sa.or_(
-                    WebhookDelivery.status == "pending",
-                    sa.and_(
-                        WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < stale
-                    ),
-                ),
+                sa.or_(WebhookDelivery.status == "pending", _left_by_a_dead_job(_stale(now))),
             )
             .values(
                 status="sending",
@@ -281,12 +281,11 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
                 attempts=WebhookDelivery.attempts + 1,
             )
         ).rowcount
-    if not claimed:
-        return "not due"
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    endpoint = delivery.endpoint
-    url, secret, body, msg_id = endpoint.url, endpoint.secret, delivery.body, delivery.msg_id
-    db.session.commit()
+    return token if claimed else None
+
+
+def _post(url: str, secret: str, body: str, msg_id: str) -> tuple[int | None, str, str]:
+    """Post the signed body: (status, the answer's start, the error) — never raises."""
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
@@ -295,19 +294,22 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(secret, msg_id, timestamp, body),
     }
-    status, answer, error = None, "", ""
-    insecure_ok = bool(current_app.config.get("WEBHOOK_ALLOW_INSECURE"))
+    insecure_ok = bool(current_app.config["WEBHOOK_ALLOW_INSECURE"])
     try:
         # The egress policy: the address checked again now (a name may answer differently than
         # at registration), a total deadline, a cap on what is read, no redirects.
         response = egress.post(url, body.encode(), headers, allow_http=insecure_ok)
-        status, answer = response.status, response.text[:2000]
-        if response.truncated:
-            answer += " …"
     except egress.EgressRefused as refused:
-        error = f"refused: {refused.message}"[:2000]
+        return None, "", f"refused: {refused.message}"[:2000]
     except egress.EgressFailed as failure:
-        error = str(failure)[:2000]
+        return None, "", str(failure)[:2000]
+    answer = response.text[:2000] + (" …" if response.truncated else "")
+    return response.status, answer, ""
+
+
+def _record(delivery_id: int, now: datetime, status: int | None, answer: str, error: str) -> str:
+    """Log the answer; sent, or retried later with backoff (the endpoint paused after too many
+    failures in a row)."""
     ok = status is not None and 200 <= status < 300
     with write_transaction():
         delivery = db.session.get(WebhookDelivery, delivery_id)
@@ -329,10 +331,23 @@ def send(delivery_id: int, now: datetime | None = None) -> str:
             delivery.next_try_at = now + timedelta(
                 seconds=min(3600, 30 * 2 ** (delivery.attempts - 1))
             )
-        limit = int(current_app.config.get("WEBHOOK_PAUSE_AFTER", 10))
+        limit = int(current_app.config["WEBHOOK_PAUSE_AFTER"])
         if endpoint.consecutive_failures >= limit and endpoint.paused_at is None:
             _pause(endpoint, now, delivery.last_error)
     return "retry"
+
+
+def send(delivery_id: int, now: datetime | None = None) -> str:
+    """Claim, post the signed body, log the answer; retry later or pause the endpoint."""
+    now = now or utcnow()
+    if _claim(delivery_id, now) is None:
+        return "not due"
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    endpoint = delivery.endpoint
+    url, secret, body, msg_id = endpoint.url, endpoint.secret, delivery.body, delivery.msg_id
+    db.session.commit()  # no transaction held open while the network answers
+    status, answer, error = _post(url, secret, body, msg_id)
+    return _record(delivery_id, now, status, answer, error)
 
 
 _PAUSE_REASON = re.compile(r"(\d+) deliveries in a row failed; last: (.*)", re.S)
@@ -351,8 +366,6 @@ def pause_reason_read(endpoint: WebhookEndpoint) -> str:
 
 
 def _pause(endpoint: WebhookEndpoint, now: datetime, last_error: str) -> None:
-    from gemba_walk.notify.events import add_event
-
     endpoint.paused_at = now
     _drop_queued(endpoint.id, "dropped: the webhook was paused")
     endpoint.pause_reason = (  # stored in English; the webhook page reads it (pause_reason_read)

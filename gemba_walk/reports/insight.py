@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding, Response
 from gemba_walk.checklists.models import ChecklistItem
+from gemba_walk.core.localtime import to_local
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import score_change
 from gemba_walk.lean import (
@@ -169,7 +170,7 @@ def ticket_kpis(
         )
     ).all()
     lead_days = [(done - found).total_seconds() / 86400 for found, done in verified]
-    ages = [(today - moment.date()).days for moment in opened]
+    ages = [(today - to_local(moment).date()).days for moment in opened]
     return TicketKpis(
         open=len(opened),
         overdue=db.session.scalar(

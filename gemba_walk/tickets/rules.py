@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -46,6 +46,7 @@ from gemba_walk.core import hooks
 from gemba_walk.core.i18n import Problem, current_language, format_date, format_day_month, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
+from gemba_walk.core.localtime import site_today
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import RULES, past_limits, severity_rank
 from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, N_, OPEN_TICKET_STATUSES, SEVERITIES, label_of
@@ -289,8 +290,13 @@ def ticket_for_finding(
     return outcome
 
 
+def _due_date(finding: Finding, days: int) -> date:
+    """Days after the finding, counted from its date at its area's site."""
+    return site_today(finding.area.site, finding.observed_at) + timedelta(days=days)
+
+
 def _due_days(config) -> dict[str, int]:
-    return {**DUE_DAYS_BY_SEVERITY, **config.get("TICKET_DUE_DAYS", {})}
+    return {**DUE_DAYS_BY_SEVERITY, **config["TICKET_DUE_DAYS"]}
 
 
 def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> TicketOutcome:
@@ -316,7 +322,7 @@ def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> Ticket
         _join(open_ticket, finding, now, config)
         return TicketOutcome(open_ticket, "joined")
 
-    recurrence_days = config.get("TICKET_RECURRENCE_DAYS", 90)
+    recurrence_days = config["TICKET_RECURRENCE_DAYS"]
     verified = db.session.scalar(
         sa.select(KaizenTicket)
         .where(
@@ -365,7 +371,7 @@ def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, confi
     ]
     ticket.severity = finding.severity
     ticket.priority = PRIORITY_BY_SEVERITY[finding.severity]
-    due = (finding.observed_at + timedelta(days=_due_days(config)[finding.severity])).date()
+    due = _due_date(finding, _due_days(config)[finding.severity])
     if ticket.due_date is None or due < ticket.due_date:
         old = ticket.due_date
         changes["due_date"] = [old.isoformat() if old else None, due.isoformat()]
@@ -482,7 +488,7 @@ def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) 
         status="open",
         owner_id=area.owner_id,
         created_by_id=finding.reported_by_id,
-        due_date=(finding.observed_at + timedelta(days=due_days[finding.severity])).date(),
+        due_date=_due_date(finding, due_days[finding.severity]),
         opened_at=now,
         updated_at=now,
         first_observed_at=finding.observed_at,

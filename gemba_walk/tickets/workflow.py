@@ -23,7 +23,7 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import Problem, current_language, format_date, said
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
-from gemba_walk.core.localtime import format_time
+from gemba_walk.core.localtime import format_time, site_today
 from gemba_walk.extensions import db
 from gemba_walk.lean import (
     CLOSED_TICKET_STATUSES,
@@ -425,7 +425,7 @@ def transition(
         )
     new_due = None
     if action.key in ("send_back", "reopen"):
-        today = today or date.today()
+        today = today or site_today(ticket.area.site)
         new_due = _parse_date(due_date)
         if new_due is None and ticket.due_date is not None and ticket.due_date < today:
             raise TicketError(
@@ -522,7 +522,7 @@ def transition(
     return event
 
 
-# What each step tells (``gemba_walk.notify.events`` decides who hears it).
+# What each step tells (``gemba_walk.notify.audience`` decides who hears it).
 STATUS_HOOKS = {
     "start": "ticket.started",
     "done": "ticket.done",

@@ -1,6 +1,6 @@
 """Audit layers, shifts, walk plans and planned walks (one per person, area and interval).
 
-Planned walks are stored when their interval comes near (``operations.plan_walks``), so a plan
+Planned walks are stored when their interval comes near (``planning.plan_walks``), so a plan
 changed later never rewrites a walk already planned, and the board reads one table.
 """
 
@@ -137,7 +137,7 @@ class PlannedWalk(db.Model):
     window_end: Mapped[datetime]
     # The audit that did it: unique, so one audit never counts for two walks.
     audit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("audits.id"), unique=True)
-    done_at: Mapped[datetime | None]  # the trusted capture time (see operations.capture_time)
+    done_at: Mapped[datetime | None]  # the trusted capture time (see planning.capture_time)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     plan: Mapped[WalkPlan] = relationship()

@@ -21,7 +21,7 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import N_
 from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift
-from gemba_walk.walks.operations import LATE_GRACE
+from gemba_walk.walks.planning import LATE_GRACE
 
 # state -> (word, shape, css modifier); shapes and words make the board colour-blind safe.
 STATES: dict[str, tuple[str, str, str]] = {
@@ -76,7 +76,7 @@ def state_of(walk: PlannedWalk, findings: int, now: datetime) -> str:
 
 
 def walked_at():
-    """When an audit walked its area, as a column expression: ``operations.capture_time`` (its
+    """When an audit walked its area, as a column expression: ``planning.capture_time`` (its
     ``submitted_at``, never after the server received it), the moment the walks pages count."""
     ahead = Audit.received_at < Audit.submitted_at  # a phone clock running ahead
     return sa.case((ahead, Audit.received_at), else_=Audit.submitted_at)

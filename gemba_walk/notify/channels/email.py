@@ -14,18 +14,18 @@ from gemba_walk.notify.channels import Retry
 
 
 def configured(config) -> bool:
-    return bool(config.get("SMTP_HOST"))
+    return bool(config["SMTP_HOST"])
 
 
 def send(config, to: str, subject: str, items: list[dict], message_id: str) -> None:
     """Send one mail listing ``items`` ({"message", "url"}); ``message_id`` is derived from the
     deliveries so a mail re-sent after a crash carries the same Message-ID."""
     message = EmailMessage()
-    message["From"] = config.get("MAIL_FROM") or f"Gemba Walk <gemba-walk@{socket.getfqdn()}>"
+    message["From"] = config["MAIL_FROM"] or f"Gemba Walk <gemba-walk@{socket.getfqdn()}>"
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    domain = (config.get("MAIL_FROM") or "gemba-walk@localhost").rsplit("@", 1)[-1].strip(">")
+    domain = (config["MAIL_FROM"] or "gemba-walk@localhost").rsplit("@", 1)[-1].strip(">")
     message["Message-ID"] = make_msgid(idstring=message_id, domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_template("notify/email.txt", subject=subject, items=items))
@@ -33,9 +33,9 @@ def send(config, to: str, subject: str, items: list[dict], message_id: str) -> N
         render_template("notify/email.html", subject=subject, items=items), subtype="html"
     )
     host = config["SMTP_HOST"]
-    port = int(config.get("SMTP_PORT") or 587)
-    security = (config.get("SMTP_SECURITY") or "starttls").lower()
-    timeout = float(config.get("SMTP_TIMEOUT") or 10)
+    port = int(config["SMTP_PORT"])
+    security = config["SMTP_SECURITY"].lower()
+    timeout = float(config["SMTP_TIMEOUT"])
     try:
         if security == "ssl":
             server = smtplib.SMTP_SSL(
@@ -46,8 +46,8 @@ def send(config, to: str, subject: str, items: list[dict], message_id: str) -> N
         with server:
             if security == "starttls":
                 server.starttls(context=ssl.create_default_context())
-            if config.get("SMTP_USERNAME"):
-                server.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+            if config["SMTP_USERNAME"]:
+                server.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
             server.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise Retry(f"SMTP {host}:{port}: {error}") from error

@@ -18,6 +18,7 @@ from pywebpush import WebPushException, webpush
 
 from gemba_walk.core.i18n import gettext
 from gemba_walk.notify import egress
+from gemba_walk.notify.addresses import ip_literal, is_loopback
 from gemba_walk.notify.channels import Gone, Retry
 
 KEY_FILE = "vapid_private.pem"
@@ -35,7 +36,7 @@ DEAD_ANSWERS = (400, 403, 404, 410)
 
 
 def service_hosts() -> tuple[str, ...]:
-    extra = current_app.config.get("PUSH_EXTRA_SERVICE_HOSTS") or ()
+    extra = current_app.config["PUSH_EXTRA_SERVICE_HOSTS"]
     if isinstance(extra, str):
         extra = [host.strip() for host in extra.split(",") if host.strip()]
     return PUSH_SERVICE_HOSTS + tuple(host.lower() for host in extra)
@@ -43,10 +44,10 @@ def service_hosts() -> tuple[str, ...]:
 
 def check_endpoint(url: object) -> egress.Target:
     """A push endpoint the server will post to: the egress policy, on a known push service."""
-    allow_http = bool(current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS"))
+    allow_http = bool(current_app.config["PUSH_ALLOW_HTTP_ENDPOINTS"])
     target = egress.parse(url, allow_http=allow_http)
-    literal = egress._ip_literal(target.host)
-    if literal is not None and egress.loopback_allowed() and egress._is_loopback(literal):
+    literal = ip_literal(target.host)
+    if literal is not None and egress.loopback_allowed() and is_loopback(literal):
         return target  # a test's push service on loopback
     if not any(fnmatchcase(target.host, pattern) for pattern in service_hosts()):
         raise egress.EgressRefused(
@@ -94,7 +95,7 @@ class _EgressSession:
 
     def post(self, url, data=None, headers=None, timeout=None, **_ignored):
         check_endpoint(url)
-        allow_http = bool(current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS"))
+        allow_http = bool(current_app.config["PUSH_ALLOW_HTTP_ENDPOINTS"])
         body = data if isinstance(data, bytes) else (data or "").encode()
         sent = {str(k): str(v) for k, v in (headers or {}).items()}
         return _Answer(egress.post(url, body, sent, allow_http=allow_http))

@@ -161,10 +161,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        remembered = (
-            request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-            is not None
-        )
+        remembered = request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"]) is not None
         try:
             change_own_password(user, form.current_password.data, form.new_password.data)
         except PasswordError as error:

@@ -23,10 +23,10 @@ from gemba_walk.core.errors import DomainError
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
-from gemba_walk.notify import events, jobs, webhooks
 from gemba_walk.notify import inbox as inbox_lines
+from gemba_walk.notify import jobs, webhooks
 from gemba_walk.notify.channels import push as push_channel
-from gemba_walk.notify.events import EVENT_KINDS
+from gemba_walk.notify.kinds import EVENT_KINDS
 from gemba_walk.notify.models import (
     AndonPull,
     Delivery,
@@ -97,7 +97,7 @@ def open_note(delivery_id: int):
         if note.read_at is None:
             note.read_at = utcnow()
     if ticket is not None:  # the line stood for every note of its ticket
-        events.mark_ticket_read(current_user.id, ticket)
+        inbox_lines.mark_ticket_read(current_user.id, ticket)
         return redirect(url_for("tickets.show", number=ticket.number))
     return redirect(url_for("notify.inbox"))
 
@@ -229,8 +229,8 @@ def admin_status():
     ).all()
     return render_template(
         "notify/admin.html",
-        smtp=config.get("SMTP_HOST"),
-        smtp_port=config.get("SMTP_PORT"),
+        smtp=config["SMTP_HOST"],
+        smtp_port=config["SMTP_PORT"],
         push_key=push_channel.key_path(current_app.instance_path).exists(),
         queue=queue_words,
         counts=counts,

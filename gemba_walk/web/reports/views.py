@@ -19,7 +19,7 @@ from gemba_walk.core.csv_export import csv_response, export_format, rows_from_ow
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id, parse_uuid, utcnow
-from gemba_walk.core.localtime import format_csv, plant_zone, use_zone
+from gemba_walk.core.localtime import format_csv, local_today, plant_zone, use_zone
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import format_number
 from gemba_walk.lean import (
@@ -75,7 +75,7 @@ def dashboard():
     site_id = parse_id(request.args.get("site", ""))
     now = utcnow()
     start = now - timedelta(days=days)
-    kpis = insight.ticket_kpis(now.date(), start, now, site_id)
+    kpis = insight.ticket_kpis(local_today(), start, now, site_id)
     heat = insight.five_s_heat_map(site_id)
     paretos = [
         (kind, _(title), insight.findings_pareto(kind, start, now, site_id))

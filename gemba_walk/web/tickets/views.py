@@ -43,7 +43,7 @@ from gemba_walk.lean import (
     TICKET_STATUSES,
     label_of,
 )
-from gemba_walk.notify.events import mark_ticket_read
+from gemba_walk.notify.inbox import mark_ticket_read
 from gemba_walk.tickets import queries, workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import read_event_body
