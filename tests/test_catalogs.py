@@ -270,7 +270,7 @@ ENGLISH_MODULES = (
 ENGLISH_ON_PURPOSE = {
     # for programmers and operators, never shown to a person using the app
     ("gemba_walk/auth/models.py", "Sign a user in through auth.sessions.start_session()."),
-    ("gemba_walk/tickets/operations.py", "A photo needs a photo store."),
+    ("gemba_walk/findings/operations.py", "A photo needs a photo store."),
     ("gemba_walk/core/pwa.py", "The app is not built: run `make assets`."),
     ("gemba_walk/core/input_guard.py", "{} is not a JSON number"),  # answered as "bad JSON"
     ("gemba_walk/notify/events.py", "{} is not a walk event"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area, Site
-from gemba_walk.audits.models import Audit, Finding, Response
+from gemba_walk.audits.models import Audit, Response
 from gemba_walk.audits.scoring import five_s_scores
 from gemba_walk.auth.models import User
 from gemba_walk.auth.operations import create_user
@@ -22,9 +22,9 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import new_uuid, utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
+from gemba_walk.findings.operations import NewFinding, record_finding
 from gemba_walk.lean import WASTES, label_of
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import ticket_for_finding
 from gemba_walk.walks.models import PlannedWalk
 from gemba_walk.walks.operations import (
     PlanDetails,
@@ -289,21 +289,17 @@ def _waste_walk(area, version, auditor, when: datetime, rng) -> Audit:
 
 
 def _finding_with_ticket(audit, item, kind, category, severity, text, when) -> None:
-    finding = Finding(
-        uuid=new_uuid(),
-        audit=audit,
-        area=audit.area,
-        item=item,
+    seen = NewFinding(
+        area_id=audit.area.id,
         kind=kind,
         category=category,
         severity=severity,
         description=text,
-        reported_by=audit.auditor,
         observed_at=when,
-        received_at=when,
+        audit=audit,
+        item=item,
     )
-    db.session.add(finding)
-    ticket_for_finding(finding, now=when)  # the same rules as a finding synced from a phone
+    record_finding(audit.auditor, seen, now=when)  # the same way as a finding from a phone
 
 
 def _spread_ticket_statuses(users: dict[str, User], now: datetime) -> None:

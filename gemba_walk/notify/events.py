@@ -84,12 +84,7 @@ def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, messag
     if kind in ("andon.reported", "andon.flooded"):
         andon_event(kind, **details)
         return
-    if kind == "ticket.raised":  # no event of its own: the andon, if not pulled for it yet
-        pull_andon(ticket, actor_id)
-        return
     add_event(kind, ticket=ticket, actor_id=actor_id, message=message)
-    if kind == "ticket.opened" and ticket.severity == "critical":
-        pull_andon(ticket, actor_id)
 
 
 def add_event(
@@ -124,7 +119,8 @@ def add_event(
 
 
 def pull_andon(ticket: KaizenTicket, actor_id: int | None) -> None:
-    """A critical finding: the area's leaders hear at once, on every channel (once a ticket)."""
+    """A finding made the ticket critical (findings.operations.record_finding calls this): the
+    area's leaders hear at once, on every channel (once a ticket)."""
     db.session.flush()
     if db.session.scalar(sa.select(AndonPull.id).where(AndonPull.ticket_id == ticket.id)):
         return

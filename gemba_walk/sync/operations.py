@@ -36,6 +36,7 @@ from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.field_rules import number_in_range
+from gemba_walk.findings.operations import NewFinding, Recorded, record_finding
 from gemba_walk.lean import (
     ABNORMALITY_CATEGORIES,
     FIVE_S_PILLARS,
@@ -59,7 +60,6 @@ from gemba_walk.sync.schema import (
 )
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import ticket_for_finding
 from gemba_walk.walks.operations import link_audit
 
 CATEGORIES_BY_KIND = {
@@ -692,45 +692,38 @@ def _store_finding(
         answer = FindingTicket(number=ticket.display_number, outcome="recorded") if ticket else None
         results.findings.append(FindingResult(uuid=data.uuid, status="duplicate", ticket=answer))
         return
-    audit_id = None
+    audit = None
     if data.audit_uuid:
         audit = stored_audit or refs.stored_audits[data.audit_uuid]
-        audit_id = audit.id
+    # A marked-up photo keeps its original (the finding's too, though not shown).
+    for marked_uuid, original_uuid in data.photo_originals.items():
+        refs.photos[marked_uuid].original_id = refs.photos[original_uuid].id
+    uuids = [*data.photo_uuids, *data.photo_originals.values()]
     received = utcnow()
     observed_at, phone_observed_at = trusted_timestamp(data.observed_at, received)
-    finding = Finding(
+    same_as = refs.same_as.get(data.same_as_ticket or "")
+    seen = NewFinding(
         uuid=data.uuid,
-        audit_id=audit_id,
+        audit=audit,
         area_id=data.area_id,
-        item_id=data.item_id,
+        item=refs.items[data.item_id] if data.item_id is not None else None,
         kind=data.kind,
         category=data.category,
         severity=data.severity,
-        description=data.description.strip(),
-        reported_by_id=user.id,
+        description=data.description,
+        photos=[refs.photos[uuid] for uuid in uuids],
+        same_as=same_as.number if same_as else None,
         observed_at=observed_at,
         phone_observed_at=phone_observed_at,
         received_at=received,
         payload_sha256=data.sha256,
     )
-    db.session.add(finding)
-    db.session.flush()
-    for photo_uuid in data.photo_uuids:
-        refs.photos[photo_uuid].finding_id = finding.id
-    for marked_uuid, original_uuid in data.photo_originals.items():
-        original = refs.photos[original_uuid]
-        original.finding_id = finding.id
-        refs.photos[marked_uuid].original_id = original.id
-    db.session.flush()
-    same_as = refs.same_as.get(data.same_as_ticket or "")
-    outcome = ticket_for_finding(finding, same_as=same_as.number if same_as else None)
-    results.findings.append(_created(finding, outcome.as_json()))
+    results.findings.append(_created(record_finding(user, seen)))
 
 
-def _created(finding: Finding, ticket: dict[str, Any]) -> FindingResult:
-    return FindingResult(
-        uuid=finding.uuid, status="created", ticket=FindingTicket.model_validate(ticket)
-    )
+def _created(recorded: Recorded) -> FindingResult:
+    ticket = FindingTicket.model_validate(recorded.ticket.as_json())
+    return FindingResult(uuid=recorded.finding.uuid, status="created", ticket=ticket)
 
 
 def _check_notes(notes: list[SyncTicketNote]) -> dict[str, KaizenTicket]:
@@ -805,19 +798,15 @@ def _findings_for_answers_past_limits(
         if not problem or item.id in covered:
             continue
         note = response.note.strip()
-        finding = Finding(
+        seen = NewFinding(
             uuid=str(uuid_module.uuid5(uuid_module.UUID(audit.uuid), f"item-{item.id}")),
-            audit_id=audit.id,
+            audit=audit,
             area_id=audit.area_id,
-            item_id=item.id,
+            item=item,
             kind=audit.kind,
             category=item.section,
             severity=field_rules.default_severity(audit.kind),
             description=f"{item.prompt} — {problem}" + (f": {note}" if note else ""),
-            reported_by_id=user.id,
             observed_at=audit.submitted_at,
         )
-        db.session.add(finding)
-        db.session.flush()
-        outcome = ticket_for_finding(finding)
-        results.findings.append(_created(finding, outcome.as_json()))
+        results.findings.append(_created(record_finding(user, seen)))

@@ -38,6 +38,7 @@ from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.core.localtime import format_csv, local_today, plant_zone, use_zone
 from gemba_walk.extensions import db
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.lean import (
     CATEGORY_TERMS,
     DUE_DAYS_BY_SEVERITY,
@@ -46,7 +47,7 @@ from gemba_walk.lean import (
     TICKET_STATUSES,
     label_of,
 )
-from gemba_walk.tickets import operations, queries, workflow
+from gemba_walk.tickets import queries, workflow
 from gemba_walk.tickets.forms import ReportProblemForm
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.rules import ordinal, read_event_body
@@ -453,7 +454,7 @@ def report():
         return render_template("tickets/new.html", form=form), status
     upload = form.photo.data
     try:
-        outcome = operations.report_problem(
+        outcome = report_problem(
             current_user,
             area_id=form.area_id.data,
             category=form.category.data,
