@@ -135,7 +135,7 @@ test: install assets browser webkit ## Run the whole suite on SQLite, and on Pos
 test-fast: install assets ## Everything but the browser tests (Chromium and WebKit), on SQLite: the inner loop
 	$(PYTEST) -m "not browser and not webkit"
 
-lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/ and sync/, the JS (lint-js)
+lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/, sync/ and findings/, the JS (lint-js)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

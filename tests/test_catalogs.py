@@ -281,7 +281,7 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/notify/channels/email.py", "Gemba Walk <gemba-walk@{}>"),
     ("gemba_walk/reports/views.py", "Scanned at the gemba (UTC)"),
     # a webhook's text for audit.completed (no person is told of it)
-    ("gemba_walk/sync/operations.py", "{} audit of area {} by {}"),
+    ("gemba_walk/sync/store.py", "{} audit of area {} by {}"),
     # a ticket's history, stored in English and read in the reader's language by
     # tickets.rules.read_event_body
     ("gemba_walk/tickets/rules.py", "A more serious occurrence: "),

@@ -188,7 +188,7 @@ def _title(text: str) -> str:
 
 
 # What the server writes for an answer past its limit after the item's question
-# (sync/operations.py): "scored 2", "failed", "reading 4.2 is outside …", then ": <note>".
+# (sync/past_limits.py): "scored 2", "failed", "reading 4.2 is outside …", then ": <note>".
 _ANSWER_PAST_LIMIT = re.compile(r"(?:scored \d+|failed|reading [^:]*)(?:: (?P<note>.*))?", re.S)
 
 
