@@ -31,7 +31,7 @@ from gemba_walk.audits.photos import (
 )
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
-from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
+from gemba_walk.core.csv_export import export_format, stream_csv
 from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
@@ -166,14 +166,15 @@ def export_csv():
     today = _today()
     query = queries.export_query(filters, current_user, today)
     zone = plant_zone()  # read now: the rows are written after the view has returned
-    rows = rows_from_own_session(
-        db.engine,
-        lambda session: (
-            _ticket_row(ticket, today, zone)
-            for ticket in session.scalars(query.execution_options(yield_per=500))
-        ),
+    return stream_csv(
+        f"kaizen-tickets-{today.isoformat()}.csv",
+        CSV_COLUMNS,
+        query,
+        lambda ticket: _ticket_row(ticket, today, zone),
+        form=form,
+        scalars=True,
+        yield_per=500,
     )
-    return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows, form)
 
 
 def _ticket_row(ticket: KaizenTicket, today: date, zone: str) -> tuple:
