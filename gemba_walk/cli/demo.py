@@ -6,7 +6,7 @@ import math
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -163,6 +163,18 @@ def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -
         create_shift(site, name, starts, ends, "01234")
     today = local_today(site.timezone, now)
     start = today - timedelta(days=PLAN_DAYS)
+    for details in _demo_plans(areas, users, layers, start):
+        plan = create_plan(site, details, users["admin"])
+        plan_walks(plan, today + timedelta(days=1))
+    db.session.flush()
+    _walk_the_plans(site, rng, now)
+
+
+def _demo_plans(
+    areas: list[Area], users: dict[str, User], layers: dict, start: date
+) -> list[PlanDetails]:
+    """A team leader's daily line walk, a supervisor's rotating 5S, a manager's weekly waste
+    walk and the plant manager's month-end 5S."""
     by_code = {area.code: area for area in areas}
     five_s = db.session.scalar(
         sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
@@ -170,7 +182,7 @@ def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -
     waste = db.session.scalar(
         sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "waste-walk")
     )
-    plans = [
+    return [
         PlanDetails(
             "Line walk, team leader",
             five_s.id,
@@ -207,10 +219,11 @@ def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -
             starts_on=start,
         ),
     ]
-    for details in plans:
-        plan = create_plan(site, details, users["admin"])
-        plan_walks(plan, today + timedelta(days=1))
-    db.session.flush()
+
+
+def _walk_the_plans(site: Site, rng, now: datetime) -> None:
+    """Walk the planned walks up to now: most on time, some late, some missed, and half of
+    today's still due."""
     walks = db.session.scalars(
         sa.select(PlannedWalk)
         .where(PlannedWalk.site_id == site.id, PlannedWalk.audit_id.is_(None))
