@@ -132,10 +132,10 @@ def report_problem(
             same_as=same_as,
         )
         outcome = record_finding(user, new).ticket
-    logger.info(
-        "Problem reported on the web by user %s: %s %s",
-        user.id,
-        outcome.ticket.display_number,
-        outcome.outcome,
-    )
+        logger.info(
+            "Problem reported on the web by user %s: %s %s",
+            user.id,
+            outcome.ticket.display_number,
+            outcome.outcome,
+        )
     return outcome
