@@ -145,7 +145,7 @@ test-fast: install assets ## Everything but the browser tests (Chromium and WebK
 hooks: ## Use the repository's git hooks (.githooks/: commit subjects of at most 72 characters)
 	git config core.hooksPath .githooks
 
-lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/ and sync/, the JS (lint-js)
+lint: install lint-js ## ruff check and format check, the import layers (lint-imports), mypy strict on api/, sync/ and findings/, the JS (lint-js)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

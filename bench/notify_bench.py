@@ -32,9 +32,9 @@ from flask_migrate import upgrade
 
 from gemba_walk import create_app
 from gemba_walk.extensions import db
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.models import Area, Site, User
 from gemba_walk.notify import queue
-from gemba_walk.tickets.operations import report_problem
 
 
 class Mailbox:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from gemba_walk.auth.models import ApiToken
 from gemba_walk.core.ids import utcnow
-from gemba_walk.tickets.operations import report_problem
+from gemba_walk.findings.operations import report_problem
 from tests.factories import AreaFactory, SiteFactory, UserFactory
 
 

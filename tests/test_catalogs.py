@@ -270,7 +270,7 @@ ENGLISH_MODULES = (
 ENGLISH_ON_PURPOSE = {
     # for programmers and operators, never shown to a person using the app
     ("gemba_walk/auth/models.py", "Sign a user in through auth.sessions.start_session()."),
-    ("gemba_walk/tickets/operations.py", "A photo needs a photo store."),
+    ("gemba_walk/findings/operations.py", "A photo needs a photo store."),
     ("gemba_walk/web/pwa.py", "The app is not built: run `make assets`."),
     ("gemba_walk/core/input_guard.py", "{} is not a JSON number"),  # answered as "bad JSON"
     ("gemba_walk/notify/events.py", "{} is not a walk event"),
@@ -281,7 +281,7 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/notify/channels/email.py", "Gemba Walk <gemba-walk@{}>"),
     ("gemba_walk/web/reports/views.py", "Scanned at the gemba (UTC)"),
     # a webhook's text for audit.completed (no person is told of it)
-    ("gemba_walk/sync/operations.py", "{} audit of area {} by {}"),
+    ("gemba_walk/sync/store.py", "{} audit of area {} by {}"),
     # a ticket's history, stored in English and read in the reader's language by
     # tickets.rules.read_event_body
     ("gemba_walk/tickets/rules.py", "A more serious occurrence: "),

@@ -57,7 +57,7 @@ def test_a_refused_batch_leaves_its_id_free_for_the_corrected_records(api, db, l
 def test_a_batch_claimed_by_a_server_that_died_is_taken_over(api, db, leader_pack):
     leader, pack = leader_pack
     sent = batch(findings=[finding(pack["areas"][0])])
-    from gemba_walk.sync.operations import payload_sha256
+    from gemba_walk.sync.received import payload_sha256
 
     db.session.add(
         SyncBatch(

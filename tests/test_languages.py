@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 
 from gemba_walk.checklists.models import ChecklistTemplate
 from gemba_walk.core import i18n
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs
 from gemba_walk.notify.models import NotifyEvent
-from gemba_walk.tickets.operations import report_problem
 from tests.conftest import csrf_token_from
 from tests.factories import AreaFactory, TicketFactory, UserFactory, demo_layout
 

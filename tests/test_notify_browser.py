@@ -11,8 +11,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs
-from gemba_walk.tickets.operations import report_problem
 from tests.browser_checks import (
     no_horizontal_scroll,
     serious_accessibility_violations,

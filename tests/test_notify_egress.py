@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from gemba_walk.core.ids import utcnow
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs, webhooks
 from gemba_walk.notify.models import PushSubscription, WebhookDelivery, WebhookEndpoint
-from gemba_walk.tickets.operations import report_problem
 from tests.factories import AreaFactory, UserFactory
 from tests.notify_servers import HookServer
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs
 from gemba_walk.notify.models import Delivery, NotifyPreference
-from gemba_walk.tickets.operations import report_problem
 from tests import notify_tools
 from tests.factories import AreaFactory, UserFactory
 

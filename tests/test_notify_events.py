@@ -14,10 +14,10 @@ from PIL import Image
 from gemba_walk.audits.photos import PhotoStore, sha256_hex, store_photo
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import utcnow
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs
 from gemba_walk.notify.models import AndonPull
 from gemba_walk.tickets import workflow
-from gemba_walk.tickets.operations import report_problem
 from tests import notify_tools
 from tests.factories import AreaFactory, UserFactory
 

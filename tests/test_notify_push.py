@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs
 from gemba_walk.notify.channels import push as push_channel
 from gemba_walk.notify.models import PushSubscription
-from gemba_walk.tickets.operations import report_problem
 from tests import notify_tools
 from tests.factories import AreaFactory, UserFactory
 

@@ -9,9 +9,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.notify import jobs, queue
 from gemba_walk.notify.models import Delivery
-from gemba_walk.tickets.operations import report_problem
 from tests.factories import AreaFactory, UserFactory
 from tests.notify_servers import Consumer, SmtpServer
 

@@ -4,7 +4,6 @@ accepts (a finding and its ticket, through the same rules as any finding) or dis
 from __future__ import annotations
 
 import logging
-import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,18 +13,19 @@ from gemba_walk.andon import limits
 from gemba_walk.andon.models import AndonReport
 from gemba_walk.andon.urgency import URGENT_CATEGORIES, is_urgent
 from gemba_walk.areas.models import Area
-from gemba_walk.audits.models import Finding, Photo
+from gemba_walk.audits.models import Photo
 from gemba_walk.audits.photos import PhotoStore, prepare_image, sha256_hex
 from gemba_walk.auth.models import User
 from gemba_walk.core import hooks
 from gemba_walk.core.database import lock, write_transaction
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.i18n import gettext as _
-from gemba_walk.core.ids import utcnow
+from gemba_walk.core.ids import new_uuid, utcnow
 from gemba_walk.extensions import db
+from gemba_walk.findings.operations import NewFinding, record_finding
 from gemba_walk.lean import ABNORMALITY_CATEGORIES, SEVERITIES, keys
 from gemba_walk.tickets.models import TicketEvent
-from gemba_walk.tickets.rules import TicketOutcome, ticket_for_finding
+from gemba_walk.tickets.rules import TicketOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +203,33 @@ def _claim(report: AndonReport) -> None:
         raise AlreadyDecided(_("Another leader has already decided on this report."))
 
 
+def _finding_of(report: AndonReport, leader: User, severity: str) -> NewFinding:
+    """The finding an accepted report becomes, with its photo (read under the claim's lock)."""
+    photos = []
+    if report.photo_sha256:
+        photos.append(
+            Photo(
+                uuid=new_uuid(),
+                sha256=report.photo_original_sha256 or report.photo_sha256,
+                stored_sha256=report.photo_sha256,
+                content_type="image/jpeg",
+                width=report.photo_width or 0,
+                height=report.photo_height or 0,
+                byte_size=report.photo_byte_size or 0,
+                uploaded_by_id=leader.id,
+            )
+        )
+    return NewFinding(
+        area_id=report.area_id,
+        kind="abnormality",
+        category=report.category,
+        severity=severity,
+        description=report.description,
+        observed_at=report.received_at,
+        photos=photos,
+    )
+
+
 def accept_report(report: AndonReport, leader: User, severity: str) -> TicketOutcome:
     """Turn the report into an abnormality finding (its photo with it) and apply the ticket
     rules, as for a finding from a phone; the ticket's history says it came from the andon."""
@@ -210,34 +237,9 @@ def accept_report(report: AndonReport, leader: User, severity: str) -> TicketOut
         raise AndonError(_("Choose how serious it is."))
     with write_transaction():
         _claim(report)
-        finding = Finding(
-            uuid=str(uuid_module.uuid4()),
-            area_id=report.area_id,
-            kind="abnormality",
-            category=report.category,
-            severity=severity,
-            description=report.description,
-            reported_by_id=leader.id,  # who vouches for it; the reporter is named on the ticket
-            observed_at=report.received_at,
-        )
-        db.session.add(finding)
-        db.session.flush()
-        if report.photo_sha256:
-            db.session.add(
-                Photo(
-                    uuid=str(uuid_module.uuid4()),
-                    sha256=report.photo_original_sha256 or report.photo_sha256,
-                    stored_sha256=report.photo_sha256,
-                    content_type="image/jpeg",
-                    width=report.photo_width or 0,
-                    height=report.photo_height or 0,
-                    byte_size=report.photo_byte_size or 0,
-                    finding_id=finding.id,
-                    uploaded_by_id=leader.id,
-                )
-            )
-            db.session.flush()
-        outcome = ticket_for_finding(finding)
+        # The leader vouches for it; the reporter is named on the ticket.
+        recorded = record_finding(leader, _finding_of(report, leader, severity))
+        outcome = recorded.ticket
         db.session.add(
             TicketEvent(
                 ticket=outcome.ticket,
@@ -252,7 +254,7 @@ def accept_report(report: AndonReport, leader: User, severity: str) -> TicketOut
         report.status = "accepted"
         report.decided_by_id = leader.id
         report.decided_at = utcnow()
-        report.finding_id = finding.id
+        report.finding_id = recorded.finding.id
         report.ticket_id = outcome.ticket.id
     logger.info(
         "Andon report %s accepted by user %s: %s %s",

@@ -102,121 +102,132 @@ def _rest_paths() -> dict[str, Any]:
     }
 
 
+INFO: dict[str, str] = {
+    "title": "Gemba Walk field API",
+    "version": "1",
+    "description": "What the phone uses: who am I, the field pack, photos and sync. "
+    "Every write needs the X-CSRFToken header from /me. Errors are "
+    '{"error": {"code", "message", "details"}}. Any operation answers 422 '
+    "(code nul_character, the field named) to a NUL character in its text, query "
+    "parameters included: PostgreSQL cannot store one. A method an address does not "
+    "take is a 405 with an Allow header.",
+}
+
+
+def _photo_path() -> dict[str, Any]:
+    """Upload a photo (PUT) and read it back (GET)."""
+    return {
+        "parameters": [
+            {
+                "name": "uuid",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"},
+            }
+        ],
+        "put": {
+            "summary": "Upload a photo (idempotent by uuid and SHA-256)",
+            "description": "400: no or wrong X-Content-SHA256, an empty body, or a "
+            "missing CSRF token; 404: the path is not a photo id; 409: the id holds "
+            "another photo or another user's; 413: over 15 MB (also when sent chunked) "
+            "or too many pixels; 415: not a JPEG, PNG or WebP; 422: a damaged image.",
+            "parameters": [
+                {
+                    "name": "X-Content-SHA256",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "image/webp": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            "responses": {
+                "201": {"description": "Stored", "content": _json("Photo")},
+                "200": {"description": "Already stored", "content": _json("Photo")},
+            }
+            | _errors(400, 401, 404, 409, 413, 415, 422),
+        },
+        "get": {
+            "summary": "The stored photo (JPEG); ?variant=thumb for the thumbnail",
+            "parameters": [
+                {
+                    "name": "variant",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"enum": ["full", "thumb"]},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "JPEG",
+                    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "304": {"description": "Not modified (conditional request)"},
+            }
+            | _errors(401, 404, 422),
+        },
+    }
+
+
+def _field_paths() -> dict[str, Any]:
+    """What the phone uses: who am I, the field pack, photos, scans and sync."""
+    return {
+        "/api/v1/me": {
+            "get": {
+                "summary": "The signed-in user and a fresh CSRF token",
+                "responses": {"200": {"description": "OK", "content": _json("Me")}}
+                | _errors(401, 422),
+            }
+        },
+        "/api/v1/pack": {
+            "get": {
+                "summary": "The field pack: areas, published checklists, open tickets",
+                "responses": {
+                    "200": {"description": "OK", "content": _json("Pack")},
+                    "304": {"description": "Not modified (If-None-Match matched the ETag)"},
+                }
+                | _errors(401, 422),
+            }
+        },
+        "/api/v1/photos/{uuid}": _photo_path(),
+        "/api/v1/scans": {
+            "post": {
+                "summary": "Record a label scan made on the phone (idempotent by uuid)",
+                "description": "400: not a JSON object, or a missing CSRF token; 422: "
+                "a record the schema refuses, an unknown area, or text with NUL.",
+                "requestBody": {"required": True, "content": _json("ScanRequest")},
+                "responses": {"201": {"description": "Recorded", "content": _json("ScanResult")}}
+                | _errors(400, 401, 413, 422),
+            }
+        },
+        "/api/v1/sync": {
+            "post": {
+                "summary": "Send a batch of audits and findings (idempotent by uuid)",
+                "description": "400: not JSON, or a missing CSRF token; 409: photos not "
+                "uploaded yet, a record or batch id reused with other content; 413: over "
+                "2 MB (also when sent chunked); 422: records the schema or the checks "
+                "refuse, one message per record (text with NUL included).",
+                "requestBody": {"required": True, "content": _json("SyncRequest")},
+                "responses": {"200": {"description": "Stored", "content": _json("SyncResult")}}
+                | _errors(400, 401, 409, 413, 422, 503),
+            }
+        },
+    }
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Gemba Walk field API",
-            "version": "1",
-            "description": "What the phone uses: who am I, the field pack, photos and sync. "
-            "Every write needs the X-CSRFToken header from /me. Errors are "
-            '{"error": {"code", "message", "details"}}. Any operation answers 422 '
-            "(code nul_character, the field named) to a NUL character in its text, query "
-            "parameters included: PostgreSQL cannot store one. A method an address does not "
-            "take is a 405 with an Allow header.",
-        },
+        "info": INFO,
         "paths": {
-            "/api/v1/me": {
-                "get": {
-                    "summary": "The signed-in user and a fresh CSRF token",
-                    "responses": {"200": {"description": "OK", "content": _json("Me")}}
-                    | _errors(401, 422),
-                }
-            },
-            "/api/v1/pack": {
-                "get": {
-                    "summary": "The field pack: areas, published checklists, open tickets",
-                    "responses": {
-                        "200": {"description": "OK", "content": _json("Pack")},
-                        "304": {"description": "Not modified (If-None-Match matched the ETag)"},
-                    }
-                    | _errors(401, 422),
-                }
-            },
-            "/api/v1/photos/{uuid}": {
-                "parameters": [
-                    {
-                        "name": "uuid",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "format": "uuid"},
-                    }
-                ],
-                "put": {
-                    "summary": "Upload a photo (idempotent by uuid and SHA-256)",
-                    "description": "400: no or wrong X-Content-SHA256, an empty body, or a "
-                    "missing CSRF token; 404: the path is not a photo id; 409: the id holds "
-                    "another photo or another user's; 413: over 15 MB (also when sent chunked) "
-                    "or too many pixels; 415: not a JPEG, PNG or WebP; 422: a damaged image.",
-                    "parameters": [
-                        {
-                            "name": "X-Content-SHA256",
-                            "in": "header",
-                            "required": True,
-                            "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                            "image/webp": {"schema": {"type": "string", "format": "binary"}},
-                            "image/png": {"schema": {"type": "string", "format": "binary"}},
-                        },
-                    },
-                    "responses": {
-                        "201": {"description": "Stored", "content": _json("Photo")},
-                        "200": {"description": "Already stored", "content": _json("Photo")},
-                    }
-                    | _errors(400, 401, 404, 409, 413, 415, 422),
-                },
-                "get": {
-                    "summary": "The stored photo (JPEG); ?variant=thumb for the thumbnail",
-                    "parameters": [
-                        {
-                            "name": "variant",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"enum": ["full", "thumb"]},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "JPEG",
-                            "content": {
-                                "image/jpeg": {"schema": {"type": "string", "format": "binary"}}
-                            },
-                        },
-                        "304": {"description": "Not modified (conditional request)"},
-                    }
-                    | _errors(401, 404, 422),
-                },
-            },
-            "/api/v1/scans": {
-                "post": {
-                    "summary": "Record a label scan made on the phone (idempotent by uuid)",
-                    "description": "400: not a JSON object, or a missing CSRF token; 422: "
-                    "a record the schema refuses, an unknown area, or text with NUL.",
-                    "requestBody": {"required": True, "content": _json("ScanRequest")},
-                    "responses": {
-                        "201": {"description": "Recorded", "content": _json("ScanResult")}
-                    }
-                    | _errors(400, 401, 413, 422),
-                }
-            },
-            "/api/v1/sync": {
-                "post": {
-                    "summary": "Send a batch of audits and findings (idempotent by uuid)",
-                    "description": "400: not JSON, or a missing CSRF token; 409: photos not "
-                    "uploaded yet, a record or batch id reused with other content; 413: over "
-                    "2 MB (also when sent chunked); 422: records the schema or the checks "
-                    "refuse, one message per record (text with NUL included).",
-                    "requestBody": {"required": True, "content": _json("SyncRequest")},
-                    "responses": {"200": {"description": "Stored", "content": _json("SyncResult")}}
-                    | _errors(400, 401, 409, 413, 422, 503),
-                }
-            },
+            **_field_paths(),
             **_rest_paths(),
             "/api/v1/openapi.json": {
                 "get": {

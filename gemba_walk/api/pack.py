@@ -30,7 +30,7 @@ from gemba_walk.core.localtime import local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import OPEN_TICKET_STATUSES, vocabulary
 from gemba_walk.tickets.models import KaizenTicket
-from gemba_walk.walks.operations import ensure_planned_cheaply
+from gemba_walk.walks.planning import ensure_planned_cheaply
 from gemba_walk.walks.queries import pack_walks
 
 
@@ -50,47 +50,9 @@ def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
         .where(Area.active, Area.site_id.in_([s.id for s in sites]))
         .order_by(Area.code)
     ).all()
-    tickets_by_area: dict[int, list[PackTicket]] = {}
-    tickets = db.session.scalars(
-        sa.select(KaizenTicket)
-        .where(KaizenTicket.status.in_(OPEN_TICKET_STATUSES))
-        .order_by(KaizenTicket.priority, KaizenTicket.due_date, KaizenTicket.number)
-    )
-    for ticket in tickets:
-        tickets_by_area.setdefault(ticket.area_id, []).append(
-            PackTicket(
-                number=ticket.display_number,
-                title=shown_problem(ticket.title),
-                status=ticket.status,
-                due=ticket.due_date.isoformat() if ticket.due_date else None,
-                occurrences=ticket.occurrences,
-            )
-        )
-    latest = (
-        sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
-        .where(Audit.kind == "5s")
-        .group_by(Audit.area_id)
-        .subquery()
-    )
-    last_scores = {
-        area_id: LastFiveS(score=score, at=_iso(at))
-        for area_id, score, at in db.session.execute(
-            sa.select(Audit.area_id, Audit.score_total, Audit.submitted_at).join(
-                latest,
-                sa.and_(Audit.area_id == latest.c.area_id, Audit.submitted_at == latest.c.at),
-            )
-        )
-    }
-    versions = db.session.scalars(
-        sa.select(ChecklistTemplateVersion)
-        .join(ChecklistTemplateVersion.template)
-        .options(
-            selectinload(ChecklistTemplateVersion.items),
-            joinedload(ChecklistTemplateVersion.template),
-        )
-        .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
-        .order_by(ChecklistTemplate.kind, ChecklistTemplate.name)
-    ).all()
+    tickets_by_area = _open_tickets_by_area()
+    last_scores = _last_five_s_by_area()
+    versions = _published_versions()
     assignments = Assignments.load()
     retired = db.session.execute(sa.select(RetiredQrToken.token, RetiredQrToken.area_id)).all()
     inactive = db.session.scalars(sa.select(User.id).where(~User.active).order_by(User.id)).all()
@@ -121,30 +83,88 @@ def build_field_pack(user: User, language: str = DEFAULT_LOCALE) -> Pack:
         retired_tokens=[RetiredToken(token=token, area_id=area_id) for token, area_id in retired],
         language=language,
         messages=js_messages(language),
-        templates=[
-            PackTemplate(
-                key=v.template.key,
-                name=shown(v, v.name),
-                kind=v.template.kind,
-                version_id=v.id,
-                version=v.number,
-                items=[
-                    PackItem(
-                        id=i.id,
-                        key=i.key,
-                        section=i.section,
-                        prompt=shown(v, i.prompt),
-                        help=shown(v, i.help_text),
-                        response_type=i.response_type,
-                        levels=shown_levels(v, i.levels),
-                        min=i.min_value,
-                        max=i.max_value,
-                        photo_required=i.photo_required,
-                        ticket_threshold=i.ticket_threshold,
-                    )
-                    for i in v.items
-                ],
+        templates=[_pack_template(v) for v in versions],
+    )
+
+
+def _open_tickets_by_area() -> dict[int, list[PackTicket]]:
+    """Each area's open tickets, most urgent first (the phone offers them as "same as")."""
+    tickets_by_area: dict[int, list[PackTicket]] = {}
+    tickets = db.session.scalars(
+        sa.select(KaizenTicket)
+        .where(KaizenTicket.status.in_(OPEN_TICKET_STATUSES))
+        .order_by(KaizenTicket.priority, KaizenTicket.due_date, KaizenTicket.number)
+    )
+    for ticket in tickets:
+        tickets_by_area.setdefault(ticket.area_id, []).append(
+            PackTicket(
+                number=ticket.display_number,
+                title=shown_problem(ticket.title),
+                status=ticket.status,
+                due=ticket.due_date.isoformat() if ticket.due_date else None,
+                occurrences=ticket.occurrences,
             )
-            for v in versions
+        )
+    return tickets_by_area
+
+
+def _last_five_s_by_area() -> dict[int, LastFiveS]:
+    """Each area's latest 5S score and when it was given."""
+    latest = (
+        sa.select(Audit.area_id, sa.func.max(Audit.submitted_at).label("at"))
+        .where(Audit.kind == "5s")
+        .group_by(Audit.area_id)
+        .subquery()
+    )
+    return {
+        area_id: LastFiveS(score=score, at=_iso(at))
+        for area_id, score, at in db.session.execute(
+            sa.select(Audit.area_id, Audit.score_total, Audit.submitted_at).join(
+                latest,
+                sa.and_(Audit.area_id == latest.c.area_id, Audit.submitted_at == latest.c.at),
+            )
+        )
+    }
+
+
+def _published_versions() -> list[ChecklistTemplateVersion]:
+    """The published version of every checklist in use, with its items."""
+    return list(
+        db.session.scalars(
+            sa.select(ChecklistTemplateVersion)
+            .join(ChecklistTemplateVersion.template)
+            .options(
+                selectinload(ChecklistTemplateVersion.items),
+                joinedload(ChecklistTemplateVersion.template),
+            )
+            .where(ChecklistTemplateVersion.state == "published", ~ChecklistTemplate.retired)
+            .order_by(ChecklistTemplate.kind, ChecklistTemplate.name)
+        ).all()
+    )
+
+
+def _pack_template(v: ChecklistTemplateVersion) -> PackTemplate:
+    """A checklist as the phone reads it, in the words of the pack's language."""
+    return PackTemplate(
+        key=v.template.key,
+        name=shown(v, v.name),
+        kind=v.template.kind,
+        version_id=v.id,
+        version=v.number,
+        items=[
+            PackItem(
+                id=i.id,
+                key=i.key,
+                section=i.section,
+                prompt=shown(v, i.prompt),
+                help=shown(v, i.help_text),
+                response_type=i.response_type,
+                levels=shown_levels(v, i.levels),
+                min=i.min_value,
+                max=i.max_value,
+                photo_required=i.photo_required,
+                ticket_threshold=i.ticket_threshold,
+            )
+            for i in v.items
         ],
     )

@@ -51,7 +51,8 @@ from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.ids import parse_id, parse_uuid
 from gemba_walk.core.input_guard import body_limit
 from gemba_walk.extensions import db
-from gemba_walk.sync.operations import apply_sync_batch, parse_timestamp
+from gemba_walk.sync.operations import apply_sync_batch
+from gemba_walk.sync.received import parse_timestamp
 from gemba_walk.tickets import workflow
 from gemba_walk.tickets.models import KaizenTicket
 

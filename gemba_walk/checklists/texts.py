@@ -44,7 +44,7 @@ def shown_question(text: str) -> str:
 
 
 # A finding the server makes for an answer past its limit, and the ticket it opens, are written
-# "<item's question> — scored 1" (sync/operations.py, field_rules.past_limits), stored in
+# "<item's question> — scored 1" (sync/past_limits.py, field_rules.past_limits), stored in
 # English; with our own question, a reader of another language reads both parts in theirs.
 _PAST_LIMIT = re.compile(
     r"(?P<question>.+?) — (?:scored (?P<score>\d+)|(?P<failed>failed))(?P<rest>: .*)?", re.S

@@ -6,13 +6,13 @@ import math
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from gemba_walk.areas.models import Area, Site
-from gemba_walk.audits.models import Audit, Finding, Response
+from gemba_walk.audits.models import Audit, Response
 from gemba_walk.audits.scoring import five_s_scores
 from gemba_walk.auth.models import User
 from gemba_walk.auth.operations import create_user
@@ -22,19 +22,18 @@ from gemba_walk.core.database import write_transaction
 from gemba_walk.core.ids import new_uuid, utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
+from gemba_walk.findings.operations import NewFinding, record_finding
 from gemba_walk.lean import WASTES, label_of
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import ticket_for_finding
 from gemba_walk.walks.models import PlannedWalk
 from gemba_walk.walks.operations import (
     PlanDetails,
     create_layer,
     create_plan,
     create_shift,
-    link_audit,
-    plan_walks,
     set_layer,
 )
+from gemba_walk.walks.planning import link_audit, plan_walks
 
 SITE_NAME = "Riverside Plant"
 AREAS = (
@@ -143,7 +142,7 @@ def seed_history(areas: list[Area], users: dict[str, User], rng: random.Random, 
 
 
 # Leader standard work: layers, shifts and two months of plans, done through the same code as
-# a phone's audit (walks.operations.link_audit), with a realistic share late and missed.
+# a phone's audit (walks.planning.link_audit), with a realistic share late and missed.
 DEMO_LAYERS = (("Team leader", 1, "member"), ("Supervisor", 2, "leader"), ("Manager", 3, "admin"))
 DEMO_SHIFTS = (
     ("Early", time(6), time(14)),
@@ -163,6 +162,18 @@ def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -
         create_shift(site, name, starts, ends, "01234")
     today = local_today(site.timezone, now)
     start = today - timedelta(days=PLAN_DAYS)
+    for details in _demo_plans(areas, users, layers, start):
+        plan = create_plan(site, details, users["admin"])
+        plan_walks(plan, today + timedelta(days=1))
+    db.session.flush()
+    _walk_the_plans(site, rng, now)
+
+
+def _demo_plans(
+    areas: list[Area], users: dict[str, User], layers: dict, start: date
+) -> list[PlanDetails]:
+    """A team leader's daily line walk, a supervisor's rotating 5S, a manager's weekly waste
+    walk and the plant manager's month-end 5S."""
     by_code = {area.code: area for area in areas}
     five_s = db.session.scalar(
         sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "5s-audit")
@@ -170,7 +181,7 @@ def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -
     waste = db.session.scalar(
         sa.select(ChecklistTemplate).where(ChecklistTemplate.key == "waste-walk")
     )
-    plans = [
+    return [
         PlanDetails(
             "Line walk, team leader",
             five_s.id,
@@ -207,10 +218,11 @@ def _seed_walks(areas: list[Area], users: dict[str, User], rng, now: datetime) -
             starts_on=start,
         ),
     ]
-    for details in plans:
-        plan = create_plan(site, details, users["admin"])
-        plan_walks(plan, today + timedelta(days=1))
-    db.session.flush()
+
+
+def _walk_the_plans(site: Site, rng, now: datetime) -> None:
+    """Walk the planned walks up to now: most on time, some late, some missed, and half of
+    today's still due."""
     walks = db.session.scalars(
         sa.select(PlannedWalk)
         .where(PlannedWalk.site_id == site.id, PlannedWalk.audit_id.is_(None))
@@ -289,21 +301,17 @@ def _waste_walk(area, version, auditor, when: datetime, rng) -> Audit:
 
 
 def _finding_with_ticket(audit, item, kind, category, severity, text, when) -> None:
-    finding = Finding(
-        uuid=new_uuid(),
-        audit=audit,
-        area=audit.area,
-        item=item,
+    seen = NewFinding(
+        area_id=audit.area.id,
         kind=kind,
         category=category,
         severity=severity,
         description=text,
-        reported_by=audit.auditor,
         observed_at=when,
-        received_at=when,
+        audit=audit,
+        item=item,
     )
-    db.session.add(finding)
-    ticket_for_finding(finding, now=when)  # the same rules as a finding synced from a phone
+    record_finding(audit.auditor, seen, now=when)  # the same way as a finding from a phone
 
 
 def _spread_ticket_statuses(users: dict[str, User], now: datetime) -> None:

@@ -12,6 +12,10 @@ own transaction, which on PostgreSQL keeps the server-side cursor alive and on S
 WAL snapshot) when the first row is wanted, and closes it when the last row was sent or the
 download was abandoned. Nothing of the request — session, user, app context — is touched once
 the view has returned.
+
+Every export is ``stream_csv(filename, header, query, row, form=...)``: the query built and
+everything the rows need (the plant's zone, today) read by the view, the rows read and written
+here.
 """
 
 from __future__ import annotations
@@ -20,13 +24,16 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from flask import Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from gemba_walk.core.errors import RuleError
 from gemba_walk.core.i18n import gettext as _
+from gemba_walk.extensions import db
 
 EXPORT_FORMATS = ("csv", "excel")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
@@ -94,3 +101,26 @@ def csv_response(
     response = Response(lines(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def stream_csv(
+    filename: str,
+    header: Sequence[str],
+    query: Select,
+    row: Callable[[Any], Sequence],
+    *,
+    form: str = "csv",
+    scalars: bool = False,
+    yield_per: int = 2000,
+) -> Response:
+    """Stream ``query`` as a CSV download, each result written as ``row(result)``: read in
+    pieces of ``yield_per`` on a session of the export's own (``scalars``: one entity a
+    result, else rows of columns). ``row`` must not use the request (see the module
+    docstring)."""
+    query = query.execution_options(yield_per=yield_per)
+
+    def read(session: Session) -> Iterator[Sequence]:
+        results = session.scalars(query) if scalars else session.execute(query)
+        return (row(result) for result in results)
+
+    return csv_response(filename, header, rows_from_own_session(db.engine, read), form)

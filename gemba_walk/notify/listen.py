@@ -6,7 +6,7 @@ bus). An event recorded outside a write transaction, or whose job could not be q
 out by the sweep within the minute.
 
 A hook is a fact (``ticket.opened``, ``audit.completed``); what a caller wants done is a
-function call (``inbox.mark_ticket_read``, ``andon_pulls.pull_andon``).
+function call (``inbox.mark_ticket_read``, ``pull_andon_for``, which ``findings`` calls).
 """
 
 from __future__ import annotations
@@ -31,17 +31,19 @@ def register() -> None:
 
 def on_hook(kind: str, ticket: KaizenTicket | None = None, actor_id=None, message="", **details):
     made: list[NotifyEvent | None] = []
-    if kind == "ticket.raised":  # raised to critical by a later finding: the andon, once
-        made.append(pull_andon(ticket, actor_id))
-    elif kind == "audit.completed":
+    if kind == "audit.completed":
         made.append(audit_completed(details["audit"], actor_id, message))
     elif kind in ("andon.reported", "andon.flooded"):
         made.append(andon_event(kind, **details))
     else:
         made.append(add_event(kind, ticket=ticket, actor_id=actor_id, message=message))
-        if kind == "ticket.opened" and ticket.severity == "critical":
-            made.append(pull_andon(ticket, actor_id))
     fan_out_after_commit([event for event in made if event is not None])
+
+
+def pull_andon_for(ticket: KaizenTicket, actor_id: int | None) -> None:
+    """Pull the andon for a ticket a finding made critical (a command: once per ticket), and
+    fan its event out once the caller's transaction commits."""
+    fan_out_after_commit([event for event in [pull_andon(ticket, actor_id)] if event])
 
 
 def fan_out_after_commit(made: list[NotifyEvent]) -> None:

@@ -20,6 +20,6 @@ class SyncBatch(db.Model):  # type: ignore[name-defined,misc]  # Flask-SQLAlchem
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     device_id: Mapped[str | None] = mapped_column(sa.String(64))
     request_sha256: Mapped[str] = mapped_column(sa.String(64))
-    # Empty while the request that claimed the batch id stores it (sync/operations.py).
+    # Empty while the request that claimed the batch id stores it (sync/claim.py).
     response: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -60,6 +60,9 @@ PRIORITY_BY_SEVERITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 class TicketOutcome:
     ticket: KaizenTicket
     outcome: str  # "opened", "joined" or "reopened"
+    # The finding opened the ticket as critical or raised it to critical: the andon is pulled
+    # (findings.operations.record_finding does it).
+    made_critical: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -186,7 +189,7 @@ def _title(text: str) -> str:
 
 
 # What the server writes for an answer past its limit after the item's question
-# (sync/operations.py): "scored 2", "failed", "reading 4.2 is outside …", then ": <note>".
+# (sync/past_limits.py): "scored 2", "failed", "reading 4.2 is outside …", then ": <note>".
 _ANSWER_PAST_LIMIT = re.compile(r"(?:scored \d+|failed|reading [^:]*)(?:: (?P<note>.*))?", re.S)
 
 
@@ -309,8 +312,9 @@ def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> Ticket
         sa.select(Area.id).where(Area.id == finding.area_id).with_for_update(key_share=True)
     )
     same = _same_problem(finding, item_key, same_as)
+    critical = finding.severity == "critical"
     if same is None:
-        return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened")
+        return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened", critical)
 
     open_ticket = db.session.scalar(
         sa.select(KaizenTicket)
@@ -319,8 +323,8 @@ def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> Ticket
         .limit(1)
     )
     if open_ticket is not None:
-        _join(open_ticket, finding, now, config)
-        return TicketOutcome(open_ticket, "joined")
+        raised = _join(open_ticket, finding, now, config)
+        return TicketOutcome(open_ticket, "joined", raised)
 
     recurrence_days = config["TICKET_RECURRENCE_DAYS"]
     verified = db.session.scalar(
@@ -337,9 +341,9 @@ def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> Ticket
         _seen_before_verification(verified, finding, now)
         return TicketOutcome(verified, "joined")
     if verified is not None:
-        _raise_severity(verified, finding, now, config)
-        return TicketOutcome(_reopen_as_recurred(verified, finding, now), "reopened")
-    return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened")
+        raised = _raise_severity(verified, finding, now, config)
+        return TicketOutcome(_reopen_as_recurred(verified, finding, now), "reopened", raised)
+    return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened", critical)
 
 
 def _event(ticket: KaizenTicket, finding: Finding, now: datetime, kind: str, **values) -> None:
@@ -360,10 +364,11 @@ def _tell(kind: str, ticket: KaizenTicket, finding: Finding, message: str) -> No
     hooks.emit(kind, ticket=ticket, actor_id=finding.reported_by_id, message=message)
 
 
-def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None:
-    """The ticket takes the highest severity seen; its due date comes forward if that asks."""
+def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> bool:
+    """The ticket takes the highest severity seen; its due date comes forward if that asks.
+    True when that made the ticket critical."""
     if severity_rank(finding.severity) <= severity_rank(ticket.severity):
-        return
+        return False
     changes: dict[str, list] = {"severity": [ticket.severity, finding.severity]}
     words = [  # stored in English whatever the request's language; read_event_body translates
         f"severity raised from {_english_label(ticket.severity)} to "
@@ -387,11 +392,11 @@ def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, confi
         changes=changes,
         body="A more serious occurrence: " + "; ".join(words) + ".",
     )
-    if ticket.severity == "critical":  # a later finding made it critical: the andon too
-        hooks.emit("ticket.raised", ticket=ticket, actor_id=finding.reported_by_id)
+    return ticket.severity == "critical"
 
 
-def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None:
+def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> bool:
+    """The finding joins the open ticket; True when it made the ticket critical."""
     ticket.occurrences += 1
     _attach(ticket, finding)
     refresh_title(ticket, finding)
@@ -402,7 +407,7 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None
         "occurrence",
         body=f"Seen again ({ordinal(ticket.occurrences)} occurrence): {finding.description}",
     )
-    _raise_severity(ticket, finding, now, config)
+    raised = _raise_severity(ticket, finding, now, config)
     if ticket.status == "done":
         # The fix waits for verification, yet the problem is visibly back: not verifiable now.
         _event(
@@ -430,6 +435,7 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> None
                 title=Problem(_title(finding.description)),
             ),
         )
+    return raised
 
 
 def _seen_before_verification(ticket: KaizenTicket, finding: Finding, now: datetime) -> None:

@@ -29,16 +29,6 @@ from gemba_walk.walks.models import (
     WalkPlan,
 )
 
-# Kept importable from here for callers written before planning had its own module (the sync,
-# the field pack, the home page, the walk board, the demo); new code imports walks.planning.
-from gemba_walk.walks.planning import (  # noqa: F401
-    LATE_GRACE,
-    ensure_planned,
-    ensure_planned_cheaply,
-    link_audit,
-    plan_walks,
-)
-
 logger = logging.getLogger(__name__)
 
 

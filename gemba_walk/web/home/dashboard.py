@@ -17,7 +17,7 @@ from gemba_walk.lean import OPEN_TICKET_STATUSES, OVERDUE_TICKET_STATUSES
 from gemba_walk.notify import inbox
 from gemba_walk.notify.models import Delivery
 from gemba_walk.tickets.models import KaizenTicket
-from gemba_walk.walks.operations import ensure_planned_cheaply
+from gemba_walk.walks.planning import ensure_planned_cheaply
 from gemba_walk.walks.queries import my_walks
 
 

@@ -15,7 +15,7 @@ from gemba_walk.areas.queries import active_sites
 from gemba_walk.audits.models import Audit, shown_photos
 from gemba_walk.auth.roles import leader_required
 from gemba_walk.checklists.texts import shown, shown_question
-from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
+from gemba_walk.core.csv_export import export_format, stream_csv
 from gemba_walk.core.i18n import format_date
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id, parse_uuid, utcnow
@@ -183,14 +183,13 @@ def audits_csv():
     form = export_format(request.args.get("format"))
     query = queries.audit_rows(since, site_id, area_id)
     zone = plant_zone()  # read now: the rows are written after the view has returned
-    rows = rows_from_own_session(
-        db.engine,
-        lambda session: (
-            _audit_row(row, zone)
-            for row in session.execute(query.execution_options(yield_per=2000))
-        ),
+    return stream_csv(
+        f"audits-last-{days}-days.csv",
+        AUDIT_COLUMNS,
+        query,
+        lambda row: _audit_row(row, zone),
+        form=form,
     )
-    return csv_response(f"audits-last-{days}-days.csv", AUDIT_COLUMNS, rows, form)
 
 
 def _audit_row(row, zone: str) -> tuple:
@@ -223,14 +222,13 @@ def findings_csv():
     form = export_format(request.args.get("format"))
     query = queries.finding_rows(since, site_id, area_id)
     zone = plant_zone()
-    rows = rows_from_own_session(
-        db.engine,
-        lambda session: (
-            _finding_row(row, zone)
-            for row in session.execute(query.execution_options(yield_per=2000))
-        ),
+    return stream_csv(
+        f"findings-last-{days}-days.csv",
+        FINDING_COLUMNS,
+        query,
+        lambda row: _finding_row(row, zone),
+        form=form,
     )
-    return csv_response(f"findings-last-{days}-days.csv", FINDING_COLUMNS, rows, form)
 
 
 def _finding_row(row, zone: str) -> tuple:

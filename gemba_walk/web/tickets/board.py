@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from gemba_walk.areas.models import Area, Site
 from gemba_walk.auth.models import User
-from gemba_walk.core.csv_export import csv_response, export_format, rows_from_own_session
+from gemba_walk.core.csv_export import export_format, stream_csv
 from gemba_walk.core.localtime import format_csv, local_today, plant_zone
 from gemba_walk.extensions import db
 from gemba_walk.lean import CATEGORY_TERMS, TICKET_STATUSES
@@ -82,14 +82,15 @@ def export_csv():
     today = local_today()
     query = queries.export_query(filters, current_user, today)
     zone = plant_zone()  # read now: the rows are written after the view has returned
-    rows = rows_from_own_session(
-        db.engine,
-        lambda session: (
-            _ticket_row(ticket, today, zone)
-            for ticket in session.scalars(query.execution_options(yield_per=500))
-        ),
+    return stream_csv(
+        f"kaizen-tickets-{today.isoformat()}.csv",
+        CSV_COLUMNS,
+        query,
+        lambda ticket: _ticket_row(ticket, today, zone),
+        form=form,
+        scalars=True,
+        yield_per=500,
     )
-    return csv_response(f"kaizen-tickets-{today.isoformat()}.csv", CSV_COLUMNS, rows, form)
 
 
 def _ticket_row(ticket: KaizenTicket, today: date, zone: str) -> tuple:

@@ -13,8 +13,8 @@ from gemba_walk.core.i18n import current_language
 from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
+from gemba_walk.findings.operations import report_problem
 from gemba_walk.lean import OPEN_TICKET_STATUSES
-from gemba_walk.tickets import operations
 from gemba_walk.tickets.models import KaizenTicket
 from gemba_walk.tickets.rules import ordinal
 from gemba_walk.web.tickets.forms import ReportProblemForm
@@ -56,7 +56,7 @@ def report():
         return render_template("tickets/new.html", form=form), status
     upload = form.photo.data
     try:
-        outcome = operations.report_problem(
+        outcome = report_problem(
             current_user,
             area_id=form.area_id.data,
             category=form.category.data,

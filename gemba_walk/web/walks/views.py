@@ -18,7 +18,7 @@ from gemba_walk.core.i18n import lazy_gettext as _l
 from gemba_walk.core.ids import parse_id, utcnow
 from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
-from gemba_walk.walks import operations, queries
+from gemba_walk.walks import operations, planning, queries
 from gemba_walk.walks.models import Layer, LayerMember, PlannedWalk, Shift, WalkPlan
 from gemba_walk.walks.operations import PlanDetails, WalkError
 from gemba_walk.web.walks.forms import WEEKDAYS, LayerForm, MemberForm, PlanForm, ShiftForm
@@ -282,7 +282,7 @@ def _plan_form(site: Site, plan: WalkPlan | None):
 def board():
     """The kamishibai board: areas or people down the side, days across."""
     site = _site()
-    operations.ensure_planned_cheaply(site.id)
+    planning.ensure_planned_cheaply(site.id)
     asked = request.args.get("days", "7")
     days = int(asked) if asked in {str(choice) for choice in BOARD_DAYS} else 7
     by = "person" if request.args.get("by") == "person" else "area"
