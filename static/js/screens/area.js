@@ -1,16 +1,18 @@
+// @ts-check
 // The area screen: what the leader sees after scanning a label, online or offline.
-import { postJson, whoIsSignedIn } from '../api.js';
-import { getMeta, newId, setMeta } from '../db.js';
-import { allDrafts } from '../drafts.js';
-import { N_, t } from '../i18n.js';
+
+import { getMeta, newId, setMeta } from '../offline/db.js';
+import { allDrafts } from '../offline/drafts.js';
+import { postJson, whoIsSignedIn } from '../shared/api.js';
+import { N_, t } from '../shared/i18n.js';
 
 // The start buttons' words come from field_rules.json; marked here for the catalog.
 export const START_WORDS = [N_('Start 5S audit'), N_('Waste walk'), N_('Report abnormality')];
 
-import { addNoteToOutbox } from '../outbox.js';
-import { findArea, retiredArea } from '../pack.js';
-import { formatScore, startOrder } from '../rules.js';
-import { date, dateTime, h, labelOf, mount, time } from '../ui.js';
+import { addNoteToOutbox } from '../offline/outbox.js';
+import { findArea, retiredArea } from '../offline/pack.js';
+import { formatScore, startOrder } from '../shared/rules.js';
+import { date, dateTime, h, labelOf, mount, time } from '../shared/ui.js';
 import { plannedHere } from './walks.js';
 
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
@@ -175,7 +177,7 @@ export async function renderArea(root, pack, token, user) {
   // Nobody signed in at an andon label with no network: the report form itself, kept on this
   // device and sent when the network is back (the server's page cannot be reached now).
   if (!user && area.andon) {
-    const { andonForm } = await import('../andon.js');
+    const { andonForm } = await import('./andon.js');
     mount(
       root,
       andonForm(area),

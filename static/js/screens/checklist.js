@@ -1,15 +1,16 @@
+// @ts-check
 // Running a checklist on the phone: 5S scores, waste walk, abnormality report, findings with
 // photos. Every change is saved to the draft at once.
 // The screen itself; its parts live in screens/checklist/ (inputs, findings, photos, records).
-import { discardDraft, saveDraft } from '../drafts.js';
-import { t } from '../i18n.js';
-import { formatScore, limitOf, pastLimits } from '../rules.js';
-import { signaturePad } from '../signature.js';
-import { h, labelOf, mount, time } from '../ui.js';
-import { screen } from './checklist/context.js';
+import { discardDraft, saveDraft } from '../offline/drafts.js';
+import { t } from '../shared/i18n.js';
+import { formatScore, limitOf, pastLimits } from '../shared/rules.js';
+import { h, labelOf, mount, time } from '../shared/ui.js';
+import { checklistContext } from './checklist/context.js';
 import { extraFindingsSection } from './checklist/findings.js';
 import { itemBlock, levelsBox } from './checklist/inputs.js';
 import { fiveSScores, sectionsOf, submit } from './checklist/records.js';
+import { signaturePad } from './checklist/signature.js';
 
 export { fiveSScores, pastLimits };
 
@@ -61,9 +62,8 @@ function progressLine(draft) {
 
 export function renderChecklist(root, pack, draft) {
   const template = draft.template;
-  screen.vocabulary = pack?.vocabulary || screen.vocabulary;
-  screen.tickets = pack?.areas?.find((area) => area.id === draft.area.id)?.open_tickets || [];
-  const vocabulary = screen.vocabulary;
+  const context = checklistContext(pack, draft);
+  const vocabulary = context.vocabulary;
   const totals = h('span', { className: 'live-score__total', 'aria-live': 'polite' });
   const pillarScores = new Map();
   const progress = progressLine(draft);
@@ -101,7 +101,7 @@ export function renderChecklist(root, pack, draft) {
           : labelOf(sectionTerms, section),
         template.kind === '5s' ? score : null,
       ),
-      items.map((item) => itemBlock(draft, item, vocabulary, rerenderScores)),
+      items.map((item) => itemBlock(draft, item, context, rerenderScores)),
     );
   });
   const errorBox = h('div', { className: 'notice notice--warn', role: 'alert', tabindex: -1, hidden: true });
@@ -127,7 +127,7 @@ export function renderChecklist(root, pack, draft) {
       h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
     sections,
-    template.kind === 'abnormality' ? null : extraFindingsSection(draft, vocabulary),
+    template.kind === 'abnormality' ? null : extraFindingsSection(draft, context),
     h(
       'section',
       { className: 'card' },

@@ -1,7 +1,7 @@
+// @ts-check
 // Drafts to resume and the outbox: every record's state, progress, "Sync now", and for a record
 // that cannot go through, why — with what can help (retry, sign in, download, discard).
-import { allDrafts } from '../drafts.js';
-import { locale, t } from '../i18n.js';
+import { allDrafts } from '../offline/drafts.js';
 import {
   allEntries,
   belongsTo,
@@ -11,11 +11,12 @@ import {
   STATES,
   update,
   waitingForOthers,
-} from '../outbox.js';
-import { loadPack } from '../pack.js';
-import { formatScore } from '../rules.js';
-import { flushOutbox, onProgress } from '../sync.js';
-import { dateTime, h, megabytes, mount } from '../ui.js';
+} from '../offline/outbox.js';
+import { loadPack } from '../offline/pack.js';
+import { flushOutbox, onProgress } from '../offline/sync.js';
+import { locale, t } from '../shared/i18n.js';
+import { formatScore } from '../shared/rules.js';
+import { dateTime, h, megabytes, mount } from '../shared/ui.js';
 
 function othersNotice(others) {
   if (!others.length) return null;

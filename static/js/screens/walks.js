@@ -1,13 +1,14 @@
+// @ts-check
 // "My walks" on the phone: the person's planned walks from the field pack, offline too.
 // The state is worked out here from the windows (a walk becomes missed when its window closes
 // while the phone is offline); done is what the server said when the pack was fetched, or an
 // audit of that checklist and area waiting in this phone's outbox.
-import { allDrafts } from '../drafts.js';
-import { N_, t } from '../i18n.js';
-import { unsynced } from '../outbox.js';
-import { serverNow } from '../pack.js';
-import { trustedTime } from '../rules.js';
-import { dateTime, h, mount } from '../ui.js';
+import { allDrafts } from '../offline/drafts.js';
+import { unsynced } from '../offline/outbox.js';
+import { serverNow } from '../offline/pack.js';
+import { N_, t } from '../shared/i18n.js';
+import { trustedTime } from '../shared/rules.js';
+import { dateTime, h, mount } from '../shared/ui.js';
 
 const WORDS = {
   due: ['○', N_('Due')],
@@ -19,7 +20,7 @@ const WORDS = {
   waiting: ['◔', N_('Done, waiting to sync')],
 };
 
-/** @param {import('../types').PackWalk} walk */
+/** @param {import('../shared/types').PackWalk} walk */
 export function walkState(walk, waiting, now = new Date()) {
   if (['done', 'findings', 'late'].includes(walk.state)) return walk.state;
   if (waiting) return 'waiting';

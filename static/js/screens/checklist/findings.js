@@ -1,22 +1,22 @@
+// @ts-check
 // Finding panels: the box under an item (opened by a low score, an observed waste or a tap),
 // and findings on their own that no checklist item covers.
-import { newId } from '../../db.js';
-import { saveDraft } from '../../drafts.js';
-import { N_, t } from '../../i18n.js';
-import { deletePhotos, photosOfFinding } from '../../photos.js';
-import { defaultSeverity, limitOf } from '../../rules.js';
-import { h } from '../../ui.js';
-import { screen } from './context.js';
+import { newId } from '../../offline/db.js';
+import { saveDraft } from '../../offline/drafts.js';
+import { deletePhotos, photosOfFinding } from '../../offline/photos.js';
+import { N_, t } from '../../shared/i18n.js';
+import { defaultSeverity, limitOf } from '../../shared/rules.js';
+import { h } from '../../shared/ui.js';
 import { photoPicker } from './photos.js';
 import { findingFor, hasContent, needsFinding } from './records.js';
 
 // Marked where Babel's JavaScript extractor sees them (it misses calls inside template literals).
 const FOR_PROMPT = N_('for: %(prompt)s');
 
-function findingPanel(draft, item, onClose) {
+function findingPanel(draft, item, context, onClose) {
   const finding = findingFor(draft, item);
   const id = `finding-${item.id}`;
-  const vocabulary = screen.vocabulary;
+  const vocabulary = context.vocabulary;
   return h(
     'div',
     { className: 'finding', 'data-finding-for': item.id },
@@ -57,7 +57,7 @@ function findingPanel(draft, item, onClose) {
   );
 }
 
-export function toggleFinding(draft, item, container) {
+export function toggleFinding(draft, item, context, container) {
   // An abnormality report is itself the finding; a text answer is already a note.
   if (draft.template.kind === 'abnormality' || item.response_type === 'text') return;
   const kept = draft.findings[item.id];
@@ -67,7 +67,7 @@ export function toggleFinding(draft, item, container) {
   if (show && !existing) {
     adder?.remove();
     container.append(
-      findingPanel(draft, item, async () => {
+      findingPanel(draft, item, context, async () => {
         const finding = draft.findings[item.id];
         if (
           hasContent(finding) &&
@@ -78,7 +78,7 @@ export function toggleFinding(draft, item, container) {
         delete draft.findings[item.id];
         await saveDraft(draft);
         await deletePhotos(finding ? photosOfFinding(finding) : []);
-        toggleFinding(draft, item, container);
+        toggleFinding(draft, item, context, container);
         container.querySelector(`[data-add-finding-for="${item.id}"]`)?.focus();
       }),
     );
@@ -96,7 +96,7 @@ export function toggleFinding(draft, item, container) {
           onclick: () => {
             findingFor(draft, item).added = true;
             saveDraft(draft);
-            toggleFinding(draft, item, container);
+            toggleFinding(draft, item, context, container);
             container.querySelector(`#finding-${item.id}`)?.focus();
           },
         },
@@ -145,7 +145,8 @@ export function sameAsField(id, tickets, finding, save) {
   ];
 }
 
-function extraFindingPanel(draft, finding, vocabulary, onRemove) {
+function extraFindingPanel(draft, finding, context, onRemove) {
+  const vocabulary = context.vocabulary;
   const id = `extra-${finding.uuid}`;
   const save = (changes) => {
     Object.assign(finding, changes);
@@ -159,7 +160,7 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
       save({ category: v }),
     ),
     selectField(`${id}-severity`, t('Severity'), vocabulary.severities, finding.severity, (v) => save({ severity: v })),
-    sameAsField(`${id}-same`, screen.tickets, finding, save),
+    sameAsField(`${id}-same`, context.tickets, finding, save),
     h('label', { for: `${id}-description` }, t('What did you see?')),
     h(
       'textarea',
@@ -177,13 +178,14 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
   );
 }
 
-export function extraFindingsSection(draft, vocabulary) {
+export function extraFindingsSection(draft, context) {
+  const vocabulary = context.vocabulary;
   draft.extra_findings ||= [];
   const list = h('div', {});
   const render = () => {
     list.replaceChildren(
       ...draft.extra_findings.map((finding) =>
-        extraFindingPanel(draft, finding, vocabulary, async () => {
+        extraFindingPanel(draft, finding, context, async () => {
           if (hasContent(finding) && !window.confirm(t('Remove this finding and its photos?'))) return;
           draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
           await saveDraft(draft);

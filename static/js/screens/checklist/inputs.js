@@ -1,11 +1,11 @@
+// @ts-check
 // How each checklist item is answered: scores 0–5, yes/no and pass/fail, choices, readings and
 // text; every change is saved to the draft at once and opens or closes the item's finding box.
-import { newId } from '../../db.js';
-import { saveDraft } from '../../drafts.js';
-import { t } from '../../i18n.js';
-import { formatNumber, limitOf } from '../../rules.js';
-import { h, labelOf } from '../../ui.js';
-import { screen } from './context.js';
+import { newId } from '../../offline/db.js';
+import { saveDraft } from '../../offline/drafts.js';
+import { t } from '../../shared/i18n.js';
+import { formatNumber, limitOf } from '../../shared/rules.js';
+import { h, labelOf } from '../../shared/ui.js';
 import { sameAsField, toggleFinding } from './findings.js';
 import { photoPicker } from './photos.js';
 import { findingFor } from './records.js';
@@ -82,14 +82,15 @@ export function levelsBox(levels, title) {
   );
 }
 
-export function itemBlock(draft, item, vocabulary, rerenderScores) {
+export function itemBlock(draft, item, context, rerenderScores) {
+  const vocabulary = context.vocabulary;
   draft.answers[item.id] ||= { uuid: newId() };
   const answer = draft.answers[item.id];
   const block = h('div', { className: 'item', id: `item-${item.id}` });
   const change = (values) => {
     Object.assign(answer, values);
     saveDraft(draft);
-    toggleFinding(draft, item, block);
+    toggleFinding(draft, item, context, block);
     rerenderScores();
   };
   block.append(h('p', { className: 'item__prompt', id: `prompt-${item.id}` }, item.prompt));
@@ -166,7 +167,7 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
     if (draft.template.kind === 'abnormality' && item.key === 'description') {
       const finding = findingFor(draft, item);
       if (item.photo_required) block.append(photoPicker(draft, finding, t('Add photo')));
-      const same = sameAsField(`same-${item.id}`, screen.tickets, finding, (changes) => {
+      const same = sameAsField(`same-${item.id}`, context.tickets, finding, (changes) => {
         Object.assign(finding, changes);
         saveDraft(draft);
       });
@@ -175,6 +176,6 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
       block.append(photoPicker(draft, findingFor(draft, item), t('Add photo')));
     }
   }
-  if (item.response_type !== 'text') toggleFinding(draft, item, block);
+  if (item.response_type !== 'text') toggleFinding(draft, item, context, block);
   return block;
 }

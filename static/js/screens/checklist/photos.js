@@ -1,14 +1,22 @@
+// @ts-check
 // Photos on a finding: the picker (compress, keep as bytes, say what happened), thumbnails, and
 // markup (arrow, circle, freehand, a label) before the finding is sent. A marked-up photo takes
 // its place on the finding; the photo as taken is kept beside it (finding.photo_originals).
-import { newId } from '../../db.js';
-import { saveDraft } from '../../drafts.js';
-import { N_, t } from '../../i18n.js';
-import { markUpPhoto } from '../../markup.js';
-import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
-import { MAX_PHOTOS_PER_FINDING, photoFits } from '../../rules.js';
-import { roomFor } from '../../storage.js';
-import { h } from '../../ui.js';
+import { newId } from '../../offline/db.js';
+import { saveDraft } from '../../offline/drafts.js';
+import {
+  compressPhoto,
+  deletePhotos,
+  getPhoto,
+  PhotoUnreadable,
+  savePhoto,
+  unreadableMessage,
+} from '../../offline/photos.js';
+import { roomFor } from '../../offline/storage.js';
+import { N_, t } from '../../shared/i18n.js';
+import { markUpPhoto } from '../../shared/markup.js';
+import { MAX_PHOTOS_PER_FINDING, photoFits } from '../../shared/rules.js';
+import { h } from '../../shared/ui.js';
 
 // Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
 const THE_PHOTO = N_('The photo');

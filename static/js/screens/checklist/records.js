@@ -1,12 +1,13 @@
+// @ts-check
 // The draft as records: scores, what still needs an answer, the audit and findings that are
 // sent, and submitting them to the outbox. No screen-building here except the error box.
-import { newId } from '../../db.js';
-import { deleteDraft } from '../../drafts.js';
-import { t } from '../../i18n.js';
-import { addToOutbox } from '../../outbox.js';
-import { deletePhotos, getPhoto, photosOfFinding } from '../../photos.js';
-import { defaultSeverity, pastLimits, RULES, fiveSScores as scoresOf } from '../../rules.js';
-import { h } from '../../ui.js';
+import { newId } from '../../offline/db.js';
+import { deleteDraft } from '../../offline/drafts.js';
+import { addToOutbox } from '../../offline/outbox.js';
+import { deletePhotos, getPhoto, photosOfFinding } from '../../offline/photos.js';
+import { t } from '../../shared/i18n.js';
+import { defaultSeverity, pastLimits, RULES, fiveSScores as scoresOf } from '../../shared/rules.js';
+import { h } from '../../shared/ui.js';
 
 export function sectionsOf(template) {
   const sections = new Map();

@@ -1,19 +1,21 @@
+// @ts-check
 // The capture shell: one precached page that renders every capture screen from IndexedDB.
 // It works the same online and offline; the server is asked only to refresh and to sync.
-import { deviceUser, rememberUser, whoIsSignedIn } from './api.js';
-import { deviceId, getMeta } from './db.js';
-import { draftFor, getDraft, startDraft } from './drafts.js';
-import { N_, t, translateMarked, useMessages } from './i18n.js';
-import { unsynced } from './outbox.js';
-import { findArea, loadPack, refreshPack } from './pack.js';
-import { compressOnMainThread, compressPhoto } from './photos.js';
-import { registerServiceWorker } from './pwa.js';
-import { renderArea } from './screens/area.js';
-import { renderChecklist } from './screens/checklist.js';
-import { renderDrafts, renderOutbox } from './screens/outbox.js';
-import { renderWalks } from './screens/walks.js';
-import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from './sync.js';
-import { ago, dateTime, h, megabytes, mount, setPlantZone, zoneOfArea } from './ui.js';
+
+import { deviceId, getMeta } from '../offline/db.js';
+import { draftFor, getDraft, startDraft } from '../offline/drafts.js';
+import { unsynced } from '../offline/outbox.js';
+import { findArea, loadPack, refreshPack } from '../offline/pack.js';
+import { compressOnMainThread, compressPhoto } from '../offline/photos.js';
+import { flushOutbox, nextAttemptAt, onProgress, requestBackgroundSync } from '../offline/sync.js';
+import { renderArea } from '../screens/area.js';
+import { renderChecklist } from '../screens/checklist.js';
+import { renderDrafts, renderOutbox } from '../screens/outbox.js';
+import { renderWalks } from '../screens/walks.js';
+import { deviceUser, rememberUser, whoIsSignedIn } from '../shared/api.js';
+import { N_, t, translateMarked, useMessages } from '../shared/i18n.js';
+import { registerServiceWorker } from '../shared/pwa.js';
+import { ago, dateTime, h, megabytes, mount, setPlantZone, zoneOfArea } from '../shared/ui.js';
 
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
 // The shell's own words (templates/capture/shell.html, marked data-t / data-t-label).
@@ -39,7 +41,7 @@ const packAge = document.getElementById('pack-age');
 const badge = document.getElementById('outbox-count');
 const bell = document.getElementById('shell-bell');
 if (bell && navigator.onLine) {
-  import('./push.js').then(({ showBellCount }) => showBellCount(bell)).catch(() => {});
+  import('../shared/push.js').then(({ showBellCount }) => showBellCount(bell)).catch(() => {});
 }
 
 // "Updated 5 min ago": when this phone last checked the areas and checklists with the server;
@@ -297,7 +299,7 @@ async function start() {
 
   const flush = async () => {
     // Andon reports kept here by someone without an account go too, whoever is signed in.
-    import('./andon.js').then(({ sendKeptReports }) => sendKeptReports()).catch(() => {});
+    import('../offline/andon-reports.js').then(({ sendKeptReports }) => sendKeptReports()).catch(() => {});
     await flushOutbox();
     await showOutboxCount();
     await scheduleRetry(flush);

@@ -3,17 +3,17 @@
 // created (its batch id and records never change), so every retry sends identical bytes.
 // Each entry belongs to the person who made it; only they can send or discard it.
 
+import { N_, t } from '../shared/i18n.js';
 import { database, newId, STORES } from './db.js';
-import { N_, t } from './i18n.js';
 import { deletePhotos, getPhoto, photosOfFinding } from './photos.js';
 
-/** @typedef {import('./types').OutboxEntry} OutboxEntry */
-/** @typedef {import('./types').AuditRecord} AuditRecord */
-/** @typedef {import('./types').FindingRecord} FindingRecord */
-/** @typedef {import('./types').TicketNote} TicketNote */
-/** @typedef {import('./types').User} User */
+/** @typedef {import('../shared/types').OutboxEntry} OutboxEntry */
+/** @typedef {import('../shared/types').AuditRecord} AuditRecord */
+/** @typedef {import('../shared/types').FindingRecord} FindingRecord */
+/** @typedef {import('../shared/types').TicketNote} TicketNote */
+/** @typedef {import('../shared/types').User} User */
 
-/** @type {Record<import('./types').OutboxState, string>} */
+/** @type {Record<import('../shared/types').OutboxState, string>} */
 export const STATES = {
   waiting: N_('Waiting to sync'),
   sending: N_('Sending…'),

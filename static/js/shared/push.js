@@ -1,3 +1,4 @@
+// @ts-check
 // Web Push on this device: the preferences page offers to turn it on; the subscription goes to
 // the server, which encrypts each notification to it. iOS allows push only in the app added to
 // the home screen (16.4+): elsewhere there is no PushManager and the page says so.

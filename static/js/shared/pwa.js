@@ -1,3 +1,4 @@
+// @ts-check
 // Registers the service worker and offers updates; never reloads by surprise.
 import { Workbox } from 'workbox-window';
 import { t } from './i18n.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // What a decoded QR text means for Gemba Walk: an area label of this server, or not.
 
 const TOKEN = /^\/a\/([A-Za-z0-9_-]{16,64})\/?$/;

@@ -1,3 +1,4 @@
+// @ts-check
 // Photo markup on the phone: arrow, circle, freehand and a short text label, drawn on the
 // compressed photo before it is kept, in safety yellow with a dark outline (seen on any
 // background), with undo. Works offline: a <canvas>, pointer events (touch, pen and mouse).

@@ -1,3 +1,4 @@
+// @ts-check
 // Tiny DOM helpers: build elements with text, never HTML strings (no injection, CSP-safe).
 import { locale, t } from './i18n.js';
 

@@ -2,7 +2,7 @@
 // The field rules the phone and the server apply alike, from one data file
 // (gemba_walk/field_rules.json; the server reads it in gemba_walk/field_rules.py).
 // tests/field_rules_cases.json is one table of cases both sides are tested against.
-import RULES from '../../gemba_walk/field_rules.json' with { type: 'json' };
+import RULES from '../../../gemba_walk/field_rules.json' with { type: 'json' };
 
 export { RULES };
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Service worker entry: wires Workbox's precache and routes, nothing else.
 // Built by static/build.mjs (esbuild, then workbox-build injectManifest) into /sw.js.
 import { cacheNames, clientsClaim } from 'workbox-core';

@@ -15,8 +15,8 @@ export const STORES = /** @type {const} */ ({
   photos: 'photos', // compressed photos as bytes (WebKit's private mode refuses Blobs)
 });
 
-/** @typedef {import('./types').GembaDB} GembaDB */
-/** @typedef {import('./types').Meta} Meta */
+/** @typedef {import('../shared/types').GembaDB} GembaDB */
+/** @typedef {import('../shared/types').Meta} Meta */
 /** @typedef {import('idb').IDBPDatabase<GembaDB>} Database */
 
 /** @type {Promise<Database> | null} */

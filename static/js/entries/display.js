@@ -1,3 +1,4 @@
+// @ts-check
 // The person's display mode (Account → Display: follow the phone, light or dark high contrast,
 // large text) on the pages that carry no user data — the capture shell and the offline page,
 // which the service worker serves to whoever uses the device. Server pages set data-theme on

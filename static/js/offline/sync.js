@@ -6,16 +6,16 @@
 // fails waits its own time before the next try — seconds at first, then minutes, with jitter —
 // and never holds up the entries behind it. A 4xx needs a person ("Needs attention": retry,
 // download or discard); a 5xx or a dropped connection is tried again later by itself.
-import { deviceUser, errorOf, Offline, postJson, sendWithin, whoIsSignedIn } from './api.js';
+import { deviceUser, errorOf, Offline, postJson, sendWithin, whoIsSignedIn } from '../shared/api.js';
+import { N_, t } from '../shared/i18n.js';
 import { deviceId } from './db.js';
-import { N_, t } from './i18n.js';
 import { allEntries, belongsTo, update } from './outbox.js';
 import { deletePhotos, getPhoto } from './photos.js';
 
-/** @typedef {import('./types').OutboxEntry} OutboxEntry */
-/** @typedef {import('./types').OutboxState} OutboxState */
-/** @typedef {import('./types').ApiError} ApiError */
-/** @typedef {import('./types').User} User */
+/** @typedef {import('../shared/types').OutboxEntry} OutboxEntry */
+/** @typedef {import('../shared/types').OutboxState} OutboxState */
+/** @typedef {import('../shared/types').ApiError} ApiError */
+/** @typedef {import('../shared/types').User} User */
 /**
  * How a run is going, for the screens: entries and bytes sent so far.
  * @typedef {object} Progress

@@ -1,3 +1,4 @@
+// @ts-check
 // Charts for the insight pages, drawn with Chart.js from the data the page carries as JSON
 // (<script type="application/json" id="chart-data">). Every chart has a table with the same
 // numbers under it, so the charts are a picture, never the only way to read the figures.
@@ -16,7 +17,7 @@ import {
   RadialLinearScale,
   Tooltip,
 } from 'chart.js';
-import { t, useMessagesOfPage } from './i18n.js';
+import { t, useMessagesOfPage } from '../shared/i18n.js';
 
 Chart.register(
   BarController,

@@ -2,8 +2,9 @@
 // The offline page is precached once for everyone on the device, so its HTML is English; its
 // words come from the field pack on the phone (the language of the person whose pack it holds),
 // as the capture shell's do (docs/I18N.md). Without a pack the page stays in English.
-import { N_, translateMarked, useMessages } from './i18n.js';
-import { loadPack } from './pack.js';
+
+import { loadPack } from '../offline/pack.js';
+import { N_, translateMarked, useMessages } from '../shared/i18n.js';
 
 // The page's words (each element marked data-t holds its English text), for the js catalog.
 N_('Offline');

@@ -8,10 +8,10 @@
 import { database, getMeta, newId, STORES } from './db.js';
 import { deletePhotos, photosOfFinding } from './photos.js';
 
-/** @typedef {import('./types').Draft} Draft */
-/** @typedef {import('./types').Pack} Pack */
-/** @typedef {import('./types').Area} Area */
-/** @typedef {import('./types').User} User */
+/** @typedef {import('../shared/types').Draft} Draft */
+/** @typedef {import('../shared/types').Pack} Pack */
+/** @typedef {import('../shared/types').Area} Area */
+/** @typedef {import('../shared/types').User} User */
 
 const SCAN_IS_FRESH_MS = 60 * 60 * 1000; // a scan proves presence for an audit started within the hour
 const JOURNAL = 'gemba-draft:';

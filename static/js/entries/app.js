@@ -1,6 +1,7 @@
+// @ts-check
 // Page-wide behaviour shared by every server-rendered page.
-import { N_, t, useMessagesOfPage } from './i18n.js';
-import { registerServiceWorker } from './pwa.js';
+import { N_, t, useMessagesOfPage } from '../shared/i18n.js';
+import { registerServiceWorker } from '../shared/pwa.js';
 
 // Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
 const AND = N_(', and ');
@@ -33,9 +34,9 @@ if (signedIn) {
     .then((registration) => registration.active?.postMessage({ type: 'KEEP_FOR_OFFLINE' }))
     .catch(() => {});
   (async () => {
-    const { rememberUser } = await import('./api.js');
+    const { rememberUser } = await import('../shared/api.js');
     await rememberUser(signedIn);
-    const { refreshPack } = await import('./pack.js');
+    const { refreshPack } = await import('../offline/pack.js');
     document.body.dataset.pack = await refreshPack();
   })().catch(() => {
     // no storage (private mode) or no network: the capture screens say so themselves
@@ -51,8 +52,8 @@ for (const signOut of document.querySelectorAll('form.signout')) {
     let waiting = 0;
     let drafts = 0;
     try {
-      const { unsynced } = await import('./outbox.js');
-      const { allDrafts } = await import('./drafts.js');
+      const { unsynced } = await import('../offline/outbox.js');
+      const { allDrafts } = await import('../offline/drafts.js');
       waiting = (await unsynced(signedIn)).length;
       drafts = (await allDrafts(signedIn)).length;
     } catch {
@@ -69,7 +70,7 @@ for (const signOut of document.querySelectorAll('form.signout')) {
     if (!parts.length || window.confirm(message)) {
       signOut.dataset.confirmed = 'true';
       try {
-        const { rememberUser } = await import('./api.js');
+        const { rememberUser } = await import('../shared/api.js');
         await rememberUser(null);
       } catch {
         // no storage: nothing to forget
@@ -83,7 +84,7 @@ for (const signOut of document.querySelectorAll('form.signout')) {
 if (document.body.classList.contains('page-login')) {
   if ('caches' in window) caches.delete('gemba-pages-v1');
   localStorage.removeItem('gemba-display'); // the next person's shell follows the phone
-  import('./api.js').then(({ rememberUser }) => rememberUser(null)).catch(() => {});
+  import('../shared/api.js').then(({ rememberUser }) => rememberUser(null)).catch(() => {});
 }
 
 // A form that shows only the fields its choice uses (the walk plan's frequency): the form names
@@ -245,7 +246,7 @@ for (const scroller of document.querySelectorAll('.kamishibai-scroll')) {
 const pushButton = document.getElementById('push-enable');
 const pushState = document.getElementById('push-state');
 if (pushButton instanceof HTMLButtonElement && pushState) {
-  import('./push.js').then(({ setUpPush }) => setUpPush(pushState, pushButton)).catch(() => {});
+  import('../shared/push.js').then(({ setUpPush }) => setUpPush(pushState, pushButton)).catch(() => {});
 }
 
 /**
@@ -277,8 +278,8 @@ function offerMarkup(input, originalInput, preview) {
   });
   button.addEventListener('click', async () => {
     if (!chosen) return;
-    const { compressPhoto, PhotoUnreadable } = await import('./photos.js');
-    const { markUpPhoto } = await import('./markup.js');
+    const { compressPhoto, PhotoUnreadable } = await import('../offline/photos.js');
+    const { markUpPhoto } = await import('../shared/markup.js');
     try {
       const taken = await compressPhoto(chosen);
       const choice = await markUpPhoto(taken, { title: t('Mark up the “after” photo') });

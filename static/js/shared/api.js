@@ -2,7 +2,7 @@
 // Talking to the server, in one place: every call has a time limit (a Wi-Fi with no uplink never
 // answers), writes carry the CSRF token, refusals are read one way, and "who is signed in" is
 // asked here.
-import { getMeta, setMeta } from './db.js';
+import { getMeta, setMeta } from '../offline/db.js';
 import { t } from './i18n.js';
 
 /** @typedef {import('./types').User} User */

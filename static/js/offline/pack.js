@@ -1,10 +1,10 @@
 // @ts-check
 // The field pack: areas, checklists and open tickets for offline work, refreshed when online.
-import { fetchWithin } from './api.js';
+import { fetchWithin } from '../shared/api.js';
 import { database, getMeta, STORES, setMeta } from './db.js';
 
-/** @typedef {import('./types').Pack} Pack */
-/** @typedef {import('./types').Area} Area */
+/** @typedef {import('../shared/types').Pack} Pack */
+/** @typedef {import('../shared/types').Area} Area */
 
 /** @returns {Promise<Pack | undefined>} the field pack on this phone */
 export async function loadPack() {

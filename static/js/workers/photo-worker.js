@@ -4,9 +4,9 @@
 // static/build.mjs and precached by the service worker, so it works offline.
 //
 // Asked: {id, file}. Answers: {id, photo} or {id, error}.
-import { shrinkPhoto } from './photo-codec.js';
+import { shrinkPhoto } from '../shared/photo-codec.js';
 
-/** @typedef {{id: number, photo?: import('./photo-codec.js').CompressedPhoto, error?: string}} Answer */
+/** @typedef {{id: number, photo?: import('../shared/photo-codec.js').CompressedPhoto, error?: string}} Answer */
 /** @typedef {(event: MessageEvent<{id: number, file: Blob}>) => void} OnAsked */
 /**
  * What this script needs of its worker scope (lib "webworker" and lib "dom" clash in one check).

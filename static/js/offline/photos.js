@@ -3,11 +3,12 @@
 // orientation applied, every piece of metadata (GPS included) dropped by re-encoding.
 // They are kept as bytes and a type, not as Blobs: WebKit's private mode refuses Blobs in
 // IndexedDB ("Error preparing Blob/File data to be stored in object store").
-import { database, STORES } from './db.js';
-import { hasOffscreenCanvas, shrinkPhoto, Undecodable } from './photo-codec.js';
 
-/** @typedef {import('./photo-codec.js').CompressedPhoto} CompressedPhoto */
-/** @typedef {import('./types').StoredPhoto} StoredPhoto */
+import { hasOffscreenCanvas, shrinkPhoto, Undecodable } from '../shared/photo-codec.js';
+import { database, STORES } from './db.js';
+
+/** @typedef {import('../shared/photo-codec.js').CompressedPhoto} CompressedPhoto */
+/** @typedef {import('../shared/types').StoredPhoto} StoredPhoto */
 /** @typedef {StoredPhoto & {blob: Blob, thumb: Blob}} Photo a stored photo, its bytes as Blobs again */
 
 export class PhotoUnreadable extends Error {}

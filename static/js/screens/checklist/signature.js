@@ -1,8 +1,9 @@
+// @ts-check
 // The auditor's signature, drawn with a finger at the end of an audit: a small PNG kept in the
 // draft (IndexedDB, offline) and sent inside the audit record. Optional: no signature, no field.
-import { saveDraft } from './drafts.js';
-import { t } from './i18n.js';
-import { h } from './ui.js';
+import { saveDraft } from '../../offline/drafts.js';
+import { t } from '../../shared/i18n.js';
+import { h } from '../../shared/ui.js';
 
 export const SIGNATURE_WIDTH = 600;
 export const SIGNATURE_HEIGHT = 200;

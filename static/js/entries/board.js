@@ -1,3 +1,4 @@
+// @ts-check
 // The walk board on a TV at the line ("big screen"): reload it every few minutes, only while
 // the page is visible and the server answers, so a dropped Wi-Fi leaves the last board up.
 const seconds = Number(document.body.dataset.refreshSeconds) || 60;

@@ -1,7 +1,8 @@
+// @ts-check
 // In-app scanner: rear camera → BarcodeDetector where the browser has it, jsQR otherwise.
 // jsQR (about 48 KB gzip) is loaded only when BarcodeDetector is missing or fails.
-import { t, useMessagesOfPage } from './i18n.js';
-import { classifyQrText } from './qr-target.js';
+import { t, useMessagesOfPage } from '../shared/i18n.js';
+import { classifyQrText } from '../shared/qr-target.js';
 
 useMessagesOfPage(); // the scanner's words in the page's language
 
@@ -174,7 +175,10 @@ codeForm?.addEventListener('submit', async (event) => {
   event.preventDefault();
   let areas = [];
   try {
-    const [{ loadPack }, { areaCodeKey }] = await Promise.all([import('./pack.js'), import('./rules.js')]);
+    const [{ loadPack }, { areaCodeKey }] = await Promise.all([
+      import('../offline/pack.js'),
+      import('../shared/rules.js'),
+    ]);
     const pack = await loadPack();
     areas = (pack?.areas || []).filter((area) => areaCodeKey(area.code) === areaCodeKey(typed));
   } catch {
