@@ -1,120 +1,49 @@
-// The shapes the phone keeps and sends, in one place, for `tsc --noEmit -p jsconfig.json` (the JS
-// modules name them in JSDoc: `@param {import('./types').Draft} draft`). Nothing here is bundled.
+// The shapes the phone keeps and sends, for `tsc --noEmit -p jsconfig.json` (the JS modules name
+// them in JSDoc: `@param {import('../shared/types').Draft} draft`). Nothing here is bundled.
+// What crosses the wire comes from api-types.d.ts, generated from /api/v1/openapi.json
+// (`npm run api-types`); only the shapes the API does not have are written here.
 import type { DBSchema } from 'idb';
+import type { components } from './api-types';
+
+type Schemas = components['schemas'];
 
 declare global {
   /** The photo worker's address, written in by static/build.mjs (esbuild `define`). */
   const __PHOTO_WORKER_URL__: string | undefined;
 }
 
-/** Someone signed in, as the phone remembers them. */
-export interface User {
-  id: number;
-  name: string;
-  role?: string;
-  /** Account → Display (from /api/v1/me): 'auto' follows the phone. */
-  theme?: 'auto' | 'light' | 'dark';
-  large_text?: boolean;
-}
+/** Someone signed in, as the phone remembers them (from /api/v1/me or the field pack). */
+export type User = Pick<Schemas['MeUser'], 'id' | 'name'> &
+  Partial<Pick<Schemas['MeUser'], 'role' | 'theme' | 'large_text' | 'email'>>;
 
 export interface Term {
   key: string;
   label: string;
 }
 
+/** The pack's words (the API gives them as an open object; these are the lists the phone reads). */
 export interface Vocabulary {
   pillars: Term[];
   wastes: Term[];
   abnormality_categories: Term[];
   severities: Term[];
   ticket_statuses: Term[];
+  /** What the scores 0–5 mean. */
+  score_levels?: string[];
 }
 
-export interface OpenTicket {
-  number: string;
-  title: string;
-  status: string;
-  due: string | null;
-  occurrences: number;
-}
-
-export interface Area {
-  id: number;
-  site_id: number;
-  token: string;
-  name: string;
-  code: string;
-  description: string | null;
-  owner: string | null;
-  last_five_s: { score: number; at: string } | null;
-  open_tickets: OpenTicket[];
-  /** The label offers "Report a problem" to people who are not signed in. */
-  andon: boolean;
-  /** Keys of the checklists that apply here (a pack from before assignments has none: all). */
-  checklists?: string[];
-}
-
-export type ResponseType = 'score' | 'pass_fail' | 'yes_no' | 'number' | 'choice' | 'text';
-
-export interface Item {
-  id: number;
-  key: string | null;
-  section: string;
-  prompt: string;
-  help: string | null;
-  response_type: ResponseType;
-  levels: string[] | null;
-  min: number | null;
-  max: number | null;
-  photo_required: boolean;
-  ticket_threshold: number | null;
-}
-
-export type TemplateKind = '5s' | 'waste' | 'abnormality' | 'custom';
-
-export interface Template {
-  key: string;
-  name: string;
-  kind: TemplateKind;
-  version_id: number;
-  version: number;
-  items: Item[];
-}
-
-/** The field pack (GET /api/v1/pack): what the phone needs to work offline. */
-export interface Pack {
-  user: User;
-  vocabulary: Vocabulary;
-  /** The capture shell's words in the person's language (msgid → text; empty for English). */
-  language: string;
-  messages: Record<string, string>;
-  sites: { id: number; name: string; timezone?: string }[];
-  /** The plant's IANA zone: every date and time on the phone is shown in it. */
-  timezone?: string;
-  walks?: PackWalk[];
-  areas: Area[];
-  retired_tokens?: { token: string; area_id: number }[];
-  /** People whose account is turned off: their unsent records can never be sent. */
-  inactive_people?: number[];
-  templates: Template[];
-}
-
+export type OpenTicket = Schemas['PackTicket'];
+export type Area = Schemas['PackArea'];
+export type Item = Schemas['PackItem'];
+export type ResponseType = Item['response_type'];
+export type Template = Schemas['PackTemplate'];
+export type TemplateKind = Template['kind'];
 /** A planned walk of the signed-in person (today's, tomorrow's or overdue). */
-export interface PackWalk {
-  id: number;
-  area_id: number;
-  template_key: string;
-  template_name?: string;
-  local_date: string;
-  shift?: string;
-  window_start: string;
-  window_end: string;
-  late_until: string;
-  state: 'due' | 'done' | 'findings' | 'late' | 'missed';
-  done_at?: string | null;
-  scanned?: boolean | null;
-  findings?: number;
-}
+export type PackWalk = Schemas['PackWalk'];
+
+/** The field pack (GET /api/v1/pack): what the phone needs to work offline. A pack kept from an
+ * older server may lack the newer lists, so the phone reads them with a fallback. */
+export type Pack = Omit<Schemas['Pack'], 'vocabulary'> & { vocabulary: Vocabulary };
 
 export interface Answer {
   uuid?: string;
@@ -157,44 +86,13 @@ export interface Draft {
 }
 
 /** An audit as sent in a batch. */
-export interface AuditRecord {
-  uuid: string;
-  area_id: number;
-  template_version_id: number;
-  started_at: string;
-  submitted_at: string;
-  scanned_at: string | null;
-  note: string;
-  responses: (Answer & { uuid: string; item_id: number; note: string })[];
-  /** the auditor's drawn signature, a base64 PNG */
-  signature_png?: string;
-}
+export type AuditRecord = Schemas['SyncAudit'];
 
 /** A finding as sent in a batch. */
-export interface FindingRecord {
-  uuid: string;
-  audit_uuid: string;
-  area_id: number;
-  observed_at: string;
-  photo_uuids: string[];
-  /** a marked-up photo (one of photo_uuids) → the photo as taken */
-  photo_originals?: Record<string, string>;
-  item_id: number | null;
-  kind: string;
-  category: string | null | undefined;
-  severity: string | null | undefined;
-  description: string;
-  same_as_ticket?: string | null;
-}
+export type FindingRecord = Schemas['SyncFinding'];
 
 /** A comment or "checked at the gemba" note on a ticket. */
-export interface TicketNote {
-  uuid: string;
-  ticket_number: string;
-  kind: 'gemba_check' | 'comment';
-  body: string;
-  occurred_at: string;
-}
+export type TicketNote = Schemas['SyncTicketNote'];
 
 export type OutboxState = 'waiting' | 'sending' | 'synced' | 'attention' | 'signin';
 
@@ -221,10 +119,7 @@ export interface OutboxEntry {
 }
 
 /** The server's answer to a batch (what the outbox screen shows). */
-export interface SyncResult {
-  findings: { uuid: string; status: string; ticket?: { number: string; [key: string]: unknown } | null }[];
-  [key: string]: unknown;
-}
+export type SyncResult = Schemas['SyncResult'];
 
 /** A photo kept on the phone, as bytes (`blob`/`thumb` are rebuilt when read). */
 export interface StoredPhoto {
@@ -286,8 +181,4 @@ export interface GembaDB extends DBSchema {
 }
 
 /** An API refusal: {error: {code, message, details?}}. */
-export interface ApiError {
-  code: string;
-  message: string;
-  details?: unknown;
-}
+export type ApiError = Schemas['ErrorBody'];
