@@ -13,7 +13,7 @@ const main = document.getElementById('main');
 // After a failed form submit, move focus to the first field in error so keyboard
 // and screen-reader users land on what needs fixing.
 const firstInvalid = document.querySelector('[aria-invalid="true"]');
-if (firstInvalid) {
+if (firstInvalid instanceof HTMLElement) {
   firstInvalid.focus();
 } else if (main && window.location.hash === '#main') {
   main.focus();
@@ -22,7 +22,7 @@ if (firstInvalid) {
 registerServiceWorker();
 
 const signedIn = document.body.dataset.userId
-  ? { id: Number(document.body.dataset.userId), name: document.body.dataset.userName }
+  ? { id: Number(document.body.dataset.userId), name: document.body.dataset.userName || '' }
   : null;
 
 // Signed in: this phone now knows who its records belong to, and gets the field pack in the
@@ -177,7 +177,7 @@ if (newItem && addItem) {
 // The builder warns before leaving with changes that are not saved (typed, or rearranged on the
 // server and re-rendered unsaved); saving or the form's own buttons never ask.
 const builderForm = document.querySelector('form.builder');
-if (builderForm) {
+if (builderForm instanceof HTMLFormElement) {
   let unsaved = builderForm.dataset.unsaved === 'true';
   builderForm.addEventListener('input', () => {
     unsaved = true;
@@ -195,12 +195,14 @@ if (builderForm) {
 // A photo chosen in a form (a ticket's "after" photo) is shown before it is saved: choosing it is
 // the one step, the preview and the save button are right there. Without JavaScript the form
 // still saves the photo, unseen.
-for (const input of document.querySelectorAll('input[type="file"][data-photo-preview]')) {
-  const preview = document.getElementById(input.dataset.photoPreview);
+/** @type {NodeListOf<HTMLInputElement>} */
+const photoInputs = document.querySelectorAll('input[type="file"][data-photo-preview]');
+for (const input of photoInputs) {
+  const preview = document.getElementById(input.dataset.photoPreview || '');
   const image = preview?.querySelector('img');
   if (!preview || !image) continue;
   const originalInput = input.dataset.photoMarkup ? document.getElementById(input.dataset.photoMarkup) : null;
-  if (originalInput) offerMarkup(input, originalInput, preview);
+  if (originalInput instanceof HTMLInputElement) offerMarkup(input, originalInput, preview);
   let shown = '';
   input.addEventListener('change', () => {
     if (shown) URL.revokeObjectURL(shown);
@@ -214,9 +216,9 @@ for (const input of document.querySelectorAll('input[type="file"][data-photo-pre
 
 // "More" in the main navigation closes on Escape and on a tap elsewhere, as a menu does.
 const moreMenu = document.querySelector('details.more-menu');
-if (moreMenu) {
+if (moreMenu instanceof HTMLDetailsElement) {
   document.addEventListener('click', (event) => {
-    if (moreMenu.open && !moreMenu.contains(event.target)) moreMenu.open = false;
+    if (moreMenu.open && !(event.target instanceof Node && moreMenu.contains(event.target))) moreMenu.open = false;
   });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && moreMenu.open) {
@@ -227,8 +229,10 @@ if (moreMenu) {
 }
 
 // A wide table on a narrow screen says it scrolls (its edge shadows come from app.css).
-for (const hint of document.querySelectorAll('[data-scroll-hint]')) {
-  const scroller = document.getElementById(hint.dataset.scrollHint);
+/** @type {NodeListOf<HTMLElement>} */
+const scrollHints = document.querySelectorAll('[data-scroll-hint]');
+for (const hint of scrollHints) {
+  const scroller = document.getElementById(hint.dataset.scrollHint || '');
   if (!scroller) continue;
   const update = () => {
     hint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1;
@@ -253,8 +257,12 @@ if (pushButton instanceof HTMLButtonElement && pushState) {
  * "Mark up" on a chosen photo (a ticket's "after" photo): the photo is made small as on the phone,
  * drawn on (arrow, circle, freehand, a label), and the form then sends the marked-up photo as
  * `photo` and the photo as taken as `original`, which the server keeps beside it.
+ * @param {HTMLInputElement} input
+ * @param {HTMLInputElement} originalInput
+ * @param {HTMLElement} preview
  */
 function offerMarkup(input, originalInput, preview) {
+  /** @type {File | null} */
   let chosen = null; // the file as the person chose it; marking up again starts from it
   let replacing = false;
   const button = document.createElement('button');
@@ -265,7 +273,7 @@ function offerMarkup(input, originalInput, preview) {
   status.className = 'hint';
   status.setAttribute('role', 'status');
   preview.append(button, status);
-  const put = (target, blob, name) => {
+  const put = (/** @type {HTMLInputElement} */ target, /** @type {Blob} */ blob, /** @type {string} */ name) => {
     const files = new DataTransfer();
     files.items.add(new File([blob], name, { type: blob.type }));
     target.files = files.files;
@@ -285,7 +293,7 @@ function offerMarkup(input, originalInput, preview) {
       const choice = await markUpPhoto(taken, { title: t('Mark up the “after” photo') });
       if (!choice?.marked) return;
       const marked = await compressPhoto(choice.marked);
-      const extension = (blob) => (blob.type === 'image/webp' ? 'webp' : 'jpg');
+      const extension = (/** @type {Blob} */ blob) => (blob.type === 'image/webp' ? 'webp' : 'jpg');
       put(originalInput, taken.blob, `original.${extension(taken.blob)}`);
       replacing = true;
       put(input, marked.blob, `marked-up.${extension(marked.blob)}`);

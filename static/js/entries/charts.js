@@ -41,6 +41,19 @@ const GREEN = '#12664a';
 const RED = '#a3161a';
 const GREY = '#8a968f';
 
+/** One line of a chart: its name and its values. @typedef {{label: string, values: (number | null)[]}} Series */
+/**
+ * What the server's page writes for each chart (gemba_walk/reports/views.py), by kind.
+ * @typedef {{kind: 'pareto', labels: string[], counts: number[], cumulative: number[]}} ParetoSpec
+ * @typedef {{kind: 'bars', labels: string[], label: string, values: number[]}} BarsSpec
+ * @typedef {{kind: 'radar' | 'trend', labels: string[], series: Series[]}} SeriesSpec
+ * @typedef {ParetoSpec | BarsSpec | SeriesSpec} ChartSpec
+ */
+
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {ParetoSpec} spec
+ */
 function pareto(canvas, spec) {
   return new Chart(canvas, {
     data: {
@@ -76,6 +89,10 @@ function pareto(canvas, spec) {
   });
 }
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {BarsSpec} spec
+ */
 function bars(canvas, spec) {
   return new Chart(canvas, {
     type: 'bar',
@@ -88,6 +105,10 @@ function bars(canvas, spec) {
   });
 }
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {SeriesSpec} spec
+ */
 function radar(canvas, spec) {
   return new Chart(canvas, {
     type: 'radar',
@@ -112,7 +133,7 @@ function radar(canvas, spec) {
           max: 5,
           // the axis numbers sit on an opaque label, drawn above the lines and markers
           ticks: { stepSize: 1, z: 2, backdropColor: 'rgba(255, 255, 255, 0.92)', backdropPadding: 2 },
-          pointLabels: { padding: 12, font: { size: 14, weight: '600' } },
+          pointLabels: { padding: 12, font: { size: 14, weight: 600 } },
         },
       },
     },
@@ -121,6 +142,10 @@ function radar(canvas, spec) {
 
 // The 5S total alone by default (one line a person can read); the pillars on demand, from the
 // button under the chart or the legend.
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {SeriesSpec} spec
+ */
 function trend(canvas, spec) {
   const palette = [GREEN, '#1b5fd1', '#7a4b00', '#6b2fa0', '#2f3a34', RED];
   const chart = new Chart(canvas, {
@@ -141,7 +166,7 @@ function trend(canvas, spec) {
     options: { maintainAspectRatio: false, scales: { y: { min: 0, max: 5, ticks: { stepSize: 1 } } } },
   });
   const toggle = document.querySelector(`[data-pillars-for="${canvas.id}"]`);
-  if (toggle) {
+  if (toggle instanceof HTMLElement) {
     toggle.hidden = false;
     toggle.addEventListener('click', () => {
       const show = toggle.getAttribute('aria-pressed') !== 'true';
@@ -156,15 +181,25 @@ function trend(canvas, spec) {
   return chart;
 }
 
-const DRAW = { pareto, bars, radar, trend };
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {ChartSpec} spec
+ */
+function draw(canvas, spec) {
+  if (spec.kind === 'pareto') pareto(canvas, spec);
+  else if (spec.kind === 'bars') bars(canvas, spec);
+  else if (spec.kind === 'radar') radar(canvas, spec);
+  else if (spec.kind === 'trend') trend(canvas, spec);
+}
 
 const source = document.getElementById('chart-data');
 if (source) {
   useMessagesOfPage(); // the chart's words in the page's language
-  const specs = JSON.parse(source.textContent);
+  /** @type {Record<string, ChartSpec>} */
+  const specs = JSON.parse(source.textContent || '{}');
   for (const [id, spec] of Object.entries(specs)) {
     const canvas = document.getElementById(id);
-    if (canvas && DRAW[spec.kind]) DRAW[spec.kind](canvas, spec);
+    if (canvas instanceof HTMLCanvasElement) draw(canvas, spec);
   }
   document.documentElement.dataset.charts = 'drawn';
 }

@@ -6,21 +6,42 @@ import { classifyQrText } from '../shared/qr-target.js';
 
 useMessagesOfPage(); // the scanner's words in the page's language
 
-const root = document.querySelector('.scanner');
-const video = document.getElementById('scanner-video');
-const statusLine = document.getElementById('scanner-status');
-const startButton = document.getElementById('scanner-start');
-const stopButton = document.getElementById('scanner-stop');
-const codeInput = document.getElementById('code');
-const origins = [window.location.origin, root.dataset.publicOrigin].filter(Boolean);
-const canvas = document.createElement('canvas');
-const context = canvas.getContext('2d', { willReadFrequently: true });
+/**
+ * A part the scan page always has (templates/capture/scan.html).
+ * @template {Element} E
+ * @param {string} selector
+ * @param {{new (): E, prototype: E}} type
+ * @returns {E}
+ */
+function part(selector, type) {
+  const element = document.querySelector(selector);
+  if (!(element instanceof type)) throw new Error(`The scan page has no ${selector}`);
+  return element;
+}
 
+const root = part('.scanner', HTMLElement);
+const video = part('#scanner-video', HTMLVideoElement);
+const statusLine = part('#scanner-status', HTMLElement);
+const startButton = part('#scanner-start', HTMLElement);
+const stopButton = part('#scanner-stop', HTMLElement);
+const codeInput = part('#code', HTMLInputElement);
+const origins = [window.location.origin, root.dataset.publicOrigin || ''].filter(Boolean);
+const canvas = document.createElement('canvas');
+// a new canvas always gives a 2d context (null only for one already taken by another kind)
+const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d', { willReadFrequently: true }));
+
+/** @type {MediaStream | null} */
 let stream = null;
+/** @type {import('../shared/types').BarcodeDetector | null} */
 let detector = null;
-let timer = null;
+/** @type {number | undefined} */
+let timer;
 let lastRejected = '';
 
+/**
+ * @param {string} message
+ * @param {'' | 'ok' | 'warn'} [tone]
+ */
 function say(message, tone = '') {
   statusLine.textContent = message;
   statusLine.dataset.tone = tone;
@@ -41,7 +62,9 @@ function jsQRDecoder() {
   return loadingJsQR;
 }
 
-/** Decode a QR code from pixels with jsQR (the path every browser has). */
+/** Decode a QR code from pixels with jsQR (the path every browser has).
+ * @param {ImageData} imageData
+ */
 export async function decodeImageData(imageData) {
   const jsQR = await jsQRDecoder();
   const found = jsQR(imageData.data, imageData.width, imageData.height, {
@@ -51,10 +74,11 @@ export async function decodeImageData(imageData) {
 }
 
 async function makeDetector() {
-  if (!('BarcodeDetector' in window)) return null;
+  const Detector = window.BarcodeDetector;
+  if (!Detector) return null;
   try {
-    const formats = await window.BarcodeDetector.getSupportedFormats();
-    return formats.includes('qr_code') ? new window.BarcodeDetector({ formats: ['qr_code'] }) : null;
+    const formats = await Detector.getSupportedFormats();
+    return formats.includes('qr_code') ? new Detector({ formats: ['qr_code'] }) : null;
   } catch {
     return null;
   }
@@ -77,6 +101,7 @@ async function readFrame() {
   return decodeImageData(context.getImageData(0, 0, canvas.width, canvas.height));
 }
 
+/** @param {string} text what a QR code said */
 function handle(text) {
   const target = classifyQrText(text, origins);
   if (target.kind === 'area') {
@@ -100,8 +125,9 @@ async function tick() {
   if (stream) timer = window.setTimeout(tick, 150);
 }
 
+/** @param {unknown} error what getUserMedia refused with (null: no camera API at all) */
 function explainCameraError(error) {
-  if (error && error.name === 'NotAllowedError') {
+  if (/** @type {{name?: string} | null} */ (error)?.name === 'NotAllowedError') {
     say(
       t(
         'Camera access was refused. Allow the camera for this site in the browser settings, ' +
@@ -163,16 +189,21 @@ document.addEventListener('visibilitychange', () => {
   if (document.hidden) stop();
 });
 // Exposed for tests and for decoding a photo of a label.
-window.gembaScanner = { decodeImageData, classifyQrText: (text) => classifyQrText(text, origins) };
+window.gembaScanner = {
+  decodeImageData,
+  classifyQrText: (/** @type {string} */ text) => classifyQrText(text, origins),
+};
 
 // A typed code opens the area from the field pack on this phone — offline too — in any case,
 // with or without its hyphen. A code the pack does not know goes to the server, which answers
 // with the same rule (or says it knows no such area).
 const codeForm = document.querySelector('form.code-form');
 codeForm?.addEventListener('submit', async (event) => {
+  if (!(codeForm instanceof HTMLFormElement)) return;
   const typed = codeInput.value;
   if (!typed.trim()) return;
   event.preventDefault();
+  /** @type {import('../shared/types').Area[]} */
   let areas = [];
   try {
     const [{ loadPack }, { areaCodeKey }] = await Promise.all([

@@ -36,9 +36,23 @@ const ITS_AUTHOR = N_('its author');
 // it can run), and the page-thread path browsers without a worker canvas take.
 window.gembaBench = { compressPhoto, compressOnMainThread };
 
-const root = document.getElementById('app');
-const packAge = document.getElementById('pack-age');
-const badge = document.getElementById('outbox-count');
+/** @typedef {import('../shared/types').Pack} Pack */
+/** @typedef {import('../shared/types').Draft} Draft */
+/** @typedef {import('../shared/types').User} User */
+
+/**
+ * A part the shell's page always has (templates/capture/shell.html).
+ * @param {string} id
+ */
+function part(id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`The capture shell's page has no #${id}`);
+  return element;
+}
+
+const root = part('app');
+const packAge = part('pack-age');
+const badge = part('outbox-count');
 const bell = document.getElementById('shell-bell');
 if (bell && navigator.onLine) {
   import('../shared/push.js').then(({ showBellCount }) => showBellCount(bell)).catch(() => {});
@@ -46,7 +60,8 @@ if (bell && navigator.onLine) {
 
 // "Updated 5 min ago": when this phone last checked the areas and checklists with the server;
 // redrawn every minute, with the exact time one hover or long-press away.
-let packAgeTimer = 0;
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let packAgeTimer;
 // A Wi-Fi with no uplink says navigator.onLine: the last try to reach the server says more.
 let serverReachable = true;
 async function showPackAge() {
@@ -71,11 +86,12 @@ async function showPackAge() {
   packAgeTimer = setInterval(draw, 60_000);
 }
 
-let user = null; // who is signed in on this phone, as far as it knows (the server decides on sync)
+/** @type {User | null} who is signed in on this phone, as far as it knows (the server decides on sync) */
+let user = null;
 
 async function showOutboxCount() {
   const count = (await unsynced(user)).length;
-  badge.textContent = count;
+  badge.textContent = String(count);
   badge.hidden = count === 0;
   badge.setAttribute('aria-label', t('%(count)s record(s) waiting to sync', { count }));
 }
@@ -86,7 +102,8 @@ const STORAGE_WARNING_SHARE = 0.8;
 async function warnIfStorageNearlyFull() {
   const estimate = await navigator.storage?.estimate?.().catch(() => null);
   if (!estimate?.quota) return;
-  const share = estimate.usage / estimate.quota;
+  const usage = estimate.usage || 0;
+  const share = usage / estimate.quota;
   if (share < STORAGE_WARNING_SHARE) return;
   const warning = h(
     'div',
@@ -97,7 +114,7 @@ async function warnIfStorageNearlyFull() {
       '%(used)s of %(quota)s used (%(share)s%%). ' +
         'Sync now to free the space photos take; new photos may not be saved otherwise.',
       {
-        used: megabytes(estimate.usage),
+        used: megabytes(usage),
         quota: megabytes(estimate.quota),
         share: Math.round(share * 100),
       },
@@ -121,6 +138,10 @@ function needPack() {
 
 // Whether a label's area takes andon reports from people who are not signed in: the field pack
 // says so; a phone without one (the app was opened here, nobody signed in) asks the server.
+/**
+ * @param {string} token
+ * @param {Pack | undefined} pack
+ */
 async function andonOpen(token, pack) {
   const area = pack ? findArea(pack, token) : null;
   if (area) return Boolean(area.andon);
@@ -162,6 +183,7 @@ function offerSwitchPerson() {
   });
 }
 
+/** @param {Draft} draft */
 function notYours(draft) {
   mount(
     root,
@@ -191,7 +213,8 @@ function notYours(draft) {
 /**
  * What a signed-out device may show of the last person's pack: areas and checklists to find a
  * label and its andon, none of their tickets, owners or walks.
- * @param {any} pack
+ * @param {Pack} pack
+ * @returns {Pack}
  */
 function publicPart(pack) {
   return {
@@ -200,7 +223,7 @@ function publicPart(pack) {
     walks: [],
     language: undefined,
     messages: {},
-    areas: pack.areas.map((/** @type {any} */ area) => ({ ...area, open_tickets: [], owner: null })),
+    areas: pack.areas.map((area) => ({ ...area, open_tickets: [], owner: null })),
   };
 }
 
@@ -212,23 +235,27 @@ function keepForOffline() {
     .catch(() => {});
 }
 
+/**
+ * Draw the screen the address asks for.
+ * @param {Pack | undefined} pack
+ */
 async function route(pack) {
   const path = window.location.pathname;
   let match = path.match(/^\/a\/([^/]+)\/start\/([^/]+)$/);
-  if (match) {
-    const area = findArea(pack, match[1]);
-    if (!area || !user || !pack.templates.some((t) => t.key === match[2])) {
-      return renderArea(root, pack, match[1], user);
+  if (match && pack) {
+    const [, token, key] = match;
+    const area = findArea(pack, token);
+    if (!area || !user || !pack.templates.some((template) => template.key === key)) {
+      return renderArea(root, pack, token, user);
     }
     // A second tap on "Start", or the same label opened twice: the draft already there.
     const byCode = new URLSearchParams(window.location.search).get('via') === 'code';
-    const draft =
-      (await draftFor(user, area.id, match[2])) || (await startDraft(pack, area, match[2], user, { byCode }));
+    const draft = (await draftFor(user, area.id, key)) || (await startDraft(pack, area, key, user, { byCode }));
     window.location.replace(`/capture/draft/${draft.uuid}`);
     return undefined;
   }
   match = path.match(/^\/a\/([^/]+)\/?$/);
-  if (match) {
+  if (match && pack) {
     setPlantZone(zoneOfArea(pack, findArea(pack, match[1])?.id));
     return renderArea(root, pack, match[1], user);
   }
@@ -237,7 +264,7 @@ async function route(pack) {
     const draft = await getDraft(match[1]);
     if (!draft) return renderOutbox(root, user);
     if (!user || draft.user_id !== user.id) return notYours(draft);
-    setPlantZone(zoneOfArea(pack, draft.area_id));
+    setPlantZone(zoneOfArea(pack, draft.area.id));
     return renderChecklist(root, pack, draft);
   }
   if (path.startsWith('/capture/outbox')) return renderOutbox(root, user);
@@ -247,7 +274,9 @@ async function route(pack) {
 
 // While entries wait, try again when the first of them is due (the backoff sets when), as well
 // as on load, `online` and visibility: a Wi-Fi with no uplink fires no `online` event.
-let retryTimer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let retryTimer;
+/** @param {() => void} flush */
 async function scheduleRetry(flush) {
   clearTimeout(retryTimer);
   const due = await nextAttemptAt(user);
@@ -268,12 +297,13 @@ async function start() {
   let pack = await loadPack();
   // The pack holds one person's walks, tickets and language: after a switch of person the first
   // screen waits for the new person's (online), and never shows the last person's (offline).
-  const someoneElses = (/** @type {any} */ candidate) => candidate?.user && (!user || candidate.user.id !== user.id);
+  const someoneElses = (/** @type {Pack | undefined} */ candidate) =>
+    Boolean(candidate?.user && (!user || candidate.user.id !== user.id));
   if ((!pack || someoneElses(pack)) && navigator.onLine && user) {
     await refreshPack();
     pack = await loadPack();
   }
-  if (someoneElses(pack)) pack = user ? undefined : publicPart(pack);
+  if (pack && someoneElses(pack)) pack = user ? undefined : publicPart(pack);
   if (user && navigator.onLine) keepForOffline();
   setPlantZone(pack?.timezone);
   useMessages(pack); // the person's language, from the pack (so offline too)

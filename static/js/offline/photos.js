@@ -105,7 +105,7 @@ export function unreadableMessage(file) {
 
 /**
  * Shrink on this page's thread: where no worker can draw (no OffscreenCanvas), or it failed.
- * @param {File} file
+ * @param {Blob & {name?: string}} file a camera file, or a marked-up photo
  * @returns {Promise<CompressedPhoto>}
  */
 export async function compressOnMainThread(file) {
@@ -121,7 +121,7 @@ export async function compressOnMainThread(file) {
  * Turn a camera file into what is kept: {blob, thumb, sha256, width, height, type}. The work is
  * done in the photo worker where the browser has one that can draw, so the screen stays
  * responsive; on the page otherwise.
- * @param {File} file
+ * @param {Blob & {name?: string}} file a camera file, or a marked-up photo
  * @returns {Promise<CompressedPhoto>}
  * @throws {PhotoUnreadable} with a message for the person when the file is not a usable photo
  */

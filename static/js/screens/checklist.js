@@ -14,7 +14,14 @@ import { signaturePad } from './checklist/signature.js';
 
 export { fiveSScores, pastLimits };
 
-/** "12 of 15 scored", with a jump to the first item still open. */
+/** @typedef {import('../shared/types').Draft} Draft */
+/** @typedef {import('../shared/types').Item} Item */
+/** @typedef {import('../shared/types').Answer} Answer */
+/** @typedef {import('../shared/types').Pack} Pack */
+
+/** "12 of 15 scored", with a jump to the first item still open.
+ * @param {Draft} draft
+ */
 function progressLine(draft) {
   const template = draft.template;
   const line = h('span', { className: 'progress-line', 'aria-live': 'polite' });
@@ -23,9 +30,10 @@ function progressLine(draft) {
       template.kind === '5s'
         ? template.items.filter((i) => i.response_type === 'score')
         : template.items.filter((i) => i.response_type !== 'text');
-    const done = (item) => {
+    const done = (/** @type {Item} */ item) => {
+      /** @type {Answer} */
       const answer = draft.answers[item.id] || {};
-      return ['score', 'value_bool', 'value_number', 'value_text'].some(
+      return /** @type {const} */ (['score', 'value_bool', 'value_number', 'value_text']).some(
         (f) => answer[f] !== undefined && answer[f] !== null && answer[f] !== '',
       );
     };
@@ -46,7 +54,9 @@ function progressLine(draft) {
               event.preventDefault();
               const target = document.getElementById(`item-${open[0].id}`);
               target?.scrollIntoView({ block: 'center' });
-              target?.querySelector('input, textarea, select')?.focus({ preventScroll: true });
+              /** @type {HTMLElement | null | undefined} */ (target?.querySelector('input, textarea, select'))?.focus({
+                preventScroll: true,
+              });
             },
           },
           template.kind === '5s' ? t('Go to the first unscored item') : t('Go to the first unanswered item'),
@@ -60,6 +70,12 @@ function progressLine(draft) {
 
 // --- the screen -----------------------------------------------------------------------------
 
+/**
+ * The checklist screen of a draft.
+ * @param {Element} root
+ * @param {Pack | null | undefined} pack
+ * @param {Draft} draft
+ */
 export function renderChecklist(root, pack, draft) {
   const template = draft.template;
   const context = checklistContext(pack, draft);
@@ -76,6 +92,11 @@ export function renderChecklist(root, pack, draft) {
     for (const [section, element] of pillarScores) drawSectionBadge(element, section, pillars[section]);
   };
   // Each pillar's badge says how far it is: "0 of 3 scored", "2 of 3 scored · 3.5", "3.7 · done".
+  /**
+   * @param {HTMLElement} element
+   * @param {string} section
+   * @param {number | undefined} score
+   */
   const drawSectionBadge = (element, section, score) => {
     const items = template.items.filter((i) => i.section === section && i.response_type === 'score');
     const scored = items.filter((i) => Number.isFinite(draft.answers[i.id]?.score)).length;

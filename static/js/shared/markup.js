@@ -10,6 +10,17 @@ export const MARK_COLOUR = '#ffd400'; // safety yellow
 export const OUTLINE_COLOUR = '#111111';
 export const MAX_LABEL_LENGTH = 40;
 
+/** @typedef {[number, number]} Point a place on the photo, in its own pixels */
+/** @typedef {'arrow' | 'circle' | 'free' | 'text'} Tool */
+/**
+ * A mark on the photo.
+ * @typedef {{tool: 'arrow' | 'circle', from: Point, to: Point}
+ *   | {tool: 'free', points: Point[]}
+ *   | {tool: 'text', at: Point, text: string}} Shape
+ */
+/** @typedef {{line: number, outline: number, font: number}} Widths */
+
+/** @type {{key: Tool, label: () => string, icon: string}[]} */
 const TOOLS = [
   { key: 'arrow', label: () => t('Arrow'), icon: '↗' },
   { key: 'circle', label: () => t('Circle'), icon: '◯' },
@@ -17,19 +28,27 @@ const TOOLS = [
   { key: 'text', label: () => t('Text'), icon: 'T' },
 ];
 
-/** Line widths in the photo's own pixels, so a mark looks the same on any photo size. */
+/** Line widths in the photo's own pixels, so a mark looks the same on any photo size.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {Widths}
+ */
 function widths(canvas) {
   const long = Math.max(canvas.width, canvas.height);
   const line = Math.max(4, Math.round(long / 120));
   return { line, outline: line + Math.max(4, Math.round(line * 0.8)), font: Math.max(18, Math.round(long / 15)) };
 }
 
+/**
+ * @param {CanvasRenderingContext2D} context
+ * @param {() => void} drawPath
+ * @param {Widths} size
+ */
 function stroke(context, drawPath, size) {
   // Dark first, wide; then yellow on top: the mark reads on a white wall and on a dark machine.
-  for (const [colour, width] of [
+  for (const [colour, width] of /** @type {[string, number][]} */ ([
     [OUTLINE_COLOUR, size.outline],
     [MARK_COLOUR, size.line],
-  ]) {
+  ])) {
     context.strokeStyle = colour;
     context.lineWidth = width;
     context.lineCap = 'round';
@@ -40,6 +59,11 @@ function stroke(context, drawPath, size) {
   }
 }
 
+/**
+ * @param {CanvasRenderingContext2D} context
+ * @param {Shape} shape
+ * @param {Widths} size
+ */
 function drawShape(context, shape, size) {
   if (shape.tool === 'arrow') {
     const [x1, y1] = shape.from;
@@ -86,7 +110,10 @@ function drawShape(context, shape, size) {
   }
 }
 
-/** Whether a drag made a mark worth keeping (a tap with the arrow tool is not an arrow). */
+/** Whether a drag made a mark worth keeping (a tap with the arrow tool is not an arrow).
+ * @param {Shape} shape
+ * @param {Widths} size
+ */
 function isMark(shape, size) {
   if (shape.tool === 'text') return Boolean(shape.text);
   if (shape.tool === 'free') return shape.points.length > 1;
@@ -95,6 +122,11 @@ function isMark(shape, size) {
   return Math.hypot(x2 - x1, y2 - y1) >= size.line * 2;
 }
 
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {string} type
+ * @returns {Promise<Blob>}
+ */
 function toBlob(canvas, type) {
   return new Promise((resolve, reject) =>
     canvas.toBlob(
@@ -120,18 +152,23 @@ export async function markUpPhoto(photo, { title } = {}) {
     role: 'img',
     'aria-label': t('The photo. Drag on it to draw the chosen mark; with Text, tap where the label goes.'),
   });
-  const context = canvas.getContext('2d');
+  // a new canvas always gives a 2d context (null only for one already taken by another kind)
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
   const size = widths(canvas);
+  /** @type {Shape[]} */
   const shapes = [];
+  /** @type {Exclude<Shape, {tool: 'text'}> | null} the mark being dragged (a label is placed by a tap) */
   let current = null;
   // A label is placed first (a tap on the photo), typed after: the keyboard that opens then cannot
   // move the photo under the finger before the place is chosen (issue 21).
+  /** @type {(Shape & {tool: 'text'}) | null} */
   let pending = null;
+  /** @type {Tool} */
   let tool = 'arrow';
 
   const redraw = () => {
     context.drawImage(bitmap, 0, 0);
-    for (const shape of [...shapes, current, pending].filter(Boolean)) drawShape(context, shape, size);
+    for (const shape of [...shapes, current, pending]) if (shape) drawShape(context, shape, size);
     undo.disabled = shapes.length === 0;
     count.textContent = shapes.length
       ? t('%(count)s mark(s) on the photo.', { count: shapes.length })
@@ -208,7 +245,8 @@ export async function markUpPhoto(photo, { title } = {}) {
   );
   const count = h('p', { className: 'hint markup__count', role: 'status' });
 
-  const point = (event) => {
+  /** @returns {Point} */
+  const point = (/** @type {PointerEvent} */ event) => {
     const box = canvas.getBoundingClientRect();
     return [
       ((event.clientX - box.left) * canvas.width) / box.width,
@@ -250,7 +288,7 @@ export async function markUpPhoto(photo, { title } = {}) {
 
   return new Promise((resolve) => {
     const opener = document.activeElement;
-    const close = (answer) => {
+    const close = (/** @type {{marked: Blob | null} | null} */ answer) => {
       dialog.remove();
       document.body.classList.remove('markup-open');
       bitmap.close();

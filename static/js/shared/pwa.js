@@ -3,6 +3,7 @@
 import { Workbox } from 'workbox-window';
 import { t } from './i18n.js';
 
+/** @param {Workbox} workbox */
 function showUpdatePrompt(workbox) {
   if (document.getElementById('update-banner')) return;
   const banner = document.createElement('div');

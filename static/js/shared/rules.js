@@ -76,10 +76,11 @@ export function fiveSScores(scored, pillars) {
 
 /**
  * @param {string} kind a checklist kind ('5s', 'waste'...)
- * @returns {string}
+ * @returns {import('./types').Severity}
  */
 export function defaultSeverity(kind) {
-  return /** @type {Labels} */ (RULES.default_severity)[kind] || 'medium';
+  const severity = /** @type {Labels} */ (RULES.default_severity)[kind] || 'medium';
+  return /** @type {import('./types').Severity} */ (severity);
 }
 
 /**

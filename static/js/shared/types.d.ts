@@ -7,9 +7,31 @@ import type { components } from './api-types';
 
 type Schemas = components['schemas'];
 
+/** The part of the Barcode Detection API the scanner uses. */
+export interface BarcodeDetector {
+  detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>;
+}
+
 declare global {
   /** The photo worker's address, written in by static/build.mjs (esbuild `define`). */
   const __PHOTO_WORKER_URL__: string | undefined;
+  interface Window {
+    /** The browser's QR reader where it has one (entries/scanner.js falls back to jsQR). */
+    BarcodeDetector?: {
+      new (options: { formats: string[] }): BarcodeDetector;
+      getSupportedFormats(): Promise<string[]>;
+    };
+    /** The scanner's decoding, for tests and for decoding a photo of a label (entries/scanner.js). */
+    gembaScanner?: {
+      decodeImageData: (imageData: ImageData) => Promise<string | null>;
+      classifyQrText: (text: string) => unknown;
+    };
+    /** The capture shell's photo compression, for the benchmarks in bench/ (entries/shell.js). */
+    gembaBench?: {
+      compressPhoto: (file: Blob) => Promise<unknown>;
+      compressOnMainThread: (file: Blob) => Promise<unknown>;
+    };
+  }
 }
 
 /** Someone signed in, as the phone remembers them (from /api/v1/me or the field pack). */
@@ -38,12 +60,19 @@ export type Item = Schemas['PackItem'];
 export type ResponseType = Item['response_type'];
 export type Template = Schemas['PackTemplate'];
 export type TemplateKind = Template['kind'];
+/** A finding's severity, as the server takes it. */
+export type Severity = Schemas['SyncFinding']['severity'];
 /** A planned walk of the signed-in person (today's, tomorrow's or overdue). */
 export type PackWalk = Schemas['PackWalk'];
 
 /** The field pack (GET /api/v1/pack): what the phone needs to work offline. A pack kept from an
- * older server may lack the newer lists, so the phone reads them with a fallback. */
-export type Pack = Omit<Schemas['Pack'], 'vocabulary'> & { vocabulary: Vocabulary };
+ * older server may lack the newer lists, so the phone reads them with a fallback. On a device
+ * nobody is signed in on, the shell shows only its public part: no user, tickets or walks. */
+export type Pack = Omit<Schemas['Pack'], 'vocabulary' | 'user' | 'language'> & {
+  vocabulary: Vocabulary;
+  user: Schemas['PackUser'] | null;
+  language?: string;
+};
 
 export interface Answer {
   uuid?: string;
@@ -60,7 +89,7 @@ export interface DraftFinding {
   photo_uuids: string[];
   /** a marked-up photo (one of photo_uuids) → the photo as taken, kept beside it */
   photo_originals?: Record<string, string>;
-  severity?: string;
+  severity?: Severity;
   category?: string;
   same_as_ticket?: string | null;
   added?: boolean;

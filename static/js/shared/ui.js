@@ -2,14 +2,40 @@
 // Tiny DOM helpers: build elements with text, never HTML strings (no injection, CSP-safe).
 import { locale, t } from './i18n.js';
 
+/** What a child of an element may be: a node, words, or nothing (skipped); lists are flattened.
+ * @typedef {Node | string | number | null | undefined | false} Child
+ */
+/** An input, select or textarea's event: its target is the field the handler is set on.
+ * @typedef {Event & {target: HTMLInputElement}} FieldEvent
+ */
+/**
+ * An element's attributes: on… are its event handlers, className its class; true writes the
+ * bare attribute, null, undefined and false leave it out.
+ * @typedef {{
+ *   onclick?: (event: MouseEvent) => unknown,
+ *   oninput?: (event: FieldEvent) => unknown,
+ *   onchange?: (event: FieldEvent) => unknown,
+ *   onsubmit?: (event: SubmitEvent) => unknown,
+ *   [name: string]: unknown,
+ * }} Attributes
+ */
+
+/**
+ * Build an element.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attributes} [attributes]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') {
-      element.addEventListener(name.slice(2).toLowerCase(), value);
+      element.addEventListener(name.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
     } else if (name === 'className') {
-      element.className = value;
+      element.className = String(value);
     } else if (value === true) {
       element.setAttribute(name, '');
     } else {
@@ -25,6 +51,7 @@ export function h(tag, attributes = {}, ...children) {
 
 // Plant local time, as the server writes it (core/localtime.py): "26 Nov 2026, 08:33" in the
 // plant's zone from the field pack, whatever zone the phone itself is set to.
+/** @type {string | undefined} */
 let plantZone;
 
 /** @param {string | undefined} zone an IANA zone name (an unknown one is ignored) */
@@ -52,15 +79,22 @@ export function zoneOfArea(pack, areaId) {
 }
 
 // Another language than English: the browser's own words for it, in the plant's zone.
+/** @param {string | number | Date} iso @param {Intl.DateTimeFormatOptions} options */
 function inLocale(iso, options) {
   return new Intl.DateTimeFormat(locale(), { hourCycle: 'h23', timeZone: plantZone, ...options }).format(new Date(iso));
 }
 
+/**
+ * @param {string | number | Date} iso
+ * @param {Intl.DateTimeFormatOptions} options
+ * @returns {Partial<Record<Intl.DateTimeFormatPartTypes, string>>}
+ */
 function parts(iso, options) {
   const format = new Intl.DateTimeFormat('en-GB', { hourCycle: 'h23', timeZone: plantZone, ...options });
   return Object.fromEntries(format.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
 }
 
+/** @param {string | null | undefined} iso */
 export function time(iso) {
   if (!iso) return '';
   if (locale() !== 'en') return inLocale(iso, { hour: '2-digit', minute: '2-digit' });
@@ -69,6 +103,7 @@ export function time(iso) {
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago": how old something is, in plain words. */
+/** @param {string} iso */
 export function ago(iso, now = Date.now()) {
   const minutes = Math.max(0, Math.round((now - new Date(iso).getTime()) / 60000));
   if (minutes < 1) return t('just now');
@@ -79,6 +114,7 @@ export function ago(iso, now = Date.now()) {
   return days === 1 ? t('yesterday') : t('%(count)s days ago', { count: days });
 }
 
+/** @param {string | null | undefined} iso */
 export function dateTime(iso) {
   if (!iso) return '';
   if (locale() !== 'en') {
@@ -88,6 +124,7 @@ export function dateTime(iso) {
   return `${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute}`;
 }
 
+/** @param {string | null | undefined} iso */
 export function date(iso) {
   if (!iso) return '';
   if (locale() !== 'en') return inLocale(iso, { day: 'numeric', month: 'short', year: 'numeric' });
@@ -95,16 +132,28 @@ export function date(iso) {
   return `${p.day} ${p.month} ${p.year}`;
 }
 
+/** @param {number} bytes */
 export function megabytes(bytes) {
   return `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
+/**
+ * A term's words in the person's language, else its key.
+ * @param {{key: string, label: string}[]} terms
+ * @param {string} key
+ */
 export function labelOf(terms, key) {
   return terms.find((term) => term.key === key)?.label || key;
 }
 
+/**
+ * Show a screen: its children replace what `root` held, its h1 names the tab.
+ * @param {Element} root
+ * @param {...(Child | Child[])} children
+ */
 export function mount(root, ...children) {
-  root.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined));
+  const shown = children.flat().filter((child) => child !== null && child !== undefined && child !== false);
+  root.replaceChildren(...shown.map((child) => (child instanceof Node ? child : String(child))));
   const heading = root.querySelector('h1');
   if (heading) document.title = `${heading.textContent} · Gemba Walk`;
 }

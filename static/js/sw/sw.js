@@ -7,17 +7,23 @@ import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from 'workbox-
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
 import { CacheFirst, NetworkFirst } from 'workbox-strategies';
 
+/** The worker's global scope (tsc checks this file with the webworker library: static/js/sw/jsconfig.json). */
+const sw = /** @type {ServiceWorkerGlobalScope & typeof globalThis} */ (/** @type {unknown} */ (self));
+
+/** Background Sync's event (not in TypeScript's library yet). @typedef {ExtendableEvent & {tag: string}} SyncEvent */
+
 const SHELL_URL = '/capture/shell';
 const OFFLINE_URL = '/offline';
 const PAGES_CACHE = 'gemba-pages-v1';
 const CHARTS_CACHE = 'gemba-charts-v1';
 
-precacheAndRoute(self.__WB_MANIFEST);
+// workbox-build writes the precache list in place of the words `self.__WB_MANIFEST`: keep them.
+precacheAndRoute(/** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self)).__WB_MANIFEST);
 cleanupOutdatedCaches();
 clientsClaim();
 
 // Drop runtime caches of older versions of this worker.
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   const keep = new Set([PAGES_CACHE, CHARTS_CACHE, cacheNames.precache, cacheNames.runtime]);
   event.waitUntil(
     caches
@@ -79,20 +85,21 @@ async function keepForOffline() {
     }),
   );
 }
-self.addEventListener('message', (event) => {
+sw.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'KEEP_FOR_OFFLINE') event.waitUntil(keepForOffline().catch(() => {}));
 });
 
 // Skip waiting only when the page asks (the user tapped "Reload"): never mid-audit.
-self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+sw.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') sw.skipWaiting();
 });
 
 // Background Sync: wake any open page to flush the outbox.
-self.addEventListener('sync', (event) => {
+sw.addEventListener('sync', (/** @type {Event} */ fired) => {
+  const event = /** @type {SyncEvent} */ (fired);
   if (event.tag !== 'gemba-outbox') return;
   event.waitUntil(
-    self.clients.matchAll({ type: 'window' }).then((clients) => {
+    sw.clients.matchAll({ type: 'window' }).then((clients) => {
       for (const client of clients) client.postMessage({ type: 'FLUSH_OUTBOX' });
     }),
   );
@@ -100,7 +107,7 @@ self.addEventListener('sync', (event) => {
 
 // Web Push: show what the server sent (encrypted to this device); a tap opens the ticket, in a
 // window of the app already open when there is one.
-self.addEventListener('push', (event) => {
+sw.addEventListener('push', (event) => {
   /** @type {{title?: string, body?: string, url?: string, tag?: string}} */
   let data = {};
   try {
@@ -110,7 +117,7 @@ self.addEventListener('push', (event) => {
   }
   const url = typeof data.url === 'string' && data.url.startsWith('/') ? data.url : '/notifications';
   event.waitUntil(
-    self.registration.showNotification(data.title || 'Gemba Walk', {
+    sw.registration.showNotification(data.title || 'Gemba Walk', {
       body: data.body || 'Something needs you.',
       tag: data.tag || url,
       icon: '/static/img/icon-192.png',
@@ -125,19 +132,19 @@ self.addEventListener('push', (event) => {
  * @param {string} path
  */
 async function openFromNotification(path) {
-  const url = new URL(path, self.location.origin).href;
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const url = new URL(path, sw.location.origin).href;
+  const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const client of windows) {
-    if (new URL(client.url).origin === self.location.origin && 'navigate' in client) {
+    if (new URL(client.url).origin === sw.location.origin && 'navigate' in client) {
       const opened = (await client.navigate(url)) || client;
       await opened.focus().catch(() => {}); // focus needs the tap's user activation
       return;
     }
   }
-  await self.clients.openWindow(url);
+  await sw.clients.openWindow(url);
 }
 
-self.addEventListener('notificationclick', (event) => {
+sw.addEventListener('notificationclick', (event) => {
   event.notification.close();
   event.waitUntil(openFromNotification(event.notification.data?.url || '/notifications'));
 });

@@ -8,12 +8,17 @@ import { h } from '../../shared/ui.js';
 export const SIGNATURE_WIDTH = 600;
 export const SIGNATURE_HEIGHT = 200;
 
+/**
+ * @param {string} base64
+ * @param {string} type
+ */
 function base64ToBlob(base64, type) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return new Blob([bytes], { type });
 }
 
 /** The "Sign this audit" card: a canvas to sign on, and a button to clear it and sign again. */
+/** @param {import('../../shared/types').Draft} draft */
 export function signaturePad(draft) {
   const canvas = h('canvas', {
     className: 'signature-pad__canvas',
@@ -23,7 +28,8 @@ export function signaturePad(draft) {
     role: 'img',
     'aria-label': t('Signature area: sign here with your finger'),
   });
-  const context = canvas.getContext('2d');
+  // a new canvas always gives a 2d context (null only for one already taken by another kind)
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
   const status = h('p', { className: 'hint signature-pad__status', role: 'status' });
   const clear = h(
     'button',
@@ -47,16 +53,18 @@ export function signaturePad(draft) {
     clear.disabled = !signed;
   };
 
+  /** @type {[number, number] | null} */
   let last = null;
   let drew = false;
-  const point = (event) => {
+  /** @returns {[number, number]} */
+  const point = (/** @type {PointerEvent} */ event) => {
     const box = canvas.getBoundingClientRect();
     return [
       ((event.clientX - box.left) * canvas.width) / box.width,
       ((event.clientY - box.top) * canvas.height) / box.height,
     ];
   };
-  const line = (from, to) => {
+  const line = (/** @type {[number, number]} */ from, /** @type {[number, number]} */ to) => {
     context.strokeStyle = '#111111';
     context.lineWidth = 4;
     context.lineCap = 'round';
