@@ -7,7 +7,7 @@ import { postJson, whoIsSignedIn } from '../shared/api.js';
 import { N_, t } from '../shared/i18n.js';
 
 // The start buttons' words come from field_rules.json; marked here for the catalog.
-export const START_WORDS = [N_('Start 5S audit'), N_('Waste walk'), N_('Report abnormality')];
+export const START_WORDS = Object.freeze([N_('Start 5S audit'), N_('Waste walk'), N_('Report abnormality')]);
 
 import { addNoteToOutbox } from '../offline/outbox.js';
 import { findArea, retiredArea } from '../offline/pack.js';
