@@ -14,8 +14,8 @@ PUBLIC_BASE_URL ?= $(if $(HTTPS),https,http)://$(HOST):$(PORT)
 export FLASK_APP := gemba_walk
 export PUBLIC_BASE_URL
 
-.PHONY: help install lock assets catalogs messages db run test test-fast test-sqlite test-postgres browser webkit \
-	bench-smoke hooks lint lint-js format clean
+.PHONY: help install lock assets api-types catalogs messages db run test test-fast test-sqlite \
+	test-postgres browser webkit bench-smoke hooks lint lint-js format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,11 @@ lock: ## Resolve requirements.lock again from pyproject.toml (run after changing
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 assets: static/dist/manifest.json catalogs ## Build the front-end assets and compile the translations
+
+# The phone's API types, generated from the OpenAPI document (tests/test_api_types.py fails when
+# the committed file is not what the models give): run after changing a model of the API.
+api-types: install ## Regenerate static/js/shared/api-types.d.ts from /api/v1/openapi.json
+	npm run --silent api-types
 
 # Translations (docs/I18N.md): the .po catalogs are committed, the compiled .mo files are built
 # here (git-ignored), so a fresh clone speaks every language after `make assets`.
@@ -151,13 +156,14 @@ lint: install lint-js ## ruff check and format check, the import layers (lint-im
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-JS_SOURCES := static/js static/css tests/js static/build.mjs
+JS_SOURCES := static/js static/css tests/js static/build.mjs static/api-types.mjs
 
-lint-js: node_modules/.installed ## Biome (lint and format JS, lint CSS: an unbalanced brace fails), lines of at most 120 characters, tsc on the typed capture modules
+lint-js: node_modules/.installed ## Biome (lint and format JS, lint CSS: an unbalanced brace fails), lines of at most 120 characters, tsc on all of static/js (the service worker with the webworker library)
 	npx --no-install biome check --error-on-warnings $(JS_SOURCES)
 	@long=$$(find $(JS_SOURCES) -name '*.js' -o -name '*.mjs' | xargs awk 'length > 120 {print FILENAME ":" FNR}'); \
 		if [ -n "$$long" ]; then echo "JS lines past 120 characters:"; echo "$$long"; exit 1; fi
 	npx --no-install tsc --noEmit -p jsconfig.json
+	npx --no-install tsc --noEmit -p static/js/sw/jsconfig.json
 
 format: install node_modules/.installed ## Fix lint and formatting where ruff and Biome can
 	$(BIN)/ruff check --fix .

@@ -1,10 +1,11 @@
 """The rules the phone and the server must apply alike, read from one data file.
 
-``field_rules.json`` beside this module is the single source: the phone's ``static/js/rules.js``
-imports the same file at build time, and ``tests/field_rules_cases.json`` is one table of cases
-run by pytest against these functions and by ``node --test`` against the phone's, so the two
-sides cannot drift apart (which answer opens a ticket, default severities, scores and their
-rounding, how a number is written, the order of the start buttons, photo sizes).
+``field_rules.json`` beside this module is the single source: the phone's
+``static/js/shared/rules.js`` imports the same file at build time, and
+``tests/field_rules_cases.json`` is one table of cases run by pytest against these functions
+and by ``node --test`` against the phone's, so the two sides cannot drift apart (which answer
+opens a ticket, default severities, scores and their rounding, how a number is written, the
+order of the start buttons, photo sizes).
 """
 
 from __future__ import annotations

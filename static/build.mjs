@@ -18,14 +18,14 @@ const outdir = path.join(here, 'dist');
 
 // logical name → source; pages link the logical name through asset_url().
 const entries = {
-  'app.js': 'js/app.js',
-  'shell.js': 'js/shell.js',
-  'scanner.js': 'js/scanner.js',
-  'labels.js': 'js/labels.js',
-  'offline.js': 'js/offline.js',
-  'charts.js': 'js/charts.js',
-  'board.js': 'js/board.js',
-  'andon.js': 'js/andon.js',
+  'app.js': 'js/entries/app.js',
+  'shell.js': 'js/entries/shell.js',
+  'scanner.js': 'js/entries/scanner.js',
+  'labels.js': 'js/entries/labels.js',
+  'offline.js': 'js/entries/offline.js',
+  'charts.js': 'js/entries/charts.js',
+  'board.js': 'js/entries/board.js',
+  'andon.js': 'js/entries/andon.js',
   'app.css': 'css/app.css',
 };
 
@@ -45,11 +45,11 @@ async function strictBuild(options) {
 }
 const targets = ['es2020', 'chrome100', 'safari15'];
 
-// The photo worker is its own entry: pages start it by URL (photos.js reads the URL that
+// The photo worker is its own entry: pages start it by URL (offline/photos.js reads the URL that
 // `define` writes in), and the service worker precaches it like every other built file.
 const worker = await strictBuild({
   ...common,
-  entryPoints: { 'photo-worker': path.join(here, 'js/photo-worker.js') },
+  entryPoints: { 'photo-worker': path.join(here, 'js/workers/photo-worker.js') },
   outdir,
   format: 'iife',
   target: targets,
@@ -62,7 +62,7 @@ const workerFile = Object.keys(worker.metafile.outputs).find((file) => file.ends
 // paint, which a module (deferred) cannot.
 const display = await strictBuild({
   ...common,
-  entryPoints: { display: path.join(here, 'js/display.js') },
+  entryPoints: { display: path.join(here, 'js/entries/display.js') },
   outdir,
   format: 'iife',
   target: targets,
@@ -111,7 +111,7 @@ async function revisionOf(...files) {
 const swBundle = path.join(outdir, 'sw-src.js');
 await strictBuild({
   ...common,
-  entryPoints: [path.join(here, 'js/sw.js')],
+  entryPoints: [path.join(here, 'js/sw/sw.js')],
   outfile: swBundle,
   format: 'iife',
   target: targets,

@@ -62,7 +62,7 @@ def test_typed_area_codes_match_the_same_on_both_sides(typed, expected):
 
 
 def test_the_phone_passes_the_same_table_of_cases():
-    """node --test runs the phone's rules module (static/js/rules.js) against the table."""
+    """node --test runs the phone's rules module (static/js/shared/rules.js) against the table."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed (make test installs the npm packages with it)")

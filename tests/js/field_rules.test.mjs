@@ -17,7 +17,7 @@ import {
   recordProblems,
   startOrder,
   trustedTime,
-} from '../../static/js/rules.js';
+} from '../../static/js/shared/rules.js';
 
 const CASES = JSON.parse(readFileSync(new URL('../field_rules_cases.json', import.meta.url)));
 const PILLARS = ['sort', 'set_in_order', 'shine', 'standardize', 'sustain'];

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { locale, t, useMessages } from '../../static/js/i18n.js';
+import { locale, t, useMessages } from '../../static/js/shared/i18n.js';
 
 test('English is the text itself, with its placeholders filled', () => {
   useMessages(null);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { date, dateTime, setPlantZone, time, zoneOfArea } from '../../static/js/ui.js';
+import { date, dateTime, setPlantZone, time, zoneOfArea } from '../../static/js/shared/ui.js';
 
 test('Berlin across the spring change reads as the server writes it', () => {
   setPlantZone('Europe/Berlin');

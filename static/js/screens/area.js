@@ -1,17 +1,27 @@
+// @ts-check
 // The area screen: what the leader sees after scanning a label, online or offline.
-import { postJson, whoIsSignedIn } from '../api.js';
-import { getMeta, newId, setMeta } from '../db.js';
-import { allDrafts } from '../drafts.js';
-import { N_, t } from '../i18n.js';
+
+import { getMeta, newId, setMeta } from '../offline/db.js';
+import { allDrafts } from '../offline/drafts.js';
+import { postJson, whoIsSignedIn } from '../shared/api.js';
+import { N_, t } from '../shared/i18n.js';
 
 // The start buttons' words come from field_rules.json; marked here for the catalog.
-export const START_WORDS = [N_('Start 5S audit'), N_('Waste walk'), N_('Report abnormality')];
+export const START_WORDS = Object.freeze([N_('Start 5S audit'), N_('Waste walk'), N_('Report abnormality')]);
 
-import { addNoteToOutbox } from '../outbox.js';
-import { findArea, retiredArea } from '../pack.js';
-import { formatScore, startOrder } from '../rules.js';
-import { date, dateTime, h, labelOf, mount, time } from '../ui.js';
+import { addNoteToOutbox } from '../offline/outbox.js';
+import { findArea, retiredArea } from '../offline/pack.js';
+import { formatScore, startOrder } from '../shared/rules.js';
+import { date, dateTime, h, labelOf, mount, time } from '../shared/ui.js';
 import { plannedHere } from './walks.js';
+
+/** @typedef {import('../shared/types').Pack} Pack */
+/** @typedef {import('../shared/types').Area} Area */
+/** @typedef {import('../shared/types').Draft} Draft */
+/** @typedef {import('../shared/types').User} User */
+/** @typedef {import('../shared/types').OpenTicket} OpenTicket */
+/** @typedef {import('../shared/types').TicketNote} TicketNote */
+/** @typedef {import('../shared/api-types').components['schemas']['ScanRequest']} ScanRequest */
 
 // Words that fill another sentence's placeholder (marked here: the catalog sees them).
 const AN_ADMIN = N_('an admin');
@@ -20,6 +30,7 @@ const ON_TICKET = N_('on %(number)s');
 const THIS_AREA = N_('this area');
 
 /** Tell the server about a scan when it can be reached; the audit carries the time anyway. */
+/** @param {ScanRequest} scan */
 async function reportScan(scan) {
   try {
     const { csrf } = await whoIsSignedIn();
@@ -31,18 +42,27 @@ async function reportScan(scan) {
 }
 
 /** Scans are kept per person and area: on a shared tablet, one person's scan is never another's
- * proof of presence, and each person's own scan is recorded (issue 21). */
+ * proof of presence, and each person's own scan is recorded (issue 21).
+ * @param {number | undefined} userId
+ * @param {number} areaId
+ */
 export function scanKey(userId, areaId) {
   return `${userId ?? 'signed-out'}:${areaId}`;
 }
 
+/**
+ * Remember this person's scan of the area (and tell the server when it can be reached).
+ * @param {number} areaId
+ * @param {User | null} user
+ * @returns {Promise<string>} when the scan was made (ISO 8601)
+ */
 export async function recordScan(areaId, user) {
   const scans = (await getMeta('scans')) || {};
   const key = scanKey(user?.id, areaId);
   const now = new Date();
   const previous = scans[key] ? new Date(scans[key]) : null;
   // The same person reloading within ten minutes is the same visit, not a new scan.
-  if (!previous || now - previous > 10 * 60 * 1000) {
+  if (!previous || now.getTime() - previous.getTime() > 10 * 60 * 1000) {
     scans[key] = now.toISOString();
     await setMeta('scans', scans);
     const method = new URLSearchParams(window.location.search).get('scan') === 'in_app' ? 'in_app' : 'label';
@@ -51,7 +71,11 @@ export async function recordScan(areaId, user) {
   return scans[key];
 }
 
-/** A comment or "checked at the gemba" note on an open ticket, kept in the outbox offline. */
+/**
+ * A comment or "checked at the gemba" note on an open ticket, kept in the outbox offline.
+ * @param {OpenTicket} ticket
+ * @param {User} user
+ */
 function noteForm(ticket, user) {
   const id = `note-${ticket.number}`;
   const status = h('p', { className: 'hint', role: 'status' });
@@ -70,6 +94,7 @@ function noteForm(ticket, user) {
           body.focus();
           return;
         }
+        /** @type {TicketNote} */
         const note = {
           uuid: newId(),
           ticket_number: ticket.number,
@@ -118,7 +143,12 @@ function noteForm(ticket, user) {
 
 /** The start buttons of the checklists that apply to the area (standard walks first, as on the
  * server's page); a checklist this person already has a draft of here offers "Resume" instead of
- * a second draft. */
+ * a second draft.
+ * @param {Pack} pack
+ * @param {Area} area
+ * @param {Draft[]} drafts
+ * @param {boolean} typed the area's code was typed in, not scanned
+ */
 function startActions(pack, area, drafts, typed) {
   const applies = area.checklists ? new Set(area.checklists) : null;
   const templates = applies ? pack.templates.filter((t) => applies.has(t.key)) : pack.templates;
@@ -144,6 +174,13 @@ function startActions(pack, area, drafts, typed) {
   });
 }
 
+/**
+ * The area screen: what a label opens.
+ * @param {Element} root
+ * @param {Pack} pack
+ * @param {string} token
+ * @param {User | null} user
+ */
 export async function renderArea(root, pack, token, user) {
   const area = findArea(pack, token);
   if (!area) {
@@ -175,7 +212,7 @@ export async function renderArea(root, pack, token, user) {
   // Nobody signed in at an andon label with no network: the report form itself, kept on this
   // device and sent when the network is back (the server's page cannot be reached now).
   if (!user && area.andon) {
-    const { andonForm } = await import('../andon.js');
+    const { andonForm } = await import('./andon.js');
     mount(
       root,
       andonForm(area),

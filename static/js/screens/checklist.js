@@ -1,19 +1,27 @@
+// @ts-check
 // Running a checklist on the phone: 5S scores, waste walk, abnormality report, findings with
 // photos. Every change is saved to the draft at once.
 // The screen itself; its parts live in screens/checklist/ (inputs, findings, photos, records).
-import { discardDraft, saveDraft } from '../drafts.js';
-import { t } from '../i18n.js';
-import { formatScore, limitOf, pastLimits } from '../rules.js';
-import { signaturePad } from '../signature.js';
-import { h, labelOf, mount, time } from '../ui.js';
-import { screen } from './checklist/context.js';
+import { discardDraft, saveDraft } from '../offline/drafts.js';
+import { t } from '../shared/i18n.js';
+import { formatScore, limitOf, pastLimits } from '../shared/rules.js';
+import { h, labelOf, mount, time } from '../shared/ui.js';
+import { checklistContext } from './checklist/context.js';
 import { extraFindingsSection } from './checklist/findings.js';
 import { itemBlock, levelsBox } from './checklist/inputs.js';
 import { fiveSScores, sectionsOf, submit } from './checklist/records.js';
+import { signaturePad } from './checklist/signature.js';
 
 export { fiveSScores, pastLimits };
 
-/** "12 of 15 scored", with a jump to the first item still open. */
+/** @typedef {import('../shared/types').Draft} Draft */
+/** @typedef {import('../shared/types').Item} Item */
+/** @typedef {import('../shared/types').Answer} Answer */
+/** @typedef {import('../shared/types').Pack} Pack */
+
+/** "12 of 15 scored", with a jump to the first item still open.
+ * @param {Draft} draft
+ */
 function progressLine(draft) {
   const template = draft.template;
   const line = h('span', { className: 'progress-line', 'aria-live': 'polite' });
@@ -22,9 +30,10 @@ function progressLine(draft) {
       template.kind === '5s'
         ? template.items.filter((i) => i.response_type === 'score')
         : template.items.filter((i) => i.response_type !== 'text');
-    const done = (item) => {
+    const done = (/** @type {Item} */ item) => {
+      /** @type {Answer} */
       const answer = draft.answers[item.id] || {};
-      return ['score', 'value_bool', 'value_number', 'value_text'].some(
+      return /** @type {const} */ (['score', 'value_bool', 'value_number', 'value_text']).some(
         (f) => answer[f] !== undefined && answer[f] !== null && answer[f] !== '',
       );
     };
@@ -45,7 +54,9 @@ function progressLine(draft) {
               event.preventDefault();
               const target = document.getElementById(`item-${open[0].id}`);
               target?.scrollIntoView({ block: 'center' });
-              target?.querySelector('input, textarea, select')?.focus({ preventScroll: true });
+              /** @type {HTMLElement | null | undefined} */ (target?.querySelector('input, textarea, select'))?.focus({
+                preventScroll: true,
+              });
             },
           },
           template.kind === '5s' ? t('Go to the first unscored item') : t('Go to the first unanswered item'),
@@ -59,11 +70,16 @@ function progressLine(draft) {
 
 // --- the screen -----------------------------------------------------------------------------
 
+/**
+ * The checklist screen of a draft.
+ * @param {Element} root
+ * @param {Pack | null | undefined} pack
+ * @param {Draft} draft
+ */
 export function renderChecklist(root, pack, draft) {
   const template = draft.template;
-  screen.vocabulary = pack?.vocabulary || screen.vocabulary;
-  screen.tickets = pack?.areas?.find((area) => area.id === draft.area.id)?.open_tickets || [];
-  const vocabulary = screen.vocabulary;
+  const context = checklistContext(pack, draft);
+  const vocabulary = context.vocabulary;
   const totals = h('span', { className: 'live-score__total', 'aria-live': 'polite' });
   const pillarScores = new Map();
   const progress = progressLine(draft);
@@ -76,6 +92,11 @@ export function renderChecklist(root, pack, draft) {
     for (const [section, element] of pillarScores) drawSectionBadge(element, section, pillars[section]);
   };
   // Each pillar's badge says how far it is: "0 of 3 scored", "2 of 3 scored · 3.5", "3.7 · done".
+  /**
+   * @param {HTMLElement} element
+   * @param {string} section
+   * @param {number | undefined} score
+   */
   const drawSectionBadge = (element, section, score) => {
     const items = template.items.filter((i) => i.section === section && i.response_type === 'score');
     const scored = items.filter((i) => Number.isFinite(draft.answers[i.id]?.score)).length;
@@ -101,7 +122,7 @@ export function renderChecklist(root, pack, draft) {
           : labelOf(sectionTerms, section),
         template.kind === '5s' ? score : null,
       ),
-      items.map((item) => itemBlock(draft, item, vocabulary, rerenderScores)),
+      items.map((item) => itemBlock(draft, item, context, rerenderScores)),
     );
   });
   const errorBox = h('div', { className: 'notice notice--warn', role: 'alert', tabindex: -1, hidden: true });
@@ -127,7 +148,7 @@ export function renderChecklist(root, pack, draft) {
       h('div', { className: 'live-score' }, template.kind === '5s' ? totals : null, progress.line),
     ),
     sections,
-    template.kind === 'abnormality' ? null : extraFindingsSection(draft, vocabulary),
+    template.kind === 'abnormality' ? null : extraFindingsSection(draft, context),
     h(
       'section',
       { className: 'card' },

@@ -1,7 +1,7 @@
+// @ts-check
 // Drafts to resume and the outbox: every record's state, progress, "Sync now", and for a record
 // that cannot go through, why — with what can help (retry, sign in, download, discard).
-import { allDrafts } from '../drafts.js';
-import { locale, t } from '../i18n.js';
+import { allDrafts } from '../offline/drafts.js';
 import {
   allEntries,
   belongsTo,
@@ -11,12 +11,19 @@ import {
   STATES,
   update,
   waitingForOthers,
-} from '../outbox.js';
-import { loadPack } from '../pack.js';
-import { formatScore } from '../rules.js';
-import { flushOutbox, onProgress } from '../sync.js';
-import { dateTime, h, megabytes, mount } from '../ui.js';
+} from '../offline/outbox.js';
+import { loadPack } from '../offline/pack.js';
+import { flushOutbox, onProgress } from '../offline/sync.js';
+import { locale, t } from '../shared/i18n.js';
+import { formatScore } from '../shared/rules.js';
+import { dateTime, h, megabytes, mount } from '../shared/ui.js';
 
+/** @typedef {import('../shared/types').OutboxEntry} OutboxEntry */
+/** @typedef {import('../shared/types').User} User */
+/** @typedef {import('../shared/types').SyncResult['findings'][number]['ticket']} FindingTicket */
+/** @typedef {() => Promise<void>} Redraw */
+
+/** @param {{name: string, count: number}[]} others */
 function othersNotice(others) {
   if (!others.length) return null;
   return h(
@@ -34,6 +41,7 @@ function othersNotice(others) {
   );
 }
 
+/** @param {string} next where signing in leads back to */
 function signedOutNotice(next) {
   return h(
     'p',
@@ -44,6 +52,10 @@ function signedOutNotice(next) {
   );
 }
 
+/**
+ * @param {Element} root
+ * @param {User | null} user
+ */
 export async function renderDrafts(root, user) {
   const drafts = await allDrafts(user);
   const others = (await allDrafts()).filter((draft) => !user || draft.user_id !== user.id);
@@ -87,24 +99,31 @@ export async function renderDrafts(root, user) {
   );
 }
 
+/** @type {Record<number, string>} */
+const SUFFIXES = { 1: 'st', 2: 'nd', 3: 'rd' };
+
+/** @param {number} n */
 function ordinal(n) {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : { 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th';
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : SUFFIXES[n % 10] || 'th';
   return `${n}${suffix}`;
 }
 
 /** What became of each finding: "KZ-0042 opened", "added to KZ-0017, 3rd occurrence"... */
+/** @param {FindingTicket | undefined} ticket */
 export function ticketText(ticket) {
   if (!ticket) return null;
   if (ticket.outcome === 'opened') return t('%(number)s opened', { number: ticket.number });
   if (ticket.outcome === 'joined') {
+    const count = ticket.occurrences || 0; // a joined ticket always says how many
     return locale() === 'en'
-      ? `added to ${ticket.number}, ${ordinal(ticket.occurrences)} occurrence`
-      : t('added to %(number)s, occurrence %(count)s', { number: ticket.number, count: ticket.occurrences });
+      ? `added to ${ticket.number}, ${ordinal(count)} occurrence`
+      : t('added to %(number)s, occurrence %(count)s', { number: ticket.number, count });
   }
   if (ticket.outcome === 'reopened') return t('%(number)s reopened — it came back', { number: ticket.number });
   return ticket.number;
 }
 
+/** @param {OutboxEntry} entry */
 function resultText(entry) {
   if (entry.state !== 'synced' || !entry.result) return entry.message;
   const audit = entry.result.audits[0];
@@ -115,6 +134,7 @@ function resultText(entry) {
   return t('Synced %(time)s', { time: dateTime(entry.synced_at) }) + score + findings + notes;
 }
 
+/** @param {OutboxEntry} entry */
 function ticketList(entry) {
   if (entry.state !== 'synced' || !entry.result) return null;
   const lines = entry.result.findings.map((finding) => ticketText(finding.ticket)).filter(Boolean);
@@ -122,12 +142,13 @@ function ticketList(entry) {
     ? h(
         'ul',
         { className: 'ticket-outcomes' },
-        lines.map((line) => h('li', {}, line)),
+        lines.map((line) => h('li', {}, String(line))),
       )
     : null;
 }
 
 /** Save the entry's records and photos as a file on the phone before anything is thrown away. */
+/** @param {OutboxEntry} entry */
 async function download(entry) {
   const url = URL.createObjectURL(await entryFile(entry));
   const link = h('a', { href: url, download: `gemba-walk-${entry.uuid}.json`, hidden: true });
@@ -137,6 +158,11 @@ async function download(entry) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/**
+ * @param {OutboxEntry} entry
+ * @param {User | null} user
+ * @param {Redraw} redraw
+ */
 function entryActions(entry, user, redraw) {
   if (entry.state === 'synced' || !belongsTo(entry, user)) return null;
   const retry = h(
@@ -161,7 +187,9 @@ function entryActions(entry, user, redraw) {
 }
 
 /** "Download a copy" of an entry's records and photos (`named`: the entry's label for a
- * screen reader, where several entries share the screen). */
+ * screen reader, where several entries share the screen).
+ * @param {OutboxEntry} entry
+ */
 function downloadButton(entry, named = false) {
   return h(
     'button',
@@ -171,7 +199,11 @@ function downloadButton(entry, named = false) {
   );
 }
 
-/** "Discard…": after a confirmation, a copy is downloaded, then the entry is deleted unsent. */
+/**
+ * "Discard…": after a confirmation, a copy is downloaded, then the entry is deleted unsent.
+ * @param {OutboxEntry} entry
+ * @param {Redraw} redraw
+ */
 function discardButton(entry, redraw, named = false) {
   return h(
     'button',
@@ -201,15 +233,18 @@ function discardButton(entry, redraw, named = false) {
  * Records of people whose account is turned off can never be sent: anyone on the device may keep
  * a copy, and a leader or admin may discard them (a copy is downloaded first). Nobody is a dead
  * end (issue 21).
+ * @param {User | null} user
+ * @param {Redraw} redraw
  */
 async function turnedOffSection(user, redraw) {
   const pack = await loadPack();
   const off = new Set(pack?.inactive_people || []);
   const stranded = (await allEntries()).filter(
-    (entry) => entry.state !== 'synced' && !belongsTo(entry, user) && off.has(entry.user_id),
+    (entry) =>
+      entry.state !== 'synced' && !belongsTo(entry, user) && entry.user_id !== undefined && off.has(entry.user_id),
   );
   if (!stranded.length) return null;
-  const mayDiscard = user && ['leader', 'admin'].includes(user.role || pack?.user?.role);
+  const mayDiscard = user && ['leader', 'admin'].includes(user.role || pack?.user?.role || '');
   return h(
     'section',
     { className: 'card turned-off', 'aria-labelledby': 'turned-off-h' },
@@ -238,6 +273,10 @@ async function turnedOffSection(user, redraw) {
   );
 }
 
+/**
+ * @param {Element} root
+ * @param {User | null} user
+ */
 export async function renderOutbox(root, user) {
   const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': t('Sync progress') });
   const progressText = h('p', { className: 'muted', role: 'status', 'aria-live': 'polite' });

@@ -1,22 +1,38 @@
+// @ts-check
 // Finding panels: the box under an item (opened by a low score, an observed waste or a tap),
 // and findings on their own that no checklist item covers.
-import { newId } from '../../db.js';
-import { saveDraft } from '../../drafts.js';
-import { N_, t } from '../../i18n.js';
-import { deletePhotos, photosOfFinding } from '../../photos.js';
-import { defaultSeverity, limitOf } from '../../rules.js';
-import { h } from '../../ui.js';
-import { screen } from './context.js';
+import { newId } from '../../offline/db.js';
+import { saveDraft } from '../../offline/drafts.js';
+import { deletePhotos, photosOfFinding } from '../../offline/photos.js';
+import { N_, t } from '../../shared/i18n.js';
+import { defaultSeverity, limitOf } from '../../shared/rules.js';
+import { h } from '../../shared/ui.js';
 import { photoPicker } from './photos.js';
 import { findingFor, hasContent, needsFinding } from './records.js';
+
+/** @typedef {import('../../shared/types').Draft} Draft */
+/** @typedef {import('../../shared/types').DraftFinding} DraftFinding */
+/** @typedef {import('../../shared/types').Item} Item */
+/** @typedef {import('../../shared/types').Template} Template */
+/** @typedef {import('../../shared/types').Term} Term */
+/** @typedef {import('../../shared/types').Vocabulary} Vocabulary */
+/** @typedef {import('../../shared/types').OpenTicket} OpenTicket */
+/** @typedef {import('./context.js').ChecklistContext} ChecklistContext */
+/** @typedef {(changes: Partial<DraftFinding>) => void} SaveFinding */
 
 // Marked where Babel's JavaScript extractor sees them (it misses calls inside template literals).
 const FOR_PROMPT = N_('for: %(prompt)s');
 
-function findingPanel(draft, item, onClose) {
+/**
+ * @param {Draft} draft
+ * @param {Item} item
+ * @param {ChecklistContext} context
+ * @param {() => void} onClose
+ */
+function findingPanel(draft, item, context, onClose) {
   const finding = findingFor(draft, item);
   const id = `finding-${item.id}`;
-  const vocabulary = screen.vocabulary;
+  const vocabulary = context.vocabulary;
   return h(
     'div',
     { className: 'finding', 'data-finding-for': item.id },
@@ -41,7 +57,7 @@ function findingPanel(draft, item, onClose) {
       vocabulary.severities,
       finding.severity || defaultSeverity(draft.template.kind),
       (v) => {
-        finding.severity = v;
+        finding.severity = /** @type {DraftFinding['severity']} */ (v);
         saveDraft(draft);
       },
     ),
@@ -57,7 +73,14 @@ function findingPanel(draft, item, onClose) {
   );
 }
 
-export function toggleFinding(draft, item, container) {
+/**
+ * Open or close the item's finding box as its answer asks (or keep the "+ Add a finding" button).
+ * @param {Draft} draft
+ * @param {Item} item
+ * @param {ChecklistContext} context
+ * @param {HTMLElement} container
+ */
+export function toggleFinding(draft, item, context, container) {
   // An abnormality report is itself the finding; a text answer is already a note.
   if (draft.template.kind === 'abnormality' || item.response_type === 'text') return;
   const kept = draft.findings[item.id];
@@ -67,7 +90,7 @@ export function toggleFinding(draft, item, container) {
   if (show && !existing) {
     adder?.remove();
     container.append(
-      findingPanel(draft, item, async () => {
+      findingPanel(draft, item, context, async () => {
         const finding = draft.findings[item.id];
         if (
           hasContent(finding) &&
@@ -78,8 +101,8 @@ export function toggleFinding(draft, item, container) {
         delete draft.findings[item.id];
         await saveDraft(draft);
         await deletePhotos(finding ? photosOfFinding(finding) : []);
-        toggleFinding(draft, item, container);
-        container.querySelector(`[data-add-finding-for="${item.id}"]`)?.focus();
+        toggleFinding(draft, item, context, container);
+        /** @type {HTMLElement | null} */ (container.querySelector(`[data-add-finding-for="${item.id}"]`))?.focus();
       }),
     );
   }
@@ -96,8 +119,8 @@ export function toggleFinding(draft, item, container) {
           onclick: () => {
             findingFor(draft, item).added = true;
             saveDraft(draft);
-            toggleFinding(draft, item, container);
-            container.querySelector(`#finding-${item.id}`)?.focus();
+            toggleFinding(draft, item, context, container);
+            /** @type {HTMLElement | null} */ (container.querySelector(`#finding-${item.id}`))?.focus();
           },
         },
         t('+ Add a finding'),
@@ -109,12 +132,23 @@ export function toggleFinding(draft, item, container) {
 
 // --- findings on their own (anything seen that no checklist item covers) ----------------------
 
+/**
+ * @param {Template} template
+ * @param {Vocabulary} vocabulary
+ */
 function categoriesFor(template, vocabulary) {
   if (template.kind === '5s') return vocabulary.pillars;
   if (template.kind === 'waste') return vocabulary.wastes;
   return vocabulary.abnormality_categories;
 }
 
+/**
+ * @param {string} id
+ * @param {string} labelText
+ * @param {Term[]} options
+ * @param {string | undefined} value
+ * @param {(value: string) => void} onChange
+ */
 export function selectField(id, labelText, options, value, onChange) {
   return [
     h('label', { for: id }, labelText),
@@ -126,7 +160,13 @@ export function selectField(id, labelText, options, value, onChange) {
   ];
 }
 
-/** "Same problem as KZ-…": the area's open tickets, which the phone holds offline. */
+/**
+ * "Same problem as KZ-…": the area's open tickets, which the phone holds offline.
+ * @param {string} id
+ * @param {OpenTicket[]} tickets
+ * @param {DraftFinding} finding
+ * @param {SaveFinding} save
+ */
 export function sameAsField(id, tickets, finding, save) {
   if (!tickets.length) return null;
   const options = [
@@ -145,8 +185,16 @@ export function sameAsField(id, tickets, finding, save) {
   ];
 }
 
-function extraFindingPanel(draft, finding, vocabulary, onRemove) {
+/**
+ * @param {Draft} draft
+ * @param {DraftFinding} finding
+ * @param {ChecklistContext} context
+ * @param {() => void} onRemove
+ */
+function extraFindingPanel(draft, finding, context, onRemove) {
+  const vocabulary = context.vocabulary;
   const id = `extra-${finding.uuid}`;
+  /** @type {SaveFinding} */
   const save = (changes) => {
     Object.assign(finding, changes);
     saveDraft(draft);
@@ -158,8 +206,10 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
     selectField(`${id}-category`, t('What kind of problem'), categories, finding.category, (v) =>
       save({ category: v }),
     ),
-    selectField(`${id}-severity`, t('Severity'), vocabulary.severities, finding.severity, (v) => save({ severity: v })),
-    sameAsField(`${id}-same`, screen.tickets, finding, save),
+    selectField(`${id}-severity`, t('Severity'), vocabulary.severities, finding.severity, (v) =>
+      save({ severity: /** @type {DraftFinding['severity']} */ (v) }),
+    ),
+    sameAsField(`${id}-same`, context.tickets, finding, save),
     h('label', { for: `${id}-description` }, t('What did you see?')),
     h(
       'textarea',
@@ -177,13 +227,19 @@ function extraFindingPanel(draft, finding, vocabulary, onRemove) {
   );
 }
 
-export function extraFindingsSection(draft, vocabulary) {
+/**
+ * Findings on their own, that no checklist item covers.
+ * @param {Draft} draft
+ * @param {ChecklistContext} context
+ */
+export function extraFindingsSection(draft, context) {
+  const vocabulary = context.vocabulary;
   draft.extra_findings ||= [];
   const list = h('div', {});
   const render = () => {
     list.replaceChildren(
       ...draft.extra_findings.map((finding) =>
-        extraFindingPanel(draft, finding, vocabulary, async () => {
+        extraFindingPanel(draft, finding, context, async () => {
           if (hasContent(finding) && !window.confirm(t('Remove this finding and its photos?'))) return;
           draft.extra_findings = draft.extra_findings.filter((f) => f !== finding);
           await saveDraft(draft);
@@ -207,6 +263,7 @@ export function extraFindingsSection(draft, vocabulary) {
         className: 'button',
         onclick: async () => {
           const categories = categoriesFor(draft.template, vocabulary);
+          /** @type {DraftFinding} */
           const finding = {
             uuid: newId(),
             category: categories[0]?.key,

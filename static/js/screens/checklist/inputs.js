@@ -1,17 +1,29 @@
+// @ts-check
 // How each checklist item is answered: scores 0–5, yes/no and pass/fail, choices, readings and
 // text; every change is saved to the draft at once and opens or closes the item's finding box.
-import { newId } from '../../db.js';
-import { saveDraft } from '../../drafts.js';
-import { t } from '../../i18n.js';
-import { formatNumber, limitOf } from '../../rules.js';
-import { h, labelOf } from '../../ui.js';
-import { screen } from './context.js';
+import { newId } from '../../offline/db.js';
+import { saveDraft } from '../../offline/drafts.js';
+import { t } from '../../shared/i18n.js';
+import { formatNumber, limitOf } from '../../shared/rules.js';
+import { h, labelOf } from '../../shared/ui.js';
 import { sameAsField, toggleFinding } from './findings.js';
 import { photoPicker } from './photos.js';
 import { findingFor } from './records.js';
 
+/** @typedef {import('../../shared/types').Draft} Draft */
+/** @typedef {import('../../shared/types').Item} Item */
+/** @typedef {import('../../shared/types').Answer} Answer */
+/** @typedef {import('./context.js').ChecklistContext} ChecklistContext */
+/** @typedef {(values: Partial<Answer>) => void} OnChange */
+
+/**
+ * @param {Draft} draft
+ * @param {Item} item
+ * @param {OnChange} onChange
+ */
 function scoreInput(draft, item, onChange) {
   const name = `score-${item.id}`;
+  /** @type {Answer} */
   const answer = draft.answers[item.id] || {};
   return h(
     'fieldset',
@@ -34,6 +46,13 @@ function scoreInput(draft, item, onChange) {
   );
 }
 
+/**
+ * @template V
+ * @param {Item} item
+ * @param {V | null | undefined} answer
+ * @param {[V, string][]} options value and its words
+ * @param {(value: V) => void} onChange
+ */
 function choiceInput(item, answer, options, onChange) {
   return h(
     'fieldset',
@@ -56,11 +75,19 @@ function choiceInput(item, answer, options, onChange) {
   );
 }
 
+/**
+ * @param {string[]} levels
+ * @param {string[] | undefined} standard
+ */
 function sameLevels(levels, standard) {
   return Array.isArray(standard) && levels.length === standard.length && levels.every((l, i) => l === standard[i]);
 }
 
-/** Score levels numbered once: "0 — Not started: …" and "Not started: …" both show as 0 · Not started. */
+/**
+ * Score levels numbered once: "0 — Not started: …" and "Not started: …" both show as 0 · Not started.
+ * @param {string[]} levels
+ * @param {string} title
+ */
 export function levelsBox(levels, title) {
   return h(
     'details',
@@ -82,14 +109,23 @@ export function levelsBox(levels, title) {
   );
 }
 
-export function itemBlock(draft, item, vocabulary, rerenderScores) {
+/**
+ * One checklist item: its prompt, its input, and its finding box when it needs one.
+ * @param {Draft} draft
+ * @param {Item} item
+ * @param {ChecklistContext} context
+ * @param {() => void} rerenderScores
+ */
+export function itemBlock(draft, item, context, rerenderScores) {
+  const vocabulary = context.vocabulary;
   draft.answers[item.id] ||= { uuid: newId() };
   const answer = draft.answers[item.id];
   const block = h('div', { className: 'item', id: `item-${item.id}` });
+  /** @type {OnChange} */
   const change = (values) => {
     Object.assign(answer, values);
     saveDraft(draft);
-    toggleFinding(draft, item, block);
+    toggleFinding(draft, item, context, block);
     rerenderScores();
   };
   block.append(h('p', { className: 'item__prompt', id: `prompt-${item.id}` }, item.prompt));
@@ -106,10 +142,10 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
       choiceInput(
         item,
         answer.value_bool,
-        [
+        /** @type {[boolean, string][]} */ ([
           [true, yes],
           [false, no],
-        ],
+        ]),
         (v) => change({ value_bool: v }),
       ),
     );
@@ -120,7 +156,9 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
         : item.key === 'severity'
           ? vocabulary.severities
           : [];
-    const options = (item.levels || []).map((value) => [value, labelOf(terms, value)]);
+    const options = (item.levels || []).map(
+      (value) => /** @type {[string, string]} */ ([value, labelOf(terms, value)]),
+    );
     block.append(choiceInput(item, answer.value_text, options, (v) => change({ value_text: v })));
   } else if (item.response_type === 'number') {
     block.append(
@@ -136,7 +174,8 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
       }),
     );
     if ((item.min ?? null) !== null || (item.max ?? null) !== null) {
-      const end = (v) => (v === null || v === undefined ? '…' : formatNumber(v));
+      const end = (/** @type {number | null | undefined} */ v) =>
+        v === null || v === undefined ? '…' : formatNumber(v);
       block.append(
         h(
           'p',
@@ -166,7 +205,7 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
     if (draft.template.kind === 'abnormality' && item.key === 'description') {
       const finding = findingFor(draft, item);
       if (item.photo_required) block.append(photoPicker(draft, finding, t('Add photo')));
-      const same = sameAsField(`same-${item.id}`, screen.tickets, finding, (changes) => {
+      const same = sameAsField(`same-${item.id}`, context.tickets, finding, (/** @type {object} */ changes) => {
         Object.assign(finding, changes);
         saveDraft(draft);
       });
@@ -175,6 +214,6 @@ export function itemBlock(draft, item, vocabulary, rerenderScores) {
       block.append(photoPicker(draft, findingFor(draft, item), t('Add photo')));
     }
   }
-  if (item.response_type !== 'text') toggleFinding(draft, item, block);
+  if (item.response_type !== 'text') toggleFinding(draft, item, context, block);
   return block;
 }

@@ -1,14 +1,25 @@
+// @ts-check
 // Photos on a finding: the picker (compress, keep as bytes, say what happened), thumbnails, and
 // markup (arrow, circle, freehand, a label) before the finding is sent. A marked-up photo takes
 // its place on the finding; the photo as taken is kept beside it (finding.photo_originals).
-import { newId } from '../../db.js';
-import { saveDraft } from '../../drafts.js';
-import { N_, t } from '../../i18n.js';
-import { markUpPhoto } from '../../markup.js';
-import { compressPhoto, deletePhotos, getPhoto, PhotoUnreadable, savePhoto, unreadableMessage } from '../../photos.js';
-import { MAX_PHOTOS_PER_FINDING, photoFits } from '../../rules.js';
-import { roomFor } from '../../storage.js';
-import { h } from '../../ui.js';
+import { newId } from '../../offline/db.js';
+import { saveDraft } from '../../offline/drafts.js';
+import {
+  compressPhoto,
+  deletePhotos,
+  getPhoto,
+  PhotoUnreadable,
+  savePhoto,
+  unreadableMessage,
+} from '../../offline/photos.js';
+import { roomFor } from '../../offline/storage.js';
+import { N_, t } from '../../shared/i18n.js';
+import { markUpPhoto } from '../../shared/markup.js';
+import { MAX_PHOTOS_PER_FINDING, photoFits } from '../../shared/rules.js';
+import { h } from '../../shared/ui.js';
+
+/** @typedef {import('../../shared/types').Draft} Draft */
+/** @typedef {import('../../shared/types').DraftFinding} DraftFinding */
 
 // Marked where Babel's JavaScript extractor sees them (it misses some calls inside expressions).
 const THE_PHOTO = N_('The photo');
@@ -16,6 +27,11 @@ const THE_PHOTO = N_('The photo');
 /**
  * Open the editor on a finding's photo (always on the photo as taken, so marking up again starts
  * afresh); with marks, the marked-up photo replaces it on the finding, the original kept beside.
+ * @param {Draft} draft
+ * @param {DraftFinding} finding
+ * @param {string} uuid the photo on the finding
+ * @param {number} number its place, from 1
+ * @param {HTMLElement} status where what happens is said
  */
 async function markUp(draft, finding, uuid, number, status) {
   const originalUuid = finding.photo_originals?.[uuid] || uuid;
@@ -28,8 +44,9 @@ async function markUp(draft, finding, uuid, number, status) {
   const markedUuid = newId();
   await savePhoto(markedUuid, marked, { user_id: draft.user_id });
   const replaced = uuid !== originalUuid ? uuid : null; // an earlier markup of the same photo
-  finding.photo_originals = { ...(finding.photo_originals || {}), [markedUuid]: originalUuid };
-  if (replaced) delete finding.photo_originals[replaced];
+  const originals = { ...(finding.photo_originals || {}), [markedUuid]: originalUuid };
+  if (replaced) delete originals[replaced];
+  finding.photo_originals = originals;
   finding.photo_uuids = finding.photo_uuids.map((u) => (u === uuid ? markedUuid : u));
   await saveDraft(draft);
   if (replaced) await deletePhotos([replaced]);
@@ -45,6 +62,12 @@ async function markUp(draft, finding, uuid, number, status) {
   return true;
 }
 
+/**
+ * @param {Draft} draft
+ * @param {DraftFinding} finding
+ * @param {HTMLElement} container
+ * @param {HTMLElement} status
+ */
 async function thumbnails(draft, finding, container, status) {
   container.replaceChildren();
   for (const [index, uuid] of finding.photo_uuids.entries()) {
@@ -89,7 +112,7 @@ async function thumbnails(draft, finding, container, status) {
             'aria-label': t('Remove photo %(number)s', { number: index + 1 }),
             onclick: async () => {
               finding.photo_uuids = finding.photo_uuids.filter((u) => u !== uuid);
-              if (original) delete finding.photo_originals[uuid];
+              if (original && finding.photo_originals) delete finding.photo_originals[uuid];
               await saveDraft(draft);
               await deletePhotos(original ? [uuid, original] : [uuid]);
               await thumbnails(draft, finding, container, status);
@@ -102,6 +125,11 @@ async function thumbnails(draft, finding, container, status) {
   }
 }
 
+/**
+ * @param {Draft} draft
+ * @param {DraftFinding} finding
+ * @param {string} labelText
+ */
 export function photoPicker(draft, finding, labelText) {
   const list = h('div', { className: 'thumbs', 'aria-live': 'polite' });
   const status = h('div', { className: 'hint photo-status', role: 'status' });
@@ -114,8 +142,9 @@ export function photoPicker(draft, finding, labelText) {
     capture: 'environment',
     multiple: true,
     onchange: async (event) => {
-      const files = [...event.target.files];
+      const files = [...(event.target.files || [])];
       event.target.value = '';
+      /** @type {{text: string, bad?: boolean}[]} */
       const lines = [];
       const say = () =>
         status.replaceChildren(...lines.map((line) => h('p', { className: line.bad ? 'error' : '' }, line.text)));
@@ -178,7 +207,9 @@ export function photoPicker(draft, finding, labelText) {
   );
 }
 
-/** No room for the photo: what to do about it. */
+/** No room for the photo: what to do about it.
+ * @param {{name?: string}} file
+ */
 function noRoomMessage(file) {
   return t(
     '%(name)s was not kept: there is no room for it on this phone. ' +
@@ -187,7 +218,10 @@ function noRoomMessage(file) {
   );
 }
 
-/** The photo was read, but the phone could not keep it: say so, and not blame the file. */
+/** The photo was read, but the phone could not keep it: say so, and not blame the file.
+ * @param {{name?: string, type?: string}} file
+ * @param {any} error what the storage threw (anything may be thrown)
+ */
 function storageMessage(file, error) {
   if (error?.name === 'QuotaExceededError') return noRoomMessage(file);
   if (error?.name === 'DataCloneError' || error?.name === 'UnknownError') {
