@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from flask_babel import gettext, lazy_gettext
+from wtforms.fields.choices import SelectChoice
 
 from gemba_walk.field_rules import limit_type
 
@@ -165,8 +166,6 @@ def label_of(terms: tuple[Term, ...], key: str | None) -> str:
 
 def choices(terms: tuple[Term, ...]) -> list:
     """Options for WTForms select fields."""
-    from wtforms.fields.choices import SelectChoice
-
     return [SelectChoice(term.key, lazy_gettext(term.label)) for term in terms]
 
 

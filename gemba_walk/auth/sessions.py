@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import redirect, request, url_for
 from flask_login import LoginManager
 
+from gemba_walk.auth.models import User, UserSession
 from gemba_walk.core.database import write_transaction
 from gemba_walk.core.errors import error_response
 from gemba_walk.core.i18n import gettext
@@ -29,8 +30,6 @@ def _digest(token: str) -> str:
 
 def start_session(user, user_agent: str = "") -> None:
     """Record a new signed-in device for ``user``; call before ``login_user(user)``."""
-    from gemba_walk.auth.models import UserSession
-
     token = secrets.token_urlsafe(32)
     with write_transaction():
         db.session.add(
@@ -41,8 +40,6 @@ def start_session(user, user_agent: str = "") -> None:
 
 def end_session(user) -> None:
     """End the session ``user`` was loaded for (this device only)."""
-    from gemba_walk.auth.models import UserSession
-
     if not user.session_token:
         return
     with write_transaction():
@@ -53,16 +50,12 @@ def end_session(user) -> None:
 
 def end_all_sessions(user_id: int) -> int:
     """End every session of a user, on every device; returns how many there were."""
-    from gemba_walk.auth.models import UserSession
-
     with write_transaction():
         result = db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
     return result.rowcount
 
 
 def count_sessions(user_id: int) -> int:
-    from gemba_walk.auth.models import UserSession
-
     query = (
         sa.select(sa.func.count()).select_from(UserSession).where(UserSession.user_id == user_id)
     )
@@ -71,8 +64,6 @@ def count_sessions(user_id: int) -> int:
 
 def load_user(user_id: str):
     """The active user whose session ``"<id>.<token>"`` still exists, or None."""
-    from gemba_walk.auth.models import User, UserSession
-
     number, _, token = user_id.partition(".")
     if not number.isdigit() or len(number) > 18 or not token:
         return None

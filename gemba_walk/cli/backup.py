@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_migrate import upgrade
 from sqlalchemy.engine import URL, make_url
 
 from gemba_walk.core.errors import RuleError
@@ -292,8 +293,6 @@ def _restore_database(kind: str, dump: Path) -> None:
 
 def restore_backup(archive_path: Path) -> RestoreSummary:
     """Check the archive whole, then restore it into this (empty) instance."""
-    from flask_migrate import upgrade
-
     kind = _kind()
     archive_path = Path(archive_path)
     if not archive_path.is_file():

@@ -3,13 +3,23 @@ prune-photos | user create | make-cert."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from huey.consumer import Consumer
 from sqlalchemy.engine import make_url
+
+from gemba_walk.andon.operations import forget_old_photos
+from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
+from gemba_walk.auth.operations import AccountError, create_user
+from gemba_walk.cli.backup import BackupError, create_backup, restore_backup
+from gemba_walk.cli.demo import database_is_empty, seed_demo
+from gemba_walk.core.tls import write_self_signed_certificate
+from gemba_walk.notify import jobs, queue
 
 
 def register(app: Flask) -> None:
@@ -37,8 +47,6 @@ def init_db() -> None:
 )
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo plant, users and eight weeks of history into an empty database."""
-    from gemba_walk.cli.demo import database_is_empty, seed_demo
-
     accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"
     if not database_is_empty():
         click.echo("The database already has data: nothing was added or changed.")
@@ -59,8 +67,6 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.argument("destination", required=False, type=click.Path(dir_okay=False))
 def backup(destination: str | None) -> None:
     """Write one archive (tar.gz, mode 600): database snapshot, photos, manifest."""
-    from gemba_walk.cli.backup import BackupError, create_backup
-
     try:
         target = create_backup(Path(destination) if destination else None)
     except BackupError as error:
@@ -72,8 +78,6 @@ def backup(destination: str | None) -> None:
 @click.argument("archive", type=click.Path(dir_okay=False))
 def restore(archive: str) -> None:
     """Check a backup archive and restore it into this empty instance."""
-    from gemba_walk.cli.backup import BackupError, restore_backup
-
     try:
         summary = restore_backup(Path(archive))
     except BackupError as error:
@@ -105,8 +109,6 @@ def create_user_command(
     password: str,
 ) -> None:
     """Create a user account that signs in with an email address, a username, or either."""
-    from gemba_walk.auth.operations import AccountError, create_user
-
     if not email and not username:
         raise click.UsageError("Give --email, --username, or both.")
     try:
@@ -126,8 +128,6 @@ def _safe_url() -> str:
 @click.option("--force", is_flag=True, help="Replace an existing certificate.")
 def make_cert(force: bool) -> None:
     """Create a self-signed certificate in instance/tls, to try the app from a phone on the LAN."""
-    from gemba_walk.core.tls import write_self_signed_certificate
-
     folder = Path(current_app.instance_path) / "tls"
     if (folder / "cert.pem").exists() and not force:
         click.echo(f"Using the certificate in {folder} (--force to replace it).")
@@ -147,11 +147,6 @@ def make_cert(force: bool) -> None:
 def prune_photos(days: float | None) -> None:
     """Delete uploaded photos never attached to a finding or ticket, older than some days, and
     the photos of andon reports received longer ago, decided or not."""
-    from datetime import timedelta
-
-    from gemba_walk.andon.operations import forget_old_photos
-    from gemba_walk.audits.photos import PhotoStore, prune_unattached_photos
-
     store = PhotoStore(current_app.config["PHOTO_STORAGE_PATH"])
     unattached_days = float(current_app.config["PHOTO_UNATTACHED_MAX_AGE_DAYS"])
     andon_days = float(current_app.config["ANDON_PHOTO_MAX_AGE_DAYS"])
@@ -172,10 +167,6 @@ def prune_photos(days: float | None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=2, help="Worker threads.")
 def run_jobs(workers: int) -> None:
     """Run the background job consumer (notifications, periodic checks) until stopped."""
-    from huey.consumer import Consumer
-
-    from gemba_walk.notify import jobs, queue
-
     queue.bind(current_app._get_current_object())
     click.echo(
         f"Jobs: {current_app.config['HUEY_STORAGE_DESCRIPTION']}, {workers} worker(s), "
@@ -191,6 +182,4 @@ def run_jobs(workers: int) -> None:
 @click.command("notify-sweep")
 def notify_sweep() -> None:
     """Do now what the job consumer does every minute (fan out, retry, release, checks)."""
-    from gemba_walk.notify import jobs
-
     click.echo(jobs.run_pending())

@@ -30,6 +30,7 @@ from flask_babel import ngettext as _ngettext
 from flask_login import current_user
 
 from gemba_walk.core import localtime
+from gemba_walk.extensions import babel
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 DEFAULT_LOCALE = "en"
@@ -152,8 +153,6 @@ def js_messages(language: str) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    from gemba_walk.extensions import babel
-
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel keeps the chosen locale on ``g``; each request chooses again (a test client
     # shares one app context across requests, and a sign-in changes who is asking).
