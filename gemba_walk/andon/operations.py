@@ -24,7 +24,7 @@ from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import ABNORMALITY_CATEGORIES, SEVERITIES, keys
-from gemba_walk.tickets.models import TicketEvent
+from gemba_walk.tickets import history
 from gemba_walk.tickets.rules import TicketOutcome, ticket_for_finding
 
 logger = logging.getLogger(__name__)
@@ -238,16 +238,13 @@ def accept_report(report: AndonReport, leader: User, severity: str) -> TicketOut
             )
             db.session.flush()
         outcome = ticket_for_finding(finding)
-        db.session.add(
-            TicketEvent(
-                ticket=outcome.ticket,
-                actor_id=leader.id,
-                kind="comment",
-                # Shown by the ticket page in the reader's language ("Reported at the andon").
-                changes={"andon_report": report.id, "reporter": report.reporter_name},
-                body="",
-                occurred_at=report.received_at,
-            )
+        history.record(
+            outcome.ticket,
+            "andon_report",
+            leader.id,
+            occurred_at=report.received_at,
+            report=report.id,
+            reporter=report.reporter_name,
         )
         report.status = "accepted"
         report.decided_by_id = leader.id
