@@ -14,8 +14,8 @@ from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
 from gemba_walk.core import i18n
 from gemba_walk.notify import jobs
-from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from gemba_walk.tickets.history import sentence
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from tests import notify_tools
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
