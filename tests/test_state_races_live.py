@@ -203,7 +203,7 @@ def ticket_steps_from_the_page(db, server):
             lambda path=path: second.form(path, action="verify"),
         )
         winner_and_loser(answers, loser_words="is not possible now")
-        [verified] = events(db, done.id, "status")
+        [verified] = events(db, done.id, "verified")
         stored = fresh(db, KaizenTicket, done.id)
         assert (stored.status, stored.verified_by_id) == ("verified", verified.actor_id)
 
