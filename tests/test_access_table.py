@@ -88,6 +88,7 @@ ACCESS: dict[str, str] = {
     # the REST reads and ticket updates (a session, or an API token with its scope)
     "api.tickets": MEMBER,
     "api.ticket": MEMBER,
+    "api.ticket_history": MEMBER,
     "api.update_ticket": MEMBER,  # the workflow then decides, as on the ticket page
     "api.audits": MEMBER,
     "api.findings": MEMBER,

@@ -169,9 +169,9 @@ def test_a_leader_accepts_a_report_and_the_ticket_says_it_came_from_the_andon(
     assert finding.ticket_id == ticket.id and finding.reported_by_id == leader.id
     assert _count(Photo) == 1
     event = app.extensions["sqlalchemy"].session.scalar(
-        sa.select(TicketEvent).where(TicketEvent.kind == "comment")
+        sa.select(TicketEvent).where(TicketEvent.kind == "andon_report")
     )
-    assert event.changes["andon_report"] == report.id
+    assert event.data == {"report": report.id, "reporter": "Ana"}
     assert report.status == "accepted" and report.ticket_id == ticket.id
     assert "Nothing waits for triage." in client.get("/andon/triage").text
 

@@ -274,6 +274,7 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/web/pwa.py", "The app is not built: run `make assets`."),
     ("gemba_walk/core/input_guard.py", "{} is not a JSON number"),  # answered as "bad JSON"
     ("gemba_walk/notify/events.py", "{} is not a walk event"),
+    ("gemba_walk/tickets/history.py", "{} is not a kind of ticket history"),
     # a field's refusal for API clients, beside Pydantic's own (English) messages
     ("gemba_walk/core/contract.py", "{} is not one of {}"),
     # names: the product, a certificate's, an e-mail sender's, a CSV column
@@ -282,13 +283,6 @@ ENGLISH_ON_PURPOSE = {
     ("gemba_walk/web/reports/views.py", "Scanned at the gemba (UTC)"),
     # a webhook's text for audit.completed (no person is told of it)
     ("gemba_walk/sync/store.py", "{} audit of area {} by {}"),
-    # a ticket's history, stored in English and read in the reader's language by
-    # tickets.rules.read_event_body
-    ("gemba_walk/tickets/rules.py", "A more serious occurrence: "),
-    ("gemba_walk/tickets/rules.py", "Seen again ({} occurrence): {}"),
-    ("gemba_walk/tickets/rules.py", "Seen again before verification — back to the team."),
-    ("gemba_walk/tickets/rules.py", "Recurred — the countermeasure did not hold: "),
-    ("gemba_walk/tickets/rules.py", "Seen before the verification (captured {} UTC): {}"),
     # a webhook's pause reason, stored in English, read out by notify.webhooks.pause_reason_read
     ("gemba_walk/notify/webhooks.py", "{} deliveries in a row failed; last: {}"),
 }

@@ -681,34 +681,28 @@ def test_offline_a_page_not_on_the_phone_says_so_in_the_persons_language(
         ("ja", "再び発見（2 回目）: Ölleck", "「改善後」の写真を追加しました。"),
     ],
 )
-def test_the_tickets_history_reads_in_the_language_though_stored_in_english(
+def test_the_tickets_history_reads_in_the_readers_language(
     app, db, client, auth, language, seen_again, photo
 ):
-    from gemba_walk.tickets.models import TicketEvent
+    from gemba_walk.tickets import history
 
     ticket = TicketFactory()
-    db.session.add_all(
-        [
-            TicketEvent(
-                ticket=ticket, kind="occurrence", body="Seen again (2nd occurrence): Ölleck"
-            ),
-            TicketEvent(ticket=ticket, kind="photo", body="Added an “after” photo."),
-        ]
-    )
+    history.record(ticket, "seen_again", None, occurrence=2, text="Ölleck")
+    history.record(ticket, "after_photo", None)
     db.session.commit()
     text = read_as(client, auth, language, f"/tickets/{ticket.number}")
-    speaks(text, [seen_again, photo], ["Seen again (2nd", "Added an “after” photo."])
+    speaks(text, [seen_again, photo], ["Seen again (", "Added an “after” photo."])
     auth.logout()
     english = read_as(client, auth, "en", f"/tickets/{ticket.number}")
-    assert "Seen again (2nd occurrence): Ölleck" in english  # English reads it as stored
+    assert "Seen again (occurrence 2): Ölleck" in english
 
 
-def test_a_more_serious_occurrence_is_stored_in_english_and_read_in_each_language(
+def test_a_more_serious_occurrence_is_stored_as_data_and_read_in_each_language(
     app, db, client, auth, api
 ):
     """A Japanese-speaking leader reports the same problem again, now critical: the history keeps
-    one English sentence (the language of the record, of webhooks and exports), and each reader
-    reads it in their own language, dates in their own format."""
+    what changed (severities as keys, days as ISO dates), and each reader reads it in their own
+    language, dates in their own format."""
     from gemba_walk.tickets.models import TicketEvent
     from tests.sync_batches import batch, finding
 
@@ -723,11 +717,14 @@ def test_a_more_serious_occurrence_is_stored_in_english_and_read_in_each_languag
     number = report(severity="low", observed_at="2026-11-02T08:00:00Z")
     report(severity="critical", observed_at="2026-11-05T08:00:00Z", same_as_ticket=number)
     auth.logout()
-    stored = sa.select(TicketEvent.body).where(TicketEvent.kind == "fields")
-    event = db.session.scalars(stored).one()
-    assert event == (
-        "A more serious occurrence: severity raised from Low to Critical / safety; "
-        "due date brought forward to 06 Nov 2026 (was 16 Nov 2026)."
+    stored = sa.select(TicketEvent.data).where(TicketEvent.kind == "severity_raised")
+    assert db.session.scalars(stored).one() == {
+        "severity": ["low", "critical"],
+        "due_date": ["2026-11-16", "2026-11-06"],
+    }
+    event = (
+        "A more serious occurrence: severity raised from Low to Critical / safety. "
+        "Due date brought forward to 06 Nov 2026 (was 16 Nov 2026)."
     )
     german = read_as(client, auth, "de", f"/tickets/{int(number[3:])}")
     speaks(
@@ -735,9 +732,8 @@ def test_a_more_serious_occurrence_is_stored_in_english_and_read_in_each_languag
         [
             "Ein schwereres Auftreten: Schweregrad von Niedrig auf Kritisch / Sicherheit erhöht.",
             "Fälligkeit vorgezogen auf 6. Nov. 2026 (war 16. Nov. 2026).",
-            "Geändert: Fälligkeit, Schweregrad.",
         ],
-        ["A more serious occurrence", "brought forward", "due date"],
+        ["A more serious occurrence", "brought forward"],
     )
     auth.logout()
     english = read_as(client, auth, "en", f"/tickets/{int(number[3:])}")
@@ -952,29 +948,34 @@ def test_a_refused_sync_answers_in_the_phone_users_language(app, db, client, aut
         ),
     ],
 )
-def test_a_verification_stored_in_english_reads_in_the_readers_language(
+def test_a_verification_stored_as_data_reads_in_the_readers_language(
     app, db, client, auth, language, without_scan, at_the_gemba, took
 ):
-    """The history keeps how a fix was verified in English (webhooks and exports read it as
-    written); a Spanish reader reads it in Spanish, the leader's own words as they wrote them."""
-    from gemba_walk.tickets.models import TicketEvent
+    """The history keeps how a fix was verified as data; a Spanish reader reads it in Spanish,
+    the leader's own words as they wrote them."""
+    from gemba_walk.tickets import history
 
     ticket = TicketFactory()
-    db.session.add_all(
-        [
-            TicketEvent(ticket=ticket, kind="status", body="Lee Leader took the ticket."),
-            TicketEvent(
-                ticket=ticket,
-                kind="status",
-                body="Verified without a label scan. Se mantiene desde hace una semana.",
-            ),
-            TicketEvent(
-                ticket=ticket,
-                kind="status",
-                body="Verified at the gemba (label scanned 26 Nov 08:33 UTC). Self-verified by "
-                "the owner (the site lets any leader verify).",
-            ),
-        ]
+    moved = {"from": "done", "to": "verified"}
+    history.record(
+        ticket, "taken", None, **{"from": "open", "to": "in_progress"}, name="Lee Leader"
+    )
+    history.record(
+        ticket,
+        "verified",
+        None,
+        **moved,
+        how="no_scan",
+        result="Se mantiene desde hace una semana.",
+    )
+    history.record(
+        ticket,
+        "verified",
+        None,
+        **moved,
+        how="scan",
+        scanned_at="2026-11-26T08:33:10",
+        self_verified=True,
     )
     db.session.commit()
     text = read_as(client, auth, language, f"/tickets/{ticket.number}")

@@ -173,9 +173,12 @@ def test_a_reopened_ticket_no_longer_says_verified_by(client, auth, db, line, tm
     page = client.get(f"/tickets/{line['number']}").text
     assert "Verified by" not in page
     assert "Reopened by Ada Admin" in page and "Came back" in page
-    history = db.session.scalars(
-        sa.select(TicketEvent.to_status).where(TicketEvent.ticket_id == line["id"])
-    ).all()
+    history = [
+        e.to_status
+        for e in db.session.scalars(
+            sa.select(TicketEvent).where(TicketEvent.ticket_id == line["id"])
+        )
+    ]
     assert "verified" in history  # the history keeps the verification
 
 

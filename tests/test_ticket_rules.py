@@ -14,8 +14,8 @@ from gemba_walk.checklists.defaults import ensure_default_templates
 from gemba_walk.checklists.models import ChecklistItem, ChecklistTemplate
 from gemba_walk.core import i18n
 from gemba_walk.notify import jobs
+from gemba_walk.tickets.history import sentence
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import read_event_body
 from tests import notify_tools
 from tests.conftest import csrf_token_from
 from tests.factories import DEFAULT_PASSWORD, AreaFactory, UserFactory
@@ -83,7 +83,7 @@ def test_an_abnormality_opens_a_ticket_for_the_area_owner_due_by_severity(api, d
     assert opened.problem == opened.title == "Guard removed from the belt conveyor"
     stored_photo = db.session.scalar(sa.select(Photo).where(Photo.uuid == photo))
     assert (stored_photo.ticket_id, stored_photo.role) == (opened.id, "before")
-    assert [e.kind for e in opened.events] == ["created"]
+    assert [e.kind for e in opened.events] == ["opened"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +165,7 @@ def test_the_same_checklist_item_again_joins_the_open_ticket(api, db, plant):
     assert [
         p.uuid for p in db.session.scalars(sa.select(Photo).where(Photo.ticket_id == joined.id))
     ] == [photo]
-    assert "3rd occurrence" in joined.events[-1].body
+    assert (joined.events[-1].kind, joined.events[-1].data["occurrence"]) == ("seen_again", 3)
 
     # Another item of the same area, or the same item in another area: separate tickets.
     other_item = five_s_item(1)
@@ -209,7 +209,9 @@ def test_two_different_problems_of_one_category_are_two_tickets(api, db, plant):
     assert ticket(db, leak["number"]).severity == "critical"
 
 
-def test_a_report_chosen_as_the_same_problem_joins_and_raises_severity_and_due_date(api, db, plant):
+def test_a_report_chosen_as_the_same_problem_joins_and_raises_severity_and_due_date(
+    app, api, db, plant
+):
     seen = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
     first = sync_one(
         api,
@@ -241,13 +243,16 @@ def test_a_report_chosen_as_the_same_problem_joins_and_raises_severity_and_due_d
     assert joined.due_date == date(2026, 11, 6)  # critical, one day after the second sighting
     assert joined.title == "Guard loose on belt B"  # the problem keeps its name
     history = joined.events[-1]
-    assert history.kind == "fields"
-    assert history.changes == {
+    assert history.kind == "severity_raised"
+    assert history.data == {
         "severity": ["low", "critical"],
         "due_date": ["2026-11-16", "2026-11-06"],
     }
-    assert "severity raised from Low to Critical / safety" in history.body
-    assert "due date brought forward to 06 Nov 2026 (was 16 Nov 2026)" in history.body
+    with app.test_request_context():
+        assert sentence(history) == (
+            "A more serious occurrence: severity raised from Low to Critical / safety. "
+            "Due date brought forward to 06 Nov 2026 (was 16 Nov 2026)."
+        )
 
     # A milder sighting later changes neither severity nor due date.
     sync_one(
@@ -287,9 +292,9 @@ def test_a_finding_that_joins_a_done_ticket_sends_it_back_to_the_team(api, db, p
     )
     back = ticket(db, first["number"])
     assert back.status == "in_progress" and back.occurrences == 2
-    status_change = [e for e in back.events if e.kind == "status"][-1]
-    assert (status_change.from_status, status_change.to_status) == ("done", "in_progress")
-    assert "Seen again before verification" in status_change.body
+    status_change = [e for e in back.events if e.to_status][-1]
+    assert status_change.kind == "back_to_team"
+    assert status_change.data == {"from": "done", "to": "in_progress"}
     jobs.run_pending()
     told = notify_tools.inbox(db, back.id)
     assert [(user_id, "seen again before verification" in message) for user_id, message in told][
@@ -349,7 +354,7 @@ def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, 
     reopened = ticket(db, first["number"])
     assert reopened.recurred and reopened.occurrences == 2
     assert reopened.events[-1].kind == "recurred"
-    assert "countermeasure did not hold" in reopened.events[-1].body
+    assert reopened.events[-1].data == {"from": "verified", "to": "reopened", "text": "Oil again"}
     jobs.run_pending()
     told = [
         user_id for user_id, message in notify_tools.inbox(db, reopened.id) if "recurred" in message
@@ -383,12 +388,18 @@ def test_a_finding_captured_before_the_verification_joins_the_history_and_never_
     assert (closed.status, closed.recurred, closed.occurrences) == ("verified", False, 2)
     assert closed.verified_at == verified_at and closed.verified_by_id == verifier.id
     last = closed.events[-1]
-    assert last.kind == "occurrence" and last.occurred_at == captured
-    assert last.body == (
-        f"Seen before the verification (captured {captured:%d %b %H:%M} UTC): Oil under the press"
-    )
-    with app.test_request_context(), i18n.force_locale("de"):  # read in the reader's language
-        assert read_event_body(last.body).startswith("Vor der Bestätigung gesehen (erfasst ")
+    assert last.kind == "seen_before_verification" and last.occurred_at == captured
+    assert last.data == {
+        "captured": captured.replace(microsecond=0).isoformat(),
+        "text": "Oil under the press",
+    }
+    with app.test_request_context():
+        assert sentence(last) == (
+            f"Seen before the verification (captured {captured:%d %b %H:%M} UTC): "
+            "Oil under the press"
+        )
+        with i18n.force_locale("de"):  # read in the reader's language
+            assert sentence(last).startswith("Vor der Bestätigung gesehen (erfasst ")
     jobs.run_pending()
     assert not [m for _u, m in notify_tools.inbox(db, closed.id) if "recurred" in m]
 
@@ -492,7 +503,7 @@ def test_two_phones_syncing_the_same_problem_at_once_make_one_ticket(db, live_se
     assert sorted(a["outcome"] for a in answers).count("opened") == 3
     assert (
         db.session.scalar(
-            sa.select(sa.func.count(TicketEvent.id)).where(TicketEvent.kind == "occurrence")
+            sa.select(sa.func.count(TicketEvent.id)).where(TicketEvent.kind == "seen_again")
         )
         == rounds * len(phones) * 2 - 3
     )
@@ -529,7 +540,7 @@ def test_an_offline_gemba_note_lands_once_in_the_ticket_history(api, db, plant):
     events = ticket(db, number).events
     checks = [e for e in events if e.kind == "gemba_check"]
     assert len(checks) == 1
-    assert checks[0].body == written["body"] and checks[0].actor_id == plant["leader"].id
+    assert checks[0].data == {"text": written["body"]} and checks[0].actor_id == plant["leader"].id
     assert checks[0].occurred_at == datetime(2026, 11, 24, 14, 5)
 
 
@@ -539,7 +550,7 @@ def test_a_note_for_an_unknown_ticket_refuses_the_batch_and_stores_nothing(api, 
     response = api.sync(batch(ticket_notes=[good, bad]))
     assert response.status_code == 422
     assert "There is no ticket KZ-9999." in str(response.json["error"]["details"])
-    assert [e.kind for e in ticket(db, number).events] == ["created"]
+    assert [e.kind for e in ticket(db, number).events] == ["opened"]
     blank = api.sync(batch(ticket_notes=[note(number, body="   ")]))
     assert blank.status_code == 422 and "The note is empty." in str(blank.json)
 

@@ -22,7 +22,7 @@ from PIL import Image
 from gemba_walk.audits.photos import PhotoStore, sha256_hex, store_photo
 from gemba_walk.core.database import write_transaction
 from gemba_walk.lean import TICKET_STATUSES, keys
-from gemba_walk.tickets import workflow
+from gemba_walk.tickets import history, workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 from tests.factories import AreaFactory, TicketFactory, UserFactory
 
@@ -49,7 +49,7 @@ def new_ticket(db, area, owner) -> KaizenTicket:
         severity="high",
     )
     with write_transaction():
-        db.session.add(TicketEvent(ticket=ticket, kind="created", to_status="open"))
+        history.record(ticket, "opened", None, text="Loose guard rail")
     return ticket
 
 
@@ -202,11 +202,12 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
 
         @invariant()
         def history_explains_the_status(self):
-            moves = db.session.execute(
-                sa.select(TicketEvent.from_status, TicketEvent.to_status)
-                .where(TicketEvent.ticket_id == self.ticket.id, TicketEvent.kind == "status")
+            events = db.session.scalars(
+                sa.select(TicketEvent)
+                .where(TicketEvent.ticket_id == self.ticket.id)
                 .order_by(TicketEvent.id)
             ).all()
+            moves = [(e.from_status, e.to_status) for e in events if e.to_status]
             status = "open"
             for from_status, to_status in moves:
                 assert from_status == status and (from_status, to_status) in ALLOWED_MOVES
@@ -234,9 +235,7 @@ def test_random_steps_by_random_people_keep_the_workflow_sound(app, db, tmp_path
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
-    reached = db.session.scalars(
-        sa.select(TicketEvent.to_status).where(TicketEvent.to_status.is_not(None)).distinct()
-    ).all()
+    reached = {"open"} | {e.to_status for e in db.session.scalars(sa.select(TicketEvent))}
     assert start in reached
 
 
@@ -296,12 +295,22 @@ def test_the_whole_loop_from_open_to_verified_is_in_the_history(app, db, tmp_pat
     )
     kinds = [(e.kind, e.to_status) for e in ticket.events]
     assert kinds == [
-        ("created", "open"),
-        ("status", "in_progress"),
-        ("fields", None),
-        ("photo", None),
-        ("status", "done"),
-        ("fields", None),
-        ("status", "verified"),
+        ("opened", None),
+        ("status_changed", "in_progress"),
+        ("fields_changed", None),
+        ("after_photo", None),
+        ("status_changed", "done"),
+        ("fields_changed", None),
+        ("verified", "verified"),
     ]
-    assert "Verified without a label scan" in ticket.events[-1].body
+    assert ticket.events[-1].data == {
+        "from": "done",
+        "to": "verified",
+        "how": "no_scan",
+        "self_verified": False,
+        "result": "Holds after a week",
+    }
+    with app.test_request_context():
+        assert history.sentence(ticket.events[-1]) == (
+            "Done → Verified. Verified without a label scan. Holds after a week"
+        )

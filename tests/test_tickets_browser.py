@@ -150,4 +150,12 @@ def test_a_team_takes_a_ticket_through_pdca_and_a_leader_verifies_it_at_the_gemb
         .where(TicketEvent.ticket_id == stored.id)
         .order_by(TicketEvent.id)
     ).all()
-    assert kinds == ["created", "status", "fields", "photo", "status", "gemba_check", "status"]
+    assert kinds == [
+        "opened",
+        "taken",
+        "fields_changed",
+        "after_photo",
+        "status_changed",
+        "gemba_check",
+        "verified",
+    ]

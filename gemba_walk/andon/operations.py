@@ -24,7 +24,7 @@ from gemba_walk.core.ids import new_uuid, utcnow
 from gemba_walk.extensions import db
 from gemba_walk.findings.operations import NewFinding, record_finding
 from gemba_walk.lean import ABNORMALITY_CATEGORIES, SEVERITIES, keys
-from gemba_walk.tickets.models import TicketEvent
+from gemba_walk.tickets import history
 from gemba_walk.tickets.rules import TicketOutcome
 
 logger = logging.getLogger(__name__)
@@ -240,16 +240,13 @@ def accept_report(report: AndonReport, leader: User, severity: str) -> TicketOut
         # The leader vouches for it; the reporter is named on the ticket.
         recorded = record_finding(leader, _finding_of(report, leader, severity))
         outcome = recorded.ticket
-        db.session.add(
-            TicketEvent(
-                ticket=outcome.ticket,
-                actor_id=leader.id,
-                kind="comment",
-                # Shown by the ticket page in the reader's language ("Reported at the andon").
-                changes={"andon_report": report.id, "reporter": report.reporter_name},
-                body="",
-                occurred_at=report.received_at,
-            )
+        history.record(
+            outcome.ticket,
+            "andon_report",
+            leader.id,
+            occurred_at=report.received_at,
+            report=report.id,
+            reporter=report.reporter_name,
         )
         report.status = "accepted"
         report.decided_by_id = leader.id

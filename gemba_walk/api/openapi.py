@@ -94,6 +94,18 @@ def _rest_paths() -> dict[str, Any]:
                 | _errors(400, 401, 403, 404, 409, 413, 422),
             },
         },
+        "/api/v1/tickets/{number}/history": {
+            "parameters": [
+                {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "get": {
+                "summary": "A ticket's history, oldest first. Scope: read.",
+                "description": "Each event as its kind and values (data), and the sentence they "
+                "make in the request's language (the person's, else Accept-Language)." + AUTH_WORDS,
+                "responses": {"200": {"description": "OK", "content": _json("TicketHistory")}}
+                | _errors(401, 403, 404, 422),
+            },
+        },
         "/api/v1/audits": _listing(
             "Walk results: audits of every kind (by submit time)", "WalkResultPage"
         ),

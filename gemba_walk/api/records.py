@@ -9,7 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
-from gemba_walk.api.schema import AreaRecord, FindingRecord, Ticket, WalkResult
+from gemba_walk.api.schema import (
+    AreaRecord,
+    FindingRecord,
+    Ticket,
+    TicketHistory,
+    TicketHistoryEvent,
+    WalkResult,
+)
 from gemba_walk.areas.models import Area
 from gemba_walk.audits.models import Audit, Finding
 from gemba_walk.core.errors import ApiError
@@ -17,8 +24,8 @@ from gemba_walk.core.i18n import gettext as _
 from gemba_walk.core.ids import parse_id
 from gemba_walk.extensions import db
 from gemba_walk.lean import TICKET_STATUSES, keys
-from gemba_walk.tickets import workflow
-from gemba_walk.tickets.models import KaizenTicket
+from gemba_walk.tickets import history, workflow
+from gemba_walk.tickets.models import KaizenTicket, TicketEvent
 
 MAX_LIMIT = 200
 
@@ -127,6 +134,33 @@ def ticket_json(ticket: KaizenTicket) -> Ticket:
             "verification": workflow.verification_words(ticket),
             "updated_at": _iso(ticket.updated_at),
         }
+    )
+
+
+def history_json(ticket: KaizenTicket) -> TicketHistory:
+    """The ticket's history: each event's kind and values, and its sentence in the request's
+    language."""
+    events = db.session.scalars(
+        sa.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .options(sa.orm.selectinload(TicketEvent.actor))
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    )
+    return TicketHistory(
+        number=ticket.display_number,
+        items=[
+            TicketHistoryEvent(
+                id=event.id,
+                kind=event.kind,
+                data=event.data or {},
+                sentence=history.sentence(event),
+                actor_id=event.actor_id,
+                actor_name=event.actor.name if event.actor else None,
+                occurred_at=_iso(event.occurred_at),
+                created_at=_iso(event.created_at),
+            )
+            for event in events
+        ],
     )
 
 

@@ -4,7 +4,7 @@ OpenAPI document from them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -20,7 +20,9 @@ from gemba_walk.core.contract import (
     Text,
     Timestamp,
     Uuid,
+    one_of,
 )
+from gemba_walk.tickets.history import KINDS
 
 
 class ErrorBody(Answer):
@@ -234,6 +236,43 @@ class TicketPage(Answer):
     next_after: Id | None
 
 
+if TYPE_CHECKING:  # a string to the type checker; one of the history's kinds at run time
+    HistoryKind = str
+else:
+    HistoryKind = one_of(list(KINDS))
+
+
+class TicketHistoryEvent(Answer):
+    """One event of a ticket's history: its kind, its values, and the sentence they make."""
+
+    id: Id
+    kind: Annotated[
+        HistoryKind, Field(description="A stable id of what happened (see data for its values).")
+    ]
+    data: Annotated[
+        dict[str, Any],
+        Field(
+            description="The event's values by kind (statuses and severities as keys, days "
+            "YYYY-MM-DD, moments YYYY-MM-DDTHH:MM:SS in UTC). "
+            + "; ".join(f"{kind} — {keeps}" for kind, keeps in KINDS.items())
+        ),
+    ]
+    sentence: Annotated[str, Field(description="The event in words, in the request's language.")]
+    actor_id: Id | None
+    actor_name: str | None
+    occurred_at: Annotated[
+        str | None, Field(description="When it happened on a phone that was offline.")
+    ]
+    created_at: str | None
+
+
+class TicketHistory(Answer):
+    """A ticket's whole history, oldest first."""
+
+    number: str
+    items: list[TicketHistoryEvent]
+
+
 class WalkResult(Answer):
     """An audit of any kind (5S audit, waste walk, abnormality report, custom checklist)."""
 
@@ -332,6 +371,7 @@ API_MODELS: tuple[type[Request] | type[Answer], ...] = (
     ScanResult,
     Ticket,
     TicketPage,
+    TicketHistory,
     WalkResultPage,
     FindingPage,
     AreaPage,

@@ -286,6 +286,14 @@ def ticket(number: str) -> tuple[Response, int]:
     return _answer(records.ticket_json(_ticket_or_404(number)))
 
 
+@bp.get("/tickets/<number>/history")
+@api_access("read")
+def ticket_history(number: str) -> tuple[Response, int]:
+    """A ticket's history: kind and values of each event, and its sentence in the reader's
+    language."""
+    return _answer(records.history_json(_ticket_or_404(number)))
+
+
 @bp.patch("/tickets/<number>")
 @body_limit(64 * 1024, _l("A ticket update is at most 64 KB."))
 @api_access("write:tickets")

@@ -24,7 +24,8 @@ from gemba_walk.core.localtime import local_today
 from gemba_walk.extensions import db
 from gemba_walk.findings.operations import NewFinding, record_finding
 from gemba_walk.lean import WASTES, label_of
-from gemba_walk.tickets.models import KaizenTicket, TicketEvent
+from gemba_walk.tickets import history as ticket_history
+from gemba_walk.tickets.models import KaizenTicket
 from gemba_walk.walks.models import PlannedWalk
 from gemba_walk.walks.operations import (
     PlanDetails,
@@ -362,15 +363,9 @@ def _work_ticket(ticket: KaizenTicket, target: str, users: dict[str, User], now)
 
 
 def _move(ticket: KaizenTicket, to_status: str, actor: User | None, when: datetime) -> None:
-    db.session.add(
-        TicketEvent(
-            ticket=ticket,
-            actor=actor,
-            kind="status",
-            from_status=ticket.status,
-            to_status=to_status,
-            created_at=when,
-        )
+    moved = {"from": ticket.status, "to": to_status}
+    ticket_history.record(
+        ticket, "status_changed", actor.id if actor else None, created_at=when, **moved
     )
     ticket.status = to_status
     ticket.updated_at = when

@@ -13,16 +13,24 @@ from gemba_walk.core.ids import utcnow
 from gemba_walk.extensions import db
 from gemba_walk.lean import SEVERITIES, TEMPLATE_KINDS, TICKET_STATUSES, keys
 
+# What a history event can be (tickets/history.py says what each keeps in its data).
 EVENT_KINDS = (
-    "created",
-    "status",
+    "opened",
+    "status_changed",
+    "taken",
+    "verified",
+    "back_to_team",
+    "recurred",
+    "seen_again",
+    "seen_before_verification",
+    "severity_raised",
+    "fields_changed",
+    "owner_set",
     "comment",
     "gemba_check",
-    "fields",
-    "reassigned",
-    "occurrence",
-    "recurred",
-    "photo",
+    "andon_report",
+    "after_photo",
+    "note",
 )
 
 
@@ -92,7 +100,8 @@ class KaizenTicket(db.Model):
 
 
 class TicketEvent(db.Model):
-    """One entry in a ticket's history: a change, a comment or a check at the gemba."""
+    """One entry in a ticket's history: a change, a comment or a check at the gemba, stored as
+    its kind and values (``data``) and written out in the reader's language when read."""
 
     __tablename__ = "ticket_events"
     __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(EVENT_KINDS), name="kind_known"),)
@@ -101,16 +110,22 @@ class TicketEvent(db.Model):
     uuid: Mapped[str | None] = mapped_column(sa.String(36), unique=True)  # set for field records
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("kaizen_tickets.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(16))
-    from_status: Mapped[str | None] = mapped_column(sa.String(16))
-    to_status: Mapped[str | None] = mapped_column(sa.String(16))
-    changes: Mapped[dict | None] = mapped_column(sa.JSON)  # {"field": [old, new]}
-    body: Mapped[str] = mapped_column(sa.Text, default="")
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     occurred_at: Mapped[datetime | None]  # when it happened on the phone, if offline
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[KaizenTicket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def from_status(self) -> str | None:
+        """The status it moved the ticket from, if it moved it."""
+        return (self.data or {}).get("from")
+
+    @property
+    def to_status(self) -> str | None:
+        return (self.data or {}).get("to")
 
 
 class Counter(db.Model):

@@ -33,7 +33,6 @@ so two phones syncing findings for one area at the same moment queue instead of 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -41,17 +40,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from gemba_walk.areas.models import Area
-from gemba_walk.audits.models import Finding, Photo, Response
+from gemba_walk.audits.models import Finding, Photo
 from gemba_walk.core import hooks
-from gemba_walk.core.i18n import Problem, current_language, format_date, format_day_month, said
-from gemba_walk.core.i18n import gettext as _
+from gemba_walk.core.i18n import Problem, said
 from gemba_walk.core.ids import utcnow
 from gemba_walk.core.localtime import site_today
 from gemba_walk.extensions import db
-from gemba_walk.field_rules import RULES, past_limits, severity_rank
-from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, N_, OPEN_TICKET_STATUSES, SEVERITIES, label_of
-from gemba_walk.tickets.models import TITLE_LENGTH, KaizenTicket, TicketEvent
+from gemba_walk.field_rules import severity_rank
+from gemba_walk.lean import DUE_DAYS_BY_SEVERITY, N_, OPEN_TICKET_STATUSES
+from gemba_walk.tickets import history
+from gemba_walk.tickets.models import KaizenTicket
 from gemba_walk.tickets.numbering import next_ticket_number
+from gemba_walk.tickets.titles import one_line, refresh_title
 
 PRIORITY_BY_SEVERITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 
@@ -78,183 +78,6 @@ def ordinal(number: int) -> str:
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     return f"{number}{suffix}"
-
-
-# The history's sentences the rules store in English, read in the reader's language. A sentence
-# of another shape (written by a person) stays as stored.
-_STORED_AS_IS = (
-    N_("Seen again before verification — back to the team."),
-    N_("Added an “after” photo."),
-)
-_SEEN_AGAIN = re.compile(r"Seen again \((\d+)(?:st|nd|rd|th) occurrence\): (.*)", re.S)
-_RECURRED = re.compile(r"Recurred — the countermeasure did not hold: (.*)", re.S)
-_SEEN_BEFORE = re.compile(
-    r"Seen before the verification \(captured (\d{2} [A-Z][a-z]{2} \d{2}:\d{2}) UTC\): (.*)", re.S
-)
-_TOOK = re.compile(r"(.+) took the ticket\.", re.S)
-# A verification: how it was checked, whether the owner verified it, and the leader's own words.
-_VERIFIED = re.compile(
-    r"(?:Verified without a label scan\."
-    r"|Verified at the gemba \(label scanned (\d{2} [A-Z][a-z]{2} \d{2}:\d{2}) UTC\)\.)"
-    r"( Self-verified by the owner \(the site lets any leader verify\)\.)?(?: (.*))?",
-    re.S,
-)
-_STORED_DATE = r"(\d{2} [A-Z][a-z]{2} \d{4})"
-_MORE_SERIOUS = re.compile(
-    r"A more serious occurrence: severity raised from (.+?) to (.+?)"
-    rf"(?:; due date brought forward to {_STORED_DATE}(?: \(was {_STORED_DATE}\))?)?\."
-)
-
-
-def _english_label(severity: str) -> str:
-    return next((term.label for term in SEVERITIES if term.key == severity), severity)
-
-
-def _severity_read(label: str) -> str:
-    key = next((term.key for term in SEVERITIES if term.label == label), None)
-    return label_of(SEVERITIES, key) if key else label
-
-
-def _date_read(stored: str) -> str:
-    return format_date(datetime.strptime(stored, "%d %b %Y").date())
-
-
-def _more_serious_read(found: re.Match) -> str:
-    was, now, due, old_due = found.groups()
-    sentence = _(
-        "A more serious occurrence: severity raised from %(was)s to %(now)s.",
-        was=_severity_read(was),
-        now=_severity_read(now),
-    )
-    if due and old_due:
-        sentence += " " + _(
-            "Due date brought forward to %(due)s (was %(old)s).",
-            due=_date_read(due),
-            old=_date_read(old_due),
-        )
-    elif due:
-        sentence += " " + _("Due date brought forward to %(due)s.", due=_date_read(due))
-    return sentence
-
-
-def _verified_read(found: re.Match) -> str:
-    scanned, self_verified, result = found.groups()
-    if scanned:
-        # stored without its year ("26 Nov 08:33"); 2000 is a leap year, so 29 Feb reads too
-        moment = datetime.strptime(f"2000 {scanned}", "%Y %d %b %H:%M")
-        sentence = _(
-            "Verified at the gemba (label scanned %(when)s UTC).",
-            when=f"{format_day_month(moment.date())} {moment:%H:%M}",
-        )
-    else:
-        sentence = _("Verified without a label scan.")
-    if self_verified:
-        sentence += " " + _("Self-verified by the owner (the site lets any leader verify).")
-    return f"{sentence} {result}" if result else sentence
-
-
-def read_event_body(body: str) -> str:
-    """A stored history sentence as the reader's language says it (English: as stored)."""
-    if not body or current_language() == "en":
-        return body
-    if body in _STORED_AS_IS:
-        return _(body)
-    if found := _SEEN_AGAIN.fullmatch(body):
-        return _(
-            "Seen again (occurrence %(count)s): %(what)s",
-            count=int(found.group(1)),
-            what=found.group(2),
-        )
-    if found := _RECURRED.fullmatch(body):
-        return _("Recurred — the countermeasure did not hold: %(what)s", what=found.group(1))
-    if found := _SEEN_BEFORE.fullmatch(body):
-        moment = datetime.strptime(f"2000 {found.group(1)}", "%Y %d %b %H:%M")
-        return _(
-            "Seen before the verification (captured %(when)s UTC): %(what)s",
-            when=f"{format_day_month(moment.date())} {moment:%H:%M}",
-            what=found.group(2),
-        )
-    if found := _MORE_SERIOUS.fullmatch(body):
-        return _more_serious_read(found)
-    if found := _VERIFIED.fullmatch(body):
-        return _verified_read(found)
-    if found := _TOOK.fullmatch(body):
-        return _("%(name)s took the ticket.", name=found.group(1))
-    return body
-
-
-def _title(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
-
-
-# What the server writes for an answer past its limit after the item's question
-# (sync/past_limits.py): "scored 2", "failed", "reading 4.2 is outside …", then ": <note>".
-_ANSWER_PAST_LIMIT = re.compile(r"(?:scored \d+|failed|reading [^:]*)(?:: (?P<note>.*))?", re.S)
-
-
-def _seen_text(finding: Finding) -> str:
-    """What the person wrote they saw, or '' where the words were made for them (the answer
-    past its limit, "(see photos)" for a finding of photos only)."""
-    text = " ".join(finding.description.split())
-    prompt = " ".join(finding.item.prompt.split()) if finding.item is not None else None
-    if text == RULES["empty_finding_photo_text"] or text == f"{prompt} (see photos)":
-        return ""
-    if prompt and text.startswith(f"{prompt} — "):
-        made = _ANSWER_PAST_LIMIT.fullmatch(text[len(prompt) + 3 :])
-        if made:
-            return (made["note"] or "").strip()
-    return text
-
-
-def _worst_answer(findings: list[Finding]) -> str:
-    """'<question> — scored 1' for the lowest score (or the first failed check or reading)
-    among the answers behind these findings."""
-    pairs = {(f.audit_id, f.item_id): f.item for f in findings if f.audit_id and f.item_id}
-    if not pairs:
-        return ""
-    responses = db.session.scalars(
-        sa.select(Response).where(
-            sa.or_(*(sa.and_(Response.audit_id == a, Response.item_id == i) for a, i in pairs))
-        )
-    ).all()
-    worst: tuple[int, str] | None = None
-    for response in responses:
-        item = pairs[(response.audit_id, response.item_id)]
-        rules = {
-            "response_type": item.response_type,
-            "ticket_threshold": item.ticket_threshold,
-            "min": item.min_value,
-            "max": item.max_value,
-        }
-        answer = {
-            "score": response.score,
-            "value_bool": response.value_bool,
-            "value_number": response.value_number,
-        }
-        if problem := past_limits(rules, answer):
-            rank = response.score if response.score is not None else -1
-            if worst is None or rank < worst[0]:
-                worst = (rank, f"{' '.join(item.prompt.split())} — {problem}")
-    return worst[1] if worst else ""
-
-
-def refresh_title(ticket: KaizenTicket, joining: Finding) -> None:
-    """A ticket's title is what was seen: the first finding's own words, else the item with its
-    worst answer ("… — scored 1"), kept current as findings join; once the team wrote the
-    title (or the problem), theirs stays."""
-    if ticket.title_edited:
-        return
-    attached = db.session.scalars(
-        sa.select(Finding)
-        .where(Finding.ticket_id == ticket.id, Finding.id != joining.id)
-        .order_by(Finding.observed_at, Finding.id)
-    ).all()
-    findings = sorted([*attached, joining], key=lambda f: (f.observed_at, f.id))
-    seen = next((text for f in findings if (text := _seen_text(f))), "")
-    title = seen or _worst_answer(findings)
-    if title:
-        ticket.title = _title(title)
 
 
 def _same_problem(finding: Finding, item_key: str | None, same_as: int | None):
@@ -346,16 +169,14 @@ def _apply_rules(finding: Finding, now: datetime, same_as: int | None) -> Ticket
     return TicketOutcome(_open_ticket(finding, item_key, now, config), "opened", critical)
 
 
-def _event(ticket: KaizenTicket, finding: Finding, now: datetime, kind: str, **values) -> None:
-    db.session.add(
-        TicketEvent(
-            ticket=ticket,
-            actor_id=finding.reported_by_id,
-            kind=kind,
-            occurred_at=finding.observed_at,
-            created_at=now,
-            **values,
-        )
+def _event(ticket: KaizenTicket, finding: Finding, now: datetime, kind: str, **data) -> None:
+    history.record(
+        ticket,
+        kind,
+        finding.reported_by_id,
+        occurred_at=finding.observed_at,
+        created_at=now,
+        **data,
     )
 
 
@@ -370,28 +191,15 @@ def _raise_severity(ticket: KaizenTicket, finding: Finding, now: datetime, confi
     if severity_rank(finding.severity) <= severity_rank(ticket.severity):
         return False
     changes: dict[str, list] = {"severity": [ticket.severity, finding.severity]}
-    words = [  # stored in English whatever the request's language; read_event_body translates
-        f"severity raised from {_english_label(ticket.severity)} to "
-        f"{_english_label(finding.severity)}"
-    ]
     ticket.severity = finding.severity
     ticket.priority = PRIORITY_BY_SEVERITY[finding.severity]
     due = _due_date(finding, _due_days(config)[finding.severity])
     if ticket.due_date is None or due < ticket.due_date:
         old = ticket.due_date
         changes["due_date"] = [old.isoformat() if old else None, due.isoformat()]
-        was = f" (was {old:%d %b %Y})" if old else ""
-        words.append(f"due date brought forward to {due:%d %b %Y}{was}")
         ticket.due_date = due
     ticket.updated_at = now
-    _event(
-        ticket,
-        finding,
-        now,
-        "fields",
-        changes=changes,
-        body="A more serious occurrence: " + "; ".join(words) + ".",
-    )
+    _event(ticket, finding, now, "severity_raised", **changes)
     return ticket.severity == "critical"
 
 
@@ -404,21 +212,14 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> bool
         ticket,
         finding,
         now,
-        "occurrence",
-        body=f"Seen again ({ordinal(ticket.occurrences)} occurrence): {finding.description}",
+        "seen_again",
+        occurrence=ticket.occurrences,
+        text=finding.description,
     )
     raised = _raise_severity(ticket, finding, now, config)
     if ticket.status == "done":
         # The fix waits for verification, yet the problem is visibly back: not verifiable now.
-        _event(
-            ticket,
-            finding,
-            now,
-            "status",
-            from_status="done",
-            to_status="in_progress",
-            body="Seen again before verification — back to the team.",
-        )
+        _event(ticket, finding, now, "back_to_team", **{"from": "done", "to": "in_progress"})
         ticket.status = "in_progress"
         ticket.done_at = None
         ticket.updated_at = now
@@ -432,7 +233,7 @@ def _join(ticket: KaizenTicket, finding: Finding, now: datetime, config) -> bool
                     "%(title)s"
                 ),
                 number=ticket.display_number,
-                title=Problem(_title(finding.description)),
+                title=Problem(one_line(finding.description)),
             ),
         )
     return raised
@@ -446,9 +247,9 @@ def _seen_before_verification(ticket: KaizenTicket, finding: Finding, now: datet
         ticket,
         finding,
         now,
-        "occurrence",
-        body=f"Seen before the verification (captured {finding.observed_at:%d %b %H:%M} UTC): "
-        f"{finding.description}",
+        "seen_before_verification",
+        captured=history.moment(finding.observed_at),
+        text=finding.description,
     )
     ticket.updated_at = now
 
@@ -456,15 +257,8 @@ def _seen_before_verification(ticket: KaizenTicket, finding: Finding, now: datet
 def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -> KaizenTicket:
     ticket.occurrences += 1
     ticket.recurred = True
-    _event(
-        ticket,
-        finding,
-        now,
-        "recurred",
-        from_status=ticket.status,
-        to_status="reopened",
-        body="Recurred — the countermeasure did not hold: " + finding.description,
-    )
+    moved = {"from": ticket.status, "to": "reopened"}
+    _event(ticket, finding, now, "recurred", **moved, text=finding.description)
     ticket.status = "reopened"
     ticket.updated_at = now
     _attach(ticket, finding)
@@ -472,7 +266,7 @@ def _reopen_as_recurred(ticket: KaizenTicket, finding: Finding, now: datetime) -
     message = said(
         N_("%(number)s recurred — the countermeasure did not hold: %(title)s"),
         number=ticket.display_number,
-        title=Problem(_title(finding.description)),
+        title=Problem(one_line(finding.description)),
     )
     _tell("ticket.recurred", ticket, finding, message)
     return ticket
@@ -487,7 +281,7 @@ def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) 
         kind=finding.kind,
         category=finding.category,
         item_key=item_key,
-        title=_title(finding.description),
+        title=one_line(finding.description),
         problem=finding.description,
         severity=finding.severity,
         priority=PRIORITY_BY_SEVERITY[finding.severity],
@@ -501,17 +295,7 @@ def _open_ticket(finding: Finding, item_key: str | None, now: datetime, config) 
     )
     db.session.add(ticket)
     db.session.flush()
-    db.session.add(
-        TicketEvent(
-            ticket=ticket,
-            actor_id=finding.reported_by_id,
-            kind="created",
-            to_status="open",
-            body=finding.description,
-            occurred_at=finding.observed_at,
-            created_at=now,
-        )
-    )
+    _event(ticket, finding, now, "opened", text=finding.description)
     _attach(ticket, finding)
     refresh_title(ticket, finding)
     opened = said(

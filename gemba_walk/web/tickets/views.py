@@ -44,9 +44,8 @@ from gemba_walk.lean import (
     label_of,
 )
 from gemba_walk.notify.inbox import mark_ticket_read
-from gemba_walk.tickets import queries, workflow
+from gemba_walk.tickets import history, queries, workflow
 from gemba_walk.tickets.models import KaizenTicket, TicketEvent
-from gemba_walk.tickets.rules import read_event_body
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -79,16 +78,10 @@ def status_label(key: str) -> str:
     return label_of(TICKET_STATUSES, key)
 
 
-@bp.app_template_filter("changed_fields")
-def changed_fields(changes: dict) -> str:
-    """The fields an edit changed, in the reader's language, in a stable order."""
-    named = workflow.CHANGED_FIELD_WORDS
-    return ", ".join(_(named.get(key, key.replace("_", " "))) for key in sorted(changes))
-
-
-@bp.app_template_filter("event_body")
-def event_body(body: str) -> str:
-    return read_event_body(body)
+@bp.app_template_filter("history_line")
+def history_line(event: TicketEvent) -> history.HistoryLine:
+    """A history event in the reader's language (tickets/history.py)."""
+    return history.line(event)
 
 
 @bp.app_template_filter("severity_label")
@@ -125,7 +118,7 @@ def _ticket_page(ticket: KaizenTicket, error: workflow.TicketError | None = None
         after=[p for p in shown_photos(list(photos)) if p.photo.role == "after"],
         findings=findings,
         events=events,
-        last_move=next((e for e in reversed(events) if e.kind == "status"), None),
+        last_move=history.last_move(list(events)),
         who_may_verify=workflow.who_may_verify(current_user, ticket),
         verification=workflow.verification_words(ticket),
         suggested_due=_today() + timedelta(days=DUE_DAYS_BY_SEVERITY.get(ticket.severity, 7)),
