@@ -106,7 +106,7 @@ browser: ## Make sure a Chromium for the browser tests exists, and a font for Ja
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
-	@# Japanese (issue 17) renders as empty boxes without a CJK font; a phone has one, a server
+	@# Japanese renders as empty boxes without a CJK font; a phone has one, a server
 	@# image often not. Installed here as root with apt-get; elsewhere install Noto CJK yourself.
 	@if [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto | grep -q CJK; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

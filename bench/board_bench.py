@@ -1,4 +1,4 @@
-"""Benchmark of the kaizen board (issue 5): the board, a filtered board, a search and the CSV
+"""Benchmark of the kaizen board: the board, a filtered board, a search and the CSV
 export on many tickets, through the real app (Flask test client, real database).
 
 Run: .venv/bin/python bench/board_bench.py [--tickets 20000] [--database-url URL]

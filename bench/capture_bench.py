@@ -1,6 +1,6 @@
-"""Benchmarks of offline capture (issue 4): shell bytes, offline area load, photo compression,
+"""Benchmarks of offline capture: shell bytes, offline area load, photo compression,
 sync throughput. Run: .venv/bin/python bench/capture_bench.py  (after `make assets`).
-`--input-delay` measures only how responsive the page stays while a photo shrinks (issue 13),
+`--input-delay` measures only how responsive the page stays while a photo shrinks,
 with the photo worker and on the page's thread, and the Scan page's initial JS.
 
 It starts its own gunicorn on a temporary SQLite database with the demo plant, drives Debian's

@@ -1,4 +1,4 @@
-"""Benchmark of the insight pages (issue 6) on two years of demo data: the site dashboard over
+"""Benchmark of the insight pages on two years of demo data: the site dashboard over
 each period, an area's insight, a printable audit report and the CSV exports, through the real
 app (Flask test client, real database).
 

@@ -1,5 +1,6 @@
-"""Benchmark of issue 12: phones sync and upload photos while leaders download the CSV exports,
-against a real gunicorn (2 workers x 8 threads, as `make run` but with more threads).
+"""Benchmark of exports under sync load: phones sync and upload photos while leaders download
+the CSV exports, against a real gunicorn (2 workers x 8 threads, as `make run` but with more
+threads).
 
 Run: .venv/bin/python bench/export_sync_bench.py [--database-url URL] [--phones 8] [--rounds 10]
 (default: a temporary SQLite file; a PostgreSQL URL is WIPED, so name a scratch database).

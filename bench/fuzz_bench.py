@@ -1,4 +1,4 @@
-"""The larger fuzz run of issue 12: schemathesis from /api/v1/openapi.json, many cases per
+"""The larger fuzz run of the API: schemathesis from /api/v1/openapi.json, many cases per
 operation, valid and invalid, signed in as a leader with CSRF (the suite runs 20 per operation).
 
 Run: .venv/bin/python bench/fuzz_bench.py [--cases 500] [--random] [--database-url URL]

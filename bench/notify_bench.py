@@ -1,4 +1,4 @@
-"""Benchmark of the notification jobs (issue 15): a real job consumer (`flask run-jobs`, its
+"""Benchmark of the notification jobs: a real job consumer (`flask run-jobs`, its
 own process, 2 worker threads) on SQLite storage or on Redis, an SMTP server (aiosmtpd), and
 tickets reported through the real operation.
 

@@ -1,4 +1,4 @@
-"""Benchmark of planned walks (issue 14): a 120-area plant with a year of plans — 40 team
+"""Benchmark of planned walks: a 120-area plant with a year of plans — 40 team
 leaders walking their three areas every weekday, 10 supervisors rotating over all areas daily,
 4 managers weekly — through the real app (Flask test client, real database).
 

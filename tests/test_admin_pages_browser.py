@@ -1,4 +1,4 @@
-"""Pages a supervisor and an admin use, on a tablet (issue 21, observation 12): the walk-plan
+"""Pages a supervisor and an admin use, on a tablet: the walk-plan
 form shows only what its frequency uses, with controls a finger can hit; the checklist builder
 opens as a table of contents with its sections folded."""
 

@@ -1,4 +1,4 @@
-"""The andon from a label that reaches people (issue 22, 7 and 8).
+"""The andon from a label that reaches people.
 
 - limits counted in the database, so every worker sees them: per address (5 per 10 minutes)
   and per area (30 per hour); a flood cannot silence an area (a new address still gets

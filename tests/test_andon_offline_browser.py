@@ -1,4 +1,4 @@
-"""Issue 21, observation 8: the andon from a label works with no network. On a shared tablet
+"""The andon from a label works with no network. On a shared tablet
 nobody is signed in and the network is gone: the label draws the report form from the device,
 the report (with its photo) is kept there and sent once the network is back. On the server's
 andon page, a report whose network drops at "Send" is kept the same way — never lost without a

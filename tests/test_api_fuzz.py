@@ -1,4 +1,4 @@
-"""Issue 12: the API fuzzed from its own document, /api/v1/openapi.json, with schemathesis.
+"""The API fuzzed from its own document, /api/v1/openapi.json, with schemathesis.
 
 A leader is signed in (session cookie, X-CSRFToken from /api/v1/me) on a plant with one area
 and the default checklists, and every operation gets valid and invalid requests: random JSON,

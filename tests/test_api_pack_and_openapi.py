@@ -67,7 +67,7 @@ def test_pack_needs_sign_in(client):
 def test_openapi_document_describes_the_real_answers(client, auth, api, runner):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.1")
-    # Every route of the API is documented, with every method it answers (issue 12).
+    # Every route of the API is documented, with every method it answers.
     routes = {
         (rule.rule.replace("<", "{").replace(">", "}"), method.lower())
         for rule in client.application.url_map.iter_rules()

@@ -145,7 +145,7 @@ def test_only_an_admin_makes_tokens_for_someone_else(db, client, auth):
 
 
 def test_the_for_list_names_a_person_without_e_mail_by_username(db, client, auth):
-    """Issue 21, obs 12: a floor person who signs in with a username reads as such, never as
+    """A floor person who signs in with a username reads as such, never as
     '(None)'."""
     UserFactory(role="member", name="Line PLC reader", email=None, username="plc-reader")
     auth.login_as("admin")
@@ -155,7 +155,7 @@ def test_the_for_list_names_a_person_without_e_mail_by_username(db, client, auth
 
 
 def test_a_token_sent_to_the_phones_sync_is_answered_401_with_words(db, client, auth, new_device):
-    """Issue 22, observation 6: /api/v1/sync with a Bearer token answered 400 csrf_failed, as
+    """/api/v1/sync with a Bearer token once answered 400 csrf_failed, as
     if a form had expired. A bad token is a 401 that says so; a good one is told that sync takes
     the phone's session; the phone's own session without its CSRF token still gets 400."""
     auth.login_as("member")

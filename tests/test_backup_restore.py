@@ -1,4 +1,4 @@
-"""Backups a plant can restore (issue 12, 10): `flask backup` writes one archive with a
+"""Backups a plant can restore: `flask backup` writes one archive with a
 consistent database snapshot, every photo and a manifest, readable by its owner only;
 `flask restore` checks it whole and restores it into an empty instance, refusing anything else.
 The round trip runs on the suite's database: SQLite (online backup API) or PostgreSQL

@@ -1,4 +1,4 @@
-"""Issue 16, capture on the phone: the standard score levels are shown once for the checklist and an
+"""Capture on the phone: the standard score levels are shown once for the checklist and an
 item's own levels under that item, each numbered once; a pillar's badge says how far it is, not
 "–"; and the phone says "Updated just now" instead of "Field data from 02:51 AM"."""
 

@@ -1,4 +1,4 @@
-"""Issue 16, a display mode for the floor: the dark high-contrast theme follows the phone's setting,
+"""A display mode for the floor: the dark high-contrast theme follows the phone's setting,
 each person may choose light, dark or large text on their account page, and the pages stay
 readable (axe finds no serious violation, nothing scrolls sideways) in both themes."""
 

@@ -1,4 +1,4 @@
-"""Issue 12, observations 1 and 2: a leader downloads the findings, audits and ticket CSVs while
+"""A leader downloads the findings, audits and ticket CSVs while
 the whole floor syncs and uploads photos, against the real gunicorn server on both databases.
 
 An export streams after its view has returned, while the worker's other threads serve other

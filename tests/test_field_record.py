@@ -28,7 +28,7 @@ def leader_pack(app, client, auth):
 
 
 def test_records_made_by_another_person_on_the_device_are_refused(api, db, leader_pack):
-    """Observation 4, the server's guard: the phone says whose records a batch holds."""
+    """The server's guard: the phone says whose records a batch holds."""
     leader, pack = leader_pack
     area = pack["areas"][0]
     audit = five_s_audit(pack, area, [4])
@@ -75,7 +75,7 @@ def test_a_batch_claimed_by_a_server_that_died_is_taken_over(api, db, leader_pac
 
 
 def test_the_same_batch_arriving_at_once_gets_the_same_full_answer(db, live_server):
-    """Observation 12: every copy of a batch the phone retried gets the score and ticket
+    """Every copy of a batch the phone retried gets the score and ticket
     numbers the first got, byte for byte; the records are stored once."""
     ensure_default_templates()
     area = AreaFactory()

@@ -95,7 +95,7 @@ def server_counts(db) -> tuple[int, int]:
 def test_a_shared_tablet_keeps_each_persons_records_and_sends_them_under_their_author(
     app, db, live_server, tablet, screenshot
 ):
-    """Observations 4 and 5: leader captures offline → signs out → a member signs in and sees
+    """A leader captures offline → signs out → a member signs in and sees
     none of it, sends none of it → the leader signs in → the records sync once, as hers."""
     demo_layout(app)
     leader = UserFactory(role="leader", name="Lia Leader")
@@ -183,7 +183,7 @@ def test_a_shared_tablet_keeps_each_persons_records_and_sends_them_under_their_a
 def test_a_batch_the_server_keeps_refusing_does_not_hold_the_records_behind_it(
     app, db, live_server, page
 ):
-    """Observation 6: one entry meets 500 after 500; the next one still goes; when the server
+    """One entry meets 500 after 500; the next one still goes; when the server
     recovers, the page retries by itself and every record is stored once."""
     demo_layout(app)
     leader = UserFactory(role="leader")
@@ -223,7 +223,7 @@ def test_a_batch_the_server_keeps_refusing_does_not_hold_the_records_behind_it(
 
 
 def test_an_empty_finding_box_is_not_a_finding(app, db, live_server, page, api, auth):
-    """Observation 1: "+ Add a finding", nothing typed, score 4, submit — no finding is made
+    """Opened "+ Add a finding", nothing typed, score 4, submit — no finding is made
     and the area's verified ticket for that item is left alone."""
     demo_layout(app)
     leader = UserFactory(role="leader")
@@ -271,7 +271,7 @@ def test_an_empty_finding_box_is_not_a_finding(app, db, live_server, page, api, 
 def test_field_data_arrives_on_sign_in_so_labels_and_the_scan_page_work_offline(
     app, db, live_server, page
 ):
-    """Observation 7: sign in, stay on Home, lose the network: a label never opened before
+    """Sign in, stay on Home, lose the network: a label never opened before
     opens, and the Scan page finds an area by its typed code."""
     demo_layout(app)
     leader = UserFactory(role="leader")
@@ -297,7 +297,7 @@ def test_field_data_arrives_on_sign_in_so_labels_and_the_scan_page_work_offline(
 
 
 def test_a_tap_just_before_a_reload_is_kept(app, db, live_server, page):
-    """Observation 8: each score is tapped and the page reloaded at once; every one is kept."""
+    """Each score is tapped and the page reloaded at once; every one is kept."""
     demo_layout(app)
     leader = UserFactory(role="leader")
     ready_for_the_floor(page, live_server, leader.email)
@@ -325,7 +325,7 @@ def test_a_tap_just_before_a_reload_is_kept(app, db, live_server, page):
 def test_drafts_resume_instead_of_piling_up_and_can_be_tidied_or_discarded(
     app, db, live_server, page, screenshot
 ):
-    """Observation 9: the same label opened twice and "Start" tapped twice makes one draft; a
+    """The same label opened twice and "Start" tapped twice makes one draft; a
     finding box closes, a photo comes off, the progress line jumps to what is left, and a
     draft is discarded with its photos."""
     demo_layout(app)
@@ -382,7 +382,7 @@ def test_drafts_resume_instead_of_piling_up_and_can_be_tidied_or_discarded(
 def test_a_photo_the_phone_cannot_read_is_named_and_nothing_is_dropped_silently(
     app, db, live_server, page
 ):
-    """Observation 10: an iPhone HEIC chosen with a JPEG: the JPEG is kept, the HEIC is named
+    """An iPhone HEIC chosen with a JPEG: the JPEG is kept, the HEIC is named
     with what to do about it."""
     demo_layout(app)
     leader = UserFactory(role="leader")

@@ -1,4 +1,4 @@
-"""The whole floor, in Chromium at 360 px (issue 17): an operator with a username and no e-mail
+"""The whole floor, in Chromium at 360 px: an operator with a username and no e-mail
 signs in on a shared tablet and switches to a colleague; a signed-out operator reports a problem
 from a label with a photo, a leader accepts it and the ticket shows where it came from."""
 
@@ -52,12 +52,12 @@ def test_an_operator_signs_in_with_a_username_on_the_tablet_and_switches_to_a_co
     page = tablet.pages[0] if tablet.pages else tablet.new_page()
 
     page.goto(f"{live_server}/login")
-    screenshot(page, "issue17-sign-in-360")
+    screenshot(page, "floor-sign-in-360")
     page_holds_up(page)
     sign_in_with(page, "k.tanaka")
     page.wait_for_url(f"{live_server}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kenji")
-    screenshot(page, "issue17-home-switch-person-360", full_page=False)
+    screenshot(page, "floor-home-switch-person-360", full_page=False)
     page_holds_up(page)
 
     # One tap in the top bar: Kenji is out, the sign-in asks for the next person.
@@ -66,7 +66,7 @@ def test_an_operator_signs_in_with_a_username_on_the_tablet_and_switches_to_a_co
     expect(page.get_by_role("heading", level=1)).to_have_text("Next person: sign in")
     expect(page.locator(".flash")).to_contain_text("Kenji Tanaka is signed out.")
     expect(page.get_by_label("Email or username")).to_be_focused()
-    screenshot(page, "issue17-next-person-360")
+    screenshot(page, "floor-next-person-360")
     sign_in_with(page, "m.garcia")
     page.wait_for_url(f"{live_server}/")  # back where Kenji was
     expect(page.get_by_role("heading", level=1)).to_contain_text("María")
@@ -77,7 +77,7 @@ def test_an_operator_signs_in_with_a_username_on_the_tablet_and_switches_to_a_co
     page.locator("#pack-age").filter(has_text="Updated").wait_for()
     switch = page.get_by_role("button", name="Switch person")
     expect(switch).to_be_visible()
-    screenshot(page, "issue17-shell-switch-person-360", full_page=False)
+    screenshot(page, "floor-shell-switch-person-360", full_page=False)
     switch.click()
     page.wait_for_url("**/login?**switch=1")
     expect(page.locator(".flash")).to_contain_text("María García is signed out.")
@@ -110,11 +110,11 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
         {"name": "oil.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(1200, 900, 1)}
     )
     page.get_by_label("Your name (optional)").fill("Ana")
-    screenshot(page, "issue17-andon-report-360")
+    screenshot(page, "floor-andon-report-360")
     page.get_by_role("button", name="Send the report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you — your report is in")
     page_holds_up(page)
-    screenshot(page, "issue17-andon-thanks-360")
+    screenshot(page, "floor-andon-thanks-360")
     operator.close()
 
     db.session.rollback()
@@ -123,7 +123,7 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     office = browser.new_context(viewport=NARROW, has_touch=True, bypass_csp=True)
     page = office.new_page()
     sign_in_in_browser(page, live_server, leader.email)
-    # Safety cannot wait for triage: Home shows it as an andon (issue 22, 8).
+    # Safety cannot wait for triage: Home shows it as an andon.
     andon = page.locator(".andon-urgent")
     expect(andon).to_contain_text("Safety reported in P-03 · Press line 3")
     expect(page.locator(".andon-waiting")).to_have_count(0)
@@ -134,7 +134,7 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     expect(report).to_contain_text("Reported by Ana (no account)")
     expect(report.locator("img.triage__photo")).to_be_visible()
     page_holds_up(page)
-    screenshot(page, "issue17-andon-triage-360")
+    screenshot(page, "floor-andon-triage-360")
     expect(report.get_by_label("How serious?")).to_have_value("critical")  # proposed for Safety
     report.get_by_label("How serious?").select_option("high")
     report.get_by_role("button", name="Accept: open a ticket").click()
@@ -142,7 +142,7 @@ def test_a_signed_out_operator_reports_from_a_label_and_a_leader_accepts_it(
     expect(page.locator(".flash")).to_contain_text("Accepted: KZ-")
     expect(page.locator(".from-andon")).to_have_text("Reported at the andon")
     expect(page.locator(".history")).to_contain_text("by Ana, who has no account")
-    screenshot(page, "issue17-ticket-from-andon-360")
+    screenshot(page, "floor-ticket-from-andon-360")
     office.close()
 
     db.session.rollback()
@@ -170,7 +170,7 @@ def test_the_new_pages_hold_at_360_px_in_german_spanish_and_japanese(
         ReportDetails("quality", "Schutzgitter an der Presse fehlt seit der Frühschicht", "Ana"),
         PhotoStore(app.config["PHOTO_STORAGE_PATH"]),
     )
-    report_at_andon(  # Safety: Home's andon card in each language (issue 22, 8)
+    report_at_andon(  # Safety: Home's andon card in each language
         area,
         ReportDetails("safety", "Öl auf dem Boden an Station 4, rutschig"),
         PhotoStore(app.config["PHOTO_STORAGE_PATH"]),
@@ -185,21 +185,21 @@ def test_the_new_pages_hold_at_360_px_in_german_spanish_and_japanese(
     page.goto(f"{live_server}/login")  # signed out: the browser's language
     expect(page.get_by_role("heading", level=1)).to_have_text(sign_in)
     page_holds_up(page)
-    screenshot(page, f"issue17-sign-in-360-{language}")
+    screenshot(page, f"floor-sign-in-360-{language}")
     page.goto(f"{live_server}/a/{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text(report)
     page_holds_up(page)
-    screenshot(page, f"issue17-andon-report-360-{language}")
+    screenshot(page, f"floor-andon-report-360-{language}")
     page.goto(f"{live_server}/andon/{AreaFactory().qr_token}")
     page_holds_up(page)
-    screenshot(page, f"issue17-andon-not-enabled-360-{language}")
+    screenshot(page, f"floor-andon-not-enabled-360-{language}")
     sign_in_in_browser_as(page, live_server, leader.email)
     for path, name in (("/", "home"), ("/account", "account"), ("/andon/triage", "triage")):
         page.goto(f"{live_server}{path}")
         if name == "home":
             expect(page.locator(".andon-urgent")).to_contain_text("P-03")
         page_holds_up(page)
-        screenshot(page, f"issue17-{name}-360-{language}")
+        screenshot(page, f"floor-{name}-360-{language}")
     context.close()
 
 

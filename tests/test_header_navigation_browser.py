@@ -1,6 +1,6 @@
-"""Issue 16: the header and navigation hold at 360, 820 and 1280 px for an admin, a leader and a
+"""The header and navigation hold at 360, 820 and 1280 px for an admin, a leader and a
 team member — nothing overlaps, "Sign out" stays on one line, the page never scrolls sideways, what
-does not fit is one tap away under "More" — and every page named in the issue passes the thumb and
+does not fit is one tap away under "More" — and each role's main pages pass the thumb and
 axe checks there. Screenshots of each (role, width, page) are kept in tests/artifacts/."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 12, observations 4, 5 and 12: what a careless client or an attacker sends is refused
+"""What a careless client or an attacker sends is refused
 with a 4xx that names the problem — the same on SQLite and PostgreSQL — and never answered 500.
 
 PostgreSQL refuses what SQLite stores (a NUL character in text, an integer past 2^31 − 1), so

@@ -341,7 +341,7 @@ def test_audit_and_finding_csv_hold_the_period_and_open_cleanly(client, auth, ru
 
 
 def test_each_csv_export_is_offered_for_a_semicolon_excel_too(client, auth, runner, db):
-    """Issue 21, obs 12: a German-locale Excel splits on semicolons and reads 8.5 as a date;
+    """A German-locale Excel splits on semicolons and reads 8.5 as a date;
     beside plain CSV each export offers "Excel (semicolon, UTF-8 with BOM)" with decimal
     commas, the same rows and columns."""
     import csv
@@ -483,7 +483,7 @@ def test_the_dashboard_costs_the_same_queries_with_no_history_or_months_of_it(
 
 
 def test_the_lowest_scoring_5s_items_point_where_to_act(db, five_s_version):
-    """Issue 16: a Pareto by pillar sits near 20 % each; the items themselves, lowest mean score
+    """A Pareto by pillar sits near 20 % each; the items themselves, lowest mean score
     first, with how often each fell to its ticket threshold, in the period and site only."""
     from gemba_walk.audits.models import Response
     from gemba_walk.reports.insight import lowest_five_s_items

@@ -1,4 +1,4 @@
-"""Issue 16, insight that reads on a phone: the heat map says it scrolls, no word breaks in the
+"""Insight that reads on a phone: the heat map says it scrolls, no word breaks in the
 middle, the items that score lowest are listed, and an area's trend shows the 5S total with the
 pillars one tap away."""
 

@@ -1,4 +1,4 @@
-"""Insight agrees with itself (issue 22, 12): every card's words are checked against the
+"""Insight agrees with itself: every card's words are checked against the
 numbers beside it. A fall shown as ▼ 0.3 is counted by "fell by 0.3 or more" (one rounding and
 one threshold, in one function); "Not walked for N days" lists only areas whose last walk —
 counted as the walks pages count it — is N days ago or more."""

@@ -1,4 +1,4 @@
-"""A Japanese member's offline audit (issue 17), in Chromium at 360 px: the field pack carries
+"""A Japanese member's offline audit, in Chromium at 360 px: the field pack carries
 the shell's words and the default checklist in Japanese, the audit is made with no network,
 syncs when the phone is back online, and its report prints in Japanese."""
 
@@ -66,7 +66,7 @@ def test_a_japanese_member_audits_offline_in_japanese_and_the_report_prints_in_j
     page.context.set_offline(True)
     page.goto(f"{live_server}/a/{token}")
     expect(page.get_by_role("link", name="5S監査を開始")).to_be_visible()
-    screenshot(page, "issue17-ja-area-offline-360")
+    screenshot(page, "japanese-audit-area-offline-360")
     page.get_by_role("link", name="5S監査を開始").click()
     page.wait_for_url("**/capture/draft/*")
     expect(
@@ -75,13 +75,13 @@ def test_a_japanese_member_audits_offline_in_japanese_and_the_report_prints_in_j
     score_all(page)
     assert no_horizontal_scroll(page)
     assert small_touch_targets(page) == []
-    screenshot(page, "issue17-ja-checklist-offline-360")
+    screenshot(page, "japanese-audit-checklist-offline-360")
     page.get_by_role("button", name="提出 — オンライン時に送信").click()
     page.wait_for_url("**/capture/outbox*")
     expect(
         page.get_by_text("提出しました。サーバーに届くまでこの端末に保管されます。")
     ).to_be_visible()
-    screenshot(page, "issue17-ja-outbox-offline-360")
+    screenshot(page, "japanese-audit-outbox-offline-360")
 
     page.context.set_offline(False)
     page.get_by_role("button", name="今すぐ同期").click()
@@ -93,7 +93,7 @@ def test_a_japanese_member_audits_offline_in_japanese_and_the_report_prints_in_j
     page.goto(f"{live_server}/insight/audits/{audit.uuid}")
     expect(page.get_by_role("heading", name="回答")).to_be_visible()
     page.emulate_media(media="print")
-    screenshot(page, "issue17-ja-report-print")
+    screenshot(page, "japanese-audit-report-print")
     pdf = page.pdf(format="A4", print_background=True)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     # The PDF's text layer writes some kanji as their compatibility forms (⽥ for 田): NFKC.

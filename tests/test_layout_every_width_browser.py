@@ -1,4 +1,4 @@
-"""Issue 21, observation 1: every page a person uses holds at 360 px (a phone), 820 px (a tablet)
+"""Every page a person uses holds at 360 px (a phone), 820 px (a tablet)
 and 1280 px (a desktop), for each role, in light and dark: nothing scrolls sideways, no control is
 covered by another (the element at each control's centre is the control), every target is a
 thumb's size, axe finds nothing serious. The capture screens are checked with the markup editor
@@ -287,7 +287,7 @@ def test_the_markup_editor_and_signature_pad_work_at_phone_tablet_and_desktop(
 def test_the_capture_bottom_bar_holds_in_every_language_at_360_px(
     browser, live_server, plant, language
 ):
-    """Observation 10: in German at 390 px the capture bar ran "Rundgänge" into "Entwürfe".
+    """In German at 390 px the capture bar once ran "Rundgänge" into "Entwürfe".
     Each item's words stay inside its own item, none overlaps the next."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     person = UserFactory(role="leader", name="Lang Leader", language=language)

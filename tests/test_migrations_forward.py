@@ -1,4 +1,4 @@
-"""Migrations are forward-only (issue 12, 10): `flask db downgrade` is not supported on a
+"""Migrations are forward-only: `flask db downgrade` is not supported on a
 populated database (SQLite cannot drop a referenced column without a table rebuild that trips
 its foreign keys, and nothing in a plant needs to go back). What the project promises instead:
 an instance at ANY earlier revision, with data in every table, upgrades to the latest one
@@ -143,7 +143,7 @@ def _schema(engine) -> tuple[str, list[str]]:
 def test_a_downgrade_is_refused_before_any_step_runs_and_changes_nothing(
     blank_database, target, capfd
 ):
-    """Issue 22, observation 13: `flask db downgrade base` used to run the later migrations'
+    """`flask db downgrade base` used to run the later migrations'
     downgrades on SQLite (tables gone, revision moved) before one of them refused."""
     with blank_database.app_context():
         upgrade()

@@ -55,7 +55,7 @@ def test_the_bell_counts_the_page_lists_and_a_tap_opens_the_ticket(
     ticket = report(plant, "Oil under press 3", severity="critical")
 
     page.goto(f"{live_server}/tickets/")
-    # Opened, andon, due tomorrow: one ticket, one line (issue 22, 11), the andon's.
+    # Opened, andon, due tomorrow: one ticket, one line, the andon's.
     expect(bell.locator(".bell__count")).to_have_text("1")
     bell.click()
     page.wait_for_url("**/notifications")

@@ -1,4 +1,4 @@
-"""What the server fetches for a stranger (issue 22, observations 3–6): one egress policy for
+"""What the server fetches for a stranger: one egress policy for
 webhooks and Web Push. An admin's webhook address and a member's push endpoint are refused when
 they lead anywhere but a public address, however the address is spelled; the address checked is
 the one connected to (a name that answers a public address at registration and 127.0.0.1 at
@@ -135,7 +135,7 @@ REFUSED = [
     ("https://nowhere.example.com/", "cannot be found"),
     ("https://localhost/", "cannot point at this server"),
     ("https://gemba.test/api", "cannot point at this server"),
-    # Spelling, ports, user info (observation 6: these answered 500)
+    # Spelling, ports, user info (these once answered 500)
     ("https://example.com:abc/", "cannot be read"),
     ("https://[::1/", "cannot be read"),
     ("https://::1/", "cannot be read"),
@@ -282,7 +282,7 @@ def test_a_huge_answer_is_read_up_to_the_cap_only(app, db, plant, loopback_hooks
 def test_a_paused_webhook_sends_nothing_more_of_what_was_queued(
     app, db, plant, loopback_hooks, client, auth
 ):
-    """Observation 5: ~3,600 deliveries kept going to a dead address after it was paused."""
+    """A paused address gets nothing more; ~3,600 deliveries once kept going to one."""
     app.config["WEBHOOK_PAUSE_AFTER"] = 3
     dead, endpoint = loopback_hooks("status", status=503)
     for number in range(12):
@@ -345,7 +345,7 @@ def subscribe(client, auth, user, endpoint, keys=None, sign_in=True):
 
 
 def test_an_endpoint_belongs_to_one_person_and_is_never_moved(db, client, auth, plant):
-    """Observation 3: posting someone else's endpoint moved it to the poster with new keys."""
+    """Posting someone else's endpoint once moved it to the poster with new keys."""
     endpoint = "https://fcm.googleapis.com/fcm/send/leader-phone"
     keys = device_keys()
     assert subscribe(client, auth, plant["leader"], endpoint, keys).status_code == 201
@@ -361,7 +361,7 @@ def test_an_endpoint_belongs_to_one_person_and_is_never_moved(db, client, auth, 
 
 
 def test_a_person_keeps_ten_subscriptions_the_oldest_dropped(db, client, auth, plant):
-    """Observation 4: one user registered 300 and notifications for everyone fell behind."""
+    """One user once registered 300 and notifications for everyone fell behind."""
     auth.login(plant["leader"].email)
     for number in range(12):
         url = f"https://fcm.googleapis.com/fcm/send/device-{number}"
@@ -519,7 +519,7 @@ def test_tls_to_the_checked_address_still_names_and_verifies_the_host(
 
 
 def test_a_delivery_left_by_dead_jobs_after_its_last_try_is_given_up(app, db, client, auth, plant):
-    """Observation 3: a push that crashed its job was claimed again every 5 minutes without
+    """A push that crashed its job was once claimed again every 5 minutes without
     limit, and the phone got the same push each time."""
     from gemba_walk.notify.models import Delivery, NotifyEvent
 

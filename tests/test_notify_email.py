@@ -152,7 +152,7 @@ def test_choices_turn_mail_off_per_event_and_bad_times_are_refused(db, client, a
 
 
 def test_an_operator_without_email_hears_in_the_inbox_and_no_mail_is_tried(db, smtp, plant):
-    """Accounts may sign in with a username alone (issue 17): such a leader still hears of a new
+    """Accounts may sign in with a username alone: such a leader still hears of a new
     ticket in the app, and no mail is queued for an address that does not exist."""
     operator = plant["leader"]
     operator.email, operator.username = None, "lia.line3"

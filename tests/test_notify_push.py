@@ -159,7 +159,7 @@ GOOD_AUTH = b64(b"0123456789abcdef")
         ({"endpoint": "ftp://x/y", "keys": {"p256dh": "AAAA", "auth": "AAAA"}}, "https://"),
         ({"endpoint": FCM, "keys": {"p256dh": "not base64!", "auth": "AA"}}, "p256dh"),
         ({"endpoint": FCM, "keys": {"p256dh": "AAAA", "auth": 7}}, "auth"),
-        # Issue 22, observation 3: valid base64, but 0x04 and 64 zero bytes is no P-256 point.
+        # Valid base64, but 0x04 and 64 zero bytes is no P-256 point.
         (
             {"endpoint": FCM, "keys": {"p256dh": b64(b"\x04" + bytes(64)), "auth": GOOD_AUTH}},
             "p256dh key is not a P-256 public key",
@@ -172,7 +172,7 @@ GOOD_AUTH = b64(b"0123456789abcdef")
             {"endpoint": FCM, "keys": {"p256dh": GOOD_KEY, "auth": b64(b"short")}},
             "auth secret must be 16 bytes",
         ),
-        # Observations 4 and 6: where the server would connect for anyone who asks.
+        # Where the server would connect for anyone who asks.
         ({"endpoint": "https://[::1/x", "keys": {"p256dh": GOOD_KEY, "auth": GOOD_AUTH}}, "IPv6"),
         (
             {
@@ -222,7 +222,7 @@ def test_a_bad_subscription_is_refused_with_a_reason(app, db, client, auth, plan
 def test_the_consumer_logs_the_push_services_host_never_the_endpoint(
     db, client, auth, device, plant, caplog
 ):
-    """Issue 22, observation 6: an endpoint's path is a capability (whoever has it can push to
+    """An endpoint's path is a capability (whoever has it can push to
     the device); a push service that cannot be reached is logged by its host only."""
     import logging
     import socket

@@ -128,7 +128,7 @@ def test_a_consumer_killed_mid_job_and_restarted_sends_once(world):
 
 
 def test_a_hostile_subscription_a_slow_and_a_huge_receiver_delay_nobody_else(world, app, tmp_path):
-    """Issue 22, observations 3 and 5, through the real consumer: a push subscription whose key
+    """Through the real consumer: a push subscription whose key
     is no P-256 point (stored before keys were checked), a webhook receiver that answers one
     byte a second and one that answers 600 MB. The mail, the other device's push and the
     healthy webhook still arrive within seconds; the bad subscription is removed."""

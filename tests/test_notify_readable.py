@@ -1,4 +1,4 @@
-"""Notifications people read (issue 22, 11): the first run of the jobs on a plant's old tickets
+"""Notifications people read: the first run of the jobs on a plant's old tickets
 tells each person once, in a summary, instead of one line per old ticket; a ticket's later
 condition (escalated) replaces its earlier one (overdue) rather than adding to it; the inbox,
 "For you" and the bell count a ticket once."""

@@ -1,4 +1,4 @@
-"""Operators without e-mail (issue 17): an account signs in with a username or an e-mail, the
+"""Operators without e-mail: an account signs in with a username or an e-mail, the
 e-mail is optional, no sign-in name can mean two people, failed sign-ins are counted per
 account whichever name is typed, and "switch person" hands a shared tablet to the next one."""
 

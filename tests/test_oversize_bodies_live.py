@@ -1,4 +1,4 @@
-"""Issue 12, observation 12: an over-size body is a 413 however it is sent. A phone or a proxy
+"""An over-size body is a 413 however it is sent. A phone or a proxy
 may send chunked (no Content-Length); gunicorn passes such a body on as it comes, so only the
 real server shows what happens when it runs past the limit."""
 

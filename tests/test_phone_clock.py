@@ -1,4 +1,4 @@
-"""Trust the server's clock, not the phone's (issue 21, observation 9): a capture time more than
+"""Trust the server's clock, not the phone's: a capture time more than
 the field rules' few minutes ahead of when the server received it is stored as the received
 time, with the phone's own time kept beside it."""
 

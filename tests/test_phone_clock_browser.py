@@ -1,4 +1,4 @@
-"""A phone whose clock runs a day ahead (issue 21, observation 9): before it syncs, My walks
+"""A phone whose clock runs a day ahead: before it syncs, My walks
 marks done the walk the server will mark, by the same rule (the server's clock, read from the
 field pack's answer); after the sync the server stored the received time, the phone's beside it."""
 

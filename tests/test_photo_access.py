@@ -1,4 +1,4 @@
-"""Photo access follows record access (issue 12, 11): a photo not yet attached to a finding or
+"""Photo access follows record access: a photo not yet attached to a finding or
 ticket is its uploader's only; once attached, everyone who may read the record sees it. Photos
 left attached to nothing are removed after a while by `flask prune-photos`."""
 

@@ -1,4 +1,4 @@
-"""Issue 16 on the phone: the auditor marks up a finding photo (an arrow and a label), signs the
+"""On the phone, the auditor marks up a finding photo (an arrow and a label), signs the
 audit with a finger, and it all syncs after the network comes back — the marked-up photo with
 its original beside it, and the signature on the printed report."""
 
@@ -89,7 +89,7 @@ def test_auditor_marks_up_a_photo_signs_and_both_sync_with_the_original(
     editor.get_by_role("button", name="Undo").click()
     expect(editor.get_by_role("status")).to_have_text("1 mark(s) on the photo.")
     # A label: the place is tapped first, the words typed after (the keyboard that opens then
-    # cannot move the photo under the finger), issue 21.
+    # cannot move the photo under the finger).
     editor.get_by_role("button", name="Text").click()
     expect(editor.get_by_text("Tap the photo where the label goes.")).to_be_visible()
     before = canvas.bounding_box()

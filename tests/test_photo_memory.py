@@ -1,4 +1,4 @@
-"""A worker's memory under photo uploads, measured in the live gunicorn worker (issue 12, 6).
+"""A worker's memory under photo uploads, measured in the live gunicorn worker.
 
 A small file can claim a huge image: a one-colour 7000 × 7000 PNG is 160 KB and used to grow a
 worker by ~630 MB when decoded. The server now reads the size from the header, refuses what is

@@ -1,4 +1,4 @@
-"""Issue 16, pages people sign: the audit report and the kaizen card printed to PDF by Chromium on
+"""Pages people sign: the audit report and the kaizen card printed to PDF by Chromium on
 A4 and Letter. The report's page 1 carries the area, auditor, scan proof, scores against the
 previous audit and the radar; every note and finding is printed beside its answer; a signature
 block closes it. The kaizen card fits one sheet with aligned signature lines. The pages are
@@ -117,7 +117,7 @@ def test_the_kaizen_card_prints_on_one_sheet(db, live_server, browser, audited, 
         sa.select(KaizenTicket.verified_how).where(KaizenTicket.number == number)
     )
     # Signed as it happened: a card printed to verify on says "verified at the gemba by"; a
-    # verified ticket's says how it was verified (issue 22, observation 10).
+    # verified ticket's says how it was verified.
     if verified:
         assert "Verified by" in text and "Verified at the gemba (label scanned" in text
     else:

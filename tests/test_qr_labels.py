@@ -53,7 +53,7 @@ def test_label_sheet_prints_a_selection_or_a_site(client, auth):
 def test_labels_show_the_address_they_encode_and_warn_when_it_is_not_this_one(
     client, auth, make_app
 ):
-    """Observation 13: labels printed for an address phones cannot reach are caught at print."""
+    """Labels printed for an address phones cannot reach are caught at print."""
     auth.login_as("admin")
     area = AreaFactory(code="E-9")
     sheet = client.get(f"/areas/labels?area={area.id}").text

@@ -1,4 +1,4 @@
-"""Issue 12, observation 3: the same request from many threads at the same instant, against the
+"""The same request from many threads at the same instant, against the
 real gunicorn server. PostgreSQL shows unique-constraint races that SQLite's single writer
 hides; either way every answer is the stored result, never a 500."""
 

@@ -1,5 +1,5 @@
 """One limit, both sides: what the server would refuse, the phone refuses first, in words, at
-the moment it is captured, so no audit is stranded on the phone (issue 21, observation 2)."""
+the moment it is captured, so no audit is stranded on the phone."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sessions that end (issue 12, 7): signing out, changing a password and "sign out on every
+"""Sessions that end: signing out, changing a password and "sign out on every
 device" end the session and remember-me cookies on the server, so a copy of the old cookies
 (a stolen phone's, a shared PC's) no longer signs anyone in."""
 

@@ -1,4 +1,4 @@
-"""Issue 21, observations 4, 5 and 7 and 8: one tablet at the line, two leaders. Ana scans the label
+"""One tablet at the line, two leaders. Ana scans the label
 and audits offline; she switches person; Ben (German) opens the same area by its typed code and
 audits offline. Each audit reaches the server under its own author, Ana's with her scan and Ben's
 with none (a second person never borrows the first one's proof of presence). The Scan page works
@@ -118,7 +118,7 @@ def test_two_leaders_audit_one_area_on_one_tablet_each_with_their_own_proof_of_p
 def test_a_turned_off_colleagues_unsent_audit_can_be_kept_and_discarded_by_a_leader(
     app, db, runner, live_server, browser, tmp_path
 ):
-    """Observation 6: Carl audits offline and leaves; his account is turned off before his
+    """Carl audits offline and leaves; his account is turned off before his
     audit was sent. The next leader on the phone is told why it can never be sent, downloads a
     copy, and discards it after a confirmation."""
     import json

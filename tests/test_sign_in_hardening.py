@@ -1,4 +1,4 @@
-"""Sign-in that leaks nothing and holds under several processes (issue 12, 8 and 9).
+"""Sign-in that leaks nothing and holds under several processes.
 
 - the same work for a known and an unknown email (no timing tells which has an account);
 - wrong passwords counted per address in the database: five in a row and it waits, on every
@@ -29,7 +29,7 @@ from tests.live_http import LiveClient
 REDIS_URL = "redis://127.0.0.1:6379/5"
 
 
-# --- 8. timing --------------------------------------------------------------------------------
+# --- timing -----------------------------------------------------------------------------------
 
 
 def test_an_unknown_email_takes_as_long_to_refuse_as_a_known_one(client, auth):
@@ -50,7 +50,7 @@ def test_an_unknown_email_takes_as_long_to_refuse_as_a_known_one(client, auth):
     assert 0.6 < unknown_median / known_median < 1.6
 
 
-# --- 9. failed attempts counted per account, across workers -------------------------------------
+# --- failed attempts counted per account, across workers ----------------------------------------
 
 
 def test_five_wrong_passwords_make_the_account_wait_on_every_worker(app, make_live_server):
@@ -70,7 +70,7 @@ def test_five_wrong_passwords_make_the_account_wait_on_every_worker(app, make_li
     assert "ask an admin to set a new password" in refused.text
 
 
-# --- issue 22, 14. a lockout nobody can aim at someone else -------------------------------------
+# --- a lockout nobody can aim at someone else ---------------------------------------------------
 
 
 def _sign_in_from(server: str, address: str, email: str, password: str):
@@ -172,7 +172,7 @@ def test_an_admin_setting_a_new_password_lifts_the_lockout(new_device, db):
     assert person.login(user.email, "gemba tulip forklift").status_code == 302
 
 
-# --- 9. per-address limits in Redis, proxy-aware addresses ---------------------------------------
+# --- per-address limits in Redis, proxy-aware addresses ------------------------------------------
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ def test_without_trusted_proxies_a_forged_address_does_not_reset_the_limit(make_
     assert statuses[-1] == 429
 
 
-# --- 9. passwords that are hard to guess ------------------------------------------------------
+# --- passwords that are hard to guess ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Issue 21, observation 3: a phone whose storage for the app is small (8 MB, set with the DevTools
+"""A phone whose storage for the app is small (8 MB, set with the DevTools
 protocol before the app first touches storage). Photos are kept until the next one would not fit;
 that one is refused with words before anything breaks, and the phone warns when storage is
 nearly full. At full, the draft still opens after a reload, its text is all there, it is submitted
@@ -50,7 +50,7 @@ def test_a_full_phone_refuses_the_photo_that_does_not_fit_and_loses_nothing(
     page.goto(f"{live_server}/a/{token}/start/5s-audit")
     page.wait_for_url("**/capture/draft/*")
     score_all(page)
-    # Observation 11: the capture screen says the phone is offline, not just "Updated".
+    # The capture screen says the phone is offline, not just "Updated".
     expect(page.locator("#pack-age")).to_contain_text("Offline")
     page.get_by_role("button", name="+ Add a finding on its own").click()
     extra = page.locator("[data-extra-finding]")

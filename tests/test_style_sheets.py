@@ -1,4 +1,4 @@
-"""Issue 21, observation 1: a missing `}` in the style sheet made every rule after it phone-only for
+"""A missing `}` in the style sheet made every rule after it phone-only for
 a whole round while the build only warned. Now the CSS is linted (Biome, in `make lint`) and any
 build warning fails the build, so that fault cannot ship again."""
 

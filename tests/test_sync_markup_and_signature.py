@@ -1,4 +1,4 @@
-"""Issue 16: a photo marked up on the phone keeps its original beside it, and an auditor's
+"""A photo marked up on the phone keeps its original beside it, and an auditor's
 signature drawn on the phone syncs with the audit — both exactly once, both checked."""
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def column_numbers(html: str, status: str) -> list[str]:
 
 
 def test_each_column_pages_on_its_own_and_counts_its_own_total(client, many):
-    """Issue 21, obs 12: every open column shows its first 20 cards whatever the others hold,
+    """Every open column shows its first 20 cards whatever the others hold,
     the header counts the column's total, and "Show 20 more" adds 20 to that column only."""
     page = client.get("/tickets/").text
     assert total_of(page) == count(KaizenTicket.status.in_(OPEN_TICKET_STATUSES))

@@ -1,4 +1,4 @@
-"""Issue 16: a site lets "the owner's own leader" verify — a leader of the audit layer above the
+"""A site lets "the owner's own leader" verify — a leader of the audit layer above the
 owner's. Where that cannot be known (no owner, the owner in no layer or in the top layer, nobody
 who may verify in the layer above) another leader verifies, and the ticket page says which case
 it is and why a Verify button is missing."""

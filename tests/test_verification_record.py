@@ -1,4 +1,4 @@
-"""Issue 22, observation 10: the record says exactly what happened. A leader who verified on the
+"""The record says exactly what happened. A leader who verified on the
 phone without scanning the label is not "verified at the gemba" on the printed card; one who
 scanned it is, with the scan's time. And a ticket closes only with PDCA's "Act" filled — the
 standard that changed, or "no standard change needed" with the reason."""

@@ -608,7 +608,7 @@ def test_a_shift_is_removed_but_the_last_one_a_per_shift_plan_needs_stays(client
     ],
 )
 def test_a_board_date_off_the_calendar_is_refused_with_words(client, auth, plant, query, words):
-    """Issue 22, observation 6: these answered 500 to any signed-in person."""
+    """A date off the calendar is a 400 with words; these once answered 500."""
     auth.login(plant["supervisors"][0].email)
     page = client.get(f"/walks/board?site={plant['site'].id}&{query}")
     assert page.status_code == 400 and words in page.text
@@ -625,7 +625,7 @@ def test_a_board_length_it_does_not_offer_shows_the_week(client, auth, plant, da
 def test_a_layer_that_is_no_id_is_refused_and_the_person_keeps_theirs(
     client, auth, plant, layer_id
 ):
-    """Issue 22, observation 6: layer_id=abc or 2**40 read as "no layer" and removed them."""
+    """layer_id=abc or 2**40 is refused; it once read as "no layer" and removed them."""
     from tests.conftest import csrf_token_from
 
     sam = plant["supervisors"][0]

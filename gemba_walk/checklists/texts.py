@@ -1,4 +1,4 @@
-"""The default checklists in the reader's language (issue 17): the 5S audit, the waste walk
+"""The default checklists in the reader's language: the 5S audit, the waste walk
 and the abnormality report the app seeds are our own words, so they are in the catalogs and
 shown in each person's language. A checklist an admin wrote — or a default one an admin edited
 into a new version — is shown as written."""

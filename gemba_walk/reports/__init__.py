@@ -1,1 +1,1 @@
-"""Insight: 5S radar and trends, Pareto of findings, ticket KPIs (issue 6)."""
+"""Insight: 5S radar and trends, Pareto of findings, ticket KPIs."""

@@ -1,7 +1,7 @@
 // @ts-check
 // What this phone can still keep. `navigator.storage.estimate()` may report a quota far larger than
 // the one enforced (a field trial saw 10 GB reported, 8 MB enforced), so the room for a photo is
-// measured by writing that many bytes once and deleting them (issue 21).
+// measured by writing that many bytes once and deleting them.
 import { database, STORES } from './db.js';
 
 /** Kept free beyond any photo, so the draft's text and its outbox entry can always be saved. */

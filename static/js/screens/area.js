@@ -42,7 +42,7 @@ async function reportScan(scan) {
 }
 
 /** Scans are kept per person and area: on a shared tablet, one person's scan is never another's
- * proof of presence, and each person's own scan is recorded (issue 21).
+ * proof of presence, and each person's own scan is recorded.
  * @param {number | undefined} userId
  * @param {number} areaId
  */

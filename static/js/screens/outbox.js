@@ -231,8 +231,7 @@ function discardButton(entry, redraw, named = false) {
 
 /**
  * Records of people whose account is turned off can never be sent: anyone on the device may keep
- * a copy, and a leader or admin may discard them (a copy is downloaded first). Nobody is a dead
- * end (issue 21).
+ * a copy, and a leader or admin may discard them (a copy is downloaded first). Nobody is a dead end.
  * @param {User | null} user
  * @param {Redraw} redraw
  */

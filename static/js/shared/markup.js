@@ -160,7 +160,7 @@ export async function markUpPhoto(photo, { title } = {}) {
   /** @type {Exclude<Shape, {tool: 'text'}> | null} the mark being dragged (a label is placed by a tap) */
   let current = null;
   // A label is placed first (a tap on the photo), typed after: the keyboard that opens then cannot
-  // move the photo under the finger before the place is chosen (issue 21).
+  // move the photo under the finger before the place is chosen.
   /** @type {(Shape & {tool: 'text'}) | null} */
   let pending = null;
   /** @type {Tool} */
