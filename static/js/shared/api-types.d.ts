@@ -977,6 +977,85 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/tickets/{number}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * A ticket's history, oldest first. Scope: read.
+         * @description Each event as its kind and values (data), and the sentence they make in the request's language (the person's, else Accept-Language). Signed in (the phone's session) or with an API token: `Authorization: Bearer gw_…`, made on /account/tokens; 401 for an unknown or revoked token, 403 for a missing scope.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TicketHistory"];
+                    };
+                };
+                /** @description Error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1723,6 +1802,53 @@ export interface components {
             verified_scan_at: string | null;
             /** Whys */
             whys: string[];
+        };
+        /**
+         * TicketHistory
+         * @description A ticket's whole history, oldest first.
+         */
+        TicketHistory: {
+            /** Items */
+            items: components["schemas"]["TicketHistoryEvent"][];
+            /** Number */
+            number: string;
+        };
+        /**
+         * TicketHistoryEvent
+         * @description One event of a ticket's history: its kind, its values, and the sentence they make.
+         */
+        TicketHistoryEvent: {
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Created At */
+            created_at: string | null;
+            /**
+             * Data
+             * @description The event's values by kind (statuses and severities as keys, days YYYY-MM-DD, moments YYYY-MM-DDTHH:MM:SS in UTC). opened — text: what was seen (the first finding's words); status_changed — from, to: statuses; reason: the person's words; due_date: [old, new]; taken — from, to: statuses; name: who took the ticket nobody owned; verified — from, to; how: scan | no_scan; scanned_at (UTC); self_verified; result; back_to_team — from, to: a Done ticket seen again before verification; recurred — from, to; text: the finding that shows the countermeasure did not hold; seen_again — occurrence: its number; text: what was seen; seen_before_verification — captured (UTC): when it was seen; text: what was seen; severity_raised — severity: [old, new]; due_date: [old, new] if it came forward; fields_changed — fields: {field: [old, new]} (the PDCA fields); owner_set — owner: [old name, new name] (null: nobody); comment — text: the person's words; gemba_check — text: what the person checked at the gemba; andon_report — report: the andon report's id; reporter: the name they gave (or null); after_photo — (nothing); note — text: a sentence kept as it was written; from, to: statuses, if it moved the ticket
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description A stable id of what happened (see data for its values).
+             * @enum {unknown}
+             */
+            kind: "opened" | "status_changed" | "taken" | "verified" | "back_to_team" | "recurred" | "seen_again" | "seen_before_verification" | "severity_raised" | "fields_changed" | "owner_set" | "comment" | "gemba_check" | "andon_report" | "after_photo" | "note";
+            /**
+             * Occurred At
+             * @description When it happened on a phone that was offline.
+             */
+            occurred_at: string | null;
+            /**
+             * Sentence
+             * @description The event in words, in the request's language.
+             */
+            sentence: string;
         };
         /** TicketNoteResult */
         TicketNoteResult: {
