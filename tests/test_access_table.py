@@ -1,4 +1,4 @@
-"""Who may use which address (issue 12): every route of ``app.url_map``, every method it takes,
+"""Who may use which address: every route of ``app.url_map``, every method it takes,
 for a visitor who is not signed in, a team member, a leader and an admin, against the table
 below. A route added without a line in this table fails the suite, so nobody forgets to decide
 who may use it.

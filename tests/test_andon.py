@@ -1,4 +1,4 @@
-"""The andon from the area label (issue 17): opt-in per area; someone without an account
+"""The andon from the area label: opt-in per area; someone without an account
 reports a problem (category, what was seen, an optional photo checked like every upload, an
 optional name); it waits in triage, never on the board; a leader accepts it (a ticket through
 the ticket rules, "reported at the andon") or dismisses it with a reason."""
@@ -264,7 +264,7 @@ def test_prune_photos_removes_the_photo_of_a_report_received_long_ago(app, clien
 
 
 def test_a_report_kept_on_a_device_and_sent_again_is_one_report(app, client, andon_area):
-    """Issue 21, observation 8: a phone keeps a report offline under its own id and sends it
+    """A phone keeps a report offline under its own id and sends it
     when the network is back; if the answer was lost it sends it again: still one report."""
     kept = "3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b"
     first = _report(client, andon_area.qr_token, PHOTO, report_uuid=kept)

@@ -1,4 +1,4 @@
-"""The translation catalogs hold (issue 17): every message translated into German, Spanish and
+"""The translation catalogs hold: every message translated into German, Spanish and
 Japanese, placeholders identical to the English ones, nothing marked in the code that the
 catalogs lack, and no words left outside the translation functions in the templates that are
 translated. A missing string fails here; on a page it shows in English (never an error)."""
@@ -21,7 +21,7 @@ LANGUAGES = ("de", "es", "ja")
 DOMAINS = ("messages", "js")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
 
-# The pages whose every word goes through the translation functions (phase 1 of issue 17:
+# The pages whose every word goes through the translation functions (the floor pages first:
 # sign-in, account, andon, triage, error pages). The rest follow with the whole-app pass.
 FULLY_TRANSLATED = (
     "capture/shell.html",
@@ -365,7 +365,7 @@ def test_catalog_files_parse():
 
 
 def test_every_word_the_phone_says_is_in_its_catalog():
-    """Issue 21, observation 10: Babel's JavaScript extractor missed some t('…') calls (inside a
+    """Babel's JavaScript extractor missed some t('…') calls (inside a
     template literal, after `||`), so German and Japanese phones said them in English. Every
     t('…') or N_('…') with one literal in static/js must be a message of the js catalogs."""
     call = re.compile(r"\b(?:t|N_)\(\s*'((?:[^'\\]|\\.)*)'\s*[,)]")
@@ -382,7 +382,7 @@ def test_every_word_the_phone_says_is_in_its_catalog():
 
 
 def test_the_verb_open_on_my_walks_is_not_the_status_open(app):
-    """Observation 10: "Open" next to a walk is the verb (Öffnen, 開く), never the ticket status
+    """ "Open" next to a walk is the verb (Öffnen, 開く), never the ticket status
     (Offen, 未着手): the button reads its own message context."""
     from flask_babel import force_locale, gettext, pgettext
 

@@ -1,4 +1,4 @@
-"""Languages (issue 17): the person's own choice, else the browser's, else English; an unknown
+"""Languages: the person's own choice, else the browser's, else English; an unknown
 code falls back silently; dates and numbers in the person's locale; the capture shell's words
 travel in the field pack so a phone offline still speaks the person's language."""
 
@@ -630,7 +630,7 @@ def test_the_translated_pages_hold_at_360_px_in_each_language(
     for name, path in pages.items():
         page.goto(f"{live_server}{path}")
         assert page.locator("html").get_attribute("lang") == language
-        screenshot(page, f"issue17-{name}-360-{language}")
+        screenshot(page, f"languages-{name}-360-{language}")
         assert no_horizontal_scroll(page), (path, too_wide(page))
         assert small_touch_targets(page) == [], path
     # Insight's Pareto and lowest-items tables fit their cards: nothing to swipe for.
@@ -838,7 +838,7 @@ def test_a_ticket_opened_by_a_low_5s_score_reads_in_the_language(app, db, client
     assert ticket.title in english
 
 
-# --- the server's own sentences: refusals, advice, the history (issue 17) -----------------------
+# --- the server's own sentences: refusals, advice, the history ------------------------------
 
 
 def test_a_walk_plan_refused_reads_in_the_admins_language(app, db, client, auth):

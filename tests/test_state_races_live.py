@@ -1,4 +1,4 @@
-"""Issue 22, observations 1 and 2: two people change one thing at the same instant.
+"""Two people change one thing at the same instant.
 
 Every route that changes state (POST, PUT, PATCH, DELETE in the app's url_map) either has a pair
 scenario here — the same step fired twice at one instant (``threading.Barrier(2)``) against the
@@ -70,7 +70,7 @@ NOT_RACED = {
     "tests/test_sync*.py",
     "api.scan": "appends a scan record; two scans are two scans",
     "andon.report": "a person without an account adds a report; each is a new record (limits: "
-    "issue 22 observation 7)",
+    "per area and per address, andon/limits.py)",
     "andon.set_enabled": "sets the andon to the value sent (on or off), not a toggle",
     "tickets.report": "a new finding each time; joining an open ticket locks the area "
     "(tickets/rules.py)",

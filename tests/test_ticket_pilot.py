@@ -1,4 +1,4 @@
-"""Issue 16, tickets ready for a pilot line: the printed KZ number opens the ticket, flashes speak
+"""Tickets ready for a pilot line: the printed KZ number opens the ticket, flashes speak
 plainly, a send-back says so at the top and asks for a new due date, a quick filter leaves the
 filter panel closed, leaders reassign, and each site chooses who may verify — the page always
 says who that is and why a Verify button is missing."""

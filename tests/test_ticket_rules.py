@@ -189,7 +189,7 @@ def test_the_same_checklist_item_again_joins_the_open_ticket(api, db, plant):
 
 
 def test_two_different_problems_of_one_category_are_two_tickets(api, db, plant):
-    """Observation 2: a bypassed light curtain and an oil leak are both Safety, not the same."""
+    """A bypassed light curtain and an oil leak are both Safety, not the same."""
     curtain = sync_one(
         api,
         finding(plant["area"], severity="high", description="Light curtain bypassed on P4"),
@@ -276,7 +276,7 @@ def test_same_as_a_ticket_of_another_area_or_an_unknown_one_is_refused(api, db, 
 
 
 def test_a_finding_that_joins_a_done_ticket_sends_it_back_to_the_team(api, db, plant):
-    """Observation 3: seen again while waiting for verification — it cannot be verified so."""
+    """Seen again while waiting for verification — it cannot be verified so."""
     first = sync_one(api, item_finding(plant["area"], "Pallets in the walkway", severity="low"))
     done = ticket(db, first["number"])
     done.status, done.countermeasure = "done", "Pallets removed, floor marked"
@@ -303,7 +303,7 @@ def test_a_finding_that_joins_a_done_ticket_sends_it_back_to_the_team(api, db, p
 
 
 def test_an_empty_finding_is_refused_and_nothing_is_stored(api, db, plant):
-    """Observation 1, the server's half: a finding is something seen — words or a photo."""
+    """The server's half: a finding is something seen — words or a photo."""
     empty = finding(plant["area"], description="   ", photo_uuids=[])
     answer = api.sync(batch(findings=[empty]))
     assert answer.status_code == 422
@@ -365,7 +365,7 @@ def test_a_problem_back_within_90_days_of_verification_reopens_as_recurred(api, 
 def test_a_finding_captured_before_the_verification_joins_the_history_and_never_reopens(
     app, api, db, plant
 ):
-    """Issue 22, observation 9: a phone offline since Dec 4 syncs on Dec 8 what it saw on Dec 4;
+    """A phone offline since Dec 4 syncs on Dec 8 what it saw on Dec 4;
     the ticket was verified on Dec 7. The sighting is part of the story, not a recurrence."""
     verifier = UserFactory(role="leader", name="Vera Verifier")
     first = sync_one(api, item_finding(plant["area"], "Oil leak"))
@@ -591,7 +591,7 @@ def test_a_low_5s_score_opens_a_ticket_even_without_a_finding_from_the_phone(
 def test_a_tickets_title_is_what_was_seen_kept_current_as_findings_join_and_the_teams_own(
     api, db, plant, client, auth
 ):
-    """Issue 21, obs 12: an answer past its limit titles the ticket with the item and its worst
+    """An answer past its limit titles the ticket with the item and its worst
     score, a score-1 finding joining a 'scored 2' ticket updates it, the first words a person
     wrote about it become the title, and a title the team wrote stays."""
     from tests.sync_batches import five_s_audit
