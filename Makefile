@@ -158,7 +158,7 @@ lint: install lint-js ## ruff check and format check, the import layers (lint-im
 
 JS_SOURCES := static/js static/css tests/js static/build.mjs static/api-types.mjs
 
-lint-js: node_modules/.installed ## Biome (lint and format JS, lint CSS: an unbalanced brace fails), lines of at most 120 characters, tsc on all of static/js (the service worker with the webworker library)
+lint-js: node_modules/.installed ## Biome (lint and format JS, no JS function over 80 lines, lint CSS: an unbalanced brace fails), lines of at most 120 characters, tsc on all of static/js (the service worker with the webworker library)
 	npx --no-install biome check --error-on-warnings $(JS_SOURCES)
 	@long=$$(find $(JS_SOURCES) -name '*.js' -o -name '*.mjs' | xargs awk 'length > 120 {print FILENAME ":" FNR}'); \
 		if [ -n "$$long" ]; then echo "JS lines past 120 characters:"; echo "$$long"; exit 1; fi

@@ -175,6 +175,149 @@ function startActions(pack, area, drafts, typed) {
 }
 
 /**
+ * A label that opens no area: an outdated one (its area's new label is due) or an unknown code.
+ * @param {Pack} pack
+ * @param {string} token
+ */
+function unknownLabel(pack, token) {
+  const replaced = retiredArea(pack, token);
+  return h(
+    'section',
+    { className: 'card card--narrow' },
+    h('h1', {}, replaced ? t('This label is outdated') : t('We don’t know this label')),
+    h(
+      'p',
+      {},
+      replaced
+        ? t('It was replaced for %(code)s · %(name)s. Tell %(owner)s so the new label gets posted.', {
+            code: replaced.code || t(THIS_AREA),
+            name: replaced.name || '',
+            owner: replaced.owner || t(AN_ADMIN),
+          })
+        : t(
+            'This QR code does not belong to any area in your field data. ' +
+              'Type the area code printed on the label instead.',
+          ),
+    ),
+    h('a', { className: 'button', href: '/scan' }, t('Scan or type a code')),
+  );
+}
+
+/** Whether the area was opened by a scan (presence shown) or by its typed code (not shown).
+ * @param {boolean} typed
+ * @param {string | null} scannedAt
+ */
+function presenceNotice(typed, scannedAt) {
+  return typed
+    ? h(
+        'p',
+        { className: 'notice', role: 'status' },
+        t('Opened by its code, not by a scan: an audit started now does not show it was started here.'),
+      )
+    : h(
+        'p',
+        { className: 'notice notice--ok', role: 'status' },
+        h('strong', {}, t('Scanned at the gemba')),
+        ' ' + t('at %(time)s — an audit you start now shows it was started here.', { time: time(scannedAt) }),
+      );
+}
+
+/** What can be started here: the walks for someone signed in, else the andon and a sign-in link.
+ * @param {Pack} pack
+ * @param {Area} area
+ * @param {string} token
+ * @param {User | null} user
+ * @param {Draft[]} drafts
+ * @param {boolean} typed
+ */
+function startSection(pack, area, token, user, drafts, typed) {
+  return h(
+    'section',
+    { className: 'capture-actions', 'aria-label': t('Start at the gemba') },
+    user
+      ? startActions(pack, area, drafts, typed)
+      : [
+          area.andon
+            ? h(
+                'a',
+                { className: 'button button--primary button--big', href: `/andon/${token}` },
+                t('Report a problem'),
+              )
+            : null,
+          h(
+            'p',
+            { className: 'notice notice--warn' },
+            t('Nobody is signed in on this phone.'),
+            ' ',
+            h('a', { href: `/login?next=/a/${token}` }, t('Sign in to start a walk.')),
+          ),
+        ],
+  );
+}
+
+/** The area's last 5S score, or that it has none yet.
+ * @param {Area} area
+ */
+function lastAudit(area) {
+  return h(
+    'section',
+    { className: 'card' },
+    h('h2', {}, t('Last audit')),
+    area.last_five_s
+      ? h(
+          'p',
+          {},
+          t('5S score %(score)s of 5 · %(date)s', {
+            score: formatScore(area.last_five_s.score),
+            date: date(area.last_five_s.at),
+          }),
+        )
+      : h('p', { className: 'muted' }, t('No 5S audit yet.')),
+  );
+}
+
+/** The area's open kaizen tickets, each with a note form for someone signed in.
+ * @param {Pack} pack
+ * @param {Area} area
+ * @param {User | null} user
+ */
+function openTickets(pack, area, user) {
+  const tickets = area.open_tickets;
+  return h(
+    'section',
+    { className: 'card' },
+    h('h2', {}, `${t('Open kaizen tickets')} `, h('span', { className: 'badge' }, tickets.length)),
+    tickets.length
+      ? h(
+          'ul',
+          { className: 'list' },
+          tickets.map((ticket) =>
+            h(
+              'li',
+              { className: 'list__item ticket-at-gemba', 'data-ticket': ticket.number },
+              h(
+                'div',
+                {},
+                h('strong', {}, `${ticket.number} · ${ticket.title}`),
+                h(
+                  'span',
+                  { className: 'muted' },
+                  t('%(status)s · due %(date)s', {
+                    status: labelOf(pack.vocabulary.ticket_statuses, ticket.status),
+                    date: ticket.due || '—',
+                  }),
+                ),
+              ),
+              ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
+              user ? noteForm(ticket, user) : null,
+            ),
+          ),
+        )
+      : h('p', { className: 'muted' }, t('No open tickets in this area.')),
+  );
+}
+
+/**
  * The area screen: what a label opens.
  * @param {Element} root
  * @param {Pack} pack
@@ -183,32 +326,7 @@ function startActions(pack, area, drafts, typed) {
  */
 export async function renderArea(root, pack, token, user) {
   const area = findArea(pack, token);
-  if (!area) {
-    const replaced = retiredArea(pack, token);
-    return mount(
-      root,
-      h(
-        'section',
-        { className: 'card card--narrow' },
-        h('h1', {}, replaced ? t('This label is outdated') : t('We don’t know this label')),
-        h(
-          'p',
-          {},
-          replaced
-            ? t('It was replaced for %(code)s · %(name)s. Tell %(owner)s so the new label gets posted.', {
-                code: replaced.code || t(THIS_AREA),
-                name: replaced.name || '',
-                owner: replaced.owner || t(AN_ADMIN),
-              })
-            : t(
-                'This QR code does not belong to any area in your field data. ' +
-                  'Type the area code printed on the label instead.',
-              ),
-        ),
-        h('a', { className: 'button', href: '/scan' }, t('Scan or type a code')),
-      ),
-    );
-  }
+  if (!area) return mount(root, unknownLabel(pack, token));
   // Nobody signed in at an andon label with no network: the report form itself, kept on this
   // device and sent when the network is back (the server's page cannot be reached now).
   if (!user && area.andon) {
@@ -231,23 +349,10 @@ export async function renderArea(root, pack, token, user) {
   // A code typed on the Scan page opens the area but proves no presence: only a scan does.
   const typed = new URLSearchParams(window.location.search).get('via') === 'code';
   const scannedAt = typed ? null : await recordScan(area.id, user);
-  const vocabulary = pack.vocabulary;
-  const tickets = area.open_tickets;
   const drafts = (await allDrafts(user)).filter((d) => d.area.id === area.id);
   mount(
     root,
-    typed
-      ? h(
-          'p',
-          { className: 'notice', role: 'status' },
-          t('Opened by its code, not by a scan: an audit started now does not show it was started here.'),
-        )
-      : h(
-          'p',
-          { className: 'notice notice--ok', role: 'status' },
-          h('strong', {}, t('Scanned at the gemba')),
-          ' ' + t('at %(time)s — an audit you start now shows it was started here.', { time: time(scannedAt) }),
-        ),
+    presenceNotice(typed, scannedAt),
     user ? plannedHere(pack, area, token) : null,
     h(
       'header',
@@ -256,74 +361,8 @@ export async function renderArea(root, pack, token, user) {
       h('h1', {}, area.name),
       h('p', { className: 'muted' }, t('owner %(name)s', { name: area.owner || t(NOT_SET) })),
     ),
-    h(
-      'section',
-      { className: 'capture-actions', 'aria-label': t('Start at the gemba') },
-      user
-        ? startActions(pack, area, drafts, typed)
-        : [
-            area.andon
-              ? h(
-                  'a',
-                  { className: 'button button--primary button--big', href: `/andon/${token}` },
-                  t('Report a problem'),
-                )
-              : null,
-            h(
-              'p',
-              { className: 'notice notice--warn' },
-              t('Nobody is signed in on this phone.'),
-              ' ',
-              h('a', { href: `/login?next=/a/${token}` }, t('Sign in to start a walk.')),
-            ),
-          ],
-    ),
-    h(
-      'section',
-      { className: 'card' },
-      h('h2', {}, t('Last audit')),
-      area.last_five_s
-        ? h(
-            'p',
-            {},
-            t('5S score %(score)s of 5 · %(date)s', {
-              score: formatScore(area.last_five_s.score),
-              date: date(area.last_five_s.at),
-            }),
-          )
-        : h('p', { className: 'muted' }, t('No 5S audit yet.')),
-    ),
-    h(
-      'section',
-      { className: 'card' },
-      h('h2', {}, `${t('Open kaizen tickets')} `, h('span', { className: 'badge' }, tickets.length)),
-      tickets.length
-        ? h(
-            'ul',
-            { className: 'list' },
-            tickets.map((ticket) =>
-              h(
-                'li',
-                { className: 'list__item ticket-at-gemba', 'data-ticket': ticket.number },
-                h(
-                  'div',
-                  {},
-                  h('strong', {}, `${ticket.number} · ${ticket.title}`),
-                  h(
-                    'span',
-                    { className: 'muted' },
-                    t('%(status)s · due %(date)s', {
-                      status: labelOf(vocabulary.ticket_statuses, ticket.status),
-                      date: ticket.due || '—',
-                    }),
-                  ),
-                ),
-                ticket.occurrences > 1 ? h('span', { className: 'badge badge--warn' }, `×${ticket.occurrences}`) : null,
-                user ? noteForm(ticket, user) : null,
-              ),
-            ),
-          )
-        : h('p', { className: 'muted' }, t('No open tickets in this area.')),
-    ),
+    startSection(pack, area, token, user, drafts, typed),
+    lastAudit(area),
+    openTickets(pack, area, user),
   );
 }

@@ -110,6 +110,39 @@ export function levelsBox(levels, title) {
 }
 
 /**
+ * A reading: the number field, and its normal range when the item has one.
+ * @param {Item} item
+ * @param {Answer} answer
+ * @param {OnChange} change
+ * @returns {HTMLElement[]}
+ */
+function readingInput(item, answer, change) {
+  const input = h('input', {
+    className: 'input',
+    type: 'number',
+    inputmode: 'decimal',
+    'aria-labelledby': `prompt-${item.id}`,
+    value: answer.value_number ?? '',
+    min: item.min ?? null,
+    max: item.max ?? null,
+    oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
+  });
+  if ((item.min ?? null) === null && (item.max ?? null) === null) return [input];
+  const end = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined ? '…' : formatNumber(v));
+  return [
+    input,
+    h(
+      'p',
+      { className: 'hint' },
+      t('Normal: %(min)s to %(max)s. A reading outside opens a finding.', {
+        min: end(item.min),
+        max: end(item.max),
+      }),
+    ),
+  ];
+}
+
+/**
  * One checklist item: its prompt, its input, and its finding box when it needs one.
  * @param {Draft} draft
  * @param {Item} item
@@ -161,32 +194,7 @@ export function itemBlock(draft, item, context, rerenderScores) {
     );
     block.append(choiceInput(item, answer.value_text, options, (v) => change({ value_text: v })));
   } else if (item.response_type === 'number') {
-    block.append(
-      h('input', {
-        className: 'input',
-        type: 'number',
-        inputmode: 'decimal',
-        'aria-labelledby': `prompt-${item.id}`,
-        value: answer.value_number ?? '',
-        min: item.min ?? null,
-        max: item.max ?? null,
-        oninput: (e) => change({ value_number: e.target.value === '' ? null : Number(e.target.value) }),
-      }),
-    );
-    if ((item.min ?? null) !== null || (item.max ?? null) !== null) {
-      const end = (/** @type {number | null | undefined} */ v) =>
-        v === null || v === undefined ? '…' : formatNumber(v);
-      block.append(
-        h(
-          'p',
-          { className: 'hint' },
-          t('Normal: %(min)s to %(max)s. A reading outside opens a finding.', {
-            min: end(item.min),
-            max: end(item.max),
-          }),
-        ),
-      );
-    }
+    block.append(...readingInput(item, answer, change));
   } else {
     block.append(
       h(

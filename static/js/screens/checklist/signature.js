@@ -17,42 +17,13 @@ function base64ToBlob(base64, type) {
   return new Blob([bytes], { type });
 }
 
-/** The "Sign this audit" card: a canvas to sign on, and a button to clear it and sign again. */
-/** @param {import('../../shared/types').Draft} draft */
-export function signaturePad(draft) {
-  const canvas = h('canvas', {
-    className: 'signature-pad__canvas',
-    id: 'signature-canvas',
-    width: SIGNATURE_WIDTH,
-    height: SIGNATURE_HEIGHT,
-    role: 'img',
-    'aria-label': t('Signature area: sign here with your finger'),
-  });
-  // a new canvas always gives a 2d context (null only for one already taken by another kind)
-  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
-  const status = h('p', { className: 'hint signature-pad__status', role: 'status' });
-  const clear = h(
-    'button',
-    {
-      type: 'button',
-      className: 'button button--quiet signature-pad__clear',
-      onclick: async () => {
-        context.clearRect(0, 0, canvas.width, canvas.height);
-        delete draft.signature_png;
-        await saveDraft(draft);
-        show();
-      },
-    },
-    t('Clear and sign again'),
-  );
-  const show = () => {
-    const signed = Boolean(draft.signature_png);
-    status.textContent = signed
-      ? t('Signed. The signature is printed on the audit report.')
-      : t('Not signed. The audit can be sent without a signature.');
-    clear.disabled = !signed;
-  };
-
+/**
+ * A finger (or pen, or mouse) draws on the canvas; `signed` runs when a stroke ends.
+ * @param {HTMLCanvasElement} canvas
+ * @param {CanvasRenderingContext2D} context
+ * @param {() => Promise<void>} signed
+ */
+function listenForStrokes(canvas, context, signed) {
   /** @type {[number, number] | null} */
   let last = null;
   let drew = false;
@@ -93,12 +64,53 @@ export function signaturePad(draft) {
     last = null;
     if (!drew) return;
     drew = false;
-    draft.signature_png = canvas.toDataURL('image/png').split(',')[1];
-    await saveDraft(draft);
-    show();
+    await signed();
   };
   canvas.addEventListener('pointerup', finish);
   canvas.addEventListener('pointercancel', finish);
+}
+
+/** The "Sign this audit" card: a canvas to sign on, and a button to clear it and sign again. */
+/** @param {import('../../shared/types').Draft} draft */
+export function signaturePad(draft) {
+  const canvas = h('canvas', {
+    className: 'signature-pad__canvas',
+    id: 'signature-canvas',
+    width: SIGNATURE_WIDTH,
+    height: SIGNATURE_HEIGHT,
+    role: 'img',
+    'aria-label': t('Signature area: sign here with your finger'),
+  });
+  // a new canvas always gives a 2d context (null only for one already taken by another kind)
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  const status = h('p', { className: 'hint signature-pad__status', role: 'status' });
+  const clear = h(
+    'button',
+    {
+      type: 'button',
+      className: 'button button--quiet signature-pad__clear',
+      onclick: async () => {
+        context.clearRect(0, 0, canvas.width, canvas.height);
+        delete draft.signature_png;
+        await saveDraft(draft);
+        show();
+      },
+    },
+    t('Clear and sign again'),
+  );
+  const show = () => {
+    const signed = Boolean(draft.signature_png);
+    status.textContent = signed
+      ? t('Signed. The signature is printed on the audit report.')
+      : t('Not signed. The audit can be sent without a signature.');
+    clear.disabled = !signed;
+  };
+
+  listenForStrokes(canvas, context, async () => {
+    draft.signature_png = canvas.toDataURL('image/png').split(',')[1];
+    await saveDraft(draft);
+    show();
+  });
 
   if (draft.signature_png) {
     // Back from the draft (a reload, a restart): draw it again.
