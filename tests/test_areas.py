@@ -147,6 +147,19 @@ def test_a_scan_is_recorded_as_proof_of_presence(client, auth, db):
     assert method == "in_app"
 
 
+def test_a_typed_code_opens_the_area_and_says_it_is_no_scan(client, auth, db):
+    """The Scan page's typed code opens the area page from the server too (before the phone's
+    service worker serves its own screen): it says no presence was shown, and records none."""
+    auth.login_as("member")
+    area = AreaFactory()
+    page = client.get(f"/a/{area.qr_token}?via=code")
+    assert page.status_code == 200
+    assert "Opened by its code, not by a scan" in page.text
+    assert "Scanned at the gemba" not in page.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AreaScan)) == 0
+    assert "Opened by its code" not in client.get(f"/a/{area.qr_token}").text
+
+
 def test_opening_an_area_from_the_list_is_not_a_scan(client, auth, db):
     auth.login_as("leader")
     area = AreaFactory()

@@ -38,7 +38,8 @@ def area_by_label(token: str):
         return render_template("capture/unknown_label.html"), 404
     use_zone(area.site.timezone)
     scan = None
-    if area.active and request.args.get("via") != "code":  # a typed code proves no presence
+    typed = request.args.get("via") == "code"
+    if area.active and not typed:  # a typed code proves no presence
         method = SCAN_METHODS.get(request.args.get("scan", ""), "label")
         scan = record_scan(area, current_user, method)
     overview = area_overview(area, current_user.id)
@@ -46,6 +47,7 @@ def area_by_label(token: str):
         "areas/show.html",
         overview=overview,
         scan=scan,
+        typed=typed and area.active,
         start_actions=start_words(start_actions(area)),
     )
 
